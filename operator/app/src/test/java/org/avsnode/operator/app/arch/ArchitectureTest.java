@@ -46,4 +46,17 @@ class ArchitectureTest {
     ModuleRules.dependsOnNothingOfOurs("contracts").check(production);
     ModuleRules.dependsOnNothingOfOurs("toolchain").check(production);
   }
+
+  @Test
+  void theCertificateVerifierDependsOnlyOnBls() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses()
+        .that()
+        .resideInAPackage("org.avsnode.certificate..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "org.avsnode.operator..", "org.avsnode.contracts..", "org.avsnode.toolchain..")
+        .allowEmptyShould(true)
+        .check(production);
+  }
 }
