@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.30;
+
+import {AvsEip712} from "./AvsEip712.sol";
+
+interface IRegistryForSlashing {
+    function verifyOperatorSignature(address operator, bytes32 digest, bytes calldata signature)
+        external
+        view
+        returns (bool);
+    function slash(address operator, uint32 operatorSetId, uint256 wadToSlash, string calldata description)
+        external
+        returns (uint256 slashId);
+}
+
+/// @title Accepts on-chain-provable evidence of slashable offences (DESIGN.md §4) and slashes
+///        through the AvsRegistry, which calls AllocationManager.slashOperator.
+/// @notice Each offence is identified by an evidence key (type, operator, and the coordinates the
+///         two messages share); a key can be used once. Implemented: MACH equivocation. VITAL and
+///         SQUAD evidence take further EvidenceType values and functions; they are not
+///         implemented yet.
+contract SlashingCoordinator {
+    enum EvidenceType {
+        MACH_EQUIVOCATION,
+        VITAL_CONTRADICTION,
+        SQUAD_DOUBLE_PROPOSAL
+    }
+
+    IRegistryForSlashing public immutable registry;
+    uint32 public immutable operatorSetId;
+    uint256 public immutable wadToSlash;
+
+    mapping(bytes32 => bool) public evidenceUsed;
+
+    event EquivocationSlashed(
+        EvidenceType indexed evidenceType, address indexed operator, bytes32 indexed evidenceKey, uint256 slashId
+    );
+
+    error NotEquivocation();
+    error EvidenceAlreadyUsed(bytes32 evidenceKey);
+    error InvalidOperatorSignature(uint256 which);
+
+    constructor(address registry_, uint32 operatorSetId_, uint256 wadToSlash_) {
+        require(wadToSlash_ > 0 && wadToSlash_ <= 1e18, "wad");
+        registry = IRegistryForSlashing(registry_);
+        operatorSetId = operatorSetId_;
+        wadToSlash = wadToSlash_;
+    }
+
+    function machEvidenceKey(address operator, uint64 rollupId, uint64 l2BlockNumber) public pure returns (bytes32) {
+        return keccak256(abi.encode(EvidenceType.MACH_EQUIVOCATION, operator, rollupId, l2BlockNumber));
+    }
+
+    /// @notice Two FinalityAttestations signed by `operator`'s registered BLS key for the same
+    ///         (rollupId, l2BlockNumber) with a different l2BlockHash or outputRoot. Anyone may
+    ///         submit; the operator is slashed once per (rollupId, l2BlockNumber).
+    function slashMachEquivocation(
+        address operator,
+        AvsEip712.FinalityAttestation calldata a,
+        bytes calldata signatureA,
+        AvsEip712.FinalityAttestation calldata b,
+        bytes calldata signatureB
+    ) external returns (uint256 slashId) {
+        if (a.rollupId != b.rollupId || a.l2BlockNumber != b.l2BlockNumber) revert NotEquivocation();
+        if (a.l2BlockHash == b.l2BlockHash && a.outputRoot == b.outputRoot) revert NotEquivocation();
+        bytes32 key = machEvidenceKey(operator, a.rollupId, a.l2BlockNumber);
+        if (evidenceUsed[key]) revert EvidenceAlreadyUsed(key);
+        bytes32 da = AvsEip712.digest(address(registry), AvsEip712.hashFinalityAttestation(a));
+        bytes32 db = AvsEip712.digest(address(registry), AvsEip712.hashFinalityAttestation(b));
+        if (!registry.verifyOperatorSignature(operator, da, signatureA)) revert InvalidOperatorSignature(0);
+        if (!registry.verifyOperatorSignature(operator, db, signatureB)) revert InvalidOperatorSignature(1);
+        evidenceUsed[key] = true;
+        slashId = registry.slash(operator, operatorSetId, wadToSlash, "MACH equivocation");
+        emit EquivocationSlashed(EvidenceType.MACH_EQUIVOCATION, operator, key, slashId);
+    }
+}

@@ -1,0 +1,705 @@
+package org.avsnode.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.bls.BlsSignature;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.contracts.bindings.AllocationManager;
+import org.avsnode.contracts.bindings.AvsRegistry;
+import org.avsnode.contracts.bindings.DelegationManager;
+import org.avsnode.contracts.bindings.FinalityOracle;
+import org.avsnode.contracts.bindings.OutputOracle;
+import org.avsnode.contracts.bindings.SlashingCoordinator;
+import org.avsnode.contracts.bindings.StrategyManager;
+import org.avsnode.contracts.bindings.TestToken;
+import org.avsnode.contracts.deploy.Deployer;
+import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.DeploymentJson;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.tx.TransactionManager;
+import org.web3j.utils.Numeric;
+
+/**
+ * The whole system on one anvil: deploy tool, restaking core, registration with on-chain proof of
+ * possession, certificates, finality oracle, equivocation slashing, output oracle, gas figures.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AvsSystemIT {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final BigInteger WAD = BigInteger.TEN.pow(18);
+  private static final BigInteger STAKE = BigInteger.valueOf(100).multiply(WAD);
+  private static final long EPOCH_LENGTH = 8;
+  private static final BigInteger P =
+      new BigInteger(
+          "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaab",
+          16);
+
+  private static ChainFixture chain;
+  private static Credentials deployer;
+  private static Deployment dep;
+  private static final Map<String, String> GAS = new LinkedHashMap<>();
+
+  record Op(Credentials creds, BlsSecretKey sk, long setId) {
+    String address() {
+      return creds.getAddress();
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    chain = new ChainFixture();
+    deployer = chain.newAccount();
+    dep =
+        Deployer.deploy(
+            chain.web3j,
+            deployer,
+            Deployer.Config.devnet().withEpochLength(EPOCH_LENGTH).withMaxEpochAge(2));
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    if (!GAS.isEmpty()) {
+      StringBuilder sb = new StringBuilder("| measurement | gas |\n| --- | --- |\n");
+      GAS.forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+      System.out.println(sb);
+      Path out = Path.of("target", "gas-report.md");
+      Files.createDirectories(out.getParent());
+      Files.writeString(out, sb.toString());
+    }
+    if (chain != null) {
+      chain.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static TransactionManager tm(Credentials c) {
+    return chain.tm(c);
+  }
+
+  private static AvsRegistry registry(Credentials c) {
+    return AvsRegistry.load(dep.contracts().avsRegistry(), chain.web3j, tm(c), chain.gas);
+  }
+
+  private static AllocationManager am(Credentials c) {
+    return AllocationManager.load(
+        dep.contracts().allocationManager(), chain.web3j, tm(c), chain.gas);
+  }
+
+  private static byte[] registrationData(BlsSecretKey sk) {
+    byte[] data = new byte[384];
+    System.arraycopy(sk.publicKey().toEip2537(), 0, data, 0, 128);
+    System.arraycopy(sk.proofOfPossession().toEip2537(), 0, data, 128, 256);
+    return data;
+  }
+
+  /**
+   * An operator with STAKE of its own tokens, fully allocated to {@code setId}, not yet registered.
+   */
+  private static Credentials prepareOperator(long setId, BigInteger stake) throws Exception {
+    Credentials op = chain.newAccount();
+    TestToken.load(dep.contracts().testToken(), chain.web3j, tm(deployer), chain.gas)
+        .mint(op.getAddress(), stake)
+        .send();
+    DelegationManager.load(dep.contracts().delegationManager(), chain.web3j, tm(op), chain.gas)
+        .registerAsOperator("0x0000000000000000000000000000000000000000", BigInteger.ZERO, "uri")
+        .send();
+    TestToken.load(dep.contracts().testToken(), chain.web3j, tm(op), chain.gas)
+        .approve(dep.contracts().strategyManager(), stake)
+        .send();
+    StrategyManager.load(dep.contracts().strategyManager(), chain.web3j, tm(op), chain.gas)
+        .depositIntoStrategy(dep.contracts().strategy(), dep.contracts().testToken(), stake)
+        .send();
+    am(op)
+        .modifyAllocations(
+            op.getAddress(),
+            List.of(
+                new AllocationManager.AllocateParams(
+                    new AllocationManager.OperatorSet(
+                        dep.contracts().avsRegistry(), BigInteger.valueOf(setId)),
+                    List.of(dep.contracts().strategy()),
+                    List.of(WAD))))
+        .send();
+    return op;
+  }
+
+  private static String registerCall(Credentials op, long setId, byte[] data) {
+    return am(op)
+        .registerForOperatorSets(
+            op.getAddress(),
+            new AllocationManager.RegisterParams(
+                dep.contracts().avsRegistry(), List.of(BigInteger.valueOf(setId)), data))
+        .encodeFunctionCall();
+  }
+
+  private static Op registeredOperator(long setId) throws Exception {
+    Credentials op = prepareOperator(setId, STAKE);
+    BlsSecretKey sk = BlsSecretKey.random(RANDOM);
+    TransactionReceipt r =
+        am(op)
+            .registerForOperatorSets(
+                op.getAddress(),
+                new AllocationManager.RegisterParams(
+                    dep.contracts().avsRegistry(),
+                    List.of(BigInteger.valueOf(setId)),
+                    registrationData(sk)))
+            .send();
+    GAS.putIfAbsent(
+        "registerForOperatorSets (first key, PoP verified on-chain)", r.getGasUsed().toString());
+    return new Op(op, sk, setId);
+  }
+
+  private static long currentEpoch() throws Exception {
+    return registry(deployer).currentEpoch().send().longValueExact();
+  }
+
+  /** Mines to the first block of the next epoch. */
+  private static long nextEpoch() throws Exception {
+    long b = chain.blockNumber();
+    long target = (b / EPOCH_LENGTH + 1) * EPOCH_LENGTH;
+    chain.mine(target - b);
+    return currentEpoch();
+  }
+
+  private static FinalityOracle.FinalityAttestation attestation(
+      long rollup, long block, byte[] hash, byte[] root, long epoch) {
+    return new FinalityOracle.FinalityAttestation(
+        BigInteger.valueOf(rollup),
+        BigInteger.valueOf(block),
+        hash,
+        root,
+        BigInteger.valueOf(epoch));
+  }
+
+  private static byte[] digest(FinalityOracle.FinalityAttestation a) throws Exception {
+    byte[] onChain =
+        registry(deployer)
+            .finalityAttestationDigest(
+                new AvsRegistry.FinalityAttestation(
+                    a.rollupId, a.l2BlockNumber, a.l2BlockHash, a.outputRoot, a.stakeEpoch))
+            .send();
+    byte[] local =
+        new org.avsnode.bls.eip712.FinalityAttestation(
+                a.rollupId.longValueExact(),
+                a.l2BlockNumber.longValueExact(),
+                a.l2BlockHash,
+                a.outputRoot,
+                a.stakeEpoch.longValueExact())
+            .digest(
+                new Eip712Domain(
+                    "AVS Operator Node",
+                    "1",
+                    dep.chainId(),
+                    Numeric.hexStringToByteArray(dep.contracts().avsRegistry())));
+    assertThat(onChain).isEqualTo(local);
+    return local;
+  }
+
+  private static byte[] aggregate(List<Op> ops, Set<Integer> nonSigners, byte[] digest) {
+    List<BlsSignature> sigs = new ArrayList<>();
+    for (int i = 0; i < ops.size(); i++) {
+      if (!nonSigners.contains(i)) {
+        sigs.add(ops.get(i).sk().sign(digest));
+      }
+    }
+    return BlsSignature.aggregate(sigs).toEip2537();
+  }
+
+  private static List<BigInteger> indices(Set<Integer> s) {
+    List<BigInteger> out = new ArrayList<>();
+    new TreeSet<>(s).forEach(i -> out.add(BigInteger.valueOf(i)));
+    return out;
+  }
+
+  private static byte[] random32() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return b;
+  }
+
+  // ---------------------------------------------------------------- tests
+
+  @Test
+  @Order(1)
+  void deploymentJsonRoundTripsAndMatchesTheChain() throws Exception {
+    Path file = Files.createTempDirectory("deploy").resolve("deployment.json");
+    DeploymentJson.write(dep, file);
+    assertThat(DeploymentJson.read(file)).isEqualTo(dep);
+    assertThat(dep.chainId()).isEqualTo(ChainFixture.CHAIN_ID);
+    assertThat(registry(deployer).epochLength().send().longValueExact()).isEqualTo(EPOCH_LENGTH);
+    assertThat(registry(deployer).slasher().send())
+        .isEqualToIgnoringCase(dep.contracts().slashingCoordinator());
+    assertThat(registry(deployer).thresholdBps(BigInteger.ZERO).send().intValue()).isEqualTo(6667);
+  }
+
+  @Test
+  @Order(2)
+  void registrationVerifiesTheProofOfPossessionOnChain() throws Exception {
+    Op ok = registeredOperator(0);
+    assertThat(registry(deployer).pubkeyOf(ok.address()).send())
+        .isEqualTo(ok.sk().publicKey().toEip2537());
+    assertThat(registry(deployer).compressedPubkeyOf(ok.address()).send())
+        .isEqualTo(ok.sk().publicKey().toBytes());
+
+    Credentials op = prepareOperator(0, STAKE);
+    String from = op.getAddress();
+    String am = dep.contracts().allocationManager();
+    BlsSecretKey sk = BlsSecretKey.random(RANDOM);
+    byte[] good = registrationData(sk);
+
+    // a proof by another key
+    byte[] wrongPop = good.clone();
+    System.arraycopy(
+        BlsSecretKey.random(RANDOM).proofOfPossession().toEip2537(), 0, wrongPop, 128, 256);
+    chain.assertReverts(from, am, registerCall(op, 0, wrongPop), "InvalidProofOfPossession()");
+    // a signature with the signing DST instead of the POP DST
+    byte[] sigDst = good.clone();
+    System.arraycopy(sk.sign(sk.publicKey().toBytes()).toEip2537(), 0, sigDst, 128, 256);
+    chain.assertReverts(from, am, registerCall(op, 0, sigDst), "InvalidProofOfPossession()");
+    // a flipped bit in the proof
+    byte[] flipped = good.clone();
+    flipped[383] ^= 1;
+    chain.assertReverts(from, am, registerCall(op, 0, flipped), "InvalidProofOfPossession()");
+    // a point on the curve but outside the prime-order subgroup
+    byte[] offSubgroup = good.clone();
+    System.arraycopy(pointOnCurveNotInSubgroup(), 0, offSubgroup, 0, 128);
+    chain.assertReverts(from, am, registerCall(op, 0, offSubgroup), "InvalidProofOfPossession()");
+    // a point off the curve
+    byte[] offCurve = good.clone();
+    offCurve[127] ^= 1;
+    chain.assertReverts(from, am, registerCall(op, 0, offCurve), "InvalidProofOfPossession()");
+    // the identity
+    byte[] identity = good.clone();
+    java.util.Arrays.fill(identity, 0, 128, (byte) 0);
+    chain.assertReverts(from, am, registerCall(op, 0, identity), "IdentityKey()");
+    // wrong lengths
+    chain.assertReverts(
+        from,
+        am,
+        registerCall(op, 0, java.util.Arrays.copyOf(good, 383)),
+        "InvalidRegistrationData(uint256)");
+    chain.assertReverts(
+        from,
+        am,
+        registerCall(op, 0, java.util.Arrays.copyOf(good, 48 + 96)),
+        "InvalidRegistrationData(uint256)");
+    // non-zero padding in the G1 encoding
+    byte[] padding = good.clone();
+    padding[0] = 1;
+    chain.assertReverts(from, am, registerCall(op, 0, padding), "MalformedPoint()");
+    // a key that another operator already registered
+    chain.assertReverts(
+        from, am, registerCall(op, 0, registrationData(ok.sk())), "KeyAlreadyRegistered(address)");
+    // and the valid data goes through
+    assertThat(chain.revertData(from, am, registerCall(op, 0, good))).isNull();
+  }
+
+  @Test
+  @Order(3)
+  void certificatesAreVerifiedAgainstTheEpochSnapshot() throws Exception {
+    // set 0 already holds one operator from the registration test; add three more
+    List<Op> ops = new ArrayList<>();
+    AvsRegistry reg = registry(deployer);
+    for (int i = 0; i < 3; i++) {
+      ops.add(registeredOperator(0));
+    }
+    long epoch = nextEpoch();
+    int n = reg.operatorCount(BigInteger.ZERO).send().intValueExact();
+    // index order is registration order; rebuild the list from the chain
+    List<Op> byIndex = new ArrayList<>();
+    var snapshot = reg.operatorSetAt(BigInteger.ZERO, BigInteger.valueOf(epoch)).send();
+    long active = snapshot.component3().stream().filter(b -> b).count();
+    assertThat(active).isEqualTo(4);
+    assertThat(n).isEqualTo(4);
+    // the operator from test 2 is index 0; we do not hold its key here, so it is a non-signer
+    byteKeysMatch(snapshot.component4(), ops);
+
+    FinalityOracle oracle =
+        FinalityOracle.load(dep.contracts().finalityOracle(), chain.web3j, tm(deployer), chain.gas);
+    String oracleAddr = dep.contracts().finalityOracle();
+    String from = deployer.getAddress();
+    byIndex.add(null);
+    byIndex.addAll(ops);
+
+    FinalityOracle.FinalityAttestation att = attestation(42, 1000, random32(), random32(), epoch);
+    byte[] d = digest(att);
+    Set<Integer> nonSigners = Set.of(0);
+    byte[] sig = aggregateSkippingNull(byIndex, nonSigners, d);
+
+    // tampered non-signer list: claims operator 1 did not sign instead of operator 0
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle.submitCertificate(att, indices(Set.of(1)), sig).encodeFunctionCall(),
+        "InvalidSignature()");
+    // flipped signature bit
+    byte[] flipped = sig.clone();
+    flipped[200] ^= 0x10;
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle.submitCertificate(att, indices(nonSigners), flipped).encodeFunctionCall(),
+        "InvalidSignature()");
+    // unsorted / duplicate non-signers
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle
+            .submitCertificate(att, List.of(BigInteger.ZERO, BigInteger.ZERO), sig)
+            .encodeFunctionCall(),
+        "NonSignersNotSorted()");
+    // below threshold: two of four signers (50% < 66.67%)
+    byte[] half = aggregateSkippingNull(byIndex, Set.of(0, 1), d);
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle.submitCertificate(att, indices(Set.of(0, 1)), half).encodeFunctionCall(),
+        "BelowThreshold(uint256,uint256,uint16)");
+    // the message must match the signature (another block hash)
+    FinalityOracle.FinalityAttestation other =
+        attestation(42, 1000, random32(), att.outputRoot, epoch);
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle.submitCertificate(other, indices(nonSigners), sig).encodeFunctionCall(),
+        "InvalidSignature()");
+    // malformed signature length
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle
+            .submitCertificate(att, indices(nonSigners), java.util.Arrays.copyOf(sig, 96))
+            .encodeFunctionCall(),
+        "MalformedSignature()");
+
+    // three of four sign: accepted
+    var sc =
+        reg.checkSignatures(d, BigInteger.ZERO, BigInteger.valueOf(epoch), indices(nonSigners), sig)
+            .send();
+    assertThat(sc.component1()).isEqualTo(STAKE.multiply(BigInteger.valueOf(3)));
+    assertThat(sc.component2()).isEqualTo(STAKE.multiply(BigInteger.valueOf(4)));
+    TransactionReceipt r = oracle.submitCertificate(att, indices(nonSigners), sig).send();
+    assertThat(r.isStatusOK()).isTrue();
+    assertThat(r.getLogs()).hasSize(1);
+    assertThat(
+            oracle
+                .isFinalizedAs(att.rollupId, att.l2BlockNumber, att.l2BlockHash, att.outputRoot)
+                .send())
+        .isTrue();
+    assertThat(oracle.latestFinalizedBlock(att.rollupId).send().longValueExact()).isEqualTo(1000);
+    // a racing duplicate succeeds as a no-op: returns false, emits nothing
+    String dupCall = oracle.submitCertificate(att, indices(nonSigners), sig).encodeFunctionCall();
+    assertThat(chain.revertData(from, oracleAddr, dupCall)).isNull();
+    TransactionReceipt dup = oracle.submitCertificate(att, indices(nonSigners), sig).send();
+    assertThat(dup.isStatusOK()).isTrue();
+    assertThat(dup.getLogs()).isEmpty();
+    GAS.put("submitCertificate duplicate (no-op)", dup.getGasUsed().toString());
+
+    // a future epoch is rejected; after maxEpochAge epochs the snapshot is stale
+    FinalityOracle.FinalityAttestation future =
+        attestation(42, 1001, random32(), random32(), epoch + 1);
+    byte[] fd = digest(future);
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle
+            .submitCertificate(
+                future, indices(nonSigners), aggregateSkippingNull(byIndex, nonSigners, fd))
+            .encodeFunctionCall(),
+        "FutureEpoch(uint32,uint32)");
+    nextEpoch();
+    nextEpoch();
+    nextEpoch();
+    FinalityOracle.FinalityAttestation stale = attestation(42, 1002, random32(), random32(), epoch);
+    byte[] sd = digest(stale);
+    chain.assertReverts(
+        from,
+        oracleAddr,
+        oracle
+            .submitCertificate(
+                stale, indices(nonSigners), aggregateSkippingNull(byIndex, nonSigners, sd))
+            .encodeFunctionCall(),
+        "StaleEpoch(uint32,uint32)");
+  }
+
+  private static void byteKeysMatch(byte[] keys, List<Op> ops) {
+    assertThat(keys.length).isEqualTo(128 * 4);
+    for (int i = 0; i < ops.size(); i++) {
+      byte[] k = java.util.Arrays.copyOfRange(keys, 128 * (i + 1), 128 * (i + 2));
+      assertThat(k).isEqualTo(ops.get(i).sk().publicKey().toEip2537());
+    }
+  }
+
+  private static byte[] aggregateSkippingNull(List<Op> byIndex, Set<Integer> nonSigners, byte[] d) {
+    for (int i = 0; i < byIndex.size(); i++) {
+      if (byIndex.get(i) == null && !nonSigners.contains(i)) {
+        throw new IllegalArgumentException("no key for signer " + i);
+      }
+    }
+    List<BlsSignature> sigs = new ArrayList<>();
+    for (int i = 0; i < byIndex.size(); i++) {
+      if (!nonSigners.contains(i)) {
+        sigs.add(byIndex.get(i).sk().sign(d));
+      }
+    }
+    return BlsSignature.aggregate(sigs).toEip2537();
+  }
+
+  @Test
+  @Order(4)
+  void equivocationSlashesExactlyOnce() throws Exception {
+    Op op = registeredOperator(0);
+    long epoch = nextEpoch();
+    SlashingCoordinator coord =
+        SlashingCoordinator.load(
+            dep.contracts().slashingCoordinator(), chain.web3j, tm(deployer), chain.gas);
+    String coordAddr = dep.contracts().slashingCoordinator();
+    String from = deployer.getAddress();
+    byte[] root = random32();
+    SlashingCoordinator.FinalityAttestation a =
+        new SlashingCoordinator.FinalityAttestation(
+            BigInteger.valueOf(7),
+            BigInteger.valueOf(99),
+            random32(),
+            root,
+            BigInteger.valueOf(epoch));
+    SlashingCoordinator.FinalityAttestation b =
+        new SlashingCoordinator.FinalityAttestation(
+            BigInteger.valueOf(7),
+            BigInteger.valueOf(99),
+            random32(),
+            root,
+            BigInteger.valueOf(epoch));
+    byte[] sigA = op.sk().sign(digest(attestation(7, 99, a.l2BlockHash, root, epoch))).toEip2537();
+    byte[] sigB = op.sk().sign(digest(attestation(7, 99, b.l2BlockHash, root, epoch))).toEip2537();
+
+    // same contents twice is not an equivocation
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord.slashMachEquivocation(op.address(), a, sigA, a, sigA).encodeFunctionCall(),
+        "NotEquivocation()");
+    // different blocks are not an equivocation
+    SlashingCoordinator.FinalityAttestation c =
+        new SlashingCoordinator.FinalityAttestation(
+            BigInteger.valueOf(7),
+            BigInteger.valueOf(100),
+            b.l2BlockHash,
+            root,
+            BigInteger.valueOf(epoch));
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord.slashMachEquivocation(op.address(), a, sigA, c, sigB).encodeFunctionCall(),
+        "NotEquivocation()");
+    // signatures must be the operator's, over exactly these messages
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord.slashMachEquivocation(op.address(), a, sigB, b, sigB).encodeFunctionCall(),
+        "InvalidOperatorSignature(uint256)");
+
+    BigInteger before = allocatedStake(op.address());
+    assertThat(before).isEqualTo(STAKE);
+    TransactionReceipt r = coord.slashMachEquivocation(op.address(), a, sigA, b, sigB).send();
+    assertThat(r.isStatusOK()).isTrue();
+    GAS.put("slashMachEquivocation (2 pairings + slashOperator)", r.getGasUsed().toString());
+    BigInteger after = allocatedStake(op.address());
+    // 10% of the allocated magnitude is slashed
+    assertThat(after).isEqualTo(STAKE.multiply(BigInteger.valueOf(9)).divide(BigInteger.TEN));
+    // the registry records the lower stake from the next epoch on
+    var idx = registry(deployer).operatorIndex(BigInteger.ZERO, op.address()).send();
+    var stakeNext =
+        registry(deployer)
+            .stakeAt(BigInteger.ZERO, idx, BigInteger.valueOf(currentEpoch() + 1))
+            .send();
+    assertThat(stakeNext.component1())
+        .isEqualTo(STAKE.multiply(BigInteger.valueOf(9)).divide(BigInteger.TEN));
+    // the same evidence (either order) cannot be used again
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord.slashMachEquivocation(op.address(), b, sigB, a, sigA).encodeFunctionCall(),
+        "EvidenceAlreadyUsed(bytes32)");
+  }
+
+  @Test
+  @Order(5)
+  void delegatedStakeCanBeWithdrawnOnlyAfterTheDelay() throws Exception {
+    Op op = registeredOperator(0);
+    Credentials staker = chain.newAccount();
+    BigInteger amount = BigInteger.valueOf(5).multiply(WAD);
+    TestToken.load(dep.contracts().testToken(), chain.web3j, tm(deployer), chain.gas)
+        .mint(staker.getAddress(), amount)
+        .send();
+    TestToken token =
+        TestToken.load(dep.contracts().testToken(), chain.web3j, tm(staker), chain.gas);
+    token.approve(dep.contracts().strategyManager(), amount).send();
+    StrategyManager.load(dep.contracts().strategyManager(), chain.web3j, tm(staker), chain.gas)
+        .depositIntoStrategy(dep.contracts().strategy(), dep.contracts().testToken(), amount)
+        .send();
+    DelegationManager dm =
+        DelegationManager.load(
+            dep.contracts().delegationManager(), chain.web3j, tm(staker), chain.gas);
+    dm.delegateTo(
+            op.address(),
+            new DelegationManager.SignatureWithExpiry(new byte[0], BigInteger.ZERO),
+            new byte[32])
+        .send();
+    assertThat(dm.operatorShares(op.address(), dep.contracts().strategy()).send())
+        .isEqualTo(STAKE.add(amount));
+    TransactionReceipt u = dm.undelegate(staker.getAddress()).send();
+    var queued = DelegationManager.getSlashingWithdrawalQueuedEvents(u).get(0);
+    assertThat(dm.operatorShares(op.address(), dep.contracts().strategy()).send()).isEqualTo(STAKE);
+    DelegationManager.Withdrawal w = queued.withdrawal;
+    String call =
+        dm.completeQueuedWithdrawal(w, List.of(dep.contracts().testToken()), true)
+            .encodeFunctionCall();
+    chain.assertReverts(
+        staker.getAddress(),
+        dep.contracts().delegationManager(),
+        call,
+        "WithdrawalDelayNotElapsed()");
+    chain.mine(10);
+    dm.completeQueuedWithdrawal(w, List.of(dep.contracts().testToken()), true).send();
+    assertThat(token.balanceOf(staker.getAddress()).send()).isEqualTo(amount);
+  }
+
+  @Test
+  @Order(6)
+  void outputOracleIndexesProposals() throws Exception {
+    OutputOracle oracle =
+        OutputOracle.load(dep.contracts().outputOracle(), chain.web3j, tm(deployer), chain.gas);
+    byte[] r1 = random32();
+    oracle.proposeL2Output(r1, BigInteger.TEN, new byte[32], BigInteger.ZERO).send();
+    assertThat(oracle.latestOutputIndex().send().longValueExact()).isZero();
+    assertThat(oracle.getL2Output(BigInteger.ZERO).send().outputRoot).isEqualTo(r1);
+    assertThat(oracle.nextBlockNumber().send().longValueExact()).isEqualTo(20);
+    chain.assertReverts(
+        deployer.getAddress(),
+        dep.contracts().outputOracle(),
+        oracle
+            .proposeL2Output(random32(), BigInteger.valueOf(25), new byte[32], BigInteger.ZERO)
+            .encodeFunctionCall(),
+        "UnexpectedBlockNumber(uint256,uint256)");
+    Credentials stranger = chain.newAccount();
+    chain.assertReverts(
+        stranger.getAddress(),
+        dep.contracts().outputOracle(),
+        oracle
+            .proposeL2Output(random32(), BigInteger.valueOf(20), new byte[32], BigInteger.ZERO)
+            .encodeFunctionCall(),
+        "OnlyProposer()");
+  }
+
+  @Test
+  @Order(7)
+  void certificateGasBySetSizeAndNonSigners() throws Exception {
+    int[] sizes = {4, 16, 64};
+    int[][] nonSignerCounts = {{0, 1}, {0, 1, 10}, {0, 1, 10}};
+    AvsRegistry reg = registry(deployer);
+    for (int s = 0; s < sizes.length; s++) {
+      long setId = 10 + s;
+      reg.createOperatorSet(
+              BigInteger.valueOf(setId), List.of(dep.contracts().strategy()), BigInteger.ONE)
+          .send();
+      FinalityOracle oracle =
+          FinalityOracle.deploy(
+                  chain.web3j,
+                  tm(deployer),
+                  chain.gas,
+                  dep.contracts().avsRegistry(),
+                  BigInteger.valueOf(setId))
+              .send();
+      List<Op> ops = new ArrayList<>();
+      for (int i = 0; i < sizes[s]; i++) {
+        ops.add(registeredOperator(setId));
+      }
+      long epoch = nextEpoch();
+      for (int k : nonSignerCounts[s]) {
+        Set<Integer> ns = new TreeSet<>();
+        for (int i = 0; i < k; i++) {
+          ns.add(i * (sizes[s] / k));
+        }
+        var att = attestation(1, 5000 + s * 10 + k, random32(), random32(), epoch);
+        byte[] d = digest(att);
+        TransactionReceipt r =
+            oracle.submitCertificate(att, indices(ns), aggregate(ops, ns, d)).send();
+        assertThat(r.isStatusOK()).isTrue();
+        assertThat(r.getLogs()).hasSize(1);
+        GAS.put(
+            "submitCertificate, " + sizes[s] + " operators, " + k + " non-signers",
+            r.getGasUsed().toString());
+      }
+    }
+  }
+
+  @SuppressWarnings("rawtypes")
+  private static BigInteger allocatedStake(String operator) throws Exception {
+    List raw =
+        am(deployer)
+            .getAllocatedStake(
+                new AllocationManager.OperatorSet(dep.contracts().avsRegistry(), BigInteger.ZERO),
+                List.of(operator),
+                List.of(dep.contracts().strategy()))
+            .send();
+    Object row = raw.get(0);
+    Object cell =
+        row instanceof org.web3j.abi.datatypes.Array<?> a
+            ? a.getValue().get(0)
+            : ((List) row).get(0);
+    return cell instanceof org.web3j.abi.datatypes.Type<?> t
+        ? (BigInteger) t.getValue()
+        : (BigInteger) cell;
+  }
+
+  /** A point on y^2 = x^3 + 4 over Fp that is (with overwhelming probability) not in G1. */
+  static byte[] pointOnCurveNotInSubgroup() {
+    BigInteger x = BigInteger.valueOf(3);
+    BigInteger exp = P.add(BigInteger.ONE).shiftRight(2);
+    while (true) {
+      BigInteger rhs = x.pow(3).add(BigInteger.valueOf(4)).mod(P);
+      BigInteger y = rhs.modPow(exp, P);
+      if (y.multiply(y).mod(P).equals(rhs)) {
+        byte[] out = new byte[128];
+        System.arraycopy(Numeric.toBytesPadded(x, 64), 0, out, 0, 64);
+        System.arraycopy(Numeric.toBytesPadded(y, 64), 0, out, 64, 64);
+        return out;
+      }
+      x = x.add(BigInteger.ONE);
+    }
+  }
+
+  @Test
+  @Order(8)
+  void deployedRegistryRejectsCallsFromStrangers() throws Exception {
+    Credentials stranger = chain.newAccount();
+    assertThatThrownBy(() -> registry(stranger).setSlasher(stranger.getAddress()).send())
+        .isInstanceOf(Exception.class);
+    chain.assertReverts(
+        stranger.getAddress(),
+        dep.contracts().avsRegistry(),
+        registry(stranger).setSlasher(stranger.getAddress()).encodeFunctionCall(),
+        "OnlyOwner()");
+  }
+}
