@@ -55,6 +55,50 @@ class OptimisticAggregatorTest {
     assertThat(all.aggregateSignature()).isEqualTo(BlsSignature.aggregate(SET.signatures()));
   }
 
+  /** An on-curve point outside G2 from the public deserialization vectors. */
+  private static final String NOT_IN_G2 =
+      "8123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+          + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+          + "0123456789abcdef0123456789abcdef";
+
+  private static final java.math.BigInteger R =
+      new java.math.BigInteger(
+          "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001", 16);
+
+  @Test
+  void encodedInputCatchesAnOnCurvePointOutsideG2() {
+    byte[] offGroup = Hex.fromHex(NOT_IN_G2);
+    var p = new supranational.blst.P2_Affine(offGroup);
+    assertThat(p.on_curve()).isTrue();
+    assertThat(p.in_group()).isFalse();
+    List<byte[]> encoded = new ArrayList<>();
+    SET.signatures().forEach(s -> encoded.add(s.toBytes()));
+    encoded.set(11, offGroup);
+    var r = OptimisticAggregator.aggregateEncoded(SET.message(), SET.publicKeys(), encoded);
+    assertThat(r.invalidIndices()).containsExactly(11);
+    assertThat(Bls.verify(r.aggregatePublicKey(), SET.message(), r.aggregateSignature())).isTrue();
+  }
+
+  @Test
+  void encodedInputRejectsAValidSignaturePlusATorsionPoint() {
+    // T = r·Q has no G2 component: the pairing cannot see it, only the subgroup check can.
+    var torsion = new supranational.blst.P2(Hex.fromHex(NOT_IN_G2)).mult(R);
+    assertThat(torsion.is_inf()).isFalse();
+    assertThat(torsion.in_group()).isFalse();
+    List<byte[]> encoded = new ArrayList<>();
+    SET.signatures().forEach(s -> encoded.add(s.toBytes()));
+    byte[] tampered =
+        new supranational.blst.P2(SET.signatures().get(42).toBytes()).add(torsion).compress();
+    assertThat(new supranational.blst.P2_Affine(tampered).in_group()).isFalse();
+    encoded.set(42, tampered);
+    var r = OptimisticAggregator.aggregateEncoded(SET.message(), SET.publicKeys(), encoded);
+    assertThat(r.invalidIndices()).containsExactly(42);
+    assertThat(r.validIndices()).hasSize(299);
+    assertThat(BlsSignature.fromBytes(r.aggregateSignature().toBytes()))
+        .isEqualTo(r.aggregateSignature());
+    assertThat(Bls.verify(r.aggregatePublicKey(), SET.message(), r.aggregateSignature())).isTrue();
+  }
+
   @Test
   void randomInvalidSubsetsOfALargeSetAreFoundExactly() {
     java.util.Random rnd = new java.util.Random(2024);
