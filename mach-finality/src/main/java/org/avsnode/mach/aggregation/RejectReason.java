@@ -1,0 +1,25 @@
+package org.avsnode.mach.aggregation;
+
+/** Why the aggregator did not count an attestation. */
+public enum RejectReason {
+  /** The sender is not in the operator set snapshot. */
+  UNKNOWN_OPERATOR,
+  /** The sender is in the set but not active at the snapshot's epoch. */
+  INACTIVE_OPERATOR,
+  /** The message's stakeEpoch is not the aggregator's epoch. */
+  WRONG_EPOCH,
+  /** The signature is not 96 bytes, not a G2 subgroup point, or the identity. */
+  MALFORMED_SIGNATURE,
+  /** The operator already has an attestation for this height with this content. */
+  DUPLICATE,
+  /** The height is certified and its collection window has closed (or it was evicted after it). */
+  STALE,
+  /** The operator equivocated at this height; its attestations for it no longer count. */
+  EQUIVOCATION,
+  /** The signature does not verify (found by the optimistic aggregation or a direct check). */
+  BAD_SIGNATURE,
+  /** The bound on attestations per height was reached. */
+  CAPACITY,
+  /** The aggregator was closed. */
+  CLOSED
+}
