@@ -1,0 +1,88 @@
+package org.avsnode.operator.app.keys;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.avsnode.operator.app.UserException;
+import picocli.CommandLine.Option;
+
+/**
+ * Where a keystore password comes from: a file or an environment variable, never the command line
+ * (where every user of the machine could read it in the process list). A trailing line ending in
+ * the file is not part of the password.
+ */
+public final class PasswordOptions {
+  @Option(
+      names = "--password-file",
+      paramLabel = "FILE",
+      required = true,
+      description = "File holding the keystore password (one line, UTF-8).")
+  Path passwordFile;
+
+  @Option(
+      names = "--password-env",
+      paramLabel = "NAME",
+      required = true,
+      description = "Name of the environment variable holding the keystore password.")
+  String passwordEnv;
+
+  /**
+   * The password.
+   *
+   * @param env the environment to read {@code --password-env} from
+   * @param err where to warn about a password file that group or others may read
+   * @throws UserException for a missing file or variable, bad UTF-8 or an empty password
+   */
+  public String read(Map<String, String> env, java.io.PrintWriter err) {
+    String password;
+    if (passwordFile != null) {
+      SecureFiles.warnIfLoose(passwordFile, "password file", err);
+      byte[] bytes = SecureFiles.readSecretFile(passwordFile, "password file");
+      try {
+        password =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+      } catch (CharacterCodingException e) {
+        throw new UserException("password file " + passwordFile + " is not UTF-8 text");
+      } finally {
+        Arrays.fill(bytes, (byte) 0);
+      }
+      password = stripLineEnding(password);
+      if (password.isEmpty()) {
+        throw new UserException("password file " + passwordFile + " is empty");
+      }
+    } else {
+      password = env.get(passwordEnv);
+      if (password == null) {
+        throw new UserException("environment variable " + passwordEnv + " is not set");
+      }
+      if (password.isEmpty()) {
+        throw new UserException("environment variable " + passwordEnv + " is empty");
+      }
+    }
+    return password;
+  }
+
+  /** Where the password came from, for messages. */
+  public String source() {
+    return passwordFile != null
+        ? "password file " + passwordFile
+        : "environment variable " + passwordEnv;
+  }
+
+  static String stripLineEnding(String s) {
+    int end = s.length();
+    while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+      end--;
+    }
+    return s.substring(0, end);
+  }
+}
