@@ -1,0 +1,437 @@
+package org.avsnode.operator.slashing;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The interchange JSON, modelled on EIP-3076. Numbers are decimal strings, byte strings are
+ * 0x-prefixed hex:
+ *
+ * <pre>{@code
+ * {"metadata": {"interchange_format": "avs-node-slashing-protection",
+ *               "interchange_format_version": "1",
+ *               "domain_separator": "0x..32 bytes", "chain_id": "1", "verifying_contract": "0x..20"},
+ *  "data": [{"pubkey": "0x..48 bytes",
+ *            "watermarks": [{"type": "FinalityAttestation", "rollup_id": "1", "height": "99"}],
+ *            "finality_attestations": [{"rollup_id", "l2_block_number", "digest"}],
+ *            "output_verdicts": [{"rollup_id", "output_index", "output_root", "valid", "digest"}],
+ *            "slot_proposals": [{"rollup_id", "slot", "digest", "tx_hashes": ["0x.."]}],
+ *            "slot_attestations": [{"rollup_id", "slot", "block_hash", "digest"}],
+ *            "preconfirmations": [{"rollup_id", "slot", "tx_hash", "digest"}]}]}
+ * }</pre>
+ *
+ * <p>{@code domain_separator} plays the role of EIP-3076's genesis_validators_root; {@code digest}
+ * (the signed EIP-712 digest) may be omitted, like EIP-3076's signing_root. Unknown fields are
+ * rejected.
+ */
+public final class InterchangeJson {
+  public static final String FORMAT_NAME = "avs-node-slashing-protection";
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final HexFormat HEX = HexFormat.of();
+
+  private InterchangeJson() {}
+
+  /** Parses and validates an interchange document. */
+  public static Interchange read(InputStream in) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(in);
+    } catch (JsonProcessingException e) {
+      throw new InterchangeFormatException(
+          "interchange is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new InterchangeFormatException("cannot read interchange: " + e.getMessage(), e);
+    }
+    return parse(root);
+  }
+
+  /** Parses and validates an interchange document given as a string. */
+  public static Interchange read(String json) {
+    return read(
+        new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  static Interchange parse(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new InterchangeFormatException("interchange must be a JSON object");
+    }
+    allowOnly(root, "interchange", "metadata", "data");
+    JsonNode meta = object(root, "metadata", "interchange");
+    allowOnly(
+        meta,
+        "metadata",
+        "interchange_format",
+        "interchange_format_version",
+        "domain_separator",
+        "chain_id",
+        "verifying_contract");
+    String format = text(meta, "interchange_format", "metadata");
+    if (!FORMAT_NAME.equals(format)) {
+      throw new InterchangeFormatException(
+          "unsupported interchange_format '" + format + "', expected " + FORMAT_NAME);
+    }
+    String version = text(meta, "interchange_format_version", "metadata");
+    if (!String.valueOf(Interchange.FORMAT_VERSION).equals(version)) {
+      throw new InterchangeFormatException(
+          "unsupported interchange_format_version '"
+              + version
+              + "', this node reads version "
+              + Interchange.FORMAT_VERSION);
+    }
+    byte[] separator = hex(meta, "domain_separator", "metadata", 32);
+    SlashingDomain domain;
+    if (meta.has("chain_id") || meta.has("verifying_contract")) {
+      long chainId =
+          uint(meta, "chain_id", "metadata", BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+      byte[] contract = hex(meta, "verifying_contract", "metadata", 20);
+      if (chainId <= 0) {
+        throw new InterchangeFormatException("metadata.chain_id must be positive");
+      }
+      domain = SlashingDomain.of(chainId, contract);
+      if (!java.util.Arrays.equals(domain.separator(), separator)) {
+        throw new InterchangeFormatException(
+            "metadata.domain_separator does not match chain_id and verifying_contract");
+      }
+    } else {
+      domain = SlashingDomain.ofSeparator(separator);
+    }
+    JsonNode data = root.get("data");
+    if (data == null || !data.isArray()) {
+      throw new InterchangeFormatException("interchange.data must be an array");
+    }
+    List<Interchange.KeyHistory> keys = new ArrayList<>();
+    int i = 0;
+    for (JsonNode k : data) {
+      keys.add(parseKey(k, "data[" + i++ + "]"));
+    }
+    return new Interchange(domain, keys);
+  }
+
+  private static Interchange.KeyHistory parseKey(JsonNode k, String where) {
+    if (!k.isObject()) {
+      throw new InterchangeFormatException(where + " must be an object");
+    }
+    allowOnly(
+        k,
+        where,
+        "pubkey",
+        "watermarks",
+        "finality_attestations",
+        "output_verdicts",
+        "slot_proposals",
+        "slot_attestations",
+        "preconfirmations");
+    byte[] pubkey = hex(k, "pubkey", where, 48);
+    List<Interchange.Watermark> wms = new ArrayList<>();
+    for (JsonNode w : array(k, "watermarks", where)) {
+      String at = where + ".watermarks[]";
+      allowOnly(w, at, "type", "rollup_id", "height");
+      MessageKind kind = MessageKind.fromTypeName(text(w, "type", at));
+      wms.add(
+          new Interchange.Watermark(kind, rollupId(w, at), uint(w, "height", at, maxHeight(kind))));
+    }
+    List<HistoryEntry> entries = new ArrayList<>();
+    for (JsonNode r : array(k, "finality_attestations", where)) {
+      String at = where + ".finality_attestations[]";
+      allowOnly(r, at, "rollup_id", "l2_block_number", "digest");
+      entries.add(
+          entry(
+              MessageKind.FINALITY_ATTESTATION,
+              rollupId(r, at),
+              uint(r, "l2_block_number", at, maxHeight(MessageKind.FINALITY_ATTESTATION)),
+              null,
+              null,
+              optDigest(r, at),
+              List.of()));
+    }
+    for (JsonNode r : array(k, "output_verdicts", where)) {
+      String at = where + ".output_verdicts[]";
+      allowOnly(r, at, "rollup_id", "output_index", "output_root", "valid", "digest");
+      JsonNode valid = r.get("valid");
+      if (valid == null || !valid.isBoolean()) {
+        throw new InterchangeFormatException(at + ".valid must be true or false");
+      }
+      entries.add(
+          entry(
+              MessageKind.OUTPUT_VERDICT,
+              rollupId(r, at),
+              uint(r, "output_index", at, SigningIntent.UINT256_MAX),
+              hex(r, "output_root", at, 32),
+              valid.booleanValue(),
+              optDigest(r, at),
+              List.of()));
+    }
+    for (JsonNode r : array(k, "slot_proposals", where)) {
+      String at = where + ".slot_proposals[]";
+      allowOnly(r, at, "rollup_id", "slot", "digest", "tx_hashes");
+      List<byte[]> txs = new ArrayList<>();
+      for (JsonNode t : array(r, "tx_hashes", at)) {
+        txs.add(hexValue(t, at + ".tx_hashes[]", 32));
+      }
+      entries.add(
+          entry(
+              MessageKind.SLOT_PROPOSAL,
+              rollupId(r, at),
+              uint(r, "slot", at, maxHeight(MessageKind.SLOT_PROPOSAL)),
+              null,
+              null,
+              optDigest(r, at),
+              txs));
+    }
+    for (JsonNode r : array(k, "slot_attestations", where)) {
+      String at = where + ".slot_attestations[]";
+      allowOnly(r, at, "rollup_id", "slot", "block_hash", "digest");
+      entries.add(
+          entry(
+              MessageKind.SLOT_ATTESTATION,
+              rollupId(r, at),
+              uint(r, "slot", at, maxHeight(MessageKind.SLOT_ATTESTATION)),
+              hex(r, "block_hash", at, 32),
+              null,
+              optDigest(r, at),
+              List.of()));
+    }
+    for (JsonNode r : array(k, "preconfirmations", where)) {
+      String at = where + ".preconfirmations[]";
+      allowOnly(r, at, "rollup_id", "slot", "tx_hash", "digest");
+      entries.add(
+          entry(
+              MessageKind.PRECONFIRMATION,
+              rollupId(r, at),
+              uint(r, "slot", at, maxHeight(MessageKind.PRECONFIRMATION)),
+              hex(r, "tx_hash", at, 32),
+              null,
+              optDigest(r, at),
+              List.of()));
+    }
+    return new Interchange.KeyHistory(pubkey, wms, entries);
+  }
+
+  private static HistoryEntry entry(
+      MessageKind kind,
+      long rollupId,
+      BigInteger height,
+      byte[] subject,
+      Boolean valid,
+      byte[] digest,
+      List<byte[]> txs) {
+    try {
+      return new HistoryEntry(kind, rollupId, height, subject, valid, digest, txs);
+    } catch (InvalidSigningRequestException e) {
+      throw new InterchangeFormatException("invalid " + kind.typeName() + ": " + e.getMessage());
+    }
+  }
+
+  /** Writes {@code interchange} as pretty-printed JSON. */
+  public static void write(Interchange interchange, OutputStream out) {
+    try {
+      MAPPER.writeValue(out, toJson(interchange));
+    } catch (IOException e) {
+      throw new SlashingProtectionException("cannot write interchange: " + e.getMessage(), e);
+    }
+  }
+
+  /** The interchange as a JSON string. */
+  public static String toString(Interchange interchange) {
+    try {
+      return MAPPER.writeValueAsString(toJson(interchange));
+    } catch (JsonProcessingException e) {
+      throw new SlashingProtectionException("cannot serialize interchange", e);
+    }
+  }
+
+  static ObjectNode toJson(Interchange ic) {
+    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode meta = root.putObject("metadata");
+    meta.put("interchange_format", FORMAT_NAME);
+    meta.put("interchange_format_version", String.valueOf(Interchange.FORMAT_VERSION));
+    meta.put("domain_separator", hex(ic.domain().separator()));
+    if (ic.domain().chainId() > 0) {
+      meta.put("chain_id", String.valueOf(ic.domain().chainId()));
+      meta.put("verifying_contract", hex(ic.domain().verifyingContract()));
+    }
+    ArrayNode data = root.putArray("data");
+    for (Interchange.KeyHistory kh : ic.keys()) {
+      ObjectNode k = data.addObject();
+      k.put("pubkey", hex(kh.pubkey()));
+      ArrayNode wms = k.putArray("watermarks");
+      for (Interchange.Watermark w : kh.watermarks()) {
+        ObjectNode o = wms.addObject();
+        o.put("type", w.kind().typeName());
+        o.put("rollup_id", String.valueOf(w.rollupId()));
+        o.put("height", w.height().toString());
+      }
+      ArrayNode fin = k.putArray("finality_attestations");
+      ArrayNode ver = k.putArray("output_verdicts");
+      ArrayNode prop = k.putArray("slot_proposals");
+      ArrayNode att = k.putArray("slot_attestations");
+      ArrayNode pre = k.putArray("preconfirmations");
+      for (HistoryEntry e : kh.entries()) {
+        ObjectNode o;
+        switch (e.kind()) {
+          case FINALITY_ATTESTATION -> {
+            o = fin.addObject();
+            o.put("rollup_id", String.valueOf(e.rollupId()));
+            o.put("l2_block_number", e.height().toString());
+          }
+          case OUTPUT_VERDICT -> {
+            o = ver.addObject();
+            o.put("rollup_id", String.valueOf(e.rollupId()));
+            o.put("output_index", e.height().toString());
+            o.put("output_root", hex(e.subject()));
+            o.put("valid", e.valid());
+          }
+          case SLOT_PROPOSAL -> {
+            o = prop.addObject();
+            o.put("rollup_id", String.valueOf(e.rollupId()));
+            o.put("slot", e.height().toString());
+            ArrayNode txs = o.putArray("tx_hashes");
+            for (byte[] t : e.txHashes()) {
+              txs.add(hex(t));
+            }
+          }
+          case SLOT_ATTESTATION -> {
+            o = att.addObject();
+            o.put("rollup_id", String.valueOf(e.rollupId()));
+            o.put("slot", e.height().toString());
+            o.put("block_hash", hex(e.subject()));
+          }
+          default -> {
+            o = pre.addObject();
+            o.put("rollup_id", String.valueOf(e.rollupId()));
+            o.put("slot", e.height().toString());
+            o.put("tx_hash", hex(e.subject()));
+          }
+        }
+        if (e.digest() != null) {
+          o.put("digest", hex(e.digest()));
+        }
+      }
+    }
+    return root;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static BigInteger maxHeight(MessageKind kind) {
+    return kind == MessageKind.OUTPUT_VERDICT
+        ? SigningIntent.UINT256_MAX
+        : BigInteger.valueOf(Long.MAX_VALUE);
+  }
+
+  private static void allowOnly(JsonNode node, String where, String... names) {
+    if (!node.isObject()) {
+      throw new InterchangeFormatException(where + " must be an object");
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    outer:
+    while (it.hasNext()) {
+      String f = it.next().getKey();
+      for (String n : names) {
+        if (n.equals(f)) {
+          continue outer;
+        }
+      }
+      throw new InterchangeFormatException(where + " has unknown field '" + f + "'");
+    }
+  }
+
+  private static JsonNode object(JsonNode n, String field, String where) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isObject()) {
+      throw new InterchangeFormatException(where + "." + field + " must be an object");
+    }
+    return v;
+  }
+
+  private static Iterable<JsonNode> array(JsonNode n, String field, String where) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw new InterchangeFormatException(where + "." + field + " must be an array");
+    }
+    return v;
+  }
+
+  private static String text(JsonNode n, String field, String where) {
+    JsonNode v = n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new InterchangeFormatException(where + "." + field + " must be a string");
+    }
+    return v.textValue();
+  }
+
+  private static long rollupId(JsonNode n, String where) {
+    return uint(n, "rollup_id", where, BigInteger.valueOf(Long.MAX_VALUE)).longValue();
+  }
+
+  private static BigInteger uint(JsonNode n, String field, String where, BigInteger max) {
+    String s = text(n, field, where);
+    if (s.isEmpty() || s.length() > 78 || !s.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
+      throw new InterchangeFormatException(
+          where + "." + field + " must be a decimal string, got '" + abbreviate(s) + "'");
+    }
+    BigInteger v = new BigInteger(s);
+    if (v.compareTo(max) > 0) {
+      throw new InterchangeFormatException(where + "." + field + " is too large: " + s);
+    }
+    return v;
+  }
+
+  private static byte[] optDigest(JsonNode n, String where) {
+    JsonNode v = n.get("digest");
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    return hexValue(v, where + ".digest", 32);
+  }
+
+  private static byte[] hex(JsonNode n, String field, String where, int len) {
+    JsonNode v = n.get(field);
+    if (v == null) {
+      throw new InterchangeFormatException(where + "." + field + " is missing");
+    }
+    return hexValue(v, where + "." + field, len);
+  }
+
+  private static byte[] hexValue(JsonNode v, String where, int len) {
+    if (!v.isTextual()) {
+      throw new InterchangeFormatException(where + " must be a 0x-prefixed hex string");
+    }
+    String s = v.textValue();
+    if (!s.startsWith("0x") || s.length() != 2 + 2 * len) {
+      throw new InterchangeFormatException(
+          where + " must be 0x followed by " + (2 * len) + " hex digits");
+    }
+    try {
+      return HEX.parseHex(s, 2, s.length());
+    } catch (IllegalArgumentException e) {
+      throw new InterchangeFormatException(where + " is not valid hex");
+    }
+  }
+
+  private static String hex(byte[] b) {
+    return "0x" + HEX.formatHex(b);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+}

@@ -1,0 +1,1049 @@
+package org.avsnode.operator.slashing;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The rules and the transaction discipline shared by both backends. Every check-and-record runs in
+ * one READ COMMITTED transaction that first takes the key's lock (a JVM lock stripe, plus the
+ * backend's cross-process lock, see {@link #lockKeys}); unique constraints on every (key, rollup,
+ * height) make a second content impossible even if a lock were bypassed.
+ */
+abstract class JdbcSlashingProtection implements SlashingProtection {
+
+  /** Opens a new JDBC connection. */
+  @FunctionalInterface
+  interface ConnectionFactory {
+    Connection open() throws SQLException;
+  }
+
+  @FunctionalInterface
+  private interface TxBody<T> {
+    T run(Session s) throws SQLException;
+  }
+
+  private static final System.Logger LOG = System.getLogger(JdbcSlashingProtection.class.getName());
+  private static final int STRIPES = 64;
+  private static final int MAX_ATTEMPTS = 4;
+  private static final int MAX_CONFLICT_DETAILS = 100;
+
+  private final Dialect dialect;
+  private final ConnectionFactory factory;
+  private final SlashingDomain domain;
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final Semaphore permits;
+  private final int poolSize;
+  private final BlockingQueue<Session> idle;
+  private final Map<ByteBuffer, Long> keyIds = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  JdbcSlashingProtection(
+      Dialect dialect, ConnectionFactory factory, int poolSize, SlashingDomain domain) {
+    if (poolSize < 1) {
+      throw new IllegalArgumentException("poolSize must be at least 1");
+    }
+    this.dialect = dialect;
+    this.factory = factory;
+    this.domain = Objects.requireNonNull(domain, "domain");
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+    this.poolSize = poolSize;
+    this.permits = new Semaphore(poolSize, true);
+    this.idle = new ArrayBlockingQueue<>(poolSize);
+  }
+
+  /** Migrates the schema and checks (or stores) the domain. Called once by the factories. */
+  final void initialize() {
+    transact(
+        new long[0],
+        s -> {
+          lockMigration(s.c);
+          int before = Migrations.migrate(s.c, dialect);
+          if (before < Migrations.LATEST) {
+            LOG.log(
+                System.Logger.Level.DEBUG,
+                "slashing-protection schema migrated from version {0} to {1}",
+                before,
+                Migrations.LATEST);
+          }
+          checkOrStoreDomain(s);
+          return null;
+        });
+  }
+
+  /** Takes the cross-process locks of the given keys (sorted ascending) for this transaction. */
+  abstract void lockKeys(Connection c, long[] sortedLockIds) throws SQLException;
+
+  /** Takes the cross-process lock that serializes schema migration. */
+  abstract void lockMigration(Connection c) throws SQLException;
+
+  /** Releases resources beyond the connections (file locks). */
+  void closeResources() {}
+
+  @Override
+  public SlashingDomain domain() {
+    return domain;
+  }
+
+  // ---------------------------------------------------------------- check and record
+
+  @Override
+  public Decision checkAndRecord(byte[] pubkey, SigningIntent intent) {
+    checkPubkey(pubkey);
+    Objects.requireNonNull(intent, "intent");
+    long keyId = keyId(pubkey);
+    return transact(new long[] {lockId(pubkey)}, s -> decide(s, keyId, intent));
+  }
+
+  private Decision decide(Session s, long keyId, SigningIntent intent) throws SQLException {
+    HistoryEntry e = HistoryEntry.of(intent);
+    MessageKind kind = e.kind();
+    BigInteger wm = watermark(s, keyId, kind, e.rollupId());
+    if (atOrBelow(e.height(), wm)) {
+      return Decision.refused(
+          RefusalReason.BELOW_WATERMARK,
+          kind.typeName() + " at height " + e.height() + " is at or below the watermark " + wm);
+    }
+    Row existing = find(s, keyId, e);
+    switch (kind) {
+      case FINALITY_ATTESTATION:
+      case SLOT_ATTESTATION:
+        if (existing != null) {
+          return repeatOrDoubleSign(kind, e, existing);
+        }
+        insert(s, keyId, e);
+        return Decision.allowed();
+      case OUTPUT_VERDICT:
+        if (existing != null) {
+          return existing.valid.equals(e.valid())
+              ? Decision.allowedRepeat()
+              : Decision.refused(
+                  RefusalReason.CONFLICTING_VERDICT,
+                  "verdict valid=" + existing.valid + " already signed for output " + e.height());
+        }
+        insert(s, keyId, e);
+        return Decision.allowed();
+      case SLOT_PROPOSAL:
+        return decideProposal(s, keyId, e, existing);
+      case PRECONFIRMATION:
+        return decidePreconf(s, keyId, e, existing);
+      default:
+        throw new IllegalStateException("unhandled kind " + kind);
+    }
+  }
+
+  private static Decision repeatOrDoubleSign(MessageKind kind, HistoryEntry e, Row existing) {
+    boolean same =
+        kind == MessageKind.SLOT_ATTESTATION
+            ? Arrays.equals(existing.subject, e.subject())
+            : existing.digest != null && Arrays.equals(existing.digest, e.digest());
+    if (same) {
+      return Decision.allowedRepeat();
+    }
+    return Decision.refused(
+        RefusalReason.DOUBLE_SIGN,
+        "a different " + kind.typeName() + " was already signed at height " + e.height());
+  }
+
+  private Decision decideProposal(Session s, long keyId, HistoryEntry e, Row existing)
+      throws SQLException {
+    BigInteger preWm = watermark(s, keyId, MessageKind.PRECONFIRMATION, e.rollupId());
+    if (atOrBelow(e.height(), preWm)) {
+      return Decision.refused(
+          RefusalReason.BELOW_WATERMARK,
+          "preconfirmation history of slot " + e.height() + " is pruned (watermark " + preWm + ")");
+    }
+    if (existing != null) {
+      return repeatOrDoubleSign(MessageKind.SLOT_PROPOSAL, e, existing);
+    }
+    Set<ByteBuffer> inBlock = new HashSet<>();
+    for (byte[] h : e.txHashes()) {
+      inBlock.add(ByteBuffer.wrap(h));
+    }
+    PreparedStatement ps =
+        s.ps("SELECT tx_hash FROM preconfirmation WHERE key_id = ? AND rollup_id = ? AND slot = ?");
+    ps.setLong(1, keyId);
+    ps.setLong(2, e.rollupId());
+    ps.setLong(3, e.height().longValueExact());
+    int missing = 0;
+    String firstMissing = null;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        byte[] tx = rs.getBytes(1);
+        if (!inBlock.contains(ByteBuffer.wrap(tx))) {
+          missing++;
+          if (firstMissing == null) {
+            firstMissing = hex(tx);
+          }
+        }
+      }
+    }
+    if (missing > 0) {
+      return Decision.refused(
+          RefusalReason.MISSING_PRECONF,
+          missing
+              + " preconfirmed transaction(s) missing from the proposal for slot "
+              + e.height()
+              + ", e.g. "
+              + firstMissing);
+    }
+    insert(s, keyId, e);
+    return Decision.allowed();
+  }
+
+  private Decision decidePreconf(Session s, long keyId, HistoryEntry e, Row existing)
+      throws SQLException {
+    BigInteger propWm = watermark(s, keyId, MessageKind.SLOT_PROPOSAL, e.rollupId());
+    if (atOrBelow(e.height(), propWm)) {
+      return Decision.refused(
+          RefusalReason.BELOW_WATERMARK,
+          "proposal history of slot " + e.height() + " is pruned (watermark " + propWm + ")");
+    }
+    if (existing != null) {
+      return Decision.allowedRepeat();
+    }
+    long slot = e.height().longValueExact();
+    PreparedStatement ps =
+        s.ps("SELECT 1 FROM slot_proposal WHERE key_id = ? AND rollup_id = ? AND slot = ?");
+    ps.setLong(1, keyId);
+    ps.setLong(2, e.rollupId());
+    ps.setLong(3, slot);
+    boolean proposed;
+    try (ResultSet rs = ps.executeQuery()) {
+      proposed = rs.next();
+    }
+    if (proposed) {
+      PreparedStatement tx =
+          s.ps(
+              "SELECT 1 FROM slot_proposal_tx WHERE key_id = ? AND rollup_id = ? AND slot = ? AND"
+                  + " tx_hash = ?");
+      tx.setLong(1, keyId);
+      tx.setLong(2, e.rollupId());
+      tx.setLong(3, slot);
+      tx.setBytes(4, e.subject());
+      try (ResultSet rs = tx.executeQuery()) {
+        if (!rs.next()) {
+          return Decision.refused(
+              RefusalReason.PRECONF_NOT_IN_PROPOSAL,
+              "the proposal signed for slot " + slot + " does not contain " + hex(e.subject()));
+        }
+      }
+    }
+    insert(s, keyId, e);
+    return Decision.allowed();
+  }
+
+  // ---------------------------------------------------------------- watermarks and pruning
+
+  @Override
+  public Optional<BigInteger> watermark(byte[] pubkey, MessageKind kind, long rollupId) {
+    checkPubkey(pubkey);
+    Long keyId = existingKeyId(pubkey);
+    if (keyId == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(transact(new long[0], s -> watermark(s, keyId, kind, rollupId)));
+  }
+
+  @Override
+  public int prune(byte[] pubkey, MessageKind kind, long rollupId, BigInteger upToInclusive) {
+    checkPubkey(pubkey);
+    Objects.requireNonNull(kind, "kind");
+    if (rollupId < 0 || upToInclusive == null || upToInclusive.signum() < 0) {
+      throw new InvalidSigningRequestException("rollupId and height must not be negative");
+    }
+    long keyId = keyId(pubkey);
+    return transact(
+        new long[] {lockId(pubkey)},
+        s -> {
+          raiseWatermark(s, keyId, kind, rollupId, upToInclusive);
+          BigInteger wm = watermark(s, keyId, kind, rollupId);
+          Table t = Table.of(kind);
+          int deleted = 0;
+          if (kind == MessageKind.SLOT_PROPOSAL) {
+            PreparedStatement tx =
+                s.ps(
+                    "DELETE FROM slot_proposal_tx WHERE key_id = ? AND rollup_id = ? AND slot <="
+                        + " ?");
+            tx.setLong(1, keyId);
+            tx.setLong(2, rollupId);
+            setHeight(tx, 3, kind, clampToLong(kind, wm));
+            tx.executeUpdate();
+          }
+          PreparedStatement del =
+              s.ps(
+                  "DELETE FROM "
+                      + t.name
+                      + " WHERE key_id = ? AND rollup_id = ? AND "
+                      + t.heightColumn
+                      + " <= ?");
+          del.setLong(1, keyId);
+          del.setLong(2, rollupId);
+          setHeight(del, 3, kind, clampToLong(kind, wm));
+          deleted += del.executeUpdate();
+          return deleted;
+        });
+  }
+
+  private static BigInteger clampToLong(MessageKind kind, BigInteger h) {
+    if (kind != MessageKind.OUTPUT_VERDICT && h.bitLength() > 63) {
+      return BigInteger.valueOf(Long.MAX_VALUE);
+    }
+    return h;
+  }
+
+  private BigInteger watermark(Session s, long keyId, MessageKind kind, long rollupId)
+      throws SQLException {
+    PreparedStatement ps =
+        s.ps(
+            "SELECT height FROM slashing_watermark WHERE key_id = ? AND kind = ? AND rollup_id ="
+                + " ?");
+    ps.setLong(1, keyId);
+    ps.setInt(2, kind.code());
+    ps.setLong(3, rollupId);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getBigDecimal(1).toBigIntegerExact() : null;
+    }
+  }
+
+  /** Raises the watermark to {@code height} if that is higher; never lowers it. */
+  private boolean raiseWatermark(
+      Session s, long keyId, MessageKind kind, long rollupId, BigInteger height)
+      throws SQLException {
+    BigInteger current = watermark(s, keyId, kind, rollupId);
+    if (current == null) {
+      PreparedStatement ins =
+          s.ps(
+              "INSERT INTO slashing_watermark (key_id, kind, rollup_id, height) VALUES (?, ?, ?,"
+                  + " ?)");
+      ins.setLong(1, keyId);
+      ins.setInt(2, kind.code());
+      ins.setLong(3, rollupId);
+      ins.setBigDecimal(4, new BigDecimal(height));
+      ins.executeUpdate();
+      return true;
+    }
+    if (height.compareTo(current) <= 0) {
+      return false;
+    }
+    // The "height < ?" guard keeps the update forward-only even against a concurrent writer.
+    PreparedStatement up =
+        s.ps(
+            "UPDATE slashing_watermark SET height = ? WHERE key_id = ? AND kind = ? AND rollup_id"
+                + " = ? AND height < ?");
+    BigDecimal h = new BigDecimal(height);
+    up.setBigDecimal(1, h);
+    up.setLong(2, keyId);
+    up.setInt(3, kind.code());
+    up.setLong(4, rollupId);
+    up.setBigDecimal(5, h);
+    return up.executeUpdate() > 0;
+  }
+
+  private static boolean atOrBelow(BigInteger height, BigInteger watermark) {
+    return watermark != null && height.compareTo(watermark) <= 0;
+  }
+
+  // ---------------------------------------------------------------- import and export
+
+  @Override
+  public ImportReport importHistory(Interchange interchange) {
+    Objects.requireNonNull(interchange, "interchange");
+    if (!domain.sameAs(interchange.domain())) {
+      throw new InterchangeFormatException(
+          "interchange is for another signing domain ("
+              + hex(interchange.domain().separator())
+              + "), this database belongs to "
+              + hex(domain.separator())
+              + "; nothing imported");
+    }
+    Map<ByteBuffer, List<Interchange.KeyHistory>> byKey = new LinkedHashMap<>();
+    for (Interchange.KeyHistory kh : interchange.keys()) {
+      byKey.computeIfAbsent(ByteBuffer.wrap(kh.pubkey()), k -> new ArrayList<>()).add(kh);
+    }
+    Map<ByteBuffer, Long> ids = new LinkedHashMap<>();
+    List<Long> locks = new ArrayList<>();
+    for (ByteBuffer pk : byKey.keySet()) {
+      ids.put(pk, keyId(pk.array()));
+      locks.add(lockId(pk.array()));
+    }
+    long[] lockIds = locks.stream().mapToLong(Long::longValue).toArray();
+    return transact(
+        lockIds,
+        s -> {
+          int[] c = new int[5]; // imported, present, below, conflicts, raised
+          List<String> details = new ArrayList<>();
+          for (Map.Entry<ByteBuffer, List<Interchange.KeyHistory>> en : byKey.entrySet()) {
+            long keyId = ids.get(en.getKey());
+            importKey(s, keyId, en.getKey().array(), en.getValue(), c, details);
+          }
+          return new ImportReport(byKey.size(), c[0], c[1], c[2], c[3], c[4], details);
+        });
+  }
+
+  private void importKey(
+      Session s,
+      long keyId,
+      byte[] pubkey,
+      List<Interchange.KeyHistory> parts,
+      int[] c,
+      List<String> details)
+      throws SQLException {
+    record Scope(MessageKind kind, long rollupId) {}
+    Map<Scope, BigInteger> maxHeight = new LinkedHashMap<>();
+    Map<Scope, Optional<BigInteger>> before = new HashMap<>();
+    for (Interchange.KeyHistory kh : parts) {
+      for (Interchange.Watermark w : kh.watermarks()) {
+        maxHeight.merge(new Scope(w.kind(), w.rollupId()), w.height(), BigInteger::max);
+      }
+      for (HistoryEntry e : kh.entries()) {
+        Scope scope = new Scope(e.kind(), e.rollupId());
+        maxHeight.merge(scope, e.height(), BigInteger::max);
+        Optional<BigInteger> wm = before.get(scope);
+        if (wm == null) {
+          wm = Optional.ofNullable(watermark(s, keyId, e.kind(), e.rollupId()));
+          before.put(scope, wm);
+        }
+        if (atOrBelow(e.height(), wm.orElse(null))) {
+          c[2]++;
+          continue;
+        }
+        Row r = find(s, keyId, e);
+        if (r == null) {
+          insert(s, keyId, e);
+          c[0]++;
+        } else if (conflicts(e, r)) {
+          c[3]++;
+          if (details.size() < MAX_CONFLICT_DETAILS) {
+            details.add(
+                "key "
+                    + hex(pubkey).substring(0, 18)
+                    + "…: conflicting "
+                    + e.kind().typeName()
+                    + " rollupId="
+                    + e.rollupId()
+                    + " height="
+                    + e.height()
+                    + " (kept the recorded one; height closed by the watermark)");
+          }
+        } else {
+          c[1]++;
+        }
+      }
+    }
+    for (Map.Entry<Scope, BigInteger> en : maxHeight.entrySet()) {
+      Scope scope = en.getKey();
+      BigInteger target = en.getValue();
+      BigInteger recorded = maxRecordedHeight(s, keyId, scope.kind(), scope.rollupId());
+      if (recorded != null) {
+        target = target.max(recorded);
+      }
+      if (raiseWatermark(s, keyId, scope.kind(), scope.rollupId(), target)) {
+        c[4]++;
+      }
+    }
+  }
+
+  private static boolean conflicts(HistoryEntry e, Row r) {
+    switch (e.kind()) {
+      case OUTPUT_VERDICT:
+        return !r.valid.equals(e.valid());
+      case SLOT_ATTESTATION:
+        return !Arrays.equals(r.subject, e.subject());
+      case PRECONFIRMATION:
+        return false;
+      default:
+        return r.digest != null && e.digest() != null && !Arrays.equals(r.digest, e.digest());
+    }
+  }
+
+  @Override
+  public Interchange exportHistory() {
+    Map<Long, byte[]> keys = new LinkedHashMap<>();
+    transact(
+        new long[0],
+        s -> {
+          try (ResultSet rs =
+              s.ps("SELECT id, pubkey FROM slashing_key ORDER BY id").executeQuery()) {
+            while (rs.next()) {
+              keys.put(rs.getLong(1), rs.getBytes(2));
+            }
+          }
+          return null;
+        });
+    long[] locks = keys.values().stream().mapToLong(JdbcSlashingProtection::lockId).toArray();
+    return transact(
+        locks,
+        s -> {
+          List<Interchange.KeyHistory> out = new ArrayList<>();
+          for (Map.Entry<Long, byte[]> k : keys.entrySet()) {
+            out.add(exportKey(s, k.getKey(), k.getValue()));
+          }
+          return new Interchange(domain, out);
+        });
+  }
+
+  private Interchange.KeyHistory exportKey(Session s, long keyId, byte[] pubkey)
+      throws SQLException {
+    List<Interchange.Watermark> wms = new ArrayList<>();
+    PreparedStatement w =
+        s.ps(
+            "SELECT kind, rollup_id, height FROM slashing_watermark WHERE key_id = ? ORDER BY"
+                + " kind, rollup_id");
+    w.setLong(1, keyId);
+    try (ResultSet rs = w.executeQuery()) {
+      while (rs.next()) {
+        wms.add(
+            new Interchange.Watermark(
+                MessageKind.fromCode(rs.getInt(1)),
+                rs.getLong(2),
+                rs.getBigDecimal(3).toBigIntegerExact()));
+      }
+    }
+    Map<String, List<byte[]>> txs = new HashMap<>();
+    PreparedStatement t =
+        s.ps("SELECT rollup_id, slot, tx_hash FROM slot_proposal_tx WHERE key_id = ?");
+    t.setLong(1, keyId);
+    try (ResultSet rs = t.executeQuery()) {
+      while (rs.next()) {
+        txs.computeIfAbsent(rs.getLong(1) + "/" + rs.getLong(2), k -> new ArrayList<>())
+            .add(rs.getBytes(3));
+      }
+    }
+    for (List<byte[]> l : txs.values()) {
+      l.sort(Arrays::compareUnsigned);
+    }
+    List<HistoryEntry> entries = new ArrayList<>();
+    for (MessageKind kind : MessageKind.values()) {
+      Table tb = Table.of(kind);
+      String cols =
+          switch (kind) {
+            case OUTPUT_VERDICT -> "output_root, valid, digest";
+            case SLOT_ATTESTATION -> "block_hash, NULL, digest";
+            case PRECONFIRMATION -> "tx_hash, NULL, digest";
+            default -> "NULL, NULL, digest";
+          };
+      PreparedStatement ps =
+          s.ps(
+              "SELECT rollup_id, "
+                  + tb.heightColumn
+                  + ", "
+                  + cols
+                  + " FROM "
+                  + tb.name
+                  + " WHERE key_id = ? ORDER BY rollup_id, "
+                  + tb.heightColumn);
+      ps.setLong(1, keyId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long rollupId = rs.getLong(1);
+          BigInteger height = rs.getBigDecimal(2).toBigIntegerExact();
+          byte[] subject = rs.getBytes(3);
+          Boolean valid = kind == MessageKind.OUTPUT_VERDICT ? rs.getBoolean(4) : null;
+          byte[] digest = rs.getBytes(5);
+          List<byte[]> proposalTxs =
+              kind == MessageKind.SLOT_PROPOSAL
+                  ? txs.getOrDefault(rollupId + "/" + height, List.of())
+                  : List.of();
+          entries.add(
+              new HistoryEntry(kind, rollupId, height, subject, valid, digest, proposalTxs));
+        }
+      }
+    }
+    return new Interchange.KeyHistory(pubkey, wms, entries);
+  }
+
+  @Override
+  public List<byte[]> keys() {
+    return transact(
+        new long[0],
+        s -> {
+          List<byte[]> out = new ArrayList<>();
+          try (ResultSet rs = s.ps("SELECT pubkey FROM slashing_key ORDER BY id").executeQuery()) {
+            while (rs.next()) {
+              out.add(rs.getBytes(1));
+            }
+          }
+          return out;
+        });
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  /** One recorded row: subject (outputRoot/blockHash/txHash), verdict value, digest. */
+  private record Row(byte[] subject, Boolean valid, byte[] digest) {}
+
+  /** The table and height column of each kind. */
+  private enum Table {
+    FINALITY("finality_attestation", "l2_block_number"),
+    VERDICT("output_verdict", "output_index"),
+    PROPOSAL("slot_proposal", "slot"),
+    SLOT_ATTESTATION("slot_attestation", "slot"),
+    PRECONF("preconfirmation", "slot");
+
+    final String name;
+    final String heightColumn;
+
+    Table(String name, String heightColumn) {
+      this.name = name;
+      this.heightColumn = heightColumn;
+    }
+
+    static Table of(MessageKind k) {
+      return switch (k) {
+        case FINALITY_ATTESTATION -> FINALITY;
+        case OUTPUT_VERDICT -> VERDICT;
+        case SLOT_PROPOSAL -> PROPOSAL;
+        case SLOT_ATTESTATION -> SLOT_ATTESTATION;
+        case PRECONFIRMATION -> PRECONF;
+      };
+    }
+  }
+
+  private static void setHeight(PreparedStatement ps, int i, MessageKind kind, BigInteger h)
+      throws SQLException {
+    if (kind == MessageKind.OUTPUT_VERDICT) {
+      ps.setBigDecimal(i, new BigDecimal(h));
+    } else {
+      ps.setLong(i, h.longValueExact());
+    }
+  }
+
+  private Row find(Session s, long keyId, HistoryEntry e) throws SQLException {
+    PreparedStatement ps;
+    switch (e.kind()) {
+      case FINALITY_ATTESTATION:
+        ps =
+            s.ps(
+                "SELECT NULL, NULL, digest FROM finality_attestation WHERE key_id = ? AND"
+                    + " rollup_id = ? AND l2_block_number = ?");
+        break;
+      case OUTPUT_VERDICT:
+        ps =
+            s.ps(
+                "SELECT output_root, valid, digest FROM output_verdict WHERE key_id = ? AND"
+                    + " rollup_id = ? AND output_index = ? AND output_root = ?");
+        ps.setBytes(4, e.subject());
+        break;
+      case SLOT_PROPOSAL:
+        ps =
+            s.ps(
+                "SELECT NULL, NULL, digest FROM slot_proposal WHERE key_id = ? AND rollup_id = ?"
+                    + " AND slot = ?");
+        break;
+      case SLOT_ATTESTATION:
+        ps =
+            s.ps(
+                "SELECT block_hash, NULL, digest FROM slot_attestation WHERE key_id = ? AND"
+                    + " rollup_id = ? AND slot = ?");
+        break;
+      case PRECONFIRMATION:
+        ps =
+            s.ps(
+                "SELECT tx_hash, NULL, digest FROM preconfirmation WHERE key_id = ? AND rollup_id"
+                    + " = ? AND slot = ? AND tx_hash = ?");
+        ps.setBytes(4, e.subject());
+        break;
+      default:
+        throw new IllegalStateException();
+    }
+    ps.setLong(1, keyId);
+    ps.setLong(2, e.rollupId());
+    setHeight(ps, 3, e.kind(), e.height());
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      byte[] subject = rs.getBytes(1);
+      boolean v = rs.getBoolean(2);
+      Boolean valid = rs.wasNull() ? null : v;
+      return new Row(subject, valid, rs.getBytes(3));
+    }
+  }
+
+  private void insert(Session s, long keyId, HistoryEntry e) throws SQLException {
+    PreparedStatement ps;
+    switch (e.kind()) {
+      case FINALITY_ATTESTATION:
+        ps =
+            s.ps(
+                "INSERT INTO finality_attestation (key_id, rollup_id, l2_block_number, digest)"
+                    + " VALUES (?, ?, ?, ?)");
+        ps.setBytes(4, e.digest());
+        break;
+      case OUTPUT_VERDICT:
+        ps =
+            s.ps(
+                "INSERT INTO output_verdict (key_id, rollup_id, output_index, output_root, valid,"
+                    + " digest) VALUES (?, ?, ?, ?, ?, ?)");
+        ps.setBytes(4, e.subject());
+        ps.setBoolean(5, e.valid());
+        ps.setBytes(6, e.digest());
+        break;
+      case SLOT_PROPOSAL:
+        ps =
+            s.ps("INSERT INTO slot_proposal (key_id, rollup_id, slot, digest) VALUES (?, ?, ?, ?)");
+        ps.setBytes(4, e.digest());
+        break;
+      case SLOT_ATTESTATION:
+        ps =
+            s.ps(
+                "INSERT INTO slot_attestation (key_id, rollup_id, slot, block_hash, digest) VALUES"
+                    + " (?, ?, ?, ?, ?)");
+        ps.setBytes(4, e.subject());
+        ps.setBytes(5, e.digest());
+        break;
+      case PRECONFIRMATION:
+        ps =
+            s.ps(
+                "INSERT INTO preconfirmation (key_id, rollup_id, slot, tx_hash, digest) VALUES (?,"
+                    + " ?, ?, ?, ?)");
+        ps.setBytes(4, e.subject());
+        ps.setBytes(5, e.digest());
+        break;
+      default:
+        throw new IllegalStateException();
+    }
+    ps.setLong(1, keyId);
+    ps.setLong(2, e.rollupId());
+    setHeight(ps, 3, e.kind(), e.height());
+    ps.executeUpdate();
+    if (e.kind() == MessageKind.SLOT_PROPOSAL && !e.txHashes().isEmpty()) {
+      PreparedStatement tx =
+          s.ps(
+              "INSERT INTO slot_proposal_tx (key_id, rollup_id, slot, tx_hash) VALUES (?, ?, ?,"
+                  + " ?)");
+      Set<ByteBuffer> seen = new HashSet<>();
+      for (byte[] h : e.txHashes()) {
+        if (!seen.add(ByteBuffer.wrap(h))) {
+          continue;
+        }
+        tx.setLong(1, keyId);
+        tx.setLong(2, e.rollupId());
+        tx.setLong(3, e.height().longValueExact());
+        tx.setBytes(4, h);
+        tx.addBatch();
+      }
+      tx.executeBatch();
+    }
+  }
+
+  private BigInteger maxRecordedHeight(Session s, long keyId, MessageKind kind, long rollupId)
+      throws SQLException {
+    Table t = Table.of(kind);
+    PreparedStatement ps =
+        s.ps(
+            "SELECT MAX("
+                + t.heightColumn
+                + ") FROM "
+                + t.name
+                + " WHERE key_id = ? AND rollup_id = ?");
+    ps.setLong(1, keyId);
+    ps.setLong(2, rollupId);
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      BigDecimal d = rs.getBigDecimal(1);
+      return d == null ? null : d.toBigIntegerExact();
+    }
+  }
+
+  // ---------------------------------------------------------------- domain and keys
+
+  private void checkOrStoreDomain(Session s) throws SQLException {
+    PreparedStatement ps =
+        s.ps(
+            "SELECT domain_separator, chain_id, verifying_contract FROM slashing_metadata WHERE id"
+                + " = 1");
+    try (ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) {
+        byte[] sep = rs.getBytes(1);
+        if (!Arrays.equals(sep, domain.separator())) {
+          long chainId = rs.getLong(2);
+          throw new SlashingProtectionException(
+              "slashing-protection database belongs to another signing domain (separator "
+                  + hex(sep)
+                  + (chainId > 0 ? ", chain id " + chainId : "")
+                  + "), configured "
+                  + domain
+                  + "; refusing to use it");
+        }
+        return;
+      }
+    }
+    PreparedStatement ins =
+        s.ps(
+            "INSERT INTO slashing_metadata (id, domain_separator, chain_id, verifying_contract)"
+                + " VALUES (1, ?, ?, ?)");
+    ins.setBytes(1, domain.separator());
+    if (domain.chainId() > 0) {
+      ins.setLong(2, domain.chainId());
+    } else {
+      ins.setNull(2, java.sql.Types.BIGINT);
+    }
+    ins.setBytes(3, domain.verifyingContract());
+    ins.executeUpdate();
+  }
+
+  private Long existingKeyId(byte[] pubkey) {
+    ByteBuffer k = ByteBuffer.wrap(pubkey.clone());
+    Long id = keyIds.get(k);
+    if (id != null) {
+      return id;
+    }
+    id = transact(new long[0], s -> selectKeyId(s, pubkey));
+    if (id != null) {
+      keyIds.put(k, id);
+    }
+    return id;
+  }
+
+  /**
+   * The id of a key, inserting its row in a transaction of its own if needed (so a cached id is
+   * always committed).
+   */
+  private long keyId(byte[] pubkey) {
+    ByteBuffer k = ByteBuffer.wrap(pubkey.clone());
+    Long id = keyIds.get(k);
+    if (id != null) {
+      return id;
+    }
+    id =
+        transact(
+            new long[] {lockId(pubkey)},
+            s -> {
+              Long found = selectKeyId(s, pubkey);
+              if (found != null) {
+                return found;
+              }
+              PreparedStatement ins = s.ps("INSERT INTO slashing_key (pubkey) VALUES (?)");
+              ins.setBytes(1, pubkey);
+              ins.executeUpdate();
+              return selectKeyId(s, pubkey);
+            });
+    keyIds.put(k, id);
+    return id;
+  }
+
+  private static Long selectKeyId(Session s, byte[] pubkey) throws SQLException {
+    PreparedStatement ps = s.ps("SELECT id FROM slashing_key WHERE pubkey = ?");
+    ps.setBytes(1, pubkey);
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : null;
+    }
+  }
+
+  private static void checkPubkey(byte[] pubkey) {
+    if (pubkey == null || pubkey.length != 48) {
+      throw new InvalidSigningRequestException(
+          "public key must be 48 bytes, got " + (pubkey == null ? "null" : pubkey.length));
+    }
+  }
+
+  /** A 64-bit lock id per key, for advisory locks and lock stripes. */
+  static long lockId(byte[] pubkey) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update("avs-slashing-protection-key-lock".getBytes(StandardCharsets.US_ASCII));
+      byte[] h = md.digest(pubkey);
+      return ByteBuffer.wrap(h).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- transactions and pool
+
+  private <T> T transact(long[] lockIds, TxBody<T> body) {
+    long[] sorted = Arrays.stream(lockIds).distinct().sorted().toArray();
+    TreeSet<Integer> stripeIdx = new TreeSet<>();
+    for (long id : sorted) {
+      stripeIdx.add((int) Math.floorMod(id, (long) STRIPES));
+    }
+    List<ReentrantLock> held = new ArrayList<>();
+    try {
+      for (int i : stripeIdx) {
+        stripes[i].lock();
+        held.add(stripes[i]);
+      }
+      SQLException last = null;
+      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+        Session s = acquire();
+        boolean broken = false;
+        try {
+          if (sorted.length > 0) {
+            lockKeys(s.c, sorted);
+          }
+          T result = body.run(s);
+          s.c.commit();
+          return result;
+        } catch (SQLException e) {
+          last = e;
+          broken = rollback(s);
+          if (!retryable(e)) {
+            break;
+          }
+        } catch (RuntimeException | Error e) {
+          broken = rollback(s);
+          throw e;
+        } finally {
+          release(s, broken);
+        }
+      }
+      throw new SlashingProtectionException(
+          "slashing-protection database error: " + last.getMessage(), last);
+    } finally {
+      for (int i = held.size() - 1; i >= 0; i--) {
+        held.get(i).unlock();
+      }
+    }
+  }
+
+  private static boolean retryable(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException se) {
+        String state = se.getSQLState();
+        if (state != null
+            && (state.equals("23505") // unique violation: re-check sees the winner's row
+                || state.equals("40001") // serialization failure
+                || state.equals("40P01") // deadlock detected
+                || state.startsWith("08"))) { // connection exception: new connection
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Rolls back; returns true if the connection is unusable and must be discarded. */
+  private static boolean rollback(Session s) {
+    try {
+      s.c.rollback();
+      return !s.c.isValid(2);
+    } catch (SQLException e) {
+      return true;
+    }
+  }
+
+  private Session acquire() {
+    if (closed) {
+      throw new SlashingProtectionException("slashing-protection database is closed");
+    }
+    try {
+      permits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SlashingProtectionException("interrupted waiting for a database connection", e);
+    }
+    Session s = idle.poll();
+    if (s != null) {
+      return s;
+    }
+    try {
+      Connection c = factory.open();
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+      return new Session(c);
+    } catch (SQLException e) {
+      permits.release();
+      throw new SlashingProtectionException(
+          "cannot connect to the slashing-protection database: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      permits.release();
+      throw e;
+    }
+  }
+
+  private void release(Session s, boolean broken) {
+    if (broken || closed) {
+      s.close();
+    } else if (!idle.offer(s)) {
+      s.close();
+    }
+    permits.release();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    boolean drained = false;
+    try {
+      // wait for transactions in flight, so nothing is cut off half-way
+      drained = permits.tryAcquire(poolSize, 30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Session s;
+      while ((s = idle.poll()) != null) {
+        s.close();
+      }
+    } finally {
+      if (drained) {
+        permits.release(poolSize);
+      }
+      closeResources();
+    }
+  }
+
+  /** A connection with its prepared statements. Used by one thread at a time. */
+  private static final class Session {
+    final Connection c;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    Session(Connection c) {
+      this.c = c;
+    }
+
+    PreparedStatement ps(String sql) throws SQLException {
+      PreparedStatement ps = statements.get(sql);
+      if (ps == null) {
+        ps = c.prepareStatement(sql);
+        statements.put(sql, ps);
+      } else {
+        ps.clearParameters();
+      }
+      return ps;
+    }
+
+    void close() {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        LOG.log(System.Logger.Level.DEBUG, "closing connection failed", e);
+      }
+    }
+  }
+
+  static String hex(byte[] b) {
+    return b == null ? "null" : "0x" + HexFormat.of().formatHex(b);
+  }
+}

@@ -1,0 +1,127 @@
+package org.avsnode.operator.slashing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.avsnode.bls.BlsPublicKey;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A child JVM signs continuously against the embedded (H2 file) database and is killed with SIGKILL
+ * at a random moment, at least 100 times. Each restart tries a new, conflicting content for heights
+ * already signed before (and then new heights). Nothing conflicting may ever be signed.
+ */
+class EmbeddedKillNineIT {
+  private static final int CYCLES = Integer.getInteger("avs.killnine.cycles", 100);
+
+  @Test
+  void killNineAtRandomMomentsNeverLeadsToConflictingSignatures(@TempDir Path tmp)
+      throws Exception {
+    Path dir = tmp.resolve("db");
+    Path key = tmp.resolve("key");
+    BlsPublicKey pk = WorkerSupport.writeKey(key);
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    Map<Long, ByteBuffer> signed = new HashMap<>();
+    List<WorkerSupport.Signed> all = new ArrayList<>();
+    long maxDone = -1;
+    int conflicts = 0;
+    int retriedHeights = 0;
+    for (int cycle = 0; cycle < CYCLES; cycle++) {
+      int variant = cycle + 1;
+      Path out = tmp.resolve("out-" + cycle);
+      Path log = tmp.resolve("log-" + cycle);
+      long start = maxDone < 0 ? 0 : Math.max(0, maxDone - rnd.nextInt(300));
+      retriedHeights += (int) Math.max(0, maxDone - start + 1);
+      Process p = null;
+      try {
+        p =
+            WorkerSupport.start(
+                log,
+                "h2",
+                dir.toString(),
+                key.toString(),
+                out.toString(),
+                String.valueOf(start),
+                "-1",
+                String.valueOf(variant));
+        WorkerSupport.awaitReady(p, log, 30_000);
+        if (cycle == 0) {
+          // while the child holds the database, nobody else can open it
+          assertThatThrownBy(
+                  () ->
+                      EmbeddedSlashingProtection.open(
+                          dir, ProtectedSigner.slashingDomain(SigningWorker.DOMAIN)))
+              .isInstanceOf(DatabaseInUseException.class)
+              .hasMessageContaining("in use by another process");
+        }
+        Thread.sleep(rnd.nextInt(300));
+        p.destroyForcibly();
+        p.waitFor();
+      } finally {
+        WorkerSupport.stop(p);
+      }
+      for (WorkerSupport.Signed s : WorkerSupport.read(out)) {
+        assertThat(s.digest())
+            .isEqualTo(SigningWorker.attestation(s.height(), variant).digest(SigningWorker.DOMAIN));
+        ByteBuffer prev = signed.putIfAbsent(s.height(), ByteBuffer.wrap(s.digest()));
+        if (prev != null && !prev.equals(ByteBuffer.wrap(s.digest()))) {
+          conflicts++;
+        }
+        maxDone = Math.max(maxDone, s.height());
+        all.add(s);
+      }
+    }
+    System.out.printf(
+        "kill -9: %d cycles (seed %d), %d heights signed, %d re-tries of signed heights%n",
+        CYCLES, seed, signed.size(), retriedHeights);
+    assertThat(conflicts).as("conflicting signatures (seed %d)", seed).isZero();
+    assertThat(signed.size()).as("the workers made progress").isGreaterThan(CYCLES);
+    WorkerSupport.assertAllVerify(pk, all);
+    // the database, reopened, refuses a new content for every height signed
+    try (EmbeddedSlashingProtection db =
+        EmbeddedSlashingProtection.open(
+            dir, ProtectedSigner.slashingDomain(SigningWorker.DOMAIN))) {
+      byte[] pubkey = pk.toBytes();
+      for (long h : signed.keySet()) {
+        byte[] other = SigningWorker.attestation(h, 0).digest(SigningWorker.DOMAIN);
+        assertThat(
+                db.checkAndRecord(
+                        pubkey, new SigningIntent.Finality(SigningWorker.ROLLUP, h, other))
+                    .reason())
+            .isEqualTo(RefusalReason.DOUBLE_SIGN);
+      }
+    }
+  }
+
+  @Test
+  void secondOpenInTheSameProcessIsRefusedAndCloseReleases(@TempDir Path tmp) {
+    SlashingDomain d = SlashingProtectionRulesTest.DOMAIN;
+    try (EmbeddedSlashingProtection db = EmbeddedSlashingProtection.open(tmp, d)) {
+      assertThat(
+              db.checkAndRecord(
+                      SlashingProtectionRulesTest.KEY,
+                      new SigningIntent.Finality(1, 1, SlashingProtectionRulesTest.h(1)))
+                  .isAllowed())
+          .isTrue();
+      assertThatThrownBy(() -> EmbeddedSlashingProtection.open(tmp, d))
+          .isInstanceOf(DatabaseInUseException.class);
+    }
+    try (EmbeddedSlashingProtection db = EmbeddedSlashingProtection.open(tmp, d)) {
+      assertThat(
+              db.checkAndRecord(
+                      SlashingProtectionRulesTest.KEY,
+                      new SigningIntent.Finality(1, 1, SlashingProtectionRulesTest.h(2)))
+                  .reason())
+          .isEqualTo(RefusalReason.DOUBLE_SIGN);
+    }
+  }
+}
