@@ -1,0 +1,145 @@
+package org.avsnode.operator.app.run;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.avsnode.operator.app.DurationConverter;
+import org.avsnode.operator.app.OperatorCommand;
+import org.avsnode.operator.app.UserException;
+import org.avsnode.operator.app.config.ConfigDefaultProvider;
+import org.avsnode.operator.app.config.NodeOptions;
+import org.avsnode.operator.chain.RetryPolicy;
+import org.avsnode.operator.config.NodeConfig;
+import org.avsnode.operator.http.HttpServerConfig;
+import org.avsnode.operator.node.NodeRuntime;
+import org.avsnode.operator.node.NodeSettings;
+import org.avsnode.operator.node.NodeStartException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code operator run}: starts the node (L1 access, enabled duties, HTTP API, metrics) and runs
+ * until SIGTERM or Ctrl-C, then stops everything and exits 0.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    defaultValueProvider = ConfigDefaultProvider.class,
+    description = "Run the operator node until SIGTERM or Ctrl-C.",
+    usageHelpAutoWidth = true)
+public final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Mixin NodeOptions node;
+
+  @Option(
+      names = "--admin-token-file",
+      paramLabel = "FILE",
+      description =
+          "Bearer token of the /admin endpoints. Env: AVS_ADMIN_TOKEN_FILE. Default:"
+              + " <data-path>/admin-token, created (mode 0600) at first start.")
+  Path adminTokenFile;
+
+  @Option(
+      names = "--l1-poll-interval",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      converter = DurationConverter.class,
+      description = "How often the L1 head is polled. Env: AVS_L1_POLL_INTERVAL. Default: 2s.")
+  Duration l1PollInterval;
+
+  @Option(
+      names = "--l1-request-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "Timeout of one L1 JSON-RPC request. Env: AVS_L1_REQUEST_TIMEOUT. Default: 10s.")
+  Duration l1RequestTimeout;
+
+  @Option(
+      names = "--node-name",
+      paramLabel = "NAME",
+      defaultValue = "avs-operator",
+      description = "node_name in GET /eigen/node. Env: AVS_NODE_NAME. Default: avs-operator.")
+  String nodeName;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeSettings settings = settings(node.toNodeConfig());
+    RunComponent component =
+        DaggerRunComponent.factory().create(settings, new LogbackLevelControl());
+    NodeRuntime runtime = component.runtime();
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                stopped.await(20, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "operator-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Signals.onTerminate(stop::countDown);
+    try {
+      runtime.start(); // stops what it started when it fails
+    } catch (NodeStartException e) {
+      stopped.countDown();
+      throw new UserException(e.getMessage(), e);
+    } catch (RuntimeException | Error e) {
+      stopped.countDown();
+      throw e;
+    }
+    try {
+      LOG.info("node API listening on {}", runtime.apiUrl());
+      stop.await();
+      LOG.info("stopping the node");
+    } finally {
+      runtime.close();
+      LOG.info("node stopped");
+      stopped.countDown();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down: the hook has run
+    }
+    return 0;
+  }
+
+  NodeSettings settings(NodeConfig c) {
+    if (l1PollInterval.isZero()) {
+      throw new UserException("--l1-poll-interval must be positive");
+    }
+    if (l1RequestTimeout.isZero()) {
+      throw new UserException("--l1-request-timeout must be positive");
+    }
+    return new NodeSettings(
+        nodeName,
+        OperatorCommand.version(),
+        c.dataPath(),
+        new HttpServerConfig(c.httpHost(), c.httpPort(), null),
+        Optional.ofNullable(adminTokenFile),
+        c.metricsEnabled(),
+        Optional.of(c.l1RpcUrl().toString()),
+        c.l1ChainId(),
+        c.confirmations(),
+        l1PollInterval,
+        l1RequestTimeout,
+        RetryPolicy.DEFAULT,
+        new LinkedHashSet<>(c.duties()),
+        Map.of());
+  }
+}

@@ -1,0 +1,16 @@
+package org.avsnode.operator.node;
+
+import java.util.Map;
+import org.avsnode.operator.spi.DutyFactory;
+
+/**
+ * The duty modules the node can run, by id. The binary fills it from the class path with {@link
+ * java.util.ServiceLoader}; tests bind their own.
+ *
+ * @param factories installed factories by id
+ */
+public record DutyCatalog(Map<String, DutyFactory> factories) {
+  public DutyCatalog {
+    factories = Map.copyOf(factories);
+  }
+}

@@ -1,0 +1,290 @@
+package org.avsnode.operator.node;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import org.avsnode.operator.chain.HeadTracker;
+import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.L1Exception;
+import org.avsnode.operator.http.AdminToken;
+import org.avsnode.operator.http.LogLevelControl;
+import org.avsnode.operator.http.NodeApi;
+import org.avsnode.operator.http.NodeHealth;
+import org.avsnode.operator.http.NodeHttpServer;
+import org.avsnode.operator.http.RouteTable;
+import org.avsnode.operator.http.ServiceStatus;
+import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.spi.DutyContext;
+import org.avsnode.operator.spi.DutyFactory;
+import org.avsnode.operator.spi.DutySupervisor;
+import org.avsnode.operator.spi.Health;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running node: L1 access and head tracking (when configured), the enabled duties under a
+ * {@link DutySupervisor}, the HTTP API and the performance score. {@link #start()} fails fast with
+ * a {@link NodeStartException} (wrong chain, unreachable L1, port in use, unknown duty); {@link
+ * #close()} stops everything in reverse order.
+ */
+public final class NodeRuntime implements NodeHealth, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+  static final String L1_SERVICE_ID = "l1";
+
+  private final NodeSettings settings;
+  private final MetricsSystem metricsSystem;
+  private final NodeMetrics metrics;
+  private final RouteTable routes;
+  private final Clock clock;
+  private final LogLevelControl logLevels;
+  private final DutyCatalog catalog;
+
+  private L1Client l1;
+  private HeadTracker head;
+  private DutySupervisor supervisor;
+  private NodeHttpServer http;
+  private ScheduledExecutorService scorer;
+
+  @Inject
+  public NodeRuntime(
+      NodeSettings settings,
+      MetricsSystem metricsSystem,
+      NodeMetrics metrics,
+      RouteTable routes,
+      Clock clock,
+      LogLevelControl logLevels,
+      DutyCatalog catalog) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.metricsSystem = Objects.requireNonNull(metricsSystem, "metricsSystem");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.routes = Objects.requireNonNull(routes, "routes");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.logLevels = Objects.requireNonNull(logLevels, "logLevels");
+    this.catalog = Objects.requireNonNull(catalog, "catalog");
+  }
+
+  /** Starts every part; on failure, what was started is stopped again. */
+  public synchronized void start() {
+    try {
+      doStart();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void doStart() {
+    try {
+      Files.createDirectories(settings.dataPath());
+    } catch (IOException e) {
+      throw new NodeStartException(
+          "cannot create the data path " + settings.dataPath() + ": " + e.getMessage(), e);
+    }
+    AdminToken token;
+    try {
+      token = AdminToken.load(settings.adminTokenFile().orElse(null), settings.dataPath());
+    } catch (IllegalArgumentException e) {
+      throw new NodeStartException(e.getMessage(), e);
+    }
+    if (settings.l1RpcUrl().isPresent()) {
+      startL1(settings.l1RpcUrl().get());
+    }
+    DutyContext context =
+        new DutyContext(
+            Map.of(),
+            clock,
+            metricsSystem,
+            metrics,
+            routes,
+            Optional.ofNullable(l1),
+            Optional.ofNullable(head));
+    try {
+      supervisor = createSupervisor(context);
+    } catch (IllegalArgumentException e) {
+      throw new NodeStartException(e.getMessage(), e);
+    }
+    new NodeApi(settings.nodeName(), settings.nodeVersion(), this, metricsSystem, logLevels)
+        .install(routes);
+    http = new NodeHttpServer(settings.http(), routes, token, metrics);
+    try {
+      http.start();
+    } catch (IOException e) {
+      throw new NodeStartException(e.getMessage(), e);
+    }
+    supervisor.startAll();
+    scorer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "performance-score");
+              t.setDaemon(true);
+              return t;
+            });
+    scorer.scheduleWithFixedDelay(this::updateScore, 0, 5, TimeUnit.SECONDS);
+    if (supervisor.ids().isEmpty()) {
+      LOG.warn("no duty enabled: the node serves its API and reports itself unhealthy");
+    }
+    LOG.info("admin token in {}", token.file() == null ? "(memory)" : token.file());
+  }
+
+  private DutySupervisor createSupervisor(DutyContext base) {
+    Map<String, DutyFactory> installed = catalog.factories();
+    List<String> unknown = new ArrayList<>();
+    for (String id : settings.duties()) {
+      if (!installed.containsKey(id)) {
+        unknown.add(id);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "unknown duties "
+              + new java.util.TreeSet<>(unknown)
+              + "; installed: "
+              + new java.util.TreeSet<>(installed.keySet()));
+    }
+    List<org.avsnode.operator.spi.Duty> duties = new ArrayList<>();
+    for (String id : new java.util.TreeSet<>(settings.duties())) {
+      DutyContext ctx = base.withConfig(settings.dutyConfig().getOrDefault(id, Map.of()));
+      duties.add(Objects.requireNonNull(installed.get(id).create(ctx), id));
+    }
+    return new DutySupervisor(duties);
+  }
+
+  private void startL1(String url) {
+    l1 = L1Client.http(url, settings.l1RequestTimeout(), settings.l1Retry(), metrics);
+    try {
+      String version = l1.refreshClientVersion();
+      long chainId = l1.chainId();
+      if (settings.l1ChainId().isPresent()) {
+        l1.verifyChainId(settings.l1ChainId().getAsLong());
+      }
+      head =
+          new HeadTracker(
+              l1,
+              settings.l1Confirmations(),
+              metrics,
+              clock,
+              settings.l1PollInterval().multipliedBy(10).plus(Duration.ofSeconds(30)));
+      head.poll();
+      LOG.info(
+          "L1 {} chain id {} ({}), head {}",
+          l1.endpoint(),
+          chainId,
+          version,
+          head.head().map(Object::toString).orElse("?"));
+      head.start(settings.l1PollInterval());
+    } catch (L1Exception e) {
+      throw new NodeStartException("L1: " + e.getMessage(), e);
+    }
+  }
+
+  /** The API's base URL; only after {@link #start()}. */
+  public String apiUrl() {
+    return http.baseUrl();
+  }
+
+  public int apiPort() {
+    return http.port();
+  }
+
+  public Optional<L1Client> l1() {
+    return Optional.ofNullable(l1);
+  }
+
+  public Optional<HeadTracker> l1Head() {
+    return Optional.ofNullable(head);
+  }
+
+  @Override
+  public Health overall() {
+    DutySupervisor s = supervisor;
+    Health duties = s == null ? Health.down("starting") : s.overall();
+    if (duties.status() == Health.Status.DOWN || head == null) {
+      return duties;
+    }
+    Health l1Health = head.health();
+    if (l1Health.status() == Health.Status.UP) {
+      return duties;
+    }
+    return Health.partial(
+        (duties.detail().isEmpty() ? "" : duties.detail() + "; ") + "L1: " + l1Health.detail());
+  }
+
+  @Override
+  public List<ServiceStatus> services() {
+    List<ServiceStatus> out = new ArrayList<>();
+    DutySupervisor s = supervisor;
+    if (s != null) {
+      s.healthByDuty()
+          .forEach(
+              (id, h) -> {
+                DutyFactory f = catalog.factories().get(id);
+                out.add(new ServiceStatus(id, "duty " + id, f == null ? "" : f.description(), h));
+              });
+    }
+    if (head != null) {
+      out.add(
+          new ServiceStatus(
+              L1_SERVICE_ID, "L1 client", "L1 JSON-RPC at " + l1.endpoint(), head.health()));
+    }
+    return out;
+  }
+
+  /**
+   * {@code eigen_performance_score}: 0 when the node is down (e.g. no duty enabled), otherwise the
+   * mean of the services' health (up 100, partial 50, down 0).
+   */
+  void updateScore() {
+    try {
+      metrics.performanceScore(score(overall(), services()));
+    } catch (RuntimeException e) {
+      LOG.warn("performance score update failed: {}", e.toString());
+    }
+  }
+
+  static double score(Health overall, List<ServiceStatus> services) {
+    if (overall.status() == Health.Status.DOWN || services.isEmpty()) {
+      return 0;
+    }
+    double sum = 0;
+    for (ServiceStatus s : services) {
+      sum +=
+          switch (s.health().status()) {
+            case UP -> 100;
+            case PARTIAL -> 50;
+            case DOWN -> 0;
+          };
+    }
+    return sum / services.size();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (scorer != null) {
+      scorer.shutdownNow();
+      scorer = null;
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (supervisor != null) {
+      supervisor.close();
+    }
+    if (head != null) {
+      head.close();
+    }
+    if (l1 != null) {
+      l1.close();
+    }
+  }
+}
