@@ -18,15 +18,17 @@ import java.util.Set;
  *
  * <p>Top-level packages under {@code org.avsnode}: {@code bls} (bls-native), {@code certificate}
  * (certificate-verifier, the bridge library), {@code contracts} (eigen-contracts), {@code
- * toolchain}, {@code operator} (core; {@code operator.app} is the binary). Every other top-level package is a duty (mach, vital, squad, and any duty added later):
- * a new duty is covered without editing these rules.
+ * toolchain}, {@code operator} (core; {@code operator.app} is the binary). Every other top-level
+ * package is a duty (mach, vital, squad, and any duty added later): a new duty is covered without
+ * editing these rules.
  */
 public final class ModuleRules {
   private ModuleRules() {}
 
   static final String ROOT = "org.avsnode.";
   static final String APP = "org.avsnode.operator.app";
-  static final Set<String> INFRASTRUCTURE = Set.of("bls", "certificate", "contracts", "toolchain", "operator");
+  static final Set<String> INFRASTRUCTURE =
+      Set.of("bls", "certificate", "contracts", "toolchain", "operator");
 
   /** The top-level module package of a class ({@code mach} for org.avsnode.mach.x.Y). */
   static Optional<String> moduleOf(JavaClass c) {
