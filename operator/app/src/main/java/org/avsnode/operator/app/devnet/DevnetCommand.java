@@ -1,51 +1,89 @@
 package org.avsnode.operator.app.devnet;
 
 import java.io.PrintWriter;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.avsnode.operator.app.DurationConverter;
 import org.avsnode.operator.app.UserException;
-import org.avsnode.toolchain.AnvilProcess;
 import org.avsnode.toolchain.ToolchainException;
-import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.methods.request.Transaction;
-import org.web3j.protocol.core.methods.response.EthBlock;
-import org.web3j.protocol.http.HttpService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The local devnet: an L1 (anvil) and the demo rollup's L2 execution node (a second anvil that
- * produces blocks with transactions), followed until {@code --duration} passes or Ctrl-C. Contract
- * deployment, operators and MACH certificates join it as those parts land (see the README).
+ * {@code operator devnet}: the whole system on one machine (DESIGN.md §9) — L1 and L2 anvils, every
+ * contract, stakers and operators registered with BLS keys, a rollup proposer, and the operators
+ * running MACH with two aggregators; one line per certificate, a summary on exit.
  */
 @Command(
     name = "devnet",
     mixinStandardHelpOptions = true,
     description = {
-      "Run a local devnet on this machine: L1 and the demo rollup's L2 as anvil processes on"
-          + " loopback ports, with L2 blocks carrying transactions.",
+      "Run a local devnet on this machine: L1 and the demo rollup's L2 (anvil), all contracts,"
+          + " N operators with delegated stake registered with BLS keys, a rollup proposer, and"
+          + " the operators running MACH fast finality with two aggregators.",
+      "Prints one line per finality certificate and on-chain submission, and a summary on exit.",
       "Every process it starts is stopped on exit and on Ctrl-C."
-    })
-public final class DevnetCommand implements java.util.concurrent.Callable<Integer> {
+    },
+    usageHelpAutoWidth = true)
+public final class DevnetCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Option(
+      names = "--operators",
+      defaultValue = "4",
+      paramLabel = "N",
+      description = "Operators to create and register (1..64). Default: ${DEFAULT-VALUE}.")
+  int operators;
+
+  @Option(
+      names = "--offline",
+      defaultValue = "0",
+      paramLabel = "K",
+      description = "Fault: K registered operators never sign. Default: ${DEFAULT-VALUE}.")
+  int offline;
+
+  @Option(
+      names = "--equivocate",
+      description =
+          "Fault: one operator signs two different attestations for one L2 block (bypassing its"
+              + " own slashing protection, as a faulty node would); the aggregators submit the"
+              + " evidence and it is slashed on chain.")
+  boolean equivocate;
+
+  @Option(
+      names = "--aggregators",
+      defaultValue = "2",
+      paramLabel = "1|2",
+      description = "How many operators also run the aggregator role. Default: ${DEFAULT-VALUE}.")
+  int aggregators;
+
+  @Option(
+      names = "--stop-aggregator-after",
+      converter = DurationConverter.class,
+      paramLabel = "DURATION",
+      description =
+          "Fault: stop the first aggregator after this long; the other completes the"
+              + " certificates.")
+  Duration stopAggregatorAfter;
+
+  @Option(
       names = "--duration",
       converter = DurationConverter.class,
+      paramLabel = "DURATION",
       description = "Stop by itself after this long (e.g. 30s, 5m). Default: run until Ctrl-C.")
   Duration duration;
 
   @Option(
       names = "--data-dir",
+      paramLabel = "DIR",
       description = "Where the devnet keeps its data and logs. Default: a new temporary directory.")
   Path dataDir;
 
@@ -53,132 +91,110 @@ public final class DevnetCommand implements java.util.concurrent.Callable<Intege
       names = "--l2-block-time",
       converter = DurationConverter.class,
       defaultValue = "1s",
-      description =
-          "Block interval of the L2 (whole seconds, at least 1s). Default: ${DEFAULT-VALUE}.")
+      description = "Block interval of the L2 (whole seconds). Default: ${DEFAULT-VALUE}.")
   Duration l2BlockTime;
 
   @Option(
       names = "--l1-block-time",
       converter = DurationConverter.class,
-      defaultValue = "2s",
-      description =
-          "Block interval of the L1 (whole seconds, at least 1s). Default: ${DEFAULT-VALUE}.")
+      defaultValue = "1s",
+      description = "Block interval of the L1 (whole seconds). Default: ${DEFAULT-VALUE}.")
   Duration l1BlockTime;
 
-  static final long L1_CHAIN_ID = 31337;
-  static final long L2_CHAIN_ID = 42069;
+  @Option(
+      names = "--epoch-length",
+      defaultValue = "64",
+      paramLabel = "BLOCKS",
+      description = "Stake epoch length in L1 blocks. Default: ${DEFAULT-VALUE}.")
+  long epochLength;
+
+  @Option(
+      names = "--threshold-bps",
+      defaultValue = "6667",
+      paramLabel = "BPS",
+      description = "Stake share a certificate needs, in basis points. Default: ${DEFAULT-VALUE}.")
+  int thresholdBps;
+
+  @Option(
+      names = "--l2-txs-per-block",
+      defaultValue = "3",
+      paramLabel = "N",
+      description = "Transactions sent to the L2 per block. Default: ${DEFAULT-VALUE}.")
+  int l2TxsPerBlock;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (l2BlockTime.toSeconds() < 1 || l1BlockTime.toSeconds() < 1) {
-      throw new UserException("block times must be at least 1s");
-    }
-    Path dir = dataDir != null ? dataDir : Files.createTempDirectory("avs-devnet-");
-    Files.createDirectories(dir);
-    out.printf("devnet: data and logs in %s%n", dir);
-    CountDownLatch stop = new CountDownLatch(1);
-    Thread hook = new Thread(stop::countDown, "devnet-ctrl-c");
-    Runtime.getRuntime().addShutdownHook(hook);
-    long started = System.nanoTime();
-    DevnetStats stats = new DevnetStats();
-    try (AnvilProcess l1 =
-            AnvilProcess.builder()
-                .chainId(L1_CHAIN_ID)
-                .blockTime(l1BlockTime)
-                .logFile(dir.resolve("l1-anvil.log"))
-                .start();
-        AnvilProcess l2 =
-            AnvilProcess.builder()
-                .chainId(L2_CHAIN_ID)
-                .blockTime(l2BlockTime)
-                .logFile(dir.resolve("l2-anvil.log"))
-                .start()) {
-      out.printf(
-          "devnet: L1 anvil   chain %d at %s (pid %d)%n", L1_CHAIN_ID, l1.rpcUrl(), l1.pid());
-      out.printf(
-          "devnet: L2 anvil   chain %d at %s (pid %d)%n", L2_CHAIN_ID, l2.rpcUrl(), l2.pid());
-      out.printf(
-          "devnet: following heads%s; Ctrl-C stops every process%n",
-          duration == null ? "" : " for " + duration.toSeconds() + "s");
-      out.flush();
-      Web3j w1 = Web3j.build(new HttpService(l1.rpcUrl()));
-      Web3j w2 = Web3j.build(new HttpService(l2.rpcUrl()));
-      try {
-        follow(w1, w2, stop, out, stats);
-      } finally {
-        w1.shutdown();
-        w2.shutdown();
-      }
-    } catch (ToolchainException e) {
+    quietLogs();
+    DevnetOptions options;
+    try {
+      options =
+          new DevnetOptions(
+              operators,
+              offline,
+              equivocate,
+              aggregators,
+              dataDir != null ? dataDir : Files.createTempDirectory("avs-devnet-"),
+              l2BlockTime,
+              l1BlockTime,
+              epochLength,
+              thresholdBps,
+              Optional.ofNullable(stopAggregatorAfter),
+              l2TxsPerBlock);
+    } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), e);
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.countDown();
+              try {
+                stopped.await(30, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "devnet-ctrl-c");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Progress progress = new Progress(out);
+    Devnet devnet = new Devnet(options, progress);
+    try {
+      try {
+        devnet.start();
+      } catch (ToolchainException e) {
+        throw new UserException(e.getMessage(), e);
+      }
+      if (duration == null) {
+        stop.await();
+      } else {
+        stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      progress.println("devnet: stopping");
+      devnet.printSummary();
     } finally {
+      devnet.close();
+      progress.println("devnet: every process and operator stopped");
+      stopped.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException e) {
-        // shutting down already (Ctrl-C): the hook has run
+        // the JVM is shutting down (Ctrl-C): the hook has run
       }
     }
-    double secs = (System.nanoTime() - started) / 1e9;
-    out.printf(
-        "devnet: stopped after %.1fs: %d L1 blocks, %d L2 blocks, %d L2 transactions sent;"
-            + " every process stopped%n",
-        secs, stats.l1Blocks, stats.l2Blocks, stats.l2Txs);
-    out.flush();
     return 0;
   }
 
-  private static final class DevnetStats {
-    long l1Blocks;
-    long l2Blocks;
-    long l2Txs;
-  }
-
-  private void follow(Web3j l1, Web3j l2, CountDownLatch stop, PrintWriter out, DevnetStats stats)
-      throws Exception {
-    List<String> accounts = l2.ethAccounts().send().getAccounts();
-    long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
-    BigInteger lastL1 = BigInteger.valueOf(-1);
-    BigInteger lastL2 = BigInteger.valueOf(-1);
-    int turn = 0;
-    while (System.nanoTime() < deadline && stop.getCount() > 0) {
-      BigInteger h1 = l1.ethBlockNumber().send().getBlockNumber();
-      if (h1.compareTo(lastL1) > 0) {
-        stats.l1Blocks += lastL1.signum() < 0 ? 1 : h1.subtract(lastL1).longValue();
-        lastL1 = h1;
-        out.printf("L1 block %d%n", h1);
-      }
-      BigInteger h2 = l2.ethBlockNumber().send().getBlockNumber();
-      if (h2.compareTo(lastL2) > 0) {
-        for (BigInteger n = lastL2.add(BigInteger.ONE);
-            n.compareTo(h2) <= 0;
-            n = n.add(BigInteger.ONE)) {
-          EthBlock.Block b =
-              l2.ethGetBlockByNumber(
-                      org.web3j.protocol.core.DefaultBlockParameter.valueOf(n), false)
-                  .send()
-                  .getBlock();
-          stats.l2Blocks++;
-          out.printf(
-              "L2 block %d %s txs=%d%n", b.getNumber(), b.getHash(), b.getTransactions().size());
-        }
-        lastL2 = h2;
-        // one transfer per L2 block keeps the rollup's blocks non-empty
-        String from = accounts.get(turn % accounts.size());
-        String to = accounts.get((turn + 1) % accounts.size());
-        turn++;
-        String tx =
-            l2.ethSendTransaction(
-                    Transaction.createEtherTransaction(
-                        from, null, null, null, to, BigInteger.valueOf(1_000_000_000L + turn)))
-                .send()
-                .getTransactionHash();
-        if (tx != null) {
-          stats.l2Txs++;
-        }
-      }
-      out.flush();
-      stop.await(250, TimeUnit.MILLISECONDS);
+  /**
+   * The devnet's own lines are the output a person follows; the operators' INFO logs (dozens of
+   * nodes) would drown them. Warnings and errors still reach stderr; AVS_LOG_LEVEL overrides.
+   */
+  private static void quietLogs() {
+    if (System.getenv("AVS_LOG_LEVEL") == null
+        && org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)
+            instanceof ch.qos.logback.classic.Logger root) {
+      root.setLevel(ch.qos.logback.classic.Level.WARN);
     }
   }
 }

@@ -1,0 +1,478 @@
+package org.avsnode.mach;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.avsnode.bls.BlsException;
+import org.avsnode.bls.BlsSignature;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.certificate.Certificate;
+import org.avsnode.certificate.OperatorSetSnapshot;
+import org.avsnode.mach.aggregation.Aggregator;
+import org.avsnode.mach.aggregation.AggregatorConfig;
+import org.avsnode.mach.aggregation.AggregatorListener;
+import org.avsnode.mach.aggregation.EquivocationEvidence;
+import org.avsnode.mach.aggregation.IntakeResult;
+import org.avsnode.mach.aggregation.PublishedCertificate;
+import org.avsnode.mach.aggregation.RejectReason;
+import org.avsnode.mach.aggregation.Scheduler;
+import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.mach.chain.MachContracts;
+import org.avsnode.mach.net.AttestationJson;
+import org.avsnode.mach.net.AttestationSender;
+import org.avsnode.mach.net.MalformedAttestationException;
+import org.avsnode.operator.chain.L1Exception;
+import org.avsnode.operator.chain.TransactionSender;
+import org.avsnode.operator.chain.TxReceipt;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.Histogram;
+import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.metrics.MetricCategory;
+import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.spi.HttpRoutes;
+import org.avsnode.operator.spi.HttpStatusException;
+import org.avsnode.operator.spi.RouteRequest;
+import org.avsnode.operator.spi.RouteResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The aggregator role: attestation intake (only registered operators of the epoch count), one
+ * {@link Aggregator} per stake epoch over the registry's {@code operatorSetAt}, certificates kept
+ * in a {@link CertificateStore} and served over REST, submission to the finality oracle and
+ * equivocation evidence to the slashing coordinator.
+ *
+ * <p>Several aggregators may run. Each height has one aggregator of record ({@link
+ * MachConfig#isRecordFor}): it submits once the collection window closed. The others wait {@link
+ * MachConfig#submitGrace()} more and submit only if the oracle still has nothing for the height; a
+ * duplicate that races through anyway returns false on chain and is counted. Evidence works the
+ * same way, and the contract accepts each piece of evidence once.
+ */
+public final class AggregatorRole implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(AggregatorRole.class);
+  static final MetricCategory CATEGORY = MetricCategory.of("avs", "mach");
+  private static final int MAX_EPOCHS = 3;
+
+  private final MachConfig config;
+  private final MachContracts contracts;
+  private final Eip712Domain domain;
+  private final Optional<TransactionSender> sender;
+  private final MachEvents events;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService submitter;
+  private final CertificateStore store;
+  private final BlockClock blockClock;
+  private final LongSupplier currentEpoch;
+  private final long maxEpochAge;
+  private final int thresholdBps;
+
+  private final Map<Long, Aggregator> byEpoch = new LinkedHashMap<>();
+  private final Set<String> evidenceSeen = ConcurrentHashMap.newKeySet();
+  private final Set<String> submitted = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private final Labelled<Counter> intake;
+  private final Labelled<Counter> submissions;
+  private final Labelled<Counter> evidence;
+  private final Counter certificates;
+  private final Histogram latency;
+
+  public AggregatorRole(
+      MachConfig config,
+      MachContracts contracts,
+      Eip712Domain domain,
+      Optional<TransactionSender> sender,
+      MachEvents events,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      ExecutorService submitter,
+      CertificateStore store,
+      BlockClock blockClock,
+      LongSupplier currentEpoch,
+      long maxEpochAge,
+      int onChainThresholdBps,
+      MetricsSystem metrics) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.contracts = Objects.requireNonNull(contracts, "contracts");
+    this.domain = Objects.requireNonNull(domain, "domain");
+    this.sender = Objects.requireNonNull(sender, "sender");
+    this.events = Objects.requireNonNull(events, "events");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.submitter = Objects.requireNonNull(submitter, "submitter");
+    this.store = Objects.requireNonNull(store, "store");
+    this.blockClock = Objects.requireNonNull(blockClock, "blockClock");
+    this.currentEpoch = Objects.requireNonNull(currentEpoch, "currentEpoch");
+    this.maxEpochAge = maxEpochAge;
+    // never make certificates the oracle would reject
+    this.thresholdBps = Math.max(config.thresholdBps(), onChainThresholdBps);
+    this.intake =
+        metrics.counter(
+            CATEGORY,
+            "attestations_received_total",
+            "Attestations received by the aggregator, by outcome",
+            "outcome");
+    this.submissions =
+        metrics.counter(
+            CATEGORY,
+            "certificate_submissions_total",
+            "Certificate submissions to the finality oracle, by outcome",
+            "outcome");
+    this.evidence =
+        metrics.counter(
+            CATEGORY,
+            "equivocation_evidence_total",
+            "Equivocation evidence seen and submitted, by outcome",
+            "outcome");
+    this.certificates =
+        metrics
+            .counter(CATEGORY, "certificates_total", "Certificates published by this aggregator")
+            .labels();
+    this.latency =
+        metrics
+            .histogram(
+                CATEGORY,
+                "certificate_latency_seconds",
+                "Time from an L2 block's arrival to its first certificate",
+                MetricsSystem.DURATION_BUCKETS)
+            .labels();
+  }
+
+  public int thresholdBps() {
+    return thresholdBps;
+  }
+
+  public CertificateStore store() {
+    return store;
+  }
+
+  /** Mounts the intake and the certificate endpoints. */
+  public void install(HttpRoutes routes) {
+    routes.post(AttestationSender.PATH, config.maxAttestationBytes(), this::handleIntake);
+    routes.get("/v1/finality/{rollupId}/{which}", this::handleCertificate);
+  }
+
+  // ---------------------------------------------------------------- intake
+
+  private RouteResponse handleIntake(RouteRequest req) {
+    SignedAttestation a;
+    try {
+      a = AttestationJson.decode(req.body());
+    } catch (MalformedAttestationException e) {
+      intake.labels("malformed").inc();
+      return RouteResponse.json(400, Map.of("error", e.getMessage(), "reason", "MALFORMED"));
+    }
+    IntakeResult r = submit(a);
+    if (r.isAccepted()) {
+      intake.labels("accepted").inc();
+      return RouteResponse.json(202, Map.of("status", "accepted"));
+    }
+    RejectReason reason = r.reason().orElseThrow();
+    intake.labels(reason.name().toLowerCase(java.util.Locale.ROOT)).inc();
+    int status =
+        switch (reason) {
+          case UNKNOWN_OPERATOR, INACTIVE_OPERATOR -> 403;
+          case DUPLICATE, STALE, EQUIVOCATION -> 409;
+          case CAPACITY, CLOSED -> 503;
+          default -> 400;
+        };
+    return RouteResponse.json(status, Map.of("error", r.detail(), "reason", reason.name()));
+  }
+
+  /** Admits an attestation into the aggregator of its epoch. Never throws for input. */
+  public IntakeResult submit(SignedAttestation a) {
+    if (closed) {
+      return IntakeResult.rejected(RejectReason.CLOSED, "the aggregator role is stopped");
+    }
+    long epoch = a.message().stakeEpoch();
+    Aggregator agg;
+    try {
+      agg = aggregatorFor(epoch);
+    } catch (L1Exception e) {
+      return IntakeResult.rejected(
+          RejectReason.CLOSED, "the operator set at epoch " + epoch + " is unavailable now");
+    } catch (IllegalArgumentException e) {
+      return IntakeResult.rejected(RejectReason.WRONG_EPOCH, e.getMessage());
+    }
+    return agg.submit(a);
+  }
+
+  private Aggregator aggregatorFor(long epoch) {
+    synchronized (byEpoch) {
+      if (closed) {
+        throw new IllegalArgumentException("the aggregator is closed");
+      }
+      Aggregator existing = byEpoch.get(epoch);
+      if (existing != null) {
+        return existing;
+      }
+      long cur = currentEpoch.getAsLong();
+      if (epoch > cur) {
+        throw new IllegalArgumentException(
+            "stakeEpoch " + epoch + " is in the future (current epoch " + cur + ")");
+      }
+      if (cur - epoch > maxEpochAge) {
+        throw new IllegalArgumentException(
+            "stakeEpoch " + epoch + " is too old (current epoch " + cur + ")");
+      }
+      OperatorSetSnapshot snapshot = contracts.operatorSetAt(epoch);
+      if (snapshot.totalStake().signum() == 0) {
+        throw new IllegalArgumentException("the operator set holds no stake at epoch " + epoch);
+      }
+      AggregatorConfig ac =
+          AggregatorConfig.defaults()
+              .withThresholdBps(thresholdBps)
+              .withCollectionWindow(config.collectionWindow());
+      Aggregator agg =
+          new Aggregator(
+              snapshot,
+              domain,
+              ac,
+              new Listener(snapshot),
+              clock,
+              Scheduler.of(scheduler),
+              Runnable::run);
+      byEpoch.put(epoch, agg);
+      while (byEpoch.size() > MAX_EPOCHS) {
+        Long oldest = byEpoch.keySet().iterator().next();
+        byEpoch.remove(oldest).close();
+      }
+      LOG.info(
+          "aggregating epoch {}: {} operators, total stake {}, threshold {} bps",
+          epoch,
+          snapshot.size(),
+          snapshot.totalStake(),
+          thresholdBps);
+      return agg;
+    }
+  }
+
+  private final class Listener implements AggregatorListener {
+    private final OperatorSetSnapshot snapshot;
+
+    Listener(OperatorSetSnapshot snapshot) {
+      this.snapshot = snapshot;
+    }
+
+    @Override
+    public void onCertificate(PublishedCertificate pc) {
+      Certificate c = pc.certificate();
+      store.put(c, snapshot);
+      long rollup = c.message().rollupId();
+      long height = c.message().l2BlockNumber();
+      Instant start = pc.firstAttestationAt();
+      Duration sinceTs = null;
+      Optional<BlockClock.Seen> seen = blockClock.get(rollup, height);
+      if (seen.isPresent()) {
+        if (seen.get().arrivedAt().isBefore(start)) {
+          start = seen.get().arrivedAt();
+        }
+        sinceTs =
+            Duration.between(Instant.ofEpochSecond(seen.get().l2Timestamp()), pc.publishedAt());
+      }
+      Duration sinceBlock = Duration.between(start, pc.publishedAt());
+      if (!pc.improvement()) {
+        certificates.inc();
+        latency.observe(sinceBlock.toNanos() / 1e9);
+        if (config.submit() && sender.isPresent()) {
+          boolean record = config.isRecordFor(height);
+          Duration delay =
+              config
+                  .collectionWindow()
+                  .plusMillis(50)
+                  .plus(record ? Duration.ZERO : config.submitGrace());
+          schedule(delay, () -> submitBest(rollup, height, record));
+        }
+      }
+      events.onCertificate(pc, sinceBlock, sinceTs);
+    }
+
+    @Override
+    public void onEquivocation(EquivocationEvidence e) {
+      handleEvidence(e);
+    }
+  }
+
+  private void schedule(Duration delay, Runnable task) {
+    try {
+      scheduler.schedule(
+          () -> {
+            try {
+              submitter.execute(task);
+            } catch (RejectedExecutionException ignored) {
+              // shutting down
+            }
+          },
+          delay.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException ignored) {
+      // shutting down
+    }
+  }
+
+  // ---------------------------------------------------------------- submission
+
+  private void submitBest(long rollup, long height, boolean record) {
+    if (closed) {
+      return;
+    }
+    String key = rollup + "/" + height;
+    if (!submitted.add(key)) {
+      return;
+    }
+    Optional<CertificateStore.Entry> best = store.get(rollup, height);
+    if (best.isEmpty()) {
+      return;
+    }
+    Certificate c = best.get().certificate();
+    try {
+      if (!record && contracts.isFinalized(rollup, height)) {
+        submissions.labels("skipped_final").inc();
+        return;
+      }
+      TransactionSender.Pending p =
+          sender.orElseThrow().submit(contracts.submitCertificate(c, best.get().snapshot()));
+      TxReceipt receipt = sender.orElseThrow().await(p);
+      if (!receipt.success()) {
+        submissions.labels("reverted").inc();
+        events.onSubmissionFailed(c, "reverted in " + receipt.transactionHash());
+        return;
+      }
+      boolean accepted = contracts.finalizedBy(receipt.transactionHash());
+      submissions.labels(accepted ? "accepted" : "duplicate").inc();
+      events.onSubmitted(c, receipt.transactionHash(), receipt.gasUsed(), accepted, record);
+    } catch (L1Exception e) {
+      if (closed) {
+        return; // stopping: the receipt wait was interrupted
+      }
+      submissions.labels("failed").inc();
+      LOG.warn("submitting the certificate of {}/{} failed: {}", rollup, height, e.getMessage());
+      events.onSubmissionFailed(c, e.getMessage());
+    } catch (RuntimeException e) {
+      submissions.labels("failed").inc();
+      LOG.error("submitting the certificate of {}/{} failed", rollup, height, e);
+      events.onSubmissionFailed(c, e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------- evidence
+
+  private void handleEvidence(EquivocationEvidence e) {
+    String key =
+        MachContracts.hex(e.operator())
+            + "/"
+            + e.first().rollupId()
+            + "/"
+            + e.first().l2BlockNumber();
+    if (!evidenceSeen.add(key)) {
+      return;
+    }
+    evidence.labels("seen").inc();
+    LOG.warn("equivocation: {}", e);
+    events.onEquivocation(e);
+    if (sender.isEmpty()) {
+      return;
+    }
+    boolean record = config.isRecordFor(e.first().l2BlockNumber());
+    schedule(record ? Duration.ZERO : config.submitGrace(), () -> submitEvidence(e, record));
+  }
+
+  private void submitEvidence(EquivocationEvidence e, boolean record) {
+    if (closed) {
+      return;
+    }
+    try {
+      if (contracts.evidenceUsed(e.operator(), e.first().rollupId(), e.first().l2BlockNumber())) {
+        evidence.labels("already_used").inc();
+        if (!record) {
+          return;
+        }
+        events.onEvidenceSubmitted(e, null, false, "evidence already used on chain");
+        return;
+      }
+      byte[] sigA = BlsSignature.fromBytes(e.firstSignature()).toEip2537();
+      byte[] sigB = BlsSignature.fromBytes(e.secondSignature()).toEip2537();
+      TransactionSender.Pending p =
+          sender
+              .orElseThrow()
+              .submit(
+                  contracts.slashMachEquivocation(e.operator(), e.first(), sigA, e.second(), sigB));
+      TxReceipt r = sender.orElseThrow().await(p);
+      evidence.labels(r.success() ? "slashed" : "reverted").inc();
+      events.onEvidenceSubmitted(
+          e, r.transactionHash(), r.success(), r.success() ? "slashed" : "reverted");
+    } catch (L1Exception | BlsException ex) {
+      // a racing aggregator's evidence landed first: the gas estimate reverts with
+      // EvidenceAlreadyUsed
+      evidence.labels("failed").inc();
+      LOG.info(
+          "evidence against {} not submitted: {}",
+          MachContracts.hex(e.operator()),
+          ex.getMessage());
+      events.onEvidenceSubmitted(e, null, false, ex.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- serving
+
+  private RouteResponse handleCertificate(RouteRequest req) {
+    long rollup = number(req.pathParam("rollupId"), "rollupId");
+    String which = req.pathParam("which");
+    Optional<CertificateStore.Entry> e;
+    if (which.equals("latest")) {
+      e = store.latest(rollup);
+    } else {
+      e = store.get(rollup, number(which, "l2BlockNumber"));
+    }
+    if (e.isEmpty()) {
+      throw HttpStatusException.notFound("no certificate for rollup " + rollup + " " + which);
+    }
+    return new RouteResponse(
+        200,
+        RouteResponse.APPLICATION_JSON,
+        e.get().certificate().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Map.of());
+  }
+
+  private static long number(String s, String what) {
+    try {
+      long v = Long.parseLong(s);
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw HttpStatusException.badRequest(what + " must be a non-negative integer");
+    }
+  }
+
+  /** The aggregators currently held, by epoch (for tests and benchmarks). */
+  public List<Aggregator> aggregators() {
+    synchronized (byEpoch) {
+      return new ArrayList<>(byEpoch.values());
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (byEpoch) {
+      closed = true;
+      byEpoch.values().forEach(Aggregator::close);
+      byEpoch.clear();
+    }
+  }
+}

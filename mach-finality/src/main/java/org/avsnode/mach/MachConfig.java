@@ -1,0 +1,236 @@
+package org.avsnode.mach;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The MACH duty's configuration section ({@code duties.mach.*} in the node's configuration; keys
+ * here without the prefix). Unknown keys are errors.
+ *
+ * @param rollups the rollups to follow: rollup id → the operator's own L2 JSON-RPC endpoint
+ * @param registry the AvsRegistry address (also the EIP-712 verifyingContract)
+ * @param finalityOracle the FinalityOracle address
+ * @param slashingCoordinator the SlashingCoordinator address
+ * @param operatorSetId the operator set whose stake weighs certificates
+ * @param aggregators base URLs of the aggregators' node APIs the attestations are sent to
+ * @param aggregator whether this node also runs the aggregator role
+ * @param aggregatorRank this aggregator's rank among {@code aggregatorCount} aggregators: it is the
+ *     aggregator of record (submits at once) for heights with {@code height % count == rank}
+ * @param aggregatorCount how many aggregators share the submissions
+ * @param thresholdBps the stake share a certificate needs (at least the registry's threshold)
+ * @param collectionWindow how long to keep collecting after the threshold is reached
+ * @param submitGrace how long an aggregator that is not of record waits before submitting a
+ *     certificate (or slashing evidence) the oracle does not have yet
+ * @param submit whether certificates are submitted to the finality oracle at all
+ * @param pollInterval how often the L2 head is polled
+ * @param maxAttestationBytes the attestation intake's request size limit
+ * @param postAttempts how many times an attestation is offered to one aggregator at most
+ * @param rpcTimeout timeout of one L2 request or attestation POST
+ */
+public record MachConfig(
+    Map<Long, URI> rollups,
+    String registry,
+    String finalityOracle,
+    String slashingCoordinator,
+    long operatorSetId,
+    List<URI> aggregators,
+    boolean aggregator,
+    int aggregatorRank,
+    int aggregatorCount,
+    int thresholdBps,
+    Duration collectionWindow,
+    Duration submitGrace,
+    boolean submit,
+    Duration pollInterval,
+    int maxAttestationBytes,
+    int postAttempts,
+    Duration rpcTimeout,
+    Map<String, String> keyFiles) {
+
+  /** Keys that name key material (used by {@link MachDutyFactory} when run by the node). */
+  public static final Set<String> KEY_FILE_KEYS =
+      Set.of(
+          "bls-keystore-file",
+          "bls-password-file",
+          "ecdsa-keystore-file",
+          "ecdsa-password-file",
+          "slashing-protection-dir");
+
+  private static final Set<String> KEYS =
+      Set.of(
+          "rollups",
+          "registry",
+          "finality-oracle",
+          "slashing-coordinator",
+          "operator-set-id",
+          "aggregators",
+          "aggregator",
+          "aggregator-rank",
+          "aggregator-count",
+          "threshold-bps",
+          "collection-window",
+          "submit-grace",
+          "submit",
+          "poll-interval",
+          "max-attestation-bytes",
+          "post-attempts",
+          "rpc-timeout");
+
+  private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
+
+  public MachConfig {
+    rollups = Map.copyOf(rollups);
+    aggregators = List.copyOf(aggregators);
+    keyFiles = Map.copyOf(keyFiles);
+    if (rollups.isEmpty()) {
+      throw new IllegalArgumentException(
+          "mach: at least one rollup is needed (rollups=ID=URL,...)");
+    }
+    for (String a : new String[] {registry, finalityOracle, slashingCoordinator}) {
+      if (a == null || !ADDRESS.matcher(a).matches()) {
+        throw new IllegalArgumentException("mach: not a 20-byte 0x address: " + a);
+      }
+    }
+    if (aggregatorCount < 1 || aggregatorRank < 0 || aggregatorRank >= aggregatorCount) {
+      throw new IllegalArgumentException(
+          "mach: aggregator-rank must be in [0, aggregator-count) and aggregator-count >= 1");
+    }
+    if (thresholdBps < 1 || thresholdBps > 10_000) {
+      throw new IllegalArgumentException("mach: threshold-bps must be in 1..10000");
+    }
+    if (maxAttestationBytes < 256 || postAttempts < 1) {
+      throw new IllegalArgumentException(
+          "mach: max-attestation-bytes must be >= 256 and post-attempts >= 1");
+    }
+  }
+
+  /**
+   * Parses the duty's section.
+   *
+   * @throws IllegalArgumentException naming the offending key
+   */
+  public static MachConfig parse(Map<String, String> c) {
+    Set<String> unknown = new TreeSet<>(c.keySet());
+    unknown.removeAll(KEYS);
+    unknown.removeAll(KEY_FILE_KEYS);
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("mach: unknown configuration keys " + unknown);
+    }
+    Map<Long, URI> rollups = new LinkedHashMap<>();
+    for (String part : list(c.get("rollups"))) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw new IllegalArgumentException("mach: rollups entries are ID=URL, got " + part);
+      }
+      long id = parseLong("rollups", part.substring(0, eq));
+      rollups.put(id, uri("rollups", part.substring(eq + 1)));
+    }
+    List<URI> aggregators = new ArrayList<>();
+    for (String u : list(c.get("aggregators"))) {
+      aggregators.add(uri("aggregators", u));
+    }
+    Map<String, String> keys = new LinkedHashMap<>();
+    for (String k : KEY_FILE_KEYS) {
+      if (c.containsKey(k)) {
+        keys.put(k, c.get(k));
+      }
+    }
+    return new MachConfig(
+        rollups,
+        c.get("registry"),
+        c.get("finality-oracle"),
+        c.get("slashing-coordinator"),
+        parseLong("operator-set-id", c.getOrDefault("operator-set-id", "0")),
+        aggregators,
+        bool("aggregator", c.getOrDefault("aggregator", "false")),
+        (int) parseLong("aggregator-rank", c.getOrDefault("aggregator-rank", "0")),
+        (int) parseLong("aggregator-count", c.getOrDefault("aggregator-count", "1")),
+        (int) parseLong("threshold-bps", c.getOrDefault("threshold-bps", "6667")),
+        duration("collection-window", c.getOrDefault("collection-window", "300ms")),
+        duration("submit-grace", c.getOrDefault("submit-grace", "3s")),
+        bool("submit", c.getOrDefault("submit", "true")),
+        duration("poll-interval", c.getOrDefault("poll-interval", "200ms")),
+        (int) parseLong("max-attestation-bytes", c.getOrDefault("max-attestation-bytes", "2048")),
+        (int) parseLong("post-attempts", c.getOrDefault("post-attempts", "4")),
+        duration("rpc-timeout", c.getOrDefault("rpc-timeout", "5s")),
+        keys);
+  }
+
+  /** Whether this aggregator submits {@code height} at once (else after the grace period). */
+  public boolean isRecordFor(long height) {
+    return Long.remainderUnsigned(height, aggregatorCount) == aggregatorRank;
+  }
+
+  public Optional<String> keyFile(String key) {
+    return Optional.ofNullable(keyFiles.get(key));
+  }
+
+  private static List<String> list(String v) {
+    List<String> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    for (String s : v.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.strip());
+      }
+    }
+    return out;
+  }
+
+  private static long parseLong(String key, String v) {
+    try {
+      long n = Long.parseLong(v.strip());
+      if (n < 0) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("mach: " + key + " must be a non-negative integer: " + v);
+    }
+  }
+
+  private static boolean bool(String key, String v) {
+    return switch (v.strip().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new IllegalArgumentException("mach: " + key + " must be true or false");
+    };
+  }
+
+  static Duration duration(String key, String v) {
+    Matcher m = DURATION.matcher(v.strip());
+    if (!m.matches()) {
+      throw new IllegalArgumentException("mach: " + key + " must be like 300ms, 3s or 1m: " + v);
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      default -> Duration.ofMinutes(n);
+    };
+  }
+
+  private static URI uri(String key, String v) {
+    try {
+      URI u = URI.create(v.strip());
+      if (u.getScheme() == null || u.getHost() == null) {
+        throw new IllegalArgumentException();
+      }
+      return u;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("mach: " + key + ": not a URL: " + v);
+    }
+  }
+}

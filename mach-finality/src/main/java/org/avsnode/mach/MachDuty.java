@@ -1,0 +1,268 @@
+package org.avsnode.mach;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.mach.chain.MachContracts;
+import org.avsnode.mach.l2.L2Client;
+import org.avsnode.mach.l2.L2Exception;
+import org.avsnode.mach.net.AttestationSender;
+import org.avsnode.operator.chain.HeadTracker;
+import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.L1Exception;
+import org.avsnode.operator.chain.SenderConfig;
+import org.avsnode.operator.chain.TransactionSender;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.spi.Duty;
+import org.avsnode.operator.spi.DutyContext;
+import org.avsnode.operator.spi.Health;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MACH fast-finality duty (DESIGN.md §7): follows each configured rollup's L2 head, signs a
+ * FinalityAttestation per block through the protected signer and sends it to the aggregators; with
+ * {@link MachConfig#aggregator()} it also runs the {@link AggregatorRole}.
+ */
+public final class MachDuty implements Duty {
+  private static final Logger LOG = LoggerFactory.getLogger(MachDuty.class);
+  public static final String ID = "mach";
+
+  private final DutyContext context;
+  private final MachConfig config;
+  private final MachServices services;
+  private final Clock clock;
+  private final List<RollupFollower> followers = new ArrayList<>();
+  private ScheduledExecutorService scheduler;
+  private ExecutorService submitter;
+  private AggregatorRole role;
+  private volatile Instant startedAt;
+
+  public MachDuty(DutyContext context, MachConfig config, MachServices services) {
+    this.context = Objects.requireNonNull(context, "context");
+    this.config = Objects.requireNonNull(config, "config");
+    this.services = Objects.requireNonNull(services, "services");
+    this.clock = context.clock();
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  /** The aggregator role, when this node runs it and the duty started. */
+  public Optional<AggregatorRole> aggregatorRole() {
+    return Optional.ofNullable(role);
+  }
+
+  /**
+   * Stops the aggregator role only (the operator keeps attesting): its intake answers 503 and its
+   * pending submissions are dropped, so the other aggregators take over its heights.
+   */
+  public void stopAggregatorRole() {
+    AggregatorRole r = role;
+    if (r != null) {
+      r.close();
+    }
+  }
+
+  @Override
+  public synchronized void start() {
+    L1Client l1 =
+        context
+            .l1()
+            .orElseThrow(() -> new IllegalStateException("mach needs the node's L1 endpoint"));
+    MachContracts contracts =
+        new MachContracts(
+            l1,
+            config.registry(),
+            config.finalityOracle(),
+            config.slashingCoordinator(),
+            config.operatorSetId());
+    long chainId = l1.chainId();
+    Eip712Domain domain = Eip712Domain.avsNode(chainId, contracts.registryBytes());
+    if (!Arrays.equals(domain.separator(), services.signer().domain().separator())) {
+      throw new IllegalStateException(
+          "the signer's EIP-712 domain is not the registry's on chain "
+              + chainId
+              + ": refusing to sign for another deployment");
+    }
+    long epochLength = contracts.epochLength();
+    long maxEpochAge = contracts.maxEpochAge();
+    int onChainThreshold = contracts.thresholdBps();
+    Optional<HeadTracker> head = context.l1Head();
+    String name = "mach-" + MachContracts.hex(services.operator()).substring(0, 10);
+    scheduler = Executors.newScheduledThreadPool(2, daemon(name));
+    submitter = Executors.newFixedThreadPool(4, daemon(name + "-submit"));
+    Labelled<Counter> posts =
+        context
+            .metrics()
+            .counter(
+                AggregatorRole.CATEGORY,
+                "attestations_sent_total",
+                "Attestations offered to aggregators, by outcome",
+                "outcome");
+    Labelled<Counter> signatures =
+        context
+            .metrics()
+            .counter(
+                AggregatorRole.CATEGORY,
+                "attestations_signed_total",
+                "Attestations this operator signed or refused to sign, by outcome",
+                "outcome");
+    Counter reorgs =
+        context
+            .metrics()
+            .counter(
+                AggregatorRole.CATEGORY, "l2_reorgs_total", "L2 reorgs seen below attested blocks")
+            .labels();
+    AttestationSender sender =
+        new AttestationSender(
+            config.aggregators(), config.postAttempts(), config.rpcTimeout(), scheduler, posts);
+    BlockClock blockClock = new BlockClock(4096);
+    if (config.aggregator()) {
+      Optional<TransactionSender> tx =
+          services
+              .transactionKey()
+              .map(
+                  k ->
+                      new TransactionSender(
+                          l1,
+                          k,
+                          chainId,
+                          SenderConfig.DEFAULT.withTimeouts(
+                              Duration.ofSeconds(60), Duration.ofMillis(200)),
+                          new NodeMetrics(context.metrics()),
+                          clock));
+      if (tx.isEmpty()) {
+        LOG.warn("mach aggregator without an ECDSA key: certificates are served, not submitted");
+      }
+      role =
+          new AggregatorRole(
+              config,
+              contracts,
+              domain,
+              tx,
+              services.events(),
+              clock,
+              scheduler,
+              submitter,
+              new CertificateStore(8192),
+              blockClock,
+              () -> l1.blockNumber() / epochLength,
+              maxEpochAge,
+              onChainThreshold,
+              context.metrics());
+      role.install(context.routes());
+    }
+    for (Map.Entry<Long, java.net.URI> r : config.rollups().entrySet()) {
+      L2Client l2 = new L2Client(r.getValue(), config.rpcTimeout());
+      RollupFollower f =
+          new RollupFollower(
+              r.getKey(),
+              l2,
+              services.signer(),
+              services.operator(),
+              () ->
+                  head.flatMap(HeadTracker::head)
+                      .map(h -> h.number() / epochLength)
+                      .orElseGet(contracts::currentEpoch),
+              sender,
+              services.events(),
+              blockClock,
+              clock,
+              signatures,
+              reorgs);
+      followers.add(f);
+      scheduler.scheduleWithFixedDelay(
+          () -> pollQuietly(f), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+    startedAt = clock.instant();
+    LOG.info(
+        "mach: following rollups {}, {} aggregator(s){}",
+        config.rollups().keySet(),
+        config.aggregators().size(),
+        config.aggregator() ? ", aggregating (rank " + config.aggregatorRank() + ")" : "");
+  }
+
+  private static void pollQuietly(RollupFollower f) {
+    try {
+      f.poll();
+    } catch (L2Exception | L1Exception e) {
+      f.failed(e.getMessage());
+      LOG.debug("rollup {}: {}", f.rollupId(), e.getMessage());
+    } catch (RuntimeException e) {
+      f.failed(e.toString());
+      LOG.error("rollup {}: unexpected failure", f.rollupId(), e);
+    }
+  }
+
+  @Override
+  public Health health() {
+    Instant now = clock.instant();
+    Duration stale = config.pollInterval().multipliedBy(5).plusSeconds(10);
+    List<String> problems = new ArrayList<>();
+    for (RollupFollower f : followers) {
+      Optional<Instant> ok = f.lastSuccess();
+      if (ok.isEmpty() || Duration.between(ok.get(), now).compareTo(stale) > 0) {
+        problems.add(
+            "rollup "
+                + f.rollupId()
+                + ": "
+                + f.lastError().orElse(ok.isEmpty() ? "starting" : "stalled"));
+      }
+    }
+    if (problems.isEmpty()) {
+      return Health.up();
+    }
+    return problems.size() == followers.size()
+            && startedAt != null
+            && Duration.between(startedAt, now).compareTo(stale) > 0
+        ? Health.down(String.join("; ", problems))
+        : Health.partial(String.join("; ", problems));
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+    if (submitter != null) {
+      submitter.shutdownNow();
+    }
+    if (role != null) {
+      role.close();
+    }
+    if (services.closeable() != null) {
+      try {
+        services.closeable().close();
+      } catch (Exception e) {
+        LOG.warn("closing the mach duty's resources failed: {}", e.toString());
+      }
+    }
+  }
+
+  private static ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,141 @@
+package org.avsnode.mach;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.mach.l2.L2Block;
+import org.avsnode.mach.l2.L2Client;
+import org.avsnode.mach.net.AttestationSender;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.slashing.ProtectedSigner;
+import org.avsnode.operator.slashing.SigningResult;
+
+/**
+ * Follows one rollup's L2 head and attests to each new block: computes its output root, signs the
+ * FinalityAttestation through the {@link ProtectedSigner} and sends it to the aggregators.
+ *
+ * <p>Reorgs are detected through parent hashes: when block {@code n}'s parent is not the block this
+ * follower attested at {@code n-1}, it steps back until the chains join and attests the new blocks
+ * again. The protected signer refuses every height that already carries a signature for other
+ * content (a reorged height keeps its first signature); the refusal is counted, never a crash.
+ * Starts at the head it first sees (no backfill) and skips ahead when more than {@link #MAX_BEHIND}
+ * blocks behind.
+ */
+final class RollupFollower {
+  static final int MAX_BEHIND = 64;
+  private static final int KEEP_HASHES = 256;
+
+  private final long rollupId;
+  private final L2Client l2;
+  private final ProtectedSigner signer;
+  private final byte[] operator;
+  private final LongSupplier stakeEpoch;
+  private final AttestationSender sender;
+  private final MachEvents events;
+  private final BlockClock blockClock;
+  private final Clock clock;
+  private final Labelled<Counter> signatures;
+  private final Counter reorgs;
+
+  private final TreeMap<Long, byte[]> attested = new TreeMap<>();
+  private Long next;
+  private volatile Instant lastSuccess;
+  private volatile String lastError;
+
+  RollupFollower(
+      long rollupId,
+      L2Client l2,
+      ProtectedSigner signer,
+      byte[] operator,
+      LongSupplier stakeEpoch,
+      AttestationSender sender,
+      MachEvents events,
+      BlockClock blockClock,
+      Clock clock,
+      Labelled<Counter> signatures,
+      Counter reorgs) {
+    this.rollupId = rollupId;
+    this.l2 = Objects.requireNonNull(l2, "l2");
+    this.signer = Objects.requireNonNull(signer, "signer");
+    this.operator = operator.clone();
+    this.stakeEpoch = Objects.requireNonNull(stakeEpoch, "stakeEpoch");
+    this.sender = Objects.requireNonNull(sender, "sender");
+    this.events = Objects.requireNonNull(events, "events");
+    this.blockClock = Objects.requireNonNull(blockClock, "blockClock");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.signatures = Objects.requireNonNull(signatures, "signatures");
+    this.reorgs = Objects.requireNonNull(reorgs, "reorgs");
+  }
+
+  long rollupId() {
+    return rollupId;
+  }
+
+  Optional<Instant> lastSuccess() {
+    return Optional.ofNullable(lastSuccess);
+  }
+
+  Optional<String> lastError() {
+    return Optional.ofNullable(lastError);
+  }
+
+  /** One poll; called from the duty's scheduler, never concurrently. */
+  synchronized void poll() {
+    long head = l2.blockNumber();
+    if (next == null || head - next > MAX_BEHIND) {
+      next = head;
+    }
+    while (next <= head) {
+      Optional<L2Block> ob = l2.block(next);
+      if (ob.isEmpty()) {
+        break;
+      }
+      L2Block b = ob.get();
+      blockClock.record(rollupId, b.number(), clock.instant(), b.timestamp());
+      byte[] prev = attested.get(b.number() - 1);
+      if (prev != null && !Arrays.equals(prev, b.parentHash())) {
+        // the block we attested at n-1 is gone: step back and attest the new branch
+        reorgs.inc();
+        attested.remove(b.number() - 1);
+        next = b.number() - 1;
+        events.onReorg(rollupId, next);
+        continue;
+      }
+      attest(b);
+      attested.put(b.number(), b.hash());
+      while (attested.size() > KEEP_HASHES) {
+        attested.pollFirstEntry();
+      }
+      next = b.number() + 1;
+    }
+    lastSuccess = clock.instant();
+    lastError = null;
+  }
+
+  void failed(String error) {
+    lastError = error;
+  }
+
+  private void attest(L2Block b) {
+    byte[] root = l2.outputRoot(b);
+    FinalityAttestation m =
+        new FinalityAttestation(rollupId, b.number(), b.hash(), root, stakeEpoch.getAsLong());
+    SigningResult r = signer.sign(m);
+    if (!r.isSigned()) {
+      signatures.labels("refused_" + r.reason().name().toLowerCase(java.util.Locale.ROOT)).inc();
+      events.onRefused(m, r.reason() + ": " + r.detail());
+      return;
+    }
+    signatures.labels("signed").inc();
+    SignedAttestation a = new SignedAttestation(m, operator, r.signature().toBytes());
+    events.onAttested(a, b);
+    sender.send(a);
+  }
+}

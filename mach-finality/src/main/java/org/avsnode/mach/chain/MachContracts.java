@@ -1,0 +1,315 @@
+package org.avsnode.mach.chain;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.avsnode.bls.BlsException;
+import org.avsnode.bls.BlsPublicKey;
+import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.certificate.Certificate;
+import org.avsnode.certificate.OperatorOrdering;
+import org.avsnode.certificate.OperatorSetSnapshot;
+import org.avsnode.certificate.SignerBitmap;
+import org.avsnode.contracts.bindings.AvsRegistry;
+import org.avsnode.contracts.bindings.FinalityOracle;
+import org.avsnode.contracts.bindings.SlashingCoordinator;
+import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.L1Exception;
+import org.avsnode.operator.chain.TxRequest;
+import org.web3j.crypto.Hash;
+import org.web3j.tuples.generated.Tuple4;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.StaticGasProvider;
+
+/**
+ * MACH's view of the AVS contracts: the registry (epochs, operator sets at an epoch), the finality
+ * oracle (certificate submission, what is final already) and the slashing coordinator (equivocation
+ * evidence). Reads go through the bindings over the node's L1 connection; writes are returned as
+ * {@link TxRequest}s for the node's transaction sender.
+ */
+public final class MachContracts {
+  /** topic0 of FinalityOracle.BlockFinalized: present in a receipt iff the submission counted. */
+  public static final String BLOCK_FINALIZED_TOPIC =
+      Hash.sha3String("BlockFinalized(uint64,uint64,bytes32,bytes32,uint32,uint256,uint256)");
+
+  private final L1Client l1;
+  private final String registryAddress;
+  private final String oracleAddress;
+  private final String coordinatorAddress;
+  private final long operatorSetId;
+  private final AvsRegistry registry;
+  private final FinalityOracle oracle;
+  private final SlashingCoordinator coordinator;
+
+  public MachContracts(
+      L1Client l1, String registry, String oracle, String coordinator, long operatorSetId) {
+    this.l1 = Objects.requireNonNull(l1, "l1");
+    this.registryAddress = Objects.requireNonNull(registry, "registry");
+    this.oracleAddress = Objects.requireNonNull(oracle, "oracle");
+    this.coordinatorAddress = Objects.requireNonNull(coordinator, "coordinator");
+    this.operatorSetId = operatorSetId;
+    var tm = new ReadonlyTransactionManager(l1.web3j(), registry);
+    var gas = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
+    this.registry = AvsRegistry.load(registry, l1.web3j(), tm, gas);
+    this.oracle = FinalityOracle.load(oracle, l1.web3j(), tm, gas);
+    this.coordinator = SlashingCoordinator.load(coordinator, l1.web3j(), tm, gas);
+  }
+
+  public String registryAddress() {
+    return registryAddress;
+  }
+
+  public byte[] registryBytes() {
+    return address(registryAddress);
+  }
+
+  public long operatorSetId() {
+    return operatorSetId;
+  }
+
+  public long epochLength() {
+    return read("epochLength", () -> registry.epochLength().send()).longValueExact();
+  }
+
+  public long maxEpochAge() {
+    return read("maxEpochAge", () -> registry.maxEpochAge().send()).longValueExact();
+  }
+
+  public long currentEpoch() {
+    return read("currentEpoch", () -> registry.currentEpoch().send()).longValueExact();
+  }
+
+  public int thresholdBps() {
+    return read(
+            "thresholdBps", () -> registry.thresholdBps(BigInteger.valueOf(operatorSetId)).send())
+        .intValueExact();
+  }
+
+  /**
+   * The operator set at {@code epoch} from {@code operatorSetAt}, in registry index order.
+   *
+   * @throws L1Exception when it cannot be read or is malformed
+   */
+  public OperatorSetSnapshot operatorSetAt(long epoch) {
+    Tuple4<List<String>, List<BigInteger>, List<Boolean>, byte[]> t =
+        read(
+            "operatorSetAt",
+            () ->
+                registry
+                    .operatorSetAt(BigInteger.valueOf(operatorSetId), BigInteger.valueOf(epoch))
+                    .send());
+    return snapshot(
+        registryBytes(),
+        operatorSetId,
+        epoch,
+        t.component1(),
+        t.component2(),
+        t.component3(),
+        t.component4());
+  }
+
+  /** The registry's stake of {@code operator} at {@code epoch} (zero when not in the set). */
+  public BigInteger stakeOf(String operator, long epoch) {
+    var t =
+        read(
+            "operatorSetAt",
+            () ->
+                registry
+                    .operatorSetAt(BigInteger.valueOf(operatorSetId), BigInteger.valueOf(epoch))
+                    .send());
+    for (int i = 0; i < t.component1().size(); i++) {
+      if (t.component1().get(i).equalsIgnoreCase(operator)) {
+        return t.component2().get(i);
+      }
+    }
+    return BigInteger.ZERO;
+  }
+
+  /** Builds a snapshot from {@code operatorSetAt}'s four return values. */
+  public static OperatorSetSnapshot snapshot(
+      byte[] avs,
+      long setId,
+      long epoch,
+      List<String> operators,
+      List<BigInteger> stakes,
+      List<Boolean> active,
+      byte[] keys) {
+    int n = operators.size();
+    if (stakes.size() != n || active.size() != n || keys.length != n * 128L) {
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED, "operatorSetAt", "inconsistent operator set lengths");
+    }
+    if (n == 0) {
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED, "operatorSetAt", "the operator set has no operators");
+    }
+    List<OperatorSetSnapshot.Operator> ops = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      BlsPublicKey key;
+      try {
+        key = BlsPublicKey.fromEip2537(Arrays.copyOfRange(keys, i * 128, (i + 1) * 128));
+      } catch (BlsException e) {
+        throw new L1Exception(
+            L1Exception.Kind.MALFORMED,
+            "operatorSetAt",
+            "operator " + i + " has an invalid key: " + e.getMessage());
+      }
+      boolean isActive = Boolean.TRUE.equals(active.get(i));
+      ops.add(
+          new OperatorSetSnapshot.Operator(
+              i,
+              address(operators.get(i)),
+              key,
+              isActive ? stakes.get(i) : BigInteger.ZERO,
+              isActive));
+    }
+    return OperatorSetSnapshot.of(avs, setId, epoch, ops);
+  }
+
+  public boolean isFinalized(long rollupId, long l2BlockNumber) {
+    return read(
+        "isFinalized",
+        () ->
+            oracle
+                .isFinalized(BigInteger.valueOf(rollupId), BigInteger.valueOf(l2BlockNumber))
+                .send());
+  }
+
+  public boolean evidenceUsed(byte[] operator, long rollupId, long l2BlockNumber) {
+    byte[] key =
+        read(
+            "machEvidenceKey",
+            () ->
+                coordinator
+                    .machEvidenceKey(
+                        hex(operator),
+                        BigInteger.valueOf(rollupId),
+                        BigInteger.valueOf(l2BlockNumber))
+                    .send());
+    return read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+  }
+
+  /** The nonSignerIndices a certificate implies under its snapshot. */
+  public static List<BigInteger> nonSigners(Certificate c, OperatorSetSnapshot snapshot) {
+    SignerBitmap bitmap = SignerBitmap.fromBytes(c.signers(), snapshot.size());
+    List<BigInteger> out = new ArrayList<>();
+    for (long i : OperatorOrdering.nonSignerIndices(snapshot, bitmap)) {
+      out.add(BigInteger.valueOf(i));
+    }
+    return out;
+  }
+
+  /** {@code FinalityOracle.submitCertificate} for a certificate made under {@code snapshot}. */
+  public TxRequest submitCertificate(Certificate c, OperatorSetSnapshot snapshot) {
+    FinalityAttestation m = c.message();
+    String data =
+        oracle
+            .submitCertificate(
+                new FinalityOracle.FinalityAttestation(
+                    BigInteger.valueOf(m.rollupId()),
+                    BigInteger.valueOf(m.l2BlockNumber()),
+                    m.l2BlockHash(),
+                    m.outputRoot(),
+                    BigInteger.valueOf(m.stakeEpoch())),
+                nonSigners(c, snapshot),
+                c.aggregateSignatureEip2537())
+            .encodeFunctionCall();
+    return TxRequest.call(oracleAddress, data);
+  }
+
+  /** {@code AvsRegistry.verifyCertificate} as a view: signed and total stake, or a revert. */
+  public BigInteger[] verifyCertificateView(Certificate c, OperatorSetSnapshot snapshot) {
+    var t =
+        read(
+            "verifyCertificate",
+            () ->
+                registry
+                    .verifyCertificate(
+                        c.digest(),
+                        BigInteger.valueOf(c.operatorSetId()),
+                        BigInteger.valueOf(c.message().stakeEpoch()),
+                        nonSigners(c, snapshot),
+                        c.aggregateSignatureEip2537())
+                    .send());
+    return new BigInteger[] {t.component1(), t.component2()};
+  }
+
+  /** {@code SlashingCoordinator.slashMachEquivocation} with both messages and signatures. */
+  public TxRequest slashMachEquivocation(
+      byte[] operator,
+      FinalityAttestation a,
+      byte[] signatureAEip2537,
+      FinalityAttestation b,
+      byte[] signatureBEip2537) {
+    String data =
+        coordinator
+            .slashMachEquivocation(
+                hex(operator),
+                coordinatorStruct(a),
+                signatureAEip2537,
+                coordinatorStruct(b),
+                signatureBEip2537)
+            .encodeFunctionCall();
+    return TxRequest.call(coordinatorAddress, data);
+  }
+
+  private static SlashingCoordinator.FinalityAttestation coordinatorStruct(FinalityAttestation m) {
+    return new SlashingCoordinator.FinalityAttestation(
+        BigInteger.valueOf(m.rollupId()),
+        BigInteger.valueOf(m.l2BlockNumber()),
+        m.l2BlockHash(),
+        m.outputRoot(),
+        BigInteger.valueOf(m.stakeEpoch()));
+  }
+
+  /** Whether a mined submission's receipt carries BlockFinalized (false: a duplicate). */
+  public boolean finalizedBy(String txHash) {
+    Object r = l1.rawCall("eth_getTransactionReceipt", List.of(txHash));
+    if (!(r instanceof Map<?, ?> receipt) || !(receipt.get("logs") instanceof List<?> logs)) {
+      return false;
+    }
+    for (Object log : logs) {
+      if (log instanceof Map<?, ?> m
+          && m.get("topics") instanceof List<?> topics
+          && !topics.isEmpty()
+          && BLOCK_FINALIZED_TOPIC.equalsIgnoreCase(String.valueOf(topics.get(0)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public static byte[] address(String hex) {
+    String h = hex.startsWith("0x") || hex.startsWith("0X") ? hex.substring(2) : hex;
+    if (h.length() != 40) {
+      throw new IllegalArgumentException("not a 20-byte address: " + hex);
+    }
+    return HexFormat.of().parseHex(h);
+  }
+
+  public static String hex(byte[] b) {
+    return "0x" + HexFormat.of().formatHex(b);
+  }
+
+  private interface Read<T> {
+    T get() throws Exception;
+  }
+
+  private static <T> T read(String what, Read<T> r) {
+    try {
+      T v = r.get();
+      if (v == null) {
+        throw new L1Exception(L1Exception.Kind.MALFORMED, what, "empty result");
+      }
+      return v;
+    } catch (L1Exception e) {
+      throw e;
+    } catch (Exception e) {
+      throw new L1Exception(L1Exception.Kind.RPC_ERROR, what, String.valueOf(e.getMessage()));
+    }
+  }
+}

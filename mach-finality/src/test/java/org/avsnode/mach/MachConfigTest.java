@@ -1,0 +1,63 @@
+package org.avsnode.mach;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MachConfigTest {
+  private static Map<String, String> base() {
+    Map<String, String> m = new HashMap<>();
+    m.put("rollups", "42=http://127.0.0.1:8545, 7=http://l2.example:9545");
+    m.put("registry", "0x" + "11".repeat(20));
+    m.put("finality-oracle", "0x" + "22".repeat(20));
+    m.put("slashing-coordinator", "0x" + "33".repeat(20));
+    return m;
+  }
+
+  @Test
+  void parsesWithDefaults() {
+    MachConfig c = MachConfig.parse(base());
+    assertThat(c.rollups()).containsEntry(42L, URI.create("http://127.0.0.1:8545")).hasSize(2);
+    assertThat(c.thresholdBps()).isEqualTo(6667);
+    assertThat(c.collectionWindow()).isEqualTo(Duration.ofMillis(300));
+    assertThat(c.aggregator()).isFalse();
+    assertThat(c.aggregators()).isEmpty();
+    assertThat(c.submit()).isTrue();
+  }
+
+  @Test
+  void aggregatorOfRecordRotatesByHeight() {
+    Map<String, String> m = base();
+    m.put("aggregator", "true");
+    m.put("aggregator-rank", "1");
+    m.put("aggregator-count", "2");
+    MachConfig c = MachConfig.parse(m);
+    assertThat(c.isRecordFor(3)).isTrue();
+    assertThat(c.isRecordFor(4)).isFalse();
+  }
+
+  @Test
+  void rejectsUnknownKeysAndBadValues() {
+    Map<String, String> m = base();
+    m.put("treshold-bps", "5000");
+    assertThatThrownBy(() -> MachConfig.parse(m)).hasMessageContaining("treshold-bps");
+    Map<String, String> m2 = base();
+    m2.put("registry", "0x1234");
+    assertThatThrownBy(() -> MachConfig.parse(m2)).hasMessageContaining("0x1234");
+    Map<String, String> m3 = base();
+    m3.put("collection-window", "soon");
+    assertThatThrownBy(() -> MachConfig.parse(m3)).hasMessageContaining("collection-window");
+    Map<String, String> m4 = base();
+    m4.put("aggregator-rank", "2");
+    m4.put("aggregator-count", "2");
+    assertThatThrownBy(() -> MachConfig.parse(m4)).hasMessageContaining("aggregator-rank");
+    Map<String, String> m5 = base();
+    m5.remove("rollups");
+    assertThatThrownBy(() -> MachConfig.parse(m5)).hasMessageContaining("rollup");
+  }
+}

@@ -1,0 +1,149 @@
+package org.avsnode.mach;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.mach.l2.L2Block;
+import org.avsnode.mach.l2.L2Client;
+import org.avsnode.mach.net.AttestationSender;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.slashing.EmbeddedSlashingProtection;
+import org.avsnode.operator.slashing.ProtectedSigner;
+import org.avsnode.operator.slashing.SigningListener;
+import org.avsnode.toolchain.AnvilProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * Follows a real L2 (anvil) through a reorg: every block is attested once; after the reorg the
+ * replaced heights are refused by the slashing protection (counted, no crash) — also after a
+ * restart with the same database.
+ */
+class RollupFollowerIT {
+
+  @Test
+  void reorgedHeightsKeepTheirFirstSignature(@TempDir Path dir) throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.builder().chainId(42069).start()) {
+      HttpService http = new HttpService(anvil.rpcUrl());
+      rpc(http, "anvil_mine", List.of("0x5"));
+      Eip712Domain domain = Eip712Domain.avsNode(31337, new byte[20]);
+      BlsSecretKey key = BlsSecretKey.random(new SecureRandom());
+      List<SignedAttestation> signed = new CopyOnWriteArrayList<>();
+      List<FinalityAttestation> refused = new CopyOnWriteArrayList<>();
+      Map<String, Long> counts = new ConcurrentHashMap<>();
+      MachEvents events =
+          new MachEvents() {
+            @Override
+            public void onAttested(SignedAttestation a, L2Block block) {
+              signed.add(a);
+            }
+
+            @Override
+            public void onRefused(FinalityAttestation m, String reason) {
+              refused.add(m);
+            }
+          };
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+      try {
+        try (EmbeddedSlashingProtection db =
+            EmbeddedSlashingProtection.open(dir, ProtectedSigner.slashingDomain(domain))) {
+          RollupFollower f = follower(anvil, key, db, domain, events, timer, counts);
+          f.poll();
+          assertThat(signed).hasSize(1); // starts at the head: block 5
+          rpc(http, "anvil_mine", List.of("0x2"));
+          f.poll();
+          assertThat(signed)
+              .extracting(a -> a.message().l2BlockNumber())
+              .containsExactly(5L, 6L, 7L);
+          // replace blocks 6 and 7 with other blocks
+          rpc(http, "anvil_rollback", List.of(2));
+          rpc(http, "evm_setNextBlockTimestamp", List.of(System.currentTimeMillis() / 1000 + 100));
+          rpc(http, "anvil_mine", List.of("0x3"));
+          f.poll();
+          assertThat(refused).extracting(FinalityAttestation::l2BlockNumber).contains(6L, 7L);
+          assertThat(signed)
+              .extracting(a -> a.message().l2BlockNumber())
+              .containsExactly(5L, 6L, 7L, 8L);
+          assertThat(counts.get("refused_double_sign")).isEqualTo(2L);
+        }
+        // a restarted follower on the same database still refuses the other content at 8
+        refused.clear();
+        try (EmbeddedSlashingProtection db =
+            EmbeddedSlashingProtection.open(dir, ProtectedSigner.slashingDomain(domain))) {
+          RollupFollower f = follower(anvil, key, db, domain, events, timer, counts);
+          rpc(http, "anvil_rollback", List.of(1));
+          rpc(http, "evm_setNextBlockTimestamp", List.of(System.currentTimeMillis() / 1000 + 200));
+          rpc(http, "anvil_mine", List.of("0x1"));
+          f.poll();
+          assertThat(refused).extracting(FinalityAttestation::l2BlockNumber).containsExactly(8L);
+        }
+      } finally {
+        timer.shutdownNow();
+      }
+    }
+  }
+
+  private static RollupFollower follower(
+      AnvilProcess anvil,
+      BlsSecretKey key,
+      EmbeddedSlashingProtection db,
+      Eip712Domain domain,
+      MachEvents events,
+      ScheduledExecutorService timer,
+      Map<String, Long> counts) {
+    ProtectedSigner signer = new ProtectedSigner(key, db, domain, SigningListener.NONE);
+    return new RollupFollower(
+        42,
+        new L2Client(URI.create(anvil.rpcUrl()), Duration.ofSeconds(5)),
+        signer,
+        new byte[20],
+        () -> 1L,
+        new AttestationSender(
+            List.of(), 1, Duration.ofSeconds(1), timer, values -> counter("sent", counts)),
+        events,
+        new BlockClock(64),
+        Clock.systemUTC(),
+        values -> counter(values[0], counts),
+        counter("reorg", counts));
+  }
+
+  private static Counter counter(String name, Map<String, Long> counts) {
+    return new Counter() {
+      @Override
+      public void inc() {
+        inc(1);
+      }
+
+      @Override
+      public void inc(long amount) {
+        counts.merge(name, amount, Long::sum);
+      }
+    };
+  }
+
+  private static void rpc(HttpService http, String method, List<?> params) throws Exception {
+    Response<?> r = new Request<>(method, params, http, Plain.class).send();
+    if (r.hasError()) {
+      throw new IllegalStateException(method + ": " + r.getError().getMessage());
+    }
+  }
+
+  public static final class Plain extends Response<Object> {}
+}

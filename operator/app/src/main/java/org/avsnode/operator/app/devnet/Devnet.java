@@ -1,0 +1,656 @@
+package org.avsnode.operator.app.devnet;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.certificate.OperatorSetSnapshot;
+import org.avsnode.contracts.bindings.DelegationManager;
+import org.avsnode.contracts.bindings.OutputOracle;
+import org.avsnode.contracts.bindings.StrategyManager;
+import org.avsnode.contracts.bindings.TestToken;
+import org.avsnode.contracts.deploy.Chain;
+import org.avsnode.contracts.deploy.Deployer;
+import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.DeploymentJson;
+import org.avsnode.mach.MachDuty;
+import org.avsnode.mach.MachDutyFactory;
+import org.avsnode.mach.MachEvents;
+import org.avsnode.mach.MachServices;
+import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.mach.chain.MachContracts;
+import org.avsnode.mach.l2.L2Block;
+import org.avsnode.operator.app.OperatorCommand;
+import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.RetryPolicy;
+import org.avsnode.operator.chain.SenderConfig;
+import org.avsnode.operator.chain.TransactionSender;
+import org.avsnode.operator.http.HttpServerConfig;
+import org.avsnode.operator.http.LogLevelControl;
+import org.avsnode.operator.http.RouteTable;
+import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.metrics.NoOpMetricsSystem;
+import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.metrics.PrometheusMetricsSystem;
+import org.avsnode.operator.node.DutyCatalog;
+import org.avsnode.operator.node.NodeRuntime;
+import org.avsnode.operator.node.NodeSettings;
+import org.avsnode.operator.registration.OperatorRegistrar;
+import org.avsnode.operator.registration.RegistrationData;
+import org.avsnode.operator.registration.RestakingContracts;
+import org.avsnode.operator.slashing.EmbeddedSlashingProtection;
+import org.avsnode.operator.slashing.ProtectedSigner;
+import org.avsnode.operator.spi.Duty;
+import org.avsnode.operator.spi.DutyContext;
+import org.avsnode.operator.spi.DutyFactory;
+import org.avsnode.toolchain.AnvilProcess;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.protocol.Web3j;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.ContractGasProvider;
+
+/**
+ * The devnet: L1 and L2 anvils, every contract, stakers and N operators with delegated stake and
+ * BLS keys, registered through the node's registration code; a rollup proposer; and the operators
+ * running MACH, each in its own {@link NodeRuntime} (own keys, own slashing-protection database
+ * under the data directory, own HTTP port) as threads of this JVM. {@link #close()} stops every
+ * thread and process it started.
+ */
+final class Devnet implements AutoCloseable {
+  static final long L1_CHAIN_ID = 31337;
+  static final long L2_CHAIN_ID = 42069;
+  static final BigInteger WAD = BigInteger.TEN.pow(18);
+  static final BigInteger STAKE = BigInteger.valueOf(32).multiply(WAD);
+  private static final String ZERO = "0x0000000000000000000000000000000000000000";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final DevnetOptions options;
+  private final Progress progress;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final List<DevnetOperator> operators = new ArrayList<>();
+  private final ScheduledExecutorService faults =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "devnet-faults");
+            t.setDaemon(true);
+            return t;
+          });
+  private AnvilProcess l1Anvil;
+  private AnvilProcess l2Anvil;
+  private L1Client l1;
+  private Credentials deployer;
+  private Deployment deployment;
+  private Eip712Domain domain;
+  private MachContracts contracts;
+  private L2Driver l2Driver;
+  private Equivocator equivocator;
+  private DevnetOperator equivocatorOp;
+  private long startNanos;
+  private long startEpoch;
+  private List<URI> aggregatorUrls = List.of();
+
+  Devnet(DevnetOptions options, Progress progress) {
+    this.options = options;
+    this.progress = progress;
+  }
+
+  // ---------------------------------------------------------------- start
+
+  void start() throws Exception {
+    startNanos = System.nanoTime();
+    Path dir = options.dataDir();
+    Files.createDirectories(dir);
+    say("devnet: data and logs in %s", dir);
+    // L1 mines on every transaction while the devnet is set up, then on an interval
+    l1Anvil =
+        AnvilProcess.builder()
+            .chainId(L1_CHAIN_ID)
+            .accounts(1)
+            .arg("--block-base-fee-per-gas")
+            .arg("0")
+            .logFile(dir.resolve("l1-anvil.log"))
+            .start();
+    closeables.add(l1Anvil);
+    l2Anvil =
+        AnvilProcess.builder()
+            .chainId(L2_CHAIN_ID)
+            .blockTime(options.l2BlockTime())
+            .logFile(dir.resolve("l2-anvil.log"))
+            .start();
+    closeables.add(l2Anvil);
+    say("devnet: L1 anvil  chain %d at %s (pid %d)", L1_CHAIN_ID, l1Anvil.rpcUrl(), l1Anvil.pid());
+    say(
+        "devnet: L2 anvil  chain %d at %s (pid %d), block time %ds",
+        L2_CHAIN_ID, l2Anvil.rpcUrl(), l2Anvil.pid(), options.l2BlockTime().toSeconds());
+    l1 =
+        L1Client.http(
+            l1Anvil.rpcUrl(),
+            Duration.ofSeconds(10),
+            RetryPolicy.DEFAULT,
+            new NodeMetrics(new NoOpMetricsSystem()));
+    closeables.add(l1);
+    deployer = newFundedAccount();
+    deployment =
+        Deployer.deploy(
+            l1.web3j(),
+            deployer,
+            Deployer.Config.devnet()
+                .withEpochLength(options.epochLength())
+                .withThresholdBps(options.thresholdBps()));
+    DeploymentJson.write(deployment, dir.resolve("deployment.json"));
+    domain =
+        Eip712Domain.avsNode(
+            L1_CHAIN_ID, MachContracts.address(deployment.contracts().avsRegistry()));
+    contracts =
+        new MachContracts(
+            l1,
+            deployment.contracts().avsRegistry(),
+            deployment.contracts().finalityOracle(),
+            deployment.contracts().slashingCoordinator(),
+            deployment.operatorSetId());
+    say(
+        "devnet: contracts deployed (registry %s, finality oracle %s, slashing coordinator %s);"
+            + " deployment.json written",
+        deployment.contracts().avsRegistry(),
+        deployment.contracts().finalityOracle(),
+        deployment.contracts().slashingCoordinator());
+    createOperators(dir);
+    registerOperators();
+    startEpoch = nextEpoch();
+    OperatorSetSnapshot snapshot = contracts.operatorSetAt(startEpoch);
+    long active =
+        snapshot.operators().stream().filter(OperatorSetSnapshot.Operator::active).count();
+    progress.operatorCount = snapshot.size();
+    say(
+        "devnet: %d operators registered with BLS keys (proof of possession checked on chain),"
+            + " %d active at epoch %d, total stake %s",
+        snapshot.size(), active, startEpoch, snapshot.totalStake());
+    l1.rawCall("evm_setIntervalMining", List.of(options.l1BlockTime().toSeconds()));
+    say(
+        "devnet: L1 now mines a block every %ds; epochs are %d L1 blocks",
+        options.l1BlockTime().toSeconds(), options.epochLength());
+    l2Driver =
+        new L2Driver(
+            l2Anvil.rpcUrl(),
+            OutputOracle.load(
+                deployment.contracts().outputOracle(), l1.web3j(), tm(deployer), gas()),
+            options.l2TxsPerBlock(),
+            progress);
+    closeables.add(l2Driver);
+    l2Driver.start();
+    startOperators(dir);
+    options
+        .stopAggregatorAfter()
+        .ifPresent(
+            d ->
+                faults.schedule(
+                    () -> stopAggregator(0, "fault injection (--stop-aggregator-after)"),
+                    d.toMillis(),
+                    TimeUnit.MILLISECONDS));
+  }
+
+  private void createOperators(Path dir) throws IOException {
+    for (int i = 0; i < options.operators(); i++) {
+      DevnetOperator op =
+          new DevnetOperator(
+              i,
+              newFundedAccount(),
+              newFundedAccount(),
+              BlsSecretKey.random(RANDOM),
+              dir.resolve("op" + i));
+      operators.add(op);
+    }
+  }
+
+  /**
+   * Stakers get tokens (one deployer transaction each, in order), then every operator registers in
+   * parallel: registerAsOperator, its staker deposits and delegates, then the node's {@link
+   * OperatorRegistrar} allocates, registers the BLS key with its proof of possession and records
+   * the stake.
+   */
+  private void registerOperators() throws Exception {
+    TestToken token =
+        TestToken.load(deployment.contracts().testToken(), l1.web3j(), tm(deployer), gas());
+    for (DevnetOperator op : operators) {
+      check(token.mint(op.staker.getAddress(), STAKE).send().isStatusOK(), "mint");
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, operators.size()));
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (DevnetOperator op : operators) {
+        done.add(pool.submit(() -> registerOne(op)));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private Void registerOne(DevnetOperator op) throws Exception {
+    TransactionSender sender =
+        new TransactionSender(
+            l1,
+            op.ecdsa,
+            L1_CHAIN_ID,
+            SenderConfig.DEFAULT.withTimeouts(Duration.ofSeconds(60), Duration.ofMillis(20)),
+            new NodeMetrics(new NoOpMetricsSystem()),
+            Clock.systemUTC());
+    RestakingContracts rc = new RestakingContracts(l1, deployment, op.address());
+    check(
+        sender.sendAndWait(rc.registerAsOperator(ZERO, 0, "devnet operator " + op.index)).success(),
+        "registerAsOperator");
+    Web3j w = l1.web3j();
+    TransactionManager stm = tm(op.staker);
+    check(
+        TestToken.load(deployment.contracts().testToken(), w, stm, gas())
+            .approve(deployment.contracts().strategyManager(), STAKE)
+            .send()
+            .isStatusOK(),
+        "approve");
+    check(
+        StrategyManager.load(deployment.contracts().strategyManager(), w, stm, gas())
+            .depositIntoStrategy(
+                deployment.contracts().strategy(), deployment.contracts().testToken(), STAKE)
+            .send()
+            .isStatusOK(),
+        "depositIntoStrategy");
+    check(
+        DelegationManager.load(deployment.contracts().delegationManager(), w, stm, gas())
+            .delegateTo(
+                op.address(),
+                new DelegationManager.SignatureWithExpiry(new byte[0], BigInteger.ZERO),
+                new byte[32])
+            .send()
+            .isStatusOK(),
+        "delegateTo");
+    new OperatorRegistrar(rc, sender, step -> {})
+        .register(
+            new OperatorRegistrar.Request(List.of(deployment.operatorSetId()), "devnet", 0, WAD),
+            RegistrationData.of(op.secretKey()));
+    return null;
+  }
+
+  /** Mines to the first block of the next epoch, where the registrations count. */
+  private long nextEpoch() {
+    long b = l1.blockNumber();
+    long e = options.epochLength();
+    long target = (b / e + 1) * e;
+    l1.rawCall("anvil_mine", List.of("0x" + Long.toHexString(target - b)));
+    return contracts.currentEpoch();
+  }
+
+  private void startOperators(Path dir) throws Exception {
+    int aggs = options.aggregators();
+    int[] ports = new int[aggs];
+    List<URI> urls = new ArrayList<>();
+    for (int i = 0; i < aggs; i++) {
+      ports[i] = freePort();
+      urls.add(URI.create("http://127.0.0.1:" + ports[i] + "/"));
+    }
+    aggregatorUrls = List.copyOf(urls);
+    int firstOffline = options.operators() - options.offline();
+    if (options.equivocate()) {
+      equivocatorOp = operators.get(aggs);
+      equivocator = new Equivocator(equivocatorOp.secretKey(), domain, aggregatorUrls, 4);
+    }
+    for (DevnetOperator op : operators) {
+      if (op.index >= firstOffline) {
+        say("devnet: %s %s is OFFLINE (registered, never signs)", op.name(), op.address());
+        continue;
+      }
+      op.aggregator = op.index < aggs;
+      op.port = op.aggregator ? ports[op.index] : 0;
+      startOperator(op, dir);
+      say(
+          "devnet: %s %s running MACH at %s%s%s",
+          op.name(),
+          op.address(),
+          op.runtime.apiUrl(),
+          op.aggregator ? " + aggregator (rank " + op.index + ")" : "",
+          op == equivocatorOp ? "  [faulty: will equivocate]" : "");
+    }
+    say(
+        "devnet: running; one line per certificate (L2 block, signers/total, signed stake,"
+            + " latency), one per on-chain submission%s",
+        "; Ctrl-C stops every process");
+  }
+
+  private void startOperator(DevnetOperator op, Path dir) {
+    Map<String, String> mach = new LinkedHashMap<>();
+    mach.put("rollups", rollupId() + "=" + l2Anvil.rpcUrl());
+    mach.put("registry", deployment.contracts().avsRegistry());
+    mach.put("finality-oracle", deployment.contracts().finalityOracle());
+    mach.put("slashing-coordinator", deployment.contracts().slashingCoordinator());
+    mach.put("operator-set-id", Long.toString(deployment.operatorSetId()));
+    mach.put("aggregators", String.join(",", aggregatorUrls.stream().map(URI::toString).toList()));
+    mach.put("aggregator", Boolean.toString(op.aggregator));
+    if (op.aggregator) {
+      mach.put("aggregator-rank", Integer.toString(op.index));
+      mach.put("aggregator-count", Integer.toString(options.aggregators()));
+    }
+    mach.put("threshold-bps", Integer.toString(options.thresholdBps()));
+    mach.put("poll-interval", options.operators() > 16 ? "300ms" : "200ms");
+    mach.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
+    NodeSettings settings =
+        new NodeSettings(
+            "devnet-" + op.name(),
+            OperatorCommand.version(),
+            op.dataDir,
+            HttpServerConfig.loopback(op.port),
+            Optional.empty(),
+            true,
+            Optional.of(l1Anvil.rpcUrl()),
+            OptionalLong.of(L1_CHAIN_ID),
+            0,
+            Duration.ofMillis(250),
+            Duration.ofSeconds(10),
+            RetryPolicy.DEFAULT,
+            Set.of(MachDuty.ID),
+            Map.of(MachDuty.ID, mach));
+    MachEvents events = progress.forOperator(op);
+    if (op == equivocatorOp) {
+      MachEvents honest = events;
+      events =
+          new MachEvents() {
+            @Override
+            public void onAttested(SignedAttestation a, L2Block block) {
+              honest.onAttested(a, block);
+              equivocator.honestAttestation(a);
+            }
+          };
+    }
+    MachEvents opEvents = events;
+    MachDutyFactory machFactory =
+        new MachDutyFactory(
+            ctx -> {
+              EmbeddedSlashingProtection db =
+                  EmbeddedSlashingProtection.open(
+                      op.dataDir.resolve("slashing-protection"),
+                      ProtectedSigner.slashingDomain(domain));
+              ProtectedSigner signer =
+                  new ProtectedSigner(
+                      op.secretKey(), db, domain, MachDutyFactory.signingListener(ctx));
+              return new MachServices(
+                  signer,
+                  MachContracts.address(op.address()),
+                  op.aggregator ? Optional.of(op.ecdsa) : Optional.empty(),
+                  opEvents,
+                  db);
+            });
+    DutyFactory capturing =
+        new DutyFactory() {
+          @Override
+          public String id() {
+            return machFactory.id();
+          }
+
+          @Override
+          public String description() {
+            return machFactory.description();
+          }
+
+          @Override
+          public Duty create(DutyContext context) {
+            Duty d = machFactory.create(context);
+            op.duty = (MachDuty) d;
+            return d;
+          }
+        };
+    MetricsSystem metrics = new PrometheusMetricsSystem(false);
+    NodeRuntime runtime =
+        new NodeRuntime(
+            settings,
+            metrics,
+            new NodeMetrics(metrics),
+            new RouteTable(),
+            Clock.systemUTC(),
+            LogLevelControl.UNSUPPORTED,
+            new DutyCatalog(Map.of(MachDuty.ID, capturing)));
+    runtime.start();
+    op.runtime = runtime;
+  }
+
+  long rollupId() {
+    return Deployer.Config.devnet().rollupId();
+  }
+
+  /** Stops one operator's node (fault injection; the acceptance test's failover check). */
+  void stopOperator(int index, String why) {
+    DevnetOperator op = operators.get(index);
+    if (!op.running()) {
+      return;
+    }
+    op.stop();
+    say(
+        "fault     %s stopped (%s)%s",
+        op.name(),
+        why,
+        op.aggregator
+            ? "; the other aggregator completes the certificates after its grace period"
+            : "");
+  }
+
+  /**
+   * Stops one operator's aggregator role; the operator keeps signing (stopping the whole node as
+   * well would, with 2 of 8 offline, leave 5 of 8 signers: below 2/3).
+   */
+  void stopAggregator(int index, String why) {
+    DevnetOperator op = operators.get(index);
+    MachDuty d = op.duty;
+    if (d == null || !op.aggregator) {
+      return;
+    }
+    d.stopAggregatorRole();
+    say(
+        "fault     aggregator of %s stopped (%s); the other aggregator completes its heights after"
+            + " the grace period",
+        op.name(), why);
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  Deployment deployment() {
+    return deployment;
+  }
+
+  L1Client l1() {
+    return l1;
+  }
+
+  Eip712Domain domain() {
+    return domain;
+  }
+
+  MachContracts contracts() {
+    return contracts;
+  }
+
+  Progress progress() {
+    return progress;
+  }
+
+  List<DevnetOperator> operators() {
+    return List.copyOf(operators);
+  }
+
+  Optional<DevnetOperator> equivocatingOperator() {
+    return Optional.ofNullable(equivocatorOp);
+  }
+
+  long equivocationHeight() {
+    return equivocator == null ? -1 : equivocator.equivocatedAt;
+  }
+
+  long startEpoch() {
+    return startEpoch;
+  }
+
+  String l1RpcUrl() {
+    return l1Anvil.rpcUrl();
+  }
+
+  String l2RpcUrl() {
+    return l2Anvil.rpcUrl();
+  }
+
+  List<AnvilProcess> processes() {
+    List<AnvilProcess> out = new ArrayList<>();
+    if (l1Anvil != null) {
+      out.add(l1Anvil);
+    }
+    if (l2Anvil != null) {
+      out.add(l2Anvil);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- summary and stop
+
+  void printSummary() {
+    double secs = (System.nanoTime() - startNanos) / 1e9;
+    long accepted = progress.submissions.stream().filter(Progress.Submission::accepted).count();
+    long duplicates = progress.submissions.size() - accepted;
+    BigInteger gas = BigInteger.ZERO;
+    for (Progress.Submission s : progress.submissions) {
+      if (s.accepted()) {
+        gas = gas.add(s.gasUsed());
+      }
+    }
+    say(
+        "summary   ran %.0fs with %d operators (%d offline%s), %d aggregator(s)",
+        secs,
+        options.operators(),
+        options.offline(),
+        options.equivocate() ? ", 1 equivocating" : "",
+        options.aggregators());
+    say(
+        "summary   %d attestations signed, %d certificates, latency p50 %d ms / p99 %d ms (L2 block"
+            + " arrival to certificate)",
+        progress.attestations.get(),
+        progress.firstCertificates.size(),
+        progress.percentileMillis(50),
+        progress.percentileMillis(99));
+    say(
+        "summary   %d blocks finalized on L1 (avg gas %s), %d duplicate submissions, %d failed,"
+            + " %d signatures refused by slashing protection",
+        accepted,
+        accepted == 0 ? "-" : String.format("%,d", gas.divide(BigInteger.valueOf(accepted))),
+        duplicates,
+        progress.failedSubmissions.get(),
+        progress.refusals.get());
+    if (l2Driver != null) {
+      say(
+          "summary   L2: %d transactions sent, %d output roots proposed on L1",
+          l2Driver.l2Txs.get(), l2Driver.outputsProposed.get());
+    }
+    if (equivocatorOp != null && l1 != null) {
+      try {
+        long e = contracts.currentEpoch();
+        long h = equivocationHeight();
+        boolean used =
+            h >= 0
+                && contracts.evidenceUsed(
+                    MachContracts.address(equivocatorOp.address()), rollupId(), h);
+        say(
+            "summary   equivocating %s %s: %s; stake at epoch %d: %s → next epoch %s",
+            equivocatorOp.name(),
+            equivocatorOp.address(),
+            used ? "SLASHED on chain (evidence recorded once)" : "not slashed",
+            e,
+            stakeOf(equivocatorOp, e),
+            stakeOf(equivocatorOp, e + 1));
+      } catch (RuntimeException ex) {
+        say("summary   could not read the slashing outcome: %s", ex.getMessage());
+      }
+    }
+  }
+
+  BigInteger stakeOf(DevnetOperator op, long epoch) {
+    return contracts.stakeOf(op.address(), epoch);
+  }
+
+  @Override
+  public void close() {
+    faults.shutdownNow();
+    List<Thread> stops = new ArrayList<>();
+    for (DevnetOperator op : operators) {
+      Thread t = new Thread(op::stop, "devnet-stop-" + op.name());
+      t.start();
+      stops.add(t);
+    }
+    for (Thread t : stops) {
+      try {
+        t.join(20_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        // keep stopping the rest
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Credentials newFundedAccount() throws IOException {
+    Credentials c;
+    try {
+      c = Credentials.create(Keys.createEcKeyPair(RANDOM));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+    l1.rawCall("anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
+    return c;
+  }
+
+  private TransactionManager tm(Credentials c) {
+    return Chain.transactionManager(l1.web3j(), c, L1_CHAIN_ID, 20);
+  }
+
+  private ContractGasProvider gas() {
+    return Chain.gasProvider(l1.web3j(), Chain.DEFAULT_GAS_LIMIT);
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      throw new IllegalStateException(what + " reverted");
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private void say(String format, Object... args) {
+    progress.println(String.format(format, args));
+  }
+}

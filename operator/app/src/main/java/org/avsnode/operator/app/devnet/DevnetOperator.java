@@ -1,0 +1,61 @@
+package org.avsnode.operator.app.devnet;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.mach.MachDuty;
+import org.avsnode.operator.node.NodeRuntime;
+import org.web3j.crypto.Credentials;
+
+/**
+ * One devnet operator: its keys, its data directory and, once started, its own node runtime (HTTP
+ * port, L1 client, MACH duty, embedded slashing-protection database).
+ */
+final class DevnetOperator {
+  final int index;
+  final Credentials ecdsa;
+  final Credentials staker;
+  private final BlsSecretKey bls;
+  final Path dataDir;
+  volatile NodeRuntime runtime;
+  volatile MachDuty duty;
+  volatile boolean aggregator;
+  volatile int port;
+
+  DevnetOperator(int index, Credentials ecdsa, Credentials staker, BlsSecretKey bls, Path dataDir) {
+    this.index = index;
+    this.ecdsa = Objects.requireNonNull(ecdsa);
+    this.staker = Objects.requireNonNull(staker);
+    this.bls = Objects.requireNonNull(bls);
+    this.dataDir = Objects.requireNonNull(dataDir);
+  }
+
+  String address() {
+    return ecdsa.getAddress();
+  }
+
+  String name() {
+    return "op" + index;
+  }
+
+  /**
+   * The secret key. Only the devnet's setup (proof of possession, the protected signer) and its
+   * deliberately faulty equivocator take it; it is never logged.
+   */
+  BlsSecretKey secretKey() {
+    return bls;
+  }
+
+  boolean running() {
+    return runtime != null;
+  }
+
+  synchronized void stop() {
+    NodeRuntime r = runtime;
+    runtime = null;
+    duty = null;
+    if (r != null) {
+      r.close();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package org.avsnode.operator.app.devnet;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the devnet runs, as an immutable value (the command maps its options to it).
+ *
+ * @param operators how many operators are registered (1..64)
+ * @param offline how many of them never sign (registered, never started)
+ * @param equivocate whether one operator signs two contents for one height
+ * @param aggregators how many operators also run the aggregator role (1..2)
+ * @param dataDir where every operator keeps its data
+ * @param l2BlockTime L2 block interval
+ * @param l1BlockTime L1 block interval once the devnet runs
+ * @param epochLength registry epoch length in L1 blocks
+ * @param thresholdBps certificate threshold
+ * @param stopAggregatorAfter stop the first aggregator (of record for even heights) after this long
+ * @param l2TxsPerBlock transactions sent to the L2 per block
+ */
+public record DevnetOptions(
+    int operators,
+    int offline,
+    boolean equivocate,
+    int aggregators,
+    Path dataDir,
+    Duration l2BlockTime,
+    Duration l1BlockTime,
+    long epochLength,
+    int thresholdBps,
+    Optional<Duration> stopAggregatorAfter,
+    int l2TxsPerBlock) {
+  public static final int MAX_OPERATORS = 64;
+
+  public DevnetOptions {
+    if (operators < 1 || operators > MAX_OPERATORS) {
+      throw new IllegalArgumentException("--operators must be in 1.." + MAX_OPERATORS);
+    }
+    if (aggregators < 1 || aggregators > 2 || aggregators > operators) {
+      throw new IllegalArgumentException("aggregators must be 1 or 2 (and at most --operators)");
+    }
+    int faulty = offline + (equivocate ? 1 : 0);
+    if (offline < 0 || operators - faulty < aggregators) {
+      throw new IllegalArgumentException(
+          "--offline and --equivocate leave fewer than "
+              + aggregators
+              + " honest online operators to aggregate");
+    }
+    Objects.requireNonNull(dataDir, "dataDir");
+    if (l2BlockTime.toSeconds() < 1 || l1BlockTime.toSeconds() < 1) {
+      throw new IllegalArgumentException("block times must be whole seconds, at least 1s");
+    }
+    if (epochLength < 4) {
+      throw new IllegalArgumentException("epoch length must be at least 4 blocks");
+    }
+    Objects.requireNonNull(stopAggregatorAfter, "stopAggregatorAfter");
+  }
+}

@@ -1,0 +1,70 @@
+package org.avsnode.operator.app.devnet;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.mach.net.AttestationJson;
+import org.avsnode.mach.net.AttestationSender;
+
+/**
+ * The devnet's deliberately faulty node (--equivocate): after its honest operator attested to a
+ * block at the chosen height, it signs a second attestation for the same height with another output
+ * root — with the raw key, bypassing the slashing protection by design, as a broken or malicious
+ * node would — and sends it to every aggregator. Once.
+ */
+final class Equivocator {
+  private final BlsSecretKey key;
+  private final Eip712Domain domain;
+  private final List<URI> aggregators;
+  private final long afterBlocks;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final AtomicBoolean done = new AtomicBoolean();
+  private volatile long firstHeight = -1;
+  volatile long equivocatedAt = -1;
+
+  Equivocator(BlsSecretKey key, Eip712Domain domain, List<URI> aggregators, long afterBlocks) {
+    this.key = key;
+    this.domain = domain;
+    this.aggregators = aggregators.stream().map(u -> u.resolve(AttestationSender.PATH)).toList();
+    this.afterBlocks = afterBlocks;
+  }
+
+  /** Called with each honest attestation of the faulty operator. */
+  void honestAttestation(SignedAttestation honest) {
+    FinalityAttestation m = honest.message();
+    if (firstHeight < 0) {
+      firstHeight = m.l2BlockNumber();
+    }
+    if (m.l2BlockNumber() < firstHeight + afterBlocks || !done.compareAndSet(false, true)) {
+      return;
+    }
+    byte[] otherRoot = m.outputRoot();
+    otherRoot[31] ^= 0x01;
+    FinalityAttestation conflicting =
+        new FinalityAttestation(
+            m.rollupId(), m.l2BlockNumber(), m.l2BlockHash(), otherRoot, m.stakeEpoch());
+    SignedAttestation bad =
+        new SignedAttestation(
+            conflicting, honest.operator(), key.sign(conflicting.digest(domain)).toBytes());
+    equivocatedAt = m.l2BlockNumber();
+    byte[] body = AttestationJson.encode(bad);
+    for (URI u : aggregators) {
+      http.sendAsync(
+          HttpRequest.newBuilder(u)
+              .timeout(Duration.ofSeconds(5))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build(),
+          HttpResponse.BodyHandlers.discarding());
+    }
+  }
+}

@@ -1,0 +1,149 @@
+package org.avsnode.operator.app.devnet;
+
+import java.math.BigInteger;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.avsnode.contracts.bindings.OutputOracle;
+import org.avsnode.mach.l2.L2Block;
+import org.avsnode.mach.l2.L2Client;
+import org.avsnode.mach.l2.OutputRoot;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.core.methods.request.Transaction;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * Keeps the demo rollup alive: sends a few transfers to the L2 for every block, writes a slot of
+ * the message passer's storage now and then (so output roots commit to changing withdrawals state),
+ * and acts as the rollup's proposer: every submission interval it posts the output root of the due
+ * L2 block to the OutputOracle on L1.
+ */
+final class L2Driver implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(L2Driver.class);
+
+  private final Web3j l2;
+  private final HttpService l2Http;
+  private final L2Client l2Client;
+  private final OutputOracle outputs;
+  private final int txsPerBlock;
+  private final Progress progress;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "devnet-l2-driver");
+            t.setDaemon(true);
+            return t;
+          });
+  private List<String> accounts;
+  private long lastBlock = -1;
+  private int turn;
+  final AtomicLong l2Txs = new AtomicLong();
+  final AtomicLong outputsProposed = new AtomicLong();
+
+  L2Driver(String l2Url, OutputOracle outputs, int txsPerBlock, Progress progress) {
+    this.l2Http = new HttpService(l2Url);
+    this.l2 = Web3j.build(l2Http);
+    this.l2Client = new L2Client(URI.create(l2Url), Duration.ofSeconds(5));
+    this.outputs = outputs;
+    this.txsPerBlock = txsPerBlock;
+    this.progress = progress;
+  }
+
+  void start() throws Exception {
+    accounts = l2.ethAccounts().send().getAccounts();
+    // the message passer predeploy: CALLER NUMBER SSTORE STOP
+    new Request<>(
+            "anvil_setCode",
+            List.of(OutputRoot.MESSAGE_PASSER, "0x33435500"),
+            l2Http,
+            VoidResponse.class)
+        .send();
+    timer.scheduleWithFixedDelay(this::tick, 0, 250, TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    try {
+      long head = l2Client.blockNumber();
+      if (head == lastBlock) {
+        return;
+      }
+      lastBlock = head;
+      for (int i = 0; i < txsPerBlock; i++) {
+        String from = accounts.get(turn % accounts.size());
+        String to = accounts.get((turn + 1) % accounts.size());
+        turn++;
+        var r =
+            l2.ethSendTransaction(
+                    Transaction.createEtherTransaction(
+                        from, null, null, null, to, BigInteger.valueOf(1_000_000_000L + turn)))
+                .send();
+        if (!r.hasError()) {
+          l2Txs.incrementAndGet();
+        }
+      }
+      if (head % 3 == 0) {
+        // a "withdrawal": a transaction to the message passer changes its storage (its code
+        // stores the caller under the block number), and with it the output roots
+        var w =
+            l2.ethSendTransaction(
+                    Transaction.createFunctionCallTransaction(
+                        accounts.get(0),
+                        null,
+                        null,
+                        BigInteger.valueOf(100_000),
+                        OutputRoot.MESSAGE_PASSER,
+                        BigInteger.ZERO,
+                        "0x"))
+                .send();
+        if (!w.hasError()) {
+          l2Txs.incrementAndGet();
+        }
+      }
+      propose(head);
+    } catch (Exception e) {
+      LOG.debug("L2 driver: {}", e.toString());
+    }
+  }
+
+  private void propose(long head) throws Exception {
+    long due = outputs.nextBlockNumber().send().longValueExact();
+    if (due > head) {
+      return;
+    }
+    L2Block b = l2Client.block(due).orElseThrow();
+    byte[] root = l2Client.outputRoot(b);
+    var r =
+        outputs
+            .proposeL2Output(root, BigInteger.valueOf(due), new byte[32], BigInteger.ZERO)
+            .send();
+    if (r.isStatusOK()) {
+      long idx = outputsProposed.incrementAndGet() - 1;
+      progress.println(
+          String.format(
+              "proposer  output #%d for L2 #%d posted to the OutputOracle (root %s, gas %,d)",
+              idx, due, Progress.shortHex(root), r.getGasUsed()));
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    l2.shutdown();
+  }
+
+  /** A JSON-RPC response whose result is not needed. */
+  public static final class VoidResponse extends Response<Object> {}
+}

@@ -1,0 +1,210 @@
+package org.avsnode.operator.app.devnet;
+
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.certificate.Certificate;
+import org.avsnode.mach.MachEvents;
+import org.avsnode.mach.aggregation.EquivocationEvidence;
+import org.avsnode.mach.aggregation.PublishedCertificate;
+import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.mach.l2.L2Block;
+
+/**
+ * Collects what the devnet's operators report and prints one line per event a person cares about:
+ * each certificate (first one per height, whichever aggregator made it), each on-chain submission,
+ * each equivocation and slash. Thread-safe.
+ */
+final class Progress {
+  /** A certificate as first published, with its latency. */
+  record CertificateSeen(
+      Certificate certificate, String aggregator, Duration sinceBlock, Duration sinceTimestamp) {}
+
+  /** A mined submission. */
+  record Submission(
+      long height, String aggregator, String txHash, BigInteger gasUsed, boolean accepted) {}
+
+  private final PrintWriter out;
+  final Map<Long, CertificateSeen> firstCertificates = new ConcurrentSkipListMap<>();
+  final Map<Long, Certificate> bestCertificates = new ConcurrentSkipListMap<>();
+  final List<Submission> submissions = Collections.synchronizedList(new ArrayList<>());
+  final List<String> evidenceTxs = Collections.synchronizedList(new ArrayList<>());
+  final Set<String> equivocationsSeen = ConcurrentHashMap.newKeySet();
+  final AtomicLong attestations = new AtomicLong();
+  final AtomicLong refusals = new AtomicLong();
+  final AtomicLong failedSubmissions = new AtomicLong();
+  final AtomicLong reorgs = new AtomicLong();
+
+  Progress(PrintWriter out) {
+    this.out = out;
+  }
+
+  synchronized void println(String line) {
+    out.println(line);
+    out.flush();
+  }
+
+  /** The events sink of one operator. */
+  MachEvents forOperator(DevnetOperator op) {
+    return new MachEvents() {
+      @Override
+      public void onAttested(SignedAttestation attestation, L2Block block) {
+        attestations.incrementAndGet();
+      }
+
+      @Override
+      public void onRefused(FinalityAttestation message, String reason) {
+        refusals.incrementAndGet();
+        println(
+            String.format(
+                "refused   %s would not sign L2 #%d again with other content (%s)",
+                op.name(), message.l2BlockNumber(), reason));
+      }
+
+      @Override
+      public void onReorg(long rollupId, long fromHeight) {
+        reorgs.incrementAndGet();
+      }
+
+      @Override
+      public void onCertificate(
+          PublishedCertificate pc, Duration sinceBlock, Duration sinceTimestamp) {
+        Certificate c = pc.certificate();
+        long h = c.message().l2BlockNumber();
+        bestCertificates.merge(h, c, (a, b) -> signerCount(b) >= signerCount(a) ? b : a);
+        if (pc.improvement()) {
+          return;
+        }
+        CertificateSeen seen = new CertificateSeen(c, op.name(), sinceBlock, sinceTimestamp);
+        if (firstCertificates.putIfAbsent(h, seen) != null) {
+          return;
+        }
+        int n = signerCount(c);
+        println(
+            String.format(
+                "cert      L2 #%-6d %s  signers %d/%d  stake %s%%  latency %d ms (from L2 timestamp %s)  by %s",
+                h,
+                shortHex(c.message().l2BlockHash()),
+                n,
+                operatorCount,
+                percent(c.signedStake(), c.totalStake()),
+                sinceBlock.toMillis(),
+                sinceTimestamp == null ? "?" : sinceTimestamp.toMillis() + " ms",
+                op.name()));
+      }
+
+      @Override
+      public void onSubmitted(
+          Certificate c, String txHash, BigInteger gasUsed, boolean accepted, boolean record) {
+        long h = c.message().l2BlockNumber();
+        submissions.add(new Submission(h, op.name(), txHash, gasUsed, accepted));
+        println(
+            String.format(
+                "on-chain  L2 #%-6d %s by %s%s  tx %s  gas %,d  signers %d",
+                h,
+                accepted ? "finalized" : "duplicate (already final)",
+                op.name(),
+                record ? " (of record)" : " (after grace)",
+                shortHex(txHash),
+                gasUsed,
+                signerCount(c)));
+      }
+
+      @Override
+      public void onSubmissionFailed(Certificate c, String reason) {
+        failedSubmissions.incrementAndGet();
+        println(
+            String.format(
+                "on-chain  L2 #%-6d submission by %s failed: %s",
+                c.message().l2BlockNumber(), op.name(), reason));
+      }
+
+      @Override
+      public void onEquivocation(EquivocationEvidence e) {
+        if (equivocationsSeen.add(
+            org.avsnode.bls.Hex.toHexPrefixed(e.operator()) + "/" + e.first().l2BlockNumber())) {
+          println(
+              String.format(
+                  "EQUIVOCATION  operator %s signed two contents for L2 #%d (seen by %s)",
+                  org.avsnode.bls.Hex.toHexPrefixed(e.operator()),
+                  e.first().l2BlockNumber(),
+                  op.name()));
+        }
+      }
+
+      @Override
+      public void onEvidenceSubmitted(
+          EquivocationEvidence e, String txHash, boolean slashed, String detail) {
+        if (slashed) {
+          evidenceTxs.add(txHash);
+          println(
+              String.format(
+                  "SLASHED   operator %s for L2 #%d: evidence submitted by %s in tx %s",
+                  org.avsnode.bls.Hex.toHexPrefixed(e.operator()),
+                  e.first().l2BlockNumber(),
+                  op.name(),
+                  shortHex(txHash)));
+        } else {
+          println(
+              String.format(
+                  "evidence  against %s not submitted again by %s: %s",
+                  org.avsnode.bls.Hex.toHexPrefixed(e.operator()), op.name(), detail));
+        }
+      }
+    };
+  }
+
+  static int signerCount(Certificate c) {
+    int n = 0;
+    for (byte b : c.signers()) {
+      n += Integer.bitCount(b & 0xff);
+    }
+    return n;
+  }
+
+  /** The operator set's size, for the "signers n/N" column. */
+  volatile int operatorCount;
+
+  static String percent(BigInteger part, BigInteger whole) {
+    if (whole.signum() == 0) {
+      return "0.0";
+    }
+    return new BigDecimal(part)
+        .multiply(BigDecimal.valueOf(100))
+        .divide(new BigDecimal(whole), 1, RoundingMode.HALF_UP)
+        .toPlainString();
+  }
+
+  static String shortHex(byte[] b) {
+    return shortHex(org.avsnode.bls.Hex.toHexPrefixed(b));
+  }
+
+  static String shortHex(String h) {
+    return h == null || h.length() < 12 ? String.valueOf(h) : h.substring(0, 10) + "…";
+  }
+
+  /** Latency percentile (0..100) over the first certificates, in ms; -1 when none. */
+  long percentileMillis(double p) {
+    List<Long> l = new ArrayList<>();
+    for (CertificateSeen s : firstCertificates.values()) {
+      l.add(s.sinceBlock().toMillis());
+    }
+    if (l.isEmpty()) {
+      return -1;
+    }
+    Collections.sort(l);
+    int i = (int) Math.ceil(p / 100.0 * l.size()) - 1;
+    return l.get(Math.max(0, Math.min(l.size() - 1, i)));
+  }
+}
