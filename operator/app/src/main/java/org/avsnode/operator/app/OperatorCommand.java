@@ -15,7 +15,18 @@ import picocli.CommandLine.Command;
     versionProvider = OperatorCommand.Version.class,
     description =
         "Restaked AVS operator node: MACH fast finality, VITAL verification, SQUAD sequencing.",
-    subcommands = {DevnetCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+      DevnetCommand.class,
+      org.avsnode.operator.app.certificate.CertificateCommand.class,
+      org.avsnode.operator.app.bls.BlsCommand.class,
+      org.avsnode.operator.app.keys.KeysCommand.class,
+      org.avsnode.operator.app.run.RunCommand.class,
+      org.avsnode.operator.app.registration.RegisterCommand.class,
+      org.avsnode.operator.app.registration.DeregisterCommand.class,
+      org.avsnode.operator.app.registration.StatusCommand.class,
+      org.avsnode.operator.app.slashing.SlashingProtectionCommand.class,
+      CommandLine.HelpCommand.class
+    },
     usageHelpAutoWidth = true)
 public final class OperatorCommand implements Runnable {
 
