@@ -42,6 +42,7 @@ import org.avsnode.operator.metrics.Histogram;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.metrics.MetricCategory;
 import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.spi.EventStreamHandler;
 import org.avsnode.operator.spi.HttpRoutes;
 import org.avsnode.operator.spi.HttpStatusException;
 import org.avsnode.operator.spi.RouteRequest;
@@ -160,10 +161,33 @@ public final class AggregatorRole implements AutoCloseable {
     return store;
   }
 
-  /** Mounts the intake and the certificate endpoints. */
+  /** Mounts the intake, the certificate endpoints and the certificate stream. */
   public void install(HttpRoutes routes) {
     routes.post(AttestationSender.PATH, config.maxAttestationBytes(), this::handleIntake);
     routes.get("/v1/finality/{rollupId}/{which}", this::handleCertificate);
+    routes.stream("/v1/finality/{rollupId}/stream", this::openCertificateStream);
+  }
+
+  /**
+   * {@code GET /v1/finality/{rollupId}/stream}: server-sent events, one {@code certificate} event
+   * (id = the L2 block number, data = the certificate JSON of DESIGN.md §5) per certificate this
+   * aggregator publishes for the rollup, improved ones included; the latest one first, if any.
+   */
+  private AutoCloseable openCertificateStream(RouteRequest req, EventStreamHandler.EventSink sink) {
+    long rollup = number(req.pathParam("rollupId"), "rollupId");
+    store.latest(rollup).ifPresent(e -> sendCertificate(sink, e.certificate()));
+    Runnable unsubscribe =
+        store.subscribe(
+            e -> {
+              if (e.certificate().message().rollupId() == rollup) {
+                sendCertificate(sink, e.certificate());
+              }
+            });
+    return unsubscribe::run;
+  }
+
+  private static void sendCertificate(EventStreamHandler.EventSink sink, Certificate c) {
+    sink.send("certificate", Long.toString(c.message().l2BlockNumber()), c.toJson());
   }
 
   // ---------------------------------------------------------------- intake

@@ -36,6 +36,9 @@ import java.util.regex.Pattern;
  * @param maxAttestationBytes the attestation intake's request size limit
  * @param postAttempts how many times an attestation is offered to one aggregator at most
  * @param rpcTimeout timeout of one L2 request or attestation POST
+ * @param epochLag how far an L1 epoch boundary block must lie before an L2 block's timestamp to
+ *     count for that block's {@code stakeEpoch} (see {@link EpochClock}); more than any honest
+ *     operator's L1 view lags behind the L1 head
  */
 public record MachConfig(
     Map<Long, URI> rollups,
@@ -55,6 +58,7 @@ public record MachConfig(
     int maxAttestationBytes,
     int postAttempts,
     Duration rpcTimeout,
+    Duration epochLag,
     Map<String, String> keyFiles) {
 
   /** Keys that name key material (used by {@link MachDutyFactory} when run by the node). */
@@ -84,7 +88,8 @@ public record MachConfig(
           "poll-interval",
           "max-attestation-bytes",
           "post-attempts",
-          "rpc-timeout");
+          "rpc-timeout",
+          "epoch-lag");
 
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
@@ -164,6 +169,7 @@ public record MachConfig(
         (int) parseLong("max-attestation-bytes", c.getOrDefault("max-attestation-bytes", "2048")),
         (int) parseLong("post-attempts", c.getOrDefault("post-attempts", "4")),
         duration("rpc-timeout", c.getOrDefault("rpc-timeout", "5s")),
+        duration("epoch-lag", c.getOrDefault("epoch-lag", "6s")),
         keys);
   }
 

@@ -170,6 +170,13 @@ public final class MachDuty implements Duty {
               context.metrics());
       role.install(context.routes());
     }
+    // stakeEpoch from the L2 block's timestamp and L1 boundary blocks: the same for every operator
+    EpochClock epochClock =
+        new EpochClock(
+            epochLength,
+            config.epochLag(),
+            () -> head.flatMap(HeadTracker::head).map(h -> h.number()).orElseGet(l1::blockNumber),
+            n -> l1.byNumber(n).map(b -> b.timestamp()));
     for (Map.Entry<Long, java.net.URI> r : config.rollups().entrySet()) {
       L2Client l2 = new L2Client(r.getValue(), config.rpcTimeout());
       RollupFollower f =
@@ -178,10 +185,7 @@ public final class MachDuty implements Duty {
               l2,
               services.signer(),
               services.operator(),
-              () ->
-                  head.flatMap(HeadTracker::head)
-                      .map(h -> h.number() / epochLength)
-                      .orElseGet(contracts::currentEpoch),
+              epochClock::epochFor,
               sender,
               services.events(),
               blockClock,

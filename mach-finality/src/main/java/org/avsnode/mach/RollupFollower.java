@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.l2.L2Block;
@@ -36,7 +36,7 @@ final class RollupFollower {
   private final L2Client l2;
   private final ProtectedSigner signer;
   private final byte[] operator;
-  private final LongSupplier stakeEpoch;
+  private final LongUnaryOperator stakeEpoch;
   private final AttestationSender sender;
   private final MachEvents events;
   private final BlockClock blockClock;
@@ -54,7 +54,7 @@ final class RollupFollower {
       L2Client l2,
       ProtectedSigner signer,
       byte[] operator,
-      LongSupplier stakeEpoch,
+      LongUnaryOperator stakeEpoch,
       AttestationSender sender,
       MachEvents events,
       BlockClock blockClock,
@@ -126,7 +126,8 @@ final class RollupFollower {
   private void attest(L2Block b) {
     byte[] root = l2.outputRoot(b);
     FinalityAttestation m =
-        new FinalityAttestation(rollupId, b.number(), b.hash(), root, stakeEpoch.getAsLong());
+        new FinalityAttestation(
+            rollupId, b.number(), b.hash(), root, stakeEpoch.applyAsLong(b.timestamp()));
     SigningResult r = signer.sign(m);
     if (!r.isSigned()) {
       signatures.labels("refused_" + r.reason().name().toLowerCase(java.util.Locale.ROOT)).inc();

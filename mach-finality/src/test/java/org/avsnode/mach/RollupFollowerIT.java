@@ -114,7 +114,7 @@ class RollupFollowerIT {
         new L2Client(URI.create(anvil.rpcUrl()), Duration.ofSeconds(5)),
         signer,
         new byte[20],
-        () -> 1L,
+        ts -> 1L,
         new AttestationSender(
             List.of(), 1, Duration.ofSeconds(1), timer, values -> counter("sent", counts)),
         events,

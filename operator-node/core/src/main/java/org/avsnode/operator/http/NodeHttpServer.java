@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,8 +44,16 @@ public final class NodeHttpServer implements AutoCloseable {
   private final RouteTable routes;
   private final AdminToken adminToken;
   private final NodeMetrics metrics;
+  private final Duration streamKeepAlive;
   private Server server;
   private ServerConnector connector;
+  private EventStreams streams;
+
+  /** Most clients on server-sent event streams at once; more get 503. */
+  static final int MAX_STREAM_CLIENTS = 64;
+
+  /** Events queued per stream client before a client that stopped reading is dropped. */
+  static final int STREAM_QUEUE = 256;
 
   public NodeHttpServer(
       HttpServerConfig config, RouteTable routes, AdminToken adminToken, NodeMetrics metrics) {
@@ -52,6 +61,21 @@ public final class NodeHttpServer implements AutoCloseable {
     this.routes = Objects.requireNonNull(routes, "routes");
     this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.streamKeepAlive = Duration.ofSeconds(15);
+  }
+
+  /** As above with another keep-alive interval for event streams (tests). */
+  NodeHttpServer(
+      HttpServerConfig config,
+      RouteTable routes,
+      AdminToken adminToken,
+      NodeMetrics metrics,
+      Duration streamKeepAlive) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.routes = Objects.requireNonNull(routes, "routes");
+    this.adminToken = Objects.requireNonNull(adminToken, "adminToken");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.streamKeepAlive = Objects.requireNonNull(streamKeepAlive, "streamKeepAlive");
   }
 
   /**
@@ -78,13 +102,17 @@ public final class NodeHttpServer implements AutoCloseable {
     s.addConnector(c);
     s.setHandler(new ApiHandler());
     s.setStopTimeout(5_000);
+    EventStreams es = new EventStreams(MAX_STREAM_CLIENTS, STREAM_QUEUE, streamKeepAlive, metrics);
+    streams = es;
     try {
       s.start();
     } catch (IOException e) {
+      es.close();
       stopQuietly(s);
       throw new IOException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     } catch (Exception e) {
+      es.close();
       stopQuietly(s);
       throw new IOException("HTTP server failed to start: " + e, e);
     }
@@ -109,6 +137,7 @@ public final class NodeHttpServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (server != null) {
+      streams.close(); // ends every open stream first, so Jetty need not wait for them
       stopQuietly(server);
       server = null;
       connector = null;
@@ -132,7 +161,14 @@ public final class NodeHttpServer implements AutoCloseable {
       RouteResponse out;
       try {
         RouteTable.Match match = routes.match(method, path == null ? "/" : path);
-        if (match instanceof RouteTable.Found found) {
+        if (match instanceof RouteTable.Found found && found.route().isStream()) {
+          label = found.route().template();
+          out = openStream(found, request, response, callback, method, path);
+          if (out == null) {
+            metrics.httpRequest(label, 200);
+            return true; // the stream's pump completes the callback
+          }
+        } else if (match instanceof RouteTable.Found found) {
           label = found.route().template();
           out = serve(found, request, method, path);
         } else if (match instanceof RouteTable.WrongMethod wrong) {
@@ -177,6 +213,31 @@ public final class NodeHttpServer implements AutoCloseable {
         metrics.httpRejected("too_large");
         return tooLarge(route);
       }
+      RouteRequest req = routeRequest(found, request, method, path, body);
+      RouteResponse resp = route.handler().handle(req);
+      if (resp == null) {
+        throw new IllegalStateException("route " + route.template() + " returned no response");
+      }
+      return resp;
+    }
+
+    /** Starts an event stream; null when it started, else the answer to send instead. */
+    private RouteResponse openStream(
+        RouteTable.Found found,
+        Request request,
+        Response response,
+        Callback callback,
+        String method,
+        String path)
+        throws Exception {
+      RouteRequest req = routeRequest(found, request, method, path, new byte[0]);
+      EventStreams.Refusal refusal = streams.open(found.route().stream(), req, response, callback);
+      return refusal == null ? null : RouteResponse.error(refusal.status(), refusal.reason());
+    }
+
+    /** Path parameters, query and headers of a request; a malformed query is a 400. */
+    private RouteRequest routeRequest(
+        RouteTable.Found found, Request request, String method, String path, byte[] body) {
       Map<String, List<String>> query = new LinkedHashMap<>();
       try {
         Fields fields = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
@@ -185,18 +246,13 @@ public final class NodeHttpServer implements AutoCloseable {
         }
       } catch (RuntimeException e) {
         metrics.httpRejected("bad_query");
-        return RouteResponse.error(400, "malformed query string");
+        throw HttpStatusException.badRequest("malformed query string");
       }
       Map<String, String> headers = new LinkedHashMap<>();
       for (HttpField h : request.getHeaders()) {
         headers.putIfAbsent(h.getName().toLowerCase(Locale.ROOT), h.getValue());
       }
-      RouteRequest req = new RouteRequest(method, path, found.params(), query, headers, body);
-      RouteResponse resp = route.handler().handle(req);
-      if (resp == null) {
-        throw new IllegalStateException("route " + route.template() + " returned no response");
-      }
-      return resp;
+      return new RouteRequest(method, path, found.params(), query, headers, body);
     }
 
     private RouteResponse tooLarge(RouteTable.Route route) {

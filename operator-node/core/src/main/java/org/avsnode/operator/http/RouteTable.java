@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
+import org.avsnode.operator.spi.EventStreamHandler;
 import org.avsnode.operator.spi.HttpRoutes;
 import org.avsnode.operator.spi.RouteHandler;
 
@@ -33,7 +34,14 @@ public final class RouteTable implements HttpRoutes {
       List<String> segments,
       int maxBodyBytes,
       boolean admin,
-      RouteHandler handler) {}
+      RouteHandler handler,
+      EventStreamHandler stream) {
+
+    /** Whether this route answers with a server-sent event stream. */
+    public boolean isStream() {
+      return stream != null;
+    }
+  }
 
   /** The outcome of a lookup. */
   public sealed interface Match {}
@@ -54,18 +62,39 @@ public final class RouteTable implements HttpRoutes {
       throw new IllegalArgumentException(
           "path " + path + " is under a reserved prefix (/eigen, /metrics, /admin)");
     }
-    add(method, path, segments, maxBodyBytes, false, handler);
+    add(method, path, segments, maxBodyBytes, false, handler, null);
+  }
+
+  @Override
+  public void stream(String path, EventStreamHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    List<String> segments = parse(path);
+    if (RESERVED.contains(segments.get(0))) {
+      throw new IllegalArgumentException(
+          "path " + path + " is under a reserved prefix (/eigen, /metrics, /admin)");
+    }
+    add(
+        "GET",
+        path,
+        segments,
+        0,
+        false,
+        r -> {
+          throw new IllegalStateException(
+              "a stream route is served by the server's stream support");
+        },
+        handler);
   }
 
   @Override
   public void admin(String method, String path, RouteHandler handler) {
     String full = "/admin" + path;
-    add(method, full, parse(full), DEFAULT_MAX_BODY_BYTES, true, handler);
+    add(method, full, parse(full), DEFAULT_MAX_BODY_BYTES, true, handler, null);
   }
 
   /** Mounts one of the node's own routes (reserved prefixes allowed). */
   void system(String method, String path, int maxBodyBytes, RouteHandler handler) {
-    add(method, path, parse(path), maxBodyBytes, false, handler);
+    add(method, path, parse(path), maxBodyBytes, false, handler, null);
   }
 
   private void add(
@@ -74,7 +103,8 @@ public final class RouteTable implements HttpRoutes {
       List<String> segments,
       int maxBodyBytes,
       boolean admin,
-      RouteHandler handler) {
+      RouteHandler handler,
+      EventStreamHandler stream) {
     Objects.requireNonNull(handler, "handler");
     if (method == null || !METHOD.matcher(method).matches()) {
       throw new IllegalArgumentException("bad HTTP method '" + method + "'");
@@ -89,7 +119,7 @@ public final class RouteTable implements HttpRoutes {
               "route " + method + " " + template + " clashes with " + r.template());
         }
       }
-      routes.add(new Route(method, template, segments, maxBodyBytes, admin, handler));
+      routes.add(new Route(method, template, segments, maxBodyBytes, admin, handler, stream));
     }
   }
 

@@ -33,6 +33,14 @@ public interface HttpRoutes {
   }
 
   /**
+   * Mounts a GET route that answers with a stream of server-sent events ({@code text/event-stream})
+   * for as long as the client stays connected.
+   *
+   * @throws IllegalArgumentException for a malformed or reserved path, or a route already mounted
+   */
+  void stream(String path, EventStreamHandler handler);
+
+  /**
    * Mounts {@code /admin<path>}, reachable only with {@code Authorization: Bearer <admin token>}.
    */
   void admin(String method, String path, RouteHandler handler);

@@ -187,6 +187,8 @@ final class Devnet implements AutoCloseable {
             + " %d active at epoch %d, total stake %s",
         snapshot.size(), active, startEpoch, snapshot.totalStake());
     l1.rawCall("evm_setIntervalMining", List.of(options.l1BlockTime().toSeconds()));
+    // L2 blocks sign the start epoch once its boundary block is epoch-lag old (see EpochClock)
+    Thread.sleep(epochLag().toMillis() + 1000);
     say(
         "devnet: L1 now mines a block every %ds; epochs are %d L1 blocks",
         options.l1BlockTime().toSeconds(), options.epochLength());
@@ -293,6 +295,15 @@ final class Devnet implements AutoCloseable {
     return null;
   }
 
+  /**
+   * How long an L1 epoch boundary must lie before an L2 block's timestamp before operators sign
+   * that epoch (MACH's {@code epoch-lag}): a few L1 blocks, more than any devnet operator's L1 view
+   * lags.
+   */
+  private Duration epochLag() {
+    return Duration.ofSeconds(Math.max(3, 3 * options.l1BlockTime().toSeconds()));
+  }
+
   /** Mines to the first block of the next epoch, where the registrations count. */
   private long nextEpoch() {
     long b = l1.blockNumber();
@@ -354,6 +365,7 @@ final class Devnet implements AutoCloseable {
     mach.put("threshold-bps", Integer.toString(options.thresholdBps()));
     mach.put("poll-interval", options.operators() > 16 ? "300ms" : "200ms");
     mach.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
+    mach.put("epoch-lag", epochLag().toSeconds() + "s");
     NodeSettings settings =
         new NodeSettings(
             "devnet-" + op.name(),
