@@ -19,7 +19,7 @@ import org.web3j.crypto.exception.CipherException;
  * the standard scrypt parameters (n = 2^18, r = 8, p = 1); read with bounded cost parameters so a
  * hostile file cannot exhaust memory.
  */
-final class EcdsaKeystore {
+public final class EcdsaKeystore {
   static final long SCRYPT_MAX_MEMORY = 1L << 30;
   static final int PBKDF2_MAX_C = 10_000_000;
 
@@ -44,7 +44,7 @@ final class EcdsaKeystore {
    *
    * @throws UserException naming {@code what} if it is not a V3 keystore
    */
-  static WalletFile parse(String what, String json) {
+  public static WalletFile parse(String what, String json) {
     WalletFile w;
     try {
       w = JSON.readValue(json, WalletFile.class);
@@ -62,7 +62,7 @@ final class EcdsaKeystore {
    *
    * @throws UserException for a wrong password or a malformed or too costly keystore
    */
-  static ECKeyPair decrypt(String what, WalletFile w, String password) {
+  public static ECKeyPair decrypt(String what, WalletFile w, String password) {
     Object p = w.getCrypto().getKdfparams();
     if (p instanceof WalletFile.ScryptKdfParams s) {
       if (s.getN() < 2
@@ -120,7 +120,7 @@ final class EcdsaKeystore {
   }
 
   /** The checksummed 0x address recorded in a keystore, or "unknown". */
-  static String address(WalletFile w) {
+  public static String address(WalletFile w) {
     String a = w.getAddress();
     if (a == null || !strip0x(a).matches("[0-9a-fA-F]{40}")) {
       return "unknown";

@@ -41,24 +41,7 @@ public final class PasswordOptions {
     String password;
     if (passwordFile != null) {
       SecureFiles.warnIfLoose(passwordFile, "password file", err);
-      byte[] bytes = SecureFiles.readSecretFile(passwordFile, "password file");
-      try {
-        password =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes))
-                .toString();
-      } catch (CharacterCodingException e) {
-        throw new UserException("password file " + passwordFile + " is not UTF-8 text");
-      } finally {
-        Arrays.fill(bytes, (byte) 0);
-      }
-      password = stripLineEnding(password);
-      if (password.isEmpty()) {
-        throw new UserException("password file " + passwordFile + " is empty");
-      }
+      password = readPasswordFile(passwordFile);
     } else {
       password = env.get(passwordEnv);
       if (password == null) {
@@ -76,6 +59,34 @@ public final class PasswordOptions {
     return passwordFile != null
         ? "password file " + passwordFile
         : "environment variable " + passwordEnv;
+  }
+
+  /**
+   * The password in a password file: UTF-8, a trailing line ending is not part of it.
+   *
+   * @throws UserException for a missing or unreadable file, bad UTF-8 or an empty password
+   */
+  public static String readPasswordFile(Path file) {
+    byte[] bytes = SecureFiles.readSecretFile(file, "password file");
+    String password;
+    try {
+      password =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new UserException("password file " + file + " is not UTF-8 text");
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+    password = stripLineEnding(password);
+    if (password.isEmpty()) {
+      throw new UserException("password file " + file + " is empty");
+    }
+    return password;
   }
 
   static String stripLineEnding(String s) {
