@@ -217,6 +217,26 @@ public final class AggregatorRole implements AutoCloseable {
     return RouteResponse.json(status, Map.of("error", r.detail(), "reason", reason.name()));
   }
 
+  /**
+   * Reads the operator set of the current epoch now, in the background, so the first attestations
+   * of the epoch do not wait for the registry (the first certificate's latency otherwise includes
+   * that L1 read). Failures are left to the first attestation to report.
+   */
+  public void prefetchCurrentEpoch() {
+    try {
+      submitter.execute(
+          () -> {
+            try {
+              aggregatorFor(currentEpoch.getAsLong());
+            } catch (RuntimeException e) {
+              LOG.debug("prefetching the operator set failed: {}", e.toString());
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // stopping
+    }
+  }
+
   /** Admits an attestation into the aggregator of its epoch. Never throws for input. */
   public IntakeResult submit(SignedAttestation a) {
     if (closed) {

@@ -169,6 +169,7 @@ public final class MachDuty implements Duty {
               onChainThreshold,
               context.metrics());
       role.install(context.routes());
+      role.prefetchCurrentEpoch();
     }
     // stakeEpoch from the L2 block's timestamp and L1 boundary blocks: the same for every operator
     EpochClock epochClock =

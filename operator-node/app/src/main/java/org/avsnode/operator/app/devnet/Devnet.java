@@ -363,7 +363,10 @@ final class Devnet implements AutoCloseable {
       mach.put("aggregator-count", Integer.toString(options.aggregators()));
     }
     mach.put("threshold-bps", Integer.toString(options.thresholdBps()));
-    mach.put("poll-interval", options.operators() > 16 ? "300ms" : "200ms");
+    // every operator polls the one L2 anvil: poll less often as the devnet grows
+    mach.put(
+        "poll-interval",
+        options.operators() <= 16 ? "100ms" : options.operators() <= 32 ? "200ms" : "300ms");
     mach.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
     mach.put("epoch-lag", epochLag().toSeconds() + "s");
     NodeSettings settings =
