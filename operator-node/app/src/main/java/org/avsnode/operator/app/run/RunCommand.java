@@ -3,7 +3,7 @@ package org.avsnode.operator.app.run;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -64,6 +64,18 @@ public final class RunCommand implements Callable<Integer> {
       description =
           "Timeout of one L1 JSON-RPC request. Env: AVS_L1_REQUEST_TIMEOUT. Default: 10s.")
   Duration l1RequestTimeout;
+
+  @Option(
+      names = "--duty-option",
+      paramLabel = "DUTY.KEY=VALUE",
+      split = DutyOptions.SPLIT,
+      description = {
+        "A setting of an enabled duty, repeatable, e.g. --duty-option mach.rollups=42=http://l2:8545"
+            + " --duty-option mach.aggregators=http://agg1:9000,http://agg2:9000. The node fills in"
+            + " the contract addresses from the deployment file and its own keystores and"
+            + " slashing-protection database. Env: AVS_DUTY_OPTION (entries separated by commas)."
+      })
+  List<String> dutyOptions;
 
   @Option(
       names = "--node-name",
@@ -140,6 +152,6 @@ public final class RunCommand implements Callable<Integer> {
         l1RequestTimeout,
         RetryPolicy.DEFAULT,
         new LinkedHashSet<>(c.duties()),
-        Map.of());
+        DutyOptions.sections(c, dutyOptions));
   }
 }

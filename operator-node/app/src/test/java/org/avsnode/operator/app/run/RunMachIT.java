@@ -1,0 +1,190 @@
+package org.avsnode.operator.app.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.bls.keystore.Eip2335Keystore;
+import org.avsnode.contracts.deploy.Deployer;
+import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.DeploymentJson;
+import org.avsnode.toolchain.AnvilProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.Wallet;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.Request;
+import org.web3j.protocol.core.Response;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * Acceptance: {@code operator run --duties mach} from the packaged binary, configured only with the
+ * node's flags, its keystores, the deployment file and {@code --duty-option}s: the duty starts,
+ * follows a real L2, signs attestations through the embedded slashing-protection database, and the
+ * node stops cleanly on SIGTERM.
+ */
+class RunMachIT {
+  private static final Pattern LISTENING =
+      Pattern.compile("node API listening on (http://127\\.0\\.0\\.1:\\d+)");
+  private static final Pattern SIGNED =
+      Pattern.compile("avs_mach_attestations_signed_total\\{outcome=\"signed\",?\\} ([0-9.E]+)");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** A JSON-RPC response whose result is ignored. */
+  public static final class VoidResponse extends Response<Object> {}
+
+  @Test
+  void machRunsFromTheBinaryWithTheNodesOwnKeysAndDeployment(@TempDir Path dir) throws Exception {
+    try (AnvilProcess l1 =
+            AnvilProcess.builder()
+                .chainId(31337)
+                .accounts(1)
+                .arg("--block-base-fee-per-gas")
+                .arg("0")
+                .start();
+        AnvilProcess l2 =
+            AnvilProcess.builder().chainId(42069).blockTime(Duration.ofSeconds(1)).start()) {
+      HttpService service = new HttpService(l1.rpcUrl());
+      Web3j web3j = Web3j.build(service);
+      Credentials deployer = Credentials.create(Keys.createEcKeyPair(RANDOM));
+      Credentials operator = Credentials.create(Keys.createEcKeyPair(RANDOM));
+      for (Credentials c : List.of(deployer, operator)) {
+        Response<?> r =
+            new Request<>(
+                    "anvil_setBalance",
+                    List.of(c.getAddress(), "0x3635c9adc5dea00000"),
+                    service,
+                    VoidResponse.class)
+                .send();
+        assertThat(r.hasError()).isFalse();
+      }
+      Deployment deployment;
+      try {
+        deployment = Deployer.deploy(web3j, deployer, Deployer.Config.devnet());
+      } finally {
+        web3j.shutdown();
+      }
+      Path deploymentFile = dir.resolve("deployment.json");
+      DeploymentJson.write(deployment, deploymentFile);
+
+      String password = "correct horse battery staple";
+      Path pw = dir.resolve("password.txt");
+      Files.writeString(pw, password + "\n", StandardCharsets.UTF_8);
+      Path ecdsa = dir.resolve("ecdsa.json");
+      new ObjectMapper()
+          .writeValue(ecdsa.toFile(), Wallet.createLight(password, operator.getEcKeyPair()));
+      BlsSecretKey blsKey = BlsSecretKey.random(RANDOM);
+      Path bls = dir.resolve("bls.json");
+      Files.writeString(
+          bls,
+          Eip2335Keystore.encrypt(
+                  blsKey, password, Eip2335Keystore.Kdf.PBKDF2, 4096, "", "", RANDOM)
+              .toJson());
+
+      Path data = dir.resolve("data");
+      Path log = dir.resolve("node.log");
+      List<String> cmd = new ArrayList<>();
+      cmd.add(
+          Paths.get(System.getProperty("avs.operator.dist", "target/operator-dist"))
+              .resolve("bin/operator")
+              .toString());
+      cmd.addAll(
+          List.of(
+              "run",
+              "--http-port",
+              "0",
+              "--data-path",
+              data.toString(),
+              "--l1-rpc-url",
+              l1.rpcUrl(),
+              "--deployment-file",
+              deploymentFile.toString(),
+              "--metrics-enabled",
+              "--duties",
+              "mach",
+              "--bls-keystore-file",
+              bls.toString(),
+              "--bls-password-file",
+              pw.toString(),
+              "--ecdsa-keystore-file",
+              ecdsa.toString(),
+              "--ecdsa-password-file",
+              pw.toString(),
+              "--duty-option",
+              "mach.rollups=42=" + l2.rpcUrl(),
+              "--duty-option",
+              "mach.aggregators=http://127.0.0.1:9,http://127.0.0.1:10",
+              "--duty-option",
+              "mach.post-attempts=1"));
+      Process p =
+          new ProcessBuilder(cmd)
+              .directory(dir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      try {
+        String api = awaitApi(p, log);
+        // the duty signs L2 blocks: the counter rises
+        double signed = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (signed < 2 && System.nanoTime() < deadline) {
+          Matcher m = SIGNED.matcher(get(api + "/metrics").body());
+          signed = m.find() ? Double.parseDouble(m.group(1)) : 0;
+          Thread.sleep(250);
+        }
+        assertThat(signed).as(Files.readString(log)).isGreaterThanOrEqualTo(2);
+        HttpResponse<String> health = get(api + "/eigen/node/services/mach/health");
+        assertThat(health.statusCode()).as(health.body()).isIn(200, 206);
+        assertThat(data.resolve("slashing-protection")).isDirectory();
+        String out = Files.readString(log);
+        assertThat(out)
+            .doesNotContain(password)
+            .doesNotContain(org.avsnode.bls.Hex.toHex(blsKey.toBytes()).substring(2));
+        p.destroy(); // SIGTERM
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(log)).isZero();
+      } finally {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  private String awaitApi(Process p, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Matcher m = LISTENING.matcher(Files.readString(log));
+      if (m.find()) {
+        return m.group(1);
+      }
+      assertThat(p.isAlive()).as(Files.readString(log)).isTrue();
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no API line in " + Files.readString(log));
+  }
+
+  private HttpResponse<String> get(String url) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+}
