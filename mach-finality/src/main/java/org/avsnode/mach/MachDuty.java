@@ -197,6 +197,23 @@ public final class MachDuty implements Duty {
       scheduler.scheduleWithFixedDelay(
           () -> pollQuietly(f), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     }
+    // eigen_registered_stakes: this operator's stake in the operator set at the current epoch
+    NodeMetrics nodeMetrics = new NodeMetrics(context.metrics());
+    String operatorHex = MachContracts.hex(services.operator());
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            nodeMetrics.registeredStake(
+                (int) config.operatorSetId(),
+                "mach",
+                contracts.stakeOf(operatorHex, contracts.currentEpoch()).doubleValue());
+          } catch (RuntimeException e) {
+            LOG.debug("reading the registered stake failed: {}", e.toString());
+          }
+        },
+        0,
+        30,
+        TimeUnit.SECONDS);
     startedAt = clock.instant();
     LOG.info(
         "mach: following rollups {}, {} aggregator(s){}",

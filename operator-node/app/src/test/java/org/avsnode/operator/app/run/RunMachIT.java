@@ -152,6 +152,9 @@ class RunMachIT {
           Thread.sleep(250);
         }
         assertThat(signed).as(Files.readString(log)).isGreaterThanOrEqualTo(2);
+        // the operator's registered stake (none: this operator never registered) is exported
+        assertThat(get(api + "/metrics").body())
+            .contains("eigen_registered_stakes{quorum_number=\"0\",quorum_name=\"mach\",} 0.0");
         HttpResponse<String> health = get(api + "/eigen/node/services/mach/health");
         assertThat(health.statusCode()).as(health.body()).isIn(200, 206);
         assertThat(data.resolve("slashing-protection")).isDirectory();
