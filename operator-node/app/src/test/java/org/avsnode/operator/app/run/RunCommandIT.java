@@ -137,7 +137,11 @@ class RunCommandIT {
       // the head tracker keeps polling anvil, which mines every second
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
       String metrics = get(api + "/metrics").body();
-      while (!metrics.contains("eigen_performance_score") && System.nanoTime() < until) {
+      java.util.function.Predicate<String> polled =
+          m ->
+              m.contains("eigen_rpc_request_total{method=\"eth_getBlockByNumber\"")
+                  && Pattern.compile("avs_chain_head_block [1-9]").matcher(m).find();
+      while (!polled.test(metrics) && System.nanoTime() < until) {
         Thread.sleep(200);
         metrics = get(api + "/metrics").body();
       }
