@@ -68,7 +68,8 @@ public record MachConfig(
           "bls-password-file",
           "ecdsa-keystore-file",
           "ecdsa-password-file",
-          "slashing-protection-dir");
+          "slashing-protection-dir",
+          "slashing-protection-db-url");
 
   private static final Set<String> KEYS =
       Set.of(

@@ -19,6 +19,8 @@ import org.avsnode.operator.slashing.MessageKind;
 import org.avsnode.operator.slashing.ProtectedSigner;
 import org.avsnode.operator.slashing.RefusalReason;
 import org.avsnode.operator.slashing.SigningListener;
+import org.avsnode.operator.slashing.SlashingProtection;
+import org.avsnode.operator.slashing.SlashingProtections;
 import org.avsnode.operator.spi.Duty;
 import org.avsnode.operator.spi.DutyContext;
 import org.avsnode.operator.spi.DutyFactory;
@@ -101,10 +103,19 @@ public final class MachDutyFactory implements DutyFactory {
     }
     Eip712Domain domain =
         Eip712Domain.avsNode(l1.chainId(), MachContracts.address(config.registry()));
-    EmbeddedSlashingProtection db =
-        EmbeddedSlashingProtection.open(
-            Path.of(required(config, "slashing-protection-dir")),
-            ProtectedSigner.slashingDomain(domain));
+    // a shared PostgreSQL database (redundant instances) when configured, else the embedded one
+    SlashingProtection db =
+        config
+            .keyFile("slashing-protection-db-url")
+            .map(
+                url ->
+                    SlashingProtections.openPostgres(
+                        url, new java.util.Properties(), ProtectedSigner.slashingDomain(domain)))
+            .orElseGet(
+                () ->
+                    EmbeddedSlashingProtection.open(
+                        Path.of(required(config, "slashing-protection-dir")),
+                        ProtectedSigner.slashingDomain(domain)));
     ProtectedSigner signer = new ProtectedSigner(key, db, domain, signingListener(context));
     return new MachServices(
         signer, MachContracts.address(ecdsa.getAddress()), Optional.of(ecdsa), MachEvents.NONE, db);

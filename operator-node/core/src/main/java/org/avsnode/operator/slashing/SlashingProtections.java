@@ -32,14 +32,24 @@ public final class SlashingProtections {
     if (dbUrl == null || dbUrl.isBlank()) {
       return EmbeddedSlashingProtection.open(embeddedDirectory(dataPath), domain);
     }
-    String url = dbUrl.trim();
-    if (url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
-      return PostgresSlashingProtection.open(
-          url, connection == null ? new Properties() : connection, domain, POSTGRES_POOL);
+    return openPostgres(dbUrl, connection, domain);
+  }
+
+  /**
+   * Opens a shared PostgreSQL database. Credentials come from {@code connection} or from the URL's
+   * {@code user} plus PostgreSQL's password file ({@code ~/.pgpass} or {@code PGPASSFILE}), never
+   * from a command line.
+   */
+  public static SlashingProtection openPostgres(
+      String dbUrl, Properties connection, SlashingDomain domain) {
+    String url = Objects.requireNonNull(dbUrl, "dbUrl").trim();
+    if (!url.toLowerCase(Locale.ROOT).startsWith("jdbc:postgresql:")) {
+      throw new SlashingProtectionException(
+          "unsupported slashing-protection database URL (use jdbc:postgresql://host:port/db, or"
+              + " leave it unset for the embedded database under the data path)");
     }
-    throw new SlashingProtectionException(
-        "unsupported slashing-protection database URL (use jdbc:postgresql://host:port/db, or"
-            + " leave it unset for the embedded database under the data path)");
+    return PostgresSlashingProtection.open(
+        url, connection == null ? new Properties() : connection, domain, POSTGRES_POOL);
   }
 
   /** Where the embedded database of a node with this data path lives. */

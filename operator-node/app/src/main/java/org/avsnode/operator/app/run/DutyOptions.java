@@ -95,15 +95,18 @@ final class DutyOptions {
                             + " and --ecdsa-password-file"));
     d.put("ecdsa-keystore-file", ecdsa.keystoreFile().toString());
     d.put("ecdsa-password-file", ecdsa.passwordFile().toString());
-    if (!node.slashingProtectionEmbedded()) {
+    if (node.slashingProtectionEmbedded()) {
+      d.put(
+          "slashing-protection-dir",
+          SlashingProtections.embeddedDirectory(node.dataPath()).toString());
+    } else if (node.slashingProtectionDbUrl().startsWith("jdbc:postgresql:")) {
+      // shared by redundant instances; credentials: the URL's user plus ~/.pgpass or PGPASSFILE
+      d.put("slashing-protection-db-url", node.slashingProtectionDbUrl());
+    } else {
       throw new UserException(
-          "run: the mach duty signs through the embedded slashing-protection database under"
-              + " --data-path; --slashing-protection-db-url is not wired into run yet (the"
-              + " slashing-protection commands support PostgreSQL)");
+          "run: --slashing-protection-db-url must be a jdbc:postgresql: URL or unset (the embedded"
+              + " database under --data-path)");
     }
-    d.put(
-        "slashing-protection-dir",
-        SlashingProtections.embeddedDirectory(node.dataPath()).toString());
     return d;
   }
 }

@@ -3,6 +3,7 @@ package org.avsnode.operator.app.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +58,28 @@ class RunMachIT {
 
   @Test
   void machRunsFromTheBinaryWithTheNodesOwnKeysAndDeployment(@TempDir Path dir) throws Exception {
+    runMach(dir);
+    assertThat(dir.resolve("data/slashing-protection")).isDirectory();
+  }
+
+  @Test
+  void machSignsThroughASharedPostgresDatabase(@TempDir Path dir) throws Exception {
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+      String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=postgres";
+      runMach(dir, "--slashing-protection-db-url", url);
+      assertThat(dir.resolve("data/slashing-protection")).doesNotExist();
+      try (Connection c = pg.getPostgresDatabase().getConnection();
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT count(*) FROM finality_attestation")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1))
+            .as("attestations recorded in PostgreSQL")
+            .isGreaterThanOrEqualTo(2);
+      }
+    }
+  }
+
+  private void runMach(Path dir, String... extraArgs) throws Exception {
     try (AnvilProcess l1 =
             AnvilProcess.builder()
                 .chainId(31337)
@@ -135,6 +161,7 @@ class RunMachIT {
               "mach.aggregators=http://127.0.0.1:9,http://127.0.0.1:10",
               "--duty-option",
               "mach.post-attempts=1"));
+      cmd.addAll(List.of(extraArgs));
       Process p =
           new ProcessBuilder(cmd)
               .directory(dir.toFile())
@@ -157,7 +184,6 @@ class RunMachIT {
             .contains("eigen_registered_stakes{quorum_number=\"0\",quorum_name=\"mach\",} 0.0");
         HttpResponse<String> health = get(api + "/eigen/node/services/mach/health");
         assertThat(health.statusCode()).as(health.body()).isIn(200, 206);
-        assertThat(data.resolve("slashing-protection")).isDirectory();
         String out = Files.readString(log);
         assertThat(out)
             .doesNotContain(password)
