@@ -6,9 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.avsnode.operator.app.DurationConverter;
+import org.avsnode.operator.app.ShutdownLatch;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.toolchain.ToolchainException;
 import picocli.CommandLine.Command;
@@ -144,43 +143,25 @@ public final class DevnetCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), e);
     }
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.countDown();
-              try {
-                stopped.await(30, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "devnet-ctrl-c");
-    Runtime.getRuntime().addShutdownHook(hook);
     Progress progress = new Progress(out);
     Devnet devnet = new Devnet(options, progress);
-    try {
+    try (ShutdownLatch shutdown = ShutdownLatch.install("devnet-ctrl-c", Duration.ofSeconds(30))) {
       try {
-        devnet.start();
-      } catch (ToolchainException e) {
-        throw new UserException(e.getMessage(), e);
-      }
-      if (duration == null) {
-        stop.await();
-      } else {
-        stop.await(duration.toMillis(), TimeUnit.MILLISECONDS);
-      }
-      progress.println("devnet: stopping");
-      devnet.printSummary();
-    } finally {
-      devnet.close();
-      progress.println("devnet: every process and operator stopped");
-      stopped.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        // the JVM is shutting down (Ctrl-C): the hook has run
+        try {
+          devnet.start();
+        } catch (ToolchainException e) {
+          throw new UserException(e.getMessage(), e);
+        }
+        if (duration == null) {
+          shutdown.awaitStop();
+        } else {
+          shutdown.awaitStop(duration);
+        }
+        progress.println("devnet: stopping");
+        devnet.printSummary();
+      } finally {
+        devnet.close();
+        progress.println("devnet: every process and operator stopped");
       }
     }
     return 0;

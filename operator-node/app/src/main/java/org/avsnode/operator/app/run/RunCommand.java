@@ -6,10 +6,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.avsnode.operator.app.DurationConverter;
 import org.avsnode.operator.app.OperatorCommand;
+import org.avsnode.operator.app.ShutdownLatch;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.config.ConfigDefaultProvider;
 import org.avsnode.operator.app.config.NodeOptions;
@@ -90,43 +89,22 @@ public final class RunCommand implements Callable<Integer> {
     RunComponent component =
         DaggerRunComponent.factory().create(settings, new LogbackLevelControl());
     NodeRuntime runtime = component.runtime();
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              stop.countDown();
-              try {
-                stopped.await(20, TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "operator-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    Signals.onTerminate(stop::countDown);
-    try {
-      runtime.start(); // stops what it started when it fails
-    } catch (NodeStartException e) {
-      stopped.countDown();
-      throw new UserException(e.getMessage(), e);
-    } catch (RuntimeException | Error e) {
-      stopped.countDown();
-      throw e;
-    }
-    try {
-      LOG.info("node API listening on {}", runtime.apiUrl());
-      stop.await();
-      LOG.info("stopping the node");
-    } finally {
-      runtime.close();
-      LOG.info("node stopped");
-      stopped.countDown();
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down: the hook has run
+    try (ShutdownLatch shutdown =
+        ShutdownLatch.install("operator-shutdown", Duration.ofSeconds(20))) {
+      Signals.onTerminate(shutdown::requestStop);
+      try {
+        runtime.start(); // stops what it started when it fails
+      } catch (NodeStartException e) {
+        throw new UserException(e.getMessage(), e);
+      }
+      try {
+        LOG.info("node API listening on {}", runtime.apiUrl());
+        shutdown.awaitStop();
+        LOG.info("stopping the node");
+      } finally {
+        runtime.close();
+        LOG.info("node stopped");
+      }
     }
     return 0;
   }
