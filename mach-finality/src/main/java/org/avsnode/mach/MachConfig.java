@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.avsnode.contracts.deploy.Deployment;
 
 /**
  * The MACH duty's configuration section ({@code duties.mach.*} in the node's configuration; keys
@@ -58,18 +59,7 @@ public record MachConfig(
     int maxAttestationBytes,
     int postAttempts,
     Duration rpcTimeout,
-    Duration epochLag,
-    Map<String, String> keyFiles) {
-
-  /** Keys that name key material (used by {@link MachDutyFactory} when run by the node). */
-  public static final Set<String> KEY_FILE_KEYS =
-      Set.of(
-          "bls-keystore-file",
-          "bls-password-file",
-          "ecdsa-keystore-file",
-          "ecdsa-password-file",
-          "slashing-protection-dir",
-          "slashing-protection-db-url");
+    Duration epochLag) {
 
   private static final Set<String> KEYS =
       Set.of(
@@ -98,7 +88,6 @@ public record MachConfig(
   public MachConfig {
     rollups = Map.copyOf(rollups);
     aggregators = List.copyOf(aggregators);
-    keyFiles = Map.copyOf(keyFiles);
     if (rollups.isEmpty()) {
       throw new IllegalArgumentException(
           "mach: at least one rollup is needed (rollups=ID=URL,...)");
@@ -122,6 +111,26 @@ public record MachConfig(
   }
 
   /**
+   * Parses the duty's section; the contract addresses, the operator set and the threshold default
+   * to the deployment file's.
+   *
+   * @throws IllegalArgumentException naming the offending key
+   */
+  public static MachConfig parse(Map<String, String> section, Optional<Deployment> deployment) {
+    Map<String, String> c = new LinkedHashMap<>();
+    deployment.ifPresent(
+        d -> {
+          c.put("registry", d.contracts().avsRegistry());
+          c.put("finality-oracle", d.contracts().finalityOracle());
+          c.put("slashing-coordinator", d.contracts().slashingCoordinator());
+          c.put("operator-set-id", Long.toString(d.operatorSetId()));
+          c.put("threshold-bps", Integer.toString(d.thresholdBps()));
+        });
+    c.putAll(section);
+    return parse(c);
+  }
+
+  /**
    * Parses the duty's section.
    *
    * @throws IllegalArgumentException naming the offending key
@@ -129,7 +138,6 @@ public record MachConfig(
   public static MachConfig parse(Map<String, String> c) {
     Set<String> unknown = new TreeSet<>(c.keySet());
     unknown.removeAll(KEYS);
-    unknown.removeAll(KEY_FILE_KEYS);
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("mach: unknown configuration keys " + unknown);
     }
@@ -145,12 +153,6 @@ public record MachConfig(
     List<URI> aggregators = new ArrayList<>();
     for (String u : list(c.get("aggregators"))) {
       aggregators.add(uri("aggregators", u));
-    }
-    Map<String, String> keys = new LinkedHashMap<>();
-    for (String k : KEY_FILE_KEYS) {
-      if (c.containsKey(k)) {
-        keys.put(k, c.get(k));
-      }
     }
     return new MachConfig(
         rollups,
@@ -170,17 +172,12 @@ public record MachConfig(
         (int) parseLong("max-attestation-bytes", c.getOrDefault("max-attestation-bytes", "2048")),
         (int) parseLong("post-attempts", c.getOrDefault("post-attempts", "4")),
         duration("rpc-timeout", c.getOrDefault("rpc-timeout", "5s")),
-        duration("epoch-lag", c.getOrDefault("epoch-lag", "6s")),
-        keys);
+        duration("epoch-lag", c.getOrDefault("epoch-lag", "6s")));
   }
 
   /** Whether this aggregator submits {@code height} at once (else after the grace period). */
   public boolean isRecordFor(long height) {
     return Long.remainderUnsigned(height, aggregatorCount) == aggregatorRank;
-  }
-
-  public Optional<String> keyFile(String key) {
-    return Optional.ofNullable(keyFiles.get(key));
   }
 
   private static List<String> list(String v) {

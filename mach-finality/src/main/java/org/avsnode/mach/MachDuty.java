@@ -23,13 +23,13 @@ import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.chain.HeadTracker;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.L1Exception;
-import org.avsnode.operator.chain.SenderConfig;
 import org.avsnode.operator.chain.TransactionSender;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.metrics.NodeMetrics;
 import org.avsnode.operator.spi.Duty;
 import org.avsnode.operator.spi.DutyContext;
+import org.avsnode.operator.spi.DutySigner;
 import org.avsnode.operator.spi.Health;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,19 +45,21 @@ public final class MachDuty implements Duty {
 
   private final DutyContext context;
   private final MachConfig config;
-  private final MachServices services;
   private final Clock clock;
+  private final MachEvents events;
+  private DutySigner signer;
+  private byte[] operator;
   private final List<RollupFollower> followers = new ArrayList<>();
   private ScheduledExecutorService scheduler;
   private ExecutorService submitter;
   private AggregatorRole role;
   private volatile Instant startedAt;
 
-  public MachDuty(DutyContext context, MachConfig config, MachServices services) {
+  public MachDuty(DutyContext context, MachConfig config) {
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
-    this.services = Objects.requireNonNull(services, "services");
     this.clock = context.clock();
+    this.events = context.observers().get(MachEvents.class).orElse(MachEvents.NONE);
   }
 
   @Override
@@ -83,10 +85,13 @@ public final class MachDuty implements Duty {
 
   @Override
   public synchronized void start() {
-    L1Client l1 =
-        context
-            .l1()
-            .orElseThrow(() -> new IllegalStateException("mach needs the node's L1 endpoint"));
+    L1Client l1 = context.requireL1(ID);
+    signer = context.requireSigner(ID);
+    operator =
+        MachContracts.address(
+            context
+                .operator()
+                .orElseThrow(() -> new IllegalStateException("mach: the node has no operator")));
     MachContracts contracts =
         new MachContracts(
             l1,
@@ -96,7 +101,7 @@ public final class MachDuty implements Duty {
             config.operatorSetId());
     long chainId = l1.chainId();
     Eip712Domain domain = Eip712Domain.avsNode(chainId, contracts.registryBytes());
-    if (!Arrays.equals(domain.separator(), services.signer().domain().separator())) {
+    if (!Arrays.equals(domain.separator(), signer.domain().separator())) {
       throw new IllegalStateException(
           "the signer's EIP-712 domain is not the registry's on chain "
               + chainId
@@ -106,7 +111,7 @@ public final class MachDuty implements Duty {
     long maxEpochAge = contracts.maxEpochAge();
     int onChainThreshold = contracts.thresholdBps();
     Optional<HeadTracker> head = context.l1Head();
-    String name = "mach-" + MachContracts.hex(services.operator()).substring(0, 10);
+    String name = "mach-" + MachContracts.hex(operator).substring(0, 10);
     scheduler = Executors.newScheduledThreadPool(2, daemon(name));
     submitter = Executors.newFixedThreadPool(4, daemon(name + "-submit"));
     Labelled<Counter> posts =
@@ -136,21 +141,9 @@ public final class MachDuty implements Duty {
             config.aggregators(), config.postAttempts(), config.rpcTimeout(), scheduler, posts);
     BlockClock blockClock = new BlockClock(4096);
     if (config.aggregator()) {
-      Optional<TransactionSender> tx =
-          services
-              .transactionKey()
-              .map(
-                  k ->
-                      new TransactionSender(
-                          l1,
-                          k,
-                          chainId,
-                          SenderConfig.DEFAULT.withTimeouts(
-                              Duration.ofSeconds(60), Duration.ofMillis(200)),
-                          new NodeMetrics(context.metrics()),
-                          clock));
+      Optional<TransactionSender> tx = context.transactions();
       if (tx.isEmpty()) {
-        LOG.warn("mach aggregator without an ECDSA key: certificates are served, not submitted");
+        LOG.warn("mach aggregator without an L1 transaction sender: certificates are served only");
       }
       role =
           new AggregatorRole(
@@ -158,7 +151,7 @@ public final class MachDuty implements Duty {
               contracts,
               domain,
               tx,
-              services.events(),
+              events,
               clock,
               scheduler,
               submitter,
@@ -184,11 +177,11 @@ public final class MachDuty implements Duty {
           new RollupFollower(
               r.getKey(),
               l2,
-              services.signer(),
-              services.operator(),
+              signer,
+              operator,
               epochClock::epochFor,
               sender,
-              services.events(),
+              events,
               blockClock,
               clock,
               signatures,
@@ -199,7 +192,7 @@ public final class MachDuty implements Duty {
     }
     // eigen_registered_stakes: this operator's stake in the operator set at the current epoch
     NodeMetrics nodeMetrics = new NodeMetrics(context.metrics());
-    String operatorHex = MachContracts.hex(services.operator());
+    String operatorHex = MachContracts.hex(operator);
     scheduler.scheduleWithFixedDelay(
         () -> {
           try {
@@ -269,13 +262,6 @@ public final class MachDuty implements Duty {
     }
     if (role != null) {
       role.close();
-    }
-    if (services.closeable() != null) {
-      try {
-        services.closeable().close();
-      } catch (Exception e) {
-        LOG.warn("closing the mach duty's resources failed: {}", e.toString());
-      }
     }
   }
 

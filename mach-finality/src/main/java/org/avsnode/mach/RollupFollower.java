@@ -14,12 +14,12 @@ import org.avsnode.mach.l2.L2Client;
 import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
-import org.avsnode.operator.slashing.ProtectedSigner;
 import org.avsnode.operator.slashing.SigningResult;
+import org.avsnode.operator.spi.DutySigner;
 
 /**
  * Follows one rollup's L2 head and attests to each new block: computes its output root, signs the
- * FinalityAttestation through the {@link ProtectedSigner} and sends it to the aggregators.
+ * FinalityAttestation through the node's {@link DutySigner} and sends it to the aggregators.
  *
  * <p>Reorgs are detected through parent hashes: when block {@code n}'s parent is not the block this
  * follower attested at {@code n-1}, it steps back until the chains join and attests the new blocks
@@ -34,7 +34,7 @@ final class RollupFollower {
 
   private final long rollupId;
   private final L2Client l2;
-  private final ProtectedSigner signer;
+  private final DutySigner signer;
   private final byte[] operator;
   private final LongUnaryOperator stakeEpoch;
   private final AttestationSender sender;
@@ -52,7 +52,7 @@ final class RollupFollower {
   RollupFollower(
       long rollupId,
       L2Client l2,
-      ProtectedSigner signer,
+      DutySigner signer,
       byte[] operator,
       LongUnaryOperator stakeEpoch,
       AttestationSender sender,

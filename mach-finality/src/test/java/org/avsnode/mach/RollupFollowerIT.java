@@ -21,9 +21,12 @@ import org.avsnode.mach.l2.L2Block;
 import org.avsnode.mach.l2.L2Client;
 import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.SignerMetrics;
+import org.avsnode.operator.node.ScopedSigner;
 import org.avsnode.operator.slashing.EmbeddedSlashingProtection;
 import org.avsnode.operator.slashing.ProtectedSigner;
 import org.avsnode.operator.slashing.SigningListener;
+import org.avsnode.operator.spi.DutySigner;
 import org.avsnode.toolchain.AnvilProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,7 +111,11 @@ class RollupFollowerIT {
       MachEvents events,
       ScheduledExecutorService timer,
       Map<String, Long> counts) {
-    ProtectedSigner signer = new ProtectedSigner(key, db, domain, SigningListener.NONE);
+    DutySigner signer =
+        new ScopedSigner(
+            new ProtectedSigner(key, db, domain, SigningListener.NONE),
+            MachDuty.ID,
+            SignerMetrics.NOOP);
     return new RollupFollower(
         42,
         new L2Client(URI.create(anvil.rpcUrl()), Duration.ofSeconds(5)),

@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 import org.avsnode.operator.app.devnet.DevnetCommand;
+import org.avsnode.operator.keys.KeyFileException;
+import org.avsnode.operator.node.NodeStartException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -42,7 +44,9 @@ public final class OperatorCommand implements Runnable {
     CommandLine cl = new CommandLine(new OperatorCommand());
     cl.setExecutionExceptionHandler(
         (ex, commandLine, parseResult) -> {
-          if (ex instanceof UserException) {
+          if (ex instanceof UserException
+              || ex instanceof KeyFileException
+              || ex instanceof NodeStartException) {
             commandLine.getErr().println("error: " + ex.getMessage());
             return 2;
           }

@@ -73,11 +73,22 @@ public final class L1Client implements AutoCloseable, HeadTracker.ChainReader {
     return new L1Client(new HttpService(url, http), redact(url), retry, metrics);
   }
 
-  /** Removes user info and query (API keys often sit there) from a URL for messages. */
-  static String redact(String url) {
-    String u = url.replaceAll("//[^/@]*@", "//***@");
-    int q = u.indexOf('?');
-    return q < 0 ? u : u.substring(0, q) + "?***";
+  /**
+   * Scheme, host and port of a URL, for messages and the node API: providers carry API keys in the
+   * user info, the path or the query, so none of them is ever printed.
+   */
+  public static String redact(String url) {
+    try {
+      java.net.URI u = java.net.URI.create(url.strip());
+      if (u.getHost() == null) {
+        return "(an endpoint without a host)";
+      }
+      return (u.getScheme() == null ? "" : u.getScheme() + "://")
+          + u.getHost()
+          + (u.getPort() >= 0 ? ":" + u.getPort() : "");
+    } catch (IllegalArgumentException e) {
+      return "(an unparsable endpoint URL)";
+    }
   }
 
   public String endpoint() {

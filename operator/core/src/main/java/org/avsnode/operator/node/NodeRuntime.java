@@ -1,7 +1,9 @@
 package org.avsnode.operator.node;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,13 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.inject.Inject;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.operator.chain.HeadTracker;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.L1Exception;
+import org.avsnode.operator.chain.SenderConfig;
+import org.avsnode.operator.chain.TransactionSender;
 import org.avsnode.operator.http.AdminToken;
 import org.avsnode.operator.http.LogLevelControl;
 import org.avsnode.operator.http.NodeApi;
@@ -23,14 +32,23 @@ import org.avsnode.operator.http.NodeHealth;
 import org.avsnode.operator.http.NodeHttpServer;
 import org.avsnode.operator.http.RouteTable;
 import org.avsnode.operator.http.ServiceStatus;
+import org.avsnode.operator.keys.KeyFileException;
+import org.avsnode.operator.keys.NodeKeys;
 import org.avsnode.operator.metrics.MetricsSystem;
 import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.slashing.ProtectedSigner;
+import org.avsnode.operator.slashing.SigningListener;
+import org.avsnode.operator.slashing.SlashingProtection;
+import org.avsnode.operator.slashing.SlashingProtectionException;
+import org.avsnode.operator.slashing.SlashingProtections;
 import org.avsnode.operator.spi.DutyContext;
 import org.avsnode.operator.spi.DutyFactory;
+import org.avsnode.operator.spi.DutyObservers;
 import org.avsnode.operator.spi.DutySupervisor;
 import org.avsnode.operator.spi.Health;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.web3j.utils.Numeric;
 
 /**
  * The running node: L1 access and head tracking (when configured), the enabled duties under a
@@ -50,8 +68,15 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
   private final LogLevelControl logLevels;
   private final DutyCatalog catalog;
 
+  private final DutyObservers observers;
+
   private L1Client l1;
   private HeadTracker head;
+  private Deployment deployment;
+  private SlashingProtection protection;
+  private ProtectedSigner signer;
+  private TransactionSender transactions;
+  private String operatorAddress;
   private DutySupervisor supervisor;
   private NodeHttpServer http;
   private ScheduledExecutorService scorer;
@@ -64,7 +89,8 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
       RouteTable routes,
       Clock clock,
       LogLevelControl logLevels,
-      DutyCatalog catalog) {
+      DutyCatalog catalog,
+      DutyObservers observers) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.metricsSystem = Objects.requireNonNull(metricsSystem, "metricsSystem");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -72,6 +98,7 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.logLevels = Objects.requireNonNull(logLevels, "logLevels");
     this.catalog = Objects.requireNonNull(catalog, "catalog");
+    this.observers = Objects.requireNonNull(observers, "observers");
   }
 
   /** Starts every part; on failure, what was started is stopped again. */
@@ -97,18 +124,31 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new NodeStartException(e.getMessage(), e);
     }
+    boolean duties = !settings.duties().isEmpty();
+    if (duties || settings.deploymentFile().isPresent()) {
+      deployment = readDeployment();
+    }
     if (settings.l1RpcUrl().isPresent()) {
       startL1(settings.l1RpcUrl().get());
+    } else if (duties) {
+      throw new NodeStartException("duties need an L1 endpoint: set --l1-rpc-url");
+    }
+    if (duties) {
+      openKeysAndSigner();
     }
     DutyContext context =
         new DutyContext(
             Map.of(),
             clock,
             metricsSystem,
-            metrics,
             routes,
             Optional.ofNullable(l1),
-            Optional.ofNullable(head));
+            Optional.ofNullable(head),
+            Optional.empty(),
+            Optional.ofNullable(operatorAddress),
+            Optional.ofNullable(transactions),
+            Optional.ofNullable(deployment),
+            observers);
     try {
       supervisor = createSupervisor(context);
     } catch (IllegalArgumentException e) {
@@ -154,19 +194,109 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     }
     List<org.avsnode.operator.spi.Duty> duties = new ArrayList<>();
     for (String id : new java.util.TreeSet<>(settings.duties())) {
-      DutyContext ctx = base.withConfig(settings.dutyConfig().getOrDefault(id, Map.of()));
+      DutyContext ctx =
+          base.forDuty(
+              settings.dutyConfig().getOrDefault(id, Map.of()),
+              Optional.ofNullable(signer).map(p -> new ScopedSigner(p, id, metrics)));
       duties.add(Objects.requireNonNull(installed.get(id).create(ctx), id));
     }
     return new DutySupervisor(duties);
   }
 
-  private void startL1(String url) {
-    l1 = L1Client.http(url, settings.l1RequestTimeout(), settings.l1Retry(), metrics);
+  private Deployment readDeployment() {
+    Path file =
+        settings
+            .deploymentFile()
+            .orElseThrow(
+                () ->
+                    new NodeStartException(
+                        "duties need the deployment file: set --deployment-file"));
+    try {
+      return DeploymentJson.read(file);
+    } catch (RuntimeException e) {
+      throw new NodeStartException("deployment file " + file + ": " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  private static String oneLine(String s) {
+    String m = String.valueOf(s).strip();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  /**
+   * Loads the operator's keys once (strict loaders), opens the node's one slashing-protection
+   * database and builds the one protected signer and the one transaction sender every duty shares.
+   */
+  private void openKeysAndSigner() {
+    NodeKeys keys;
+    try {
+      keys = NodeKeys.load(settings.blsKey().orElseThrow(), settings.ecdsaKey().orElseThrow());
+    } catch (KeyFileException e) {
+      throw new NodeStartException(e.getMessage(), e);
+    }
+    Eip712Domain domain =
+        Eip712Domain.avsNode(
+            deployment.chainId(),
+            Numeric.hexStringToByteArray(deployment.contracts().avsRegistry()));
+    try {
+      protection =
+          SlashingProtections.open(
+              settings.slashingProtectionEmbedded() ? null : settings.slashingProtectionDbUrl(),
+              settings.dataPath(),
+              ProtectedSigner.slashingDomain(domain),
+              new Properties());
+      signer = keys.signer(protection, domain, SigningListener.NONE);
+    } catch (SlashingProtectionException e) {
+      throw new NodeStartException("slashing protection: " + oneLine(e.getMessage()), e);
+    }
+    operatorAddress = keys.address();
+    transactions =
+        keys.transactionSender(
+            l1,
+            deployment.chainId(),
+            SenderConfig.DEFAULT.withTimeouts(Duration.ofSeconds(60), Duration.ofMillis(200)),
+            metrics,
+            clock);
+    LOG.info(
+        "operator {} with BLS key {}; slashing protection: {}",
+        operatorAddress,
+        keys.blsPublicKey().toHex(),
+        settings.slashingProtectionEmbedded()
+            ? "embedded, " + SlashingProtections.embeddedDirectory(settings.dataPath())
+            : "PostgreSQL");
+  }
+
+  private void startL1(URI url) {
+    l1 = L1Client.http(url.toString(), settings.l1RequestTimeout(), settings.l1Retry(), metrics);
     try {
       String version = l1.refreshClientVersion();
       long chainId = l1.chainId();
-      if (settings.l1ChainId().isPresent()) {
-        l1.verifyChainId(settings.l1ChainId().getAsLong());
+      OptionalLong expected =
+          settings.l1ChainId().isPresent()
+              ? settings.l1ChainId()
+              : deployment == null ? OptionalLong.empty() : OptionalLong.of(deployment.chainId());
+      if (expected.isPresent() && chainId != expected.getAsLong()) {
+        throw new NodeStartException(
+            "L1 "
+                + l1.endpoint()
+                + " serves chain id "
+                + chainId
+                + ", but "
+                + (settings.l1ChainId().isPresent()
+                    ? "--l1-chain-id is " + expected.getAsLong()
+                    : "the deployment file is for chain id " + expected.getAsLong()));
+      }
+      if (deployment != null && chainId != deployment.chainId()) {
+        throw new NodeStartException(
+            "the deployment file "
+                + settings.deploymentFile().orElseThrow()
+                + " is for chain id "
+                + deployment.chainId()
+                + ", but L1 "
+                + l1.endpoint()
+                + " serves chain id "
+                + chainId);
       }
       head =
           new HeadTracker(
@@ -195,6 +325,12 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
 
   public int apiPort() {
     return http.port();
+  }
+
+  /** An enabled duty by id, once started (for an embedding program such as the devnet). */
+  public Optional<org.avsnode.operator.spi.Duty> duty(String id) {
+    DutySupervisor s = supervisor;
+    return s == null ? Optional.empty() : s.duty(id);
   }
 
   public Optional<L1Client> l1() {
@@ -285,6 +421,14 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     }
     if (l1 != null) {
       l1.close();
+    }
+    if (protection != null) {
+      try {
+        protection.close();
+      } catch (Exception e) {
+        LOG.warn("closing the slashing-protection database failed: {}", e.toString());
+      }
+      protection = null;
     }
   }
 }

@@ -4,6 +4,10 @@ package org.avsnode.operator.node;
 public final class NodeStartException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  public NodeStartException(String message) {
+    super(message);
+  }
+
   public NodeStartException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -4,60 +4,103 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.operator.chain.HeadTracker;
 import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.TransactionSender;
 import org.avsnode.operator.http.RouteTable;
 import org.avsnode.operator.metrics.MetricsSystem;
 import org.avsnode.operator.metrics.NoOpMetricsSystem;
-import org.avsnode.operator.metrics.SignerMetrics;
 
 /**
  * What the node hands a duty: its configuration section, the injectable clock and the node's
- * services. A duty never reaches into the node's internals.
+ * services. The node owns the keys: a duty signs through {@link #signer()} (slashing-protected) and
+ * sends L1 transactions through {@link #transactions()} (one nonce sequence for all duties); it
+ * never sees key material or the slashing-protection database.
  *
  * @param config the duty's own configuration section (keys without the duty prefix)
  * @param clock the node's clock; duties never read the system clock directly
  * @param metrics the metrics façade; a duty names its metrics with its own category
- * @param signerMetrics where the protected signer reports signatures and refusals
  * @param routes where the duty mounts its HTTP endpoints
  * @param l1 L1 access, when the node is configured with an L1 endpoint
  * @param l1Head the L1 head tracker (head, confirmed head, reorgs), with {@code l1}
+ * @param signer the node's protected BLS signer, scoped to this duty (its metrics carry the duty's
+ *     id); present whenever the node runs duties
+ * @param operator the operator's address (0x, 20 bytes), the ECDSA key's
+ * @param transactions the node's L1 transaction sender, with {@code l1}
+ * @param deployment the contract addresses of the deployment file, when configured
+ * @param observers listeners an embedding program registered (none under {@code operator run})
  */
 public record DutyContext(
     Map<String, String> config,
     Clock clock,
     MetricsSystem metrics,
-    SignerMetrics signerMetrics,
     HttpRoutes routes,
     Optional<L1Client> l1,
-    Optional<HeadTracker> l1Head) {
+    Optional<HeadTracker> l1Head,
+    Optional<DutySigner> signer,
+    Optional<String> operator,
+    Optional<TransactionSender> transactions,
+    Optional<Deployment> deployment,
+    DutyObservers observers) {
   public DutyContext {
     config = Map.copyOf(Objects.requireNonNull(config, "config"));
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(metrics, "metrics");
-    Objects.requireNonNull(signerMetrics, "signerMetrics");
     Objects.requireNonNull(routes, "routes");
     Objects.requireNonNull(l1, "l1");
     Objects.requireNonNull(l1Head, "l1Head");
+    Objects.requireNonNull(signer, "signer");
+    Objects.requireNonNull(operator, "operator");
+    Objects.requireNonNull(transactions, "transactions");
+    Objects.requireNonNull(deployment, "deployment");
+    Objects.requireNonNull(observers, "observers");
   }
 
   /**
-   * A context with no L1, no metrics and a route table of its own (not served): for tests and tools
-   * that run a duty outside the node.
+   * A context with no L1, no keys, no metrics and a route table of its own (not served): for tests
+   * and tools that run a duty outside the node.
    */
   public DutyContext(Map<String, String> config, Clock clock) {
     this(
         config,
         clock,
         new NoOpMetricsSystem(),
-        SignerMetrics.NOOP,
         new RouteTable(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        DutyObservers.none());
   }
 
-  /** The same services with another duty's configuration section. */
-  public DutyContext withConfig(Map<String, String> dutyConfig) {
-    return new DutyContext(dutyConfig, clock, metrics, signerMetrics, routes, l1, l1Head);
+  /** The same services with another duty's configuration section and signer scope. */
+  public DutyContext forDuty(Map<String, String> dutyConfig, Optional<DutySigner> dutySigner) {
+    return new DutyContext(
+        dutyConfig,
+        clock,
+        metrics,
+        routes,
+        l1,
+        l1Head,
+        dutySigner,
+        operator,
+        transactions,
+        deployment,
+        observers);
+  }
+
+  /** The signer; a duty that signs calls this in {@code start()}. */
+  public DutySigner requireSigner(String dutyId) {
+    return signer.orElseThrow(
+        () -> new IllegalStateException(dutyId + " signs duty messages: the node has no BLS key"));
+  }
+
+  /** L1 access; a duty that reads L1 calls this in {@code start()}. */
+  public L1Client requireL1(String dutyId) {
+    return l1.orElseThrow(
+        () -> new IllegalStateException(dutyId + " needs the node's L1 endpoint (--l1-rpc-url)"));
   }
 }

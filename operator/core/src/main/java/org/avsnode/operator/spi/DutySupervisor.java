@@ -94,6 +94,12 @@ public final class DutySupervisor implements AutoCloseable {
     }
   }
 
+  /** The duty with this id, when it is enabled (for an embedding program's fault injection). */
+  public java.util.Optional<Duty> duty(String id) {
+    Entry entry = duties.get(id);
+    return entry == null ? java.util.Optional.empty() : java.util.Optional.of(entry.duty);
+  }
+
   /** Health of one duty, or empty when no such duty is enabled. */
   public java.util.Optional<Health> health(String id) {
     Entry entry = duties.get(id);

@@ -236,6 +236,9 @@ class L1ClientFaultsIT {
   @Test
   void credentialsInTheUrlNeverReachMessages() {
     assertThat(L1Client.redact("https://user:secret@rpc.example/v2/key?apikey=abc"))
-        .isEqualTo("https://***@rpc.example/v2/key?***");
+        .isEqualTo("https://rpc.example");
+    // providers put the key in the path: only scheme, host and port are ever printed
+    assertThat(L1Client.redact("http://127.0.0.1:8545/v3/SuperSecretPath"))
+        .isEqualTo("http://127.0.0.1:8545");
   }
 }

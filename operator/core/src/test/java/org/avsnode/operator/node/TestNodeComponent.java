@@ -4,6 +4,7 @@ import dagger.BindsInstance;
 import dagger.Component;
 import javax.inject.Singleton;
 import org.avsnode.operator.http.LogLevelControl;
+import org.avsnode.operator.spi.DutyObservers;
 
 /** The node graph for tests: no metrics (module swapped), duties bound by the test. */
 @Singleton
@@ -16,6 +17,7 @@ interface TestNodeComponent {
     TestNodeComponent create(
         @BindsInstance NodeSettings settings,
         @BindsInstance LogLevelControl logLevels,
-        @BindsInstance DutyCatalog catalog);
+        @BindsInstance DutyCatalog catalog,
+        @BindsInstance DutyObservers observers);
   }
 }

@@ -13,7 +13,7 @@ import org.avsnode.bls.BlsPublicKey;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.BlsSignature;
 import org.avsnode.operator.app.UserException;
-import org.avsnode.operator.app.keys.SecureFiles;
+import org.avsnode.operator.keys.SecretFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -98,7 +98,7 @@ public final class BlsCommand implements Runnable {
       try {
         byte[] content = SecretKeyFile.encode(key);
         try {
-          SecureFiles.writeNewSecretFile(out, content);
+          SecretFiles.writeNewSecretFile(out, content);
         } finally {
           java.util.Arrays.fill(content, (byte) 0);
         }

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import org.avsnode.bls.BlsEncodingException;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.operator.app.UserException;
-import org.avsnode.operator.app.keys.SecureFiles;
+import org.avsnode.operator.keys.SecretFiles;
 
 /**
  * A plain secret-key file (of {@code bls keygen}, or a secp256k1 key for {@code keys import}): one
@@ -63,8 +63,8 @@ public final class SecretKeyFile {
    * @throws UserException if the file is missing, unreadable or not one line of 64 hex digits
    */
   public static byte[] readRaw(Path file, PrintWriter err) {
-    SecureFiles.warnIfLoose(file, "secret key file", err);
-    byte[] content = SecureFiles.readSecretFile(file, "secret key file");
+    SecretFiles.warnIfLoose(file, "secret key file", err);
+    byte[] content = SecretFiles.read(file, "secret key file");
     return parse(file, content);
   }
 

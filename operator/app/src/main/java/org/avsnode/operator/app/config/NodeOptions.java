@@ -4,9 +4,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.config.InvalidConfigException;
-import org.avsnode.operator.config.NodeConfig;
+import org.avsnode.operator.node.NodeSettings;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,15 +27,15 @@ import picocli.CommandLine.Spec;
  *   @Mixin NodeOptions node;
  *
  *   public Integer call() {
- *     NodeConfig config = node.toNodeConfig(); // UserException (exit 2, one line) if bad
+ *     NodeSettings config = node.toNodeSettings(); // UserException (exit 2, one line) if bad
  *     ...
  *   }
  * }
  * }</pre>
  *
- * {@link #toNodeConfig()} reports config-file problems (unknown key, bad value), domain validation
- * failures ({@link NodeConfig}) and missing files as a {@link UserException} naming where the bad
- * value came from. It does not create directories or read key material.
+ * {@link #toNodeSettings()} reports config-file problems (unknown key, bad value), domain
+ * validation failures ({@link NodeSettings}) and missing files as a {@link UserException} naming
+ * where the bad value came from. It does not create directories or read key material.
  */
 public final class NodeOptions {
   /** The default data path: {@code ~/.avs-operator}. */
@@ -82,14 +83,14 @@ public final class NodeOptions {
   @Option(
       names = "--http-host",
       paramLabel = "HOST",
-      defaultValue = NodeConfig.DEFAULT_HTTP_HOST,
+      defaultValue = NodeSettings.DEFAULT_HTTP_HOST,
       description = "Interface of the HTTP API. Env: AVS_HTTP_HOST. Default: ${DEFAULT-VALUE}.")
   String httpHost;
 
   @Option(
       names = "--http-port",
       paramLabel = "PORT",
-      defaultValue = "" + NodeConfig.DEFAULT_HTTP_PORT,
+      defaultValue = "" + NodeSettings.DEFAULT_HTTP_PORT,
       description =
           "Port of the HTTP API; 0 picks a free port. Env: AVS_HTTP_PORT."
               + " Default: ${DEFAULT-VALUE}.")
@@ -152,7 +153,7 @@ public final class NodeOptions {
   @Option(
       names = "--confirmations",
       paramLabel = "N",
-      defaultValue = "" + NodeConfig.DEFAULT_CONFIRMATIONS,
+      defaultValue = "" + NodeSettings.DEFAULT_CONFIRMATIONS,
       description =
           "L1 blocks to wait before acting on an event. Env: AVS_CONFIRMATIONS."
               + " Default: ${DEFAULT-VALUE}.")
@@ -164,12 +165,33 @@ public final class NodeOptions {
    * @throws UserException (exit code 2, one line) for a config-file problem, an invalid value, or a
    *     deployment, keystore or password file that does not exist
    */
-  public NodeConfig toNodeConfig() {
+  /** The enabled duties as given (trimmed, blanks dropped; validated with the settings). */
+  public List<String> duties() {
+    return duties == null
+        ? List.of()
+        : duties.stream().map(String::strip).filter(d -> !d.isEmpty()).toList();
+  }
+
+  public NodeSettings toNodeSettings() {
+    return toNodeSettings(b -> {});
+  }
+
+  /**
+   * The validated configuration, with settings of the calling command ({@code run}'s own options)
+   * applied to the builder before validation.
+   */
+  public NodeSettings toNodeSettings(Consumer<NodeSettings.Builder> more) {
     ConfigSupport.check(mixee);
-    NodeConfig config;
+    NodeSettings config;
     try {
-      config =
-          NodeConfig.builder()
+      if (l1RpcUrl == null) {
+        throw new InvalidConfigException("l1-rpc-url", "is required");
+      }
+      if (deploymentFile == null) {
+        throw new InvalidConfigException("deployment-file", "is required");
+      }
+      NodeSettings.Builder b =
+          NodeSettings.builder()
               .dataPath(dataPath)
               .l1RpcUrl(l1RpcUrl)
               .l1ChainId(l1ChainId)
@@ -181,8 +203,9 @@ public final class NodeOptions {
               .slashingProtectionDbUrl(slashingProtectionDbUrl)
               .blsKey(blsKeystoreFile, blsPasswordFile)
               .ecdsaKey(ecdsaKeystoreFile, ecdsaPasswordFile)
-              .confirmations(confirmations)
-              .build();
+              .confirmations(confirmations);
+      more.accept(b);
+      config = b.build();
     } catch (InvalidConfigException e) {
       String where = ConfigSupport.where(mixee, e.key());
       String hint =
@@ -202,7 +225,7 @@ public final class NodeOptions {
               + config.dataPath()
               + " is not a directory");
     }
-    requireFile("deployment-file", config.deploymentFile());
+    requireFile("deployment-file", config.requireDeploymentFile());
     config
         .blsKey()
         .ifPresent(

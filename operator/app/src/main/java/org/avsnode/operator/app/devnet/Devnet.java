@@ -15,8 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -34,35 +32,26 @@ import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.mach.MachDuty;
-import org.avsnode.mach.MachDutyFactory;
 import org.avsnode.mach.MachEvents;
-import org.avsnode.mach.MachServices;
 import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.chain.MachContracts;
 import org.avsnode.mach.l2.L2Block;
 import org.avsnode.operator.app.OperatorCommand;
+import org.avsnode.operator.app.run.RunComponent;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.RetryPolicy;
 import org.avsnode.operator.chain.SenderConfig;
 import org.avsnode.operator.chain.TransactionSender;
-import org.avsnode.operator.http.HttpServerConfig;
 import org.avsnode.operator.http.LogLevelControl;
-import org.avsnode.operator.http.RouteTable;
-import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.keys.OperatorKeyFiles;
 import org.avsnode.operator.metrics.NoOpMetricsSystem;
 import org.avsnode.operator.metrics.NodeMetrics;
-import org.avsnode.operator.metrics.PrometheusMetricsSystem;
-import org.avsnode.operator.node.DutyCatalog;
 import org.avsnode.operator.node.NodeRuntime;
 import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.registration.OperatorRegistrar;
 import org.avsnode.operator.registration.RegistrationData;
 import org.avsnode.operator.registration.RestakingContracts;
-import org.avsnode.operator.slashing.EmbeddedSlashingProtection;
-import org.avsnode.operator.slashing.ProtectedSigner;
-import org.avsnode.operator.spi.Duty;
-import org.avsnode.operator.spi.DutyContext;
-import org.avsnode.operator.spi.DutyFactory;
+import org.avsnode.operator.spi.DutyObservers;
 import org.avsnode.toolchain.AnvilProcess;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
@@ -212,16 +201,19 @@ final class Devnet implements AutoCloseable {
                     TimeUnit.MILLISECONDS));
   }
 
+  /**
+   * Makes each operator's keys and writes them as keystores under its data directory: the nodes
+   * load them from there, on the same path as {@code operator run}.
+   */
   private void createOperators(Path dir) throws IOException {
     for (int i = 0; i < options.operators(); i++) {
-      DevnetOperator op =
-          new DevnetOperator(
-              i,
-              newFundedAccount(),
-              newFundedAccount(),
-              BlsSecretKey.random(RANDOM),
-              dir.resolve("op" + i));
-      operators.add(op);
+      Credentials ecdsa = newFundedAccount();
+      BlsSecretKey bls = BlsSecretKey.random(RANDOM);
+      Path opDir = dir.resolve("op" + i);
+      OperatorKeyFiles keys =
+          OperatorKeyFiles.writeLight(
+              opDir.resolve("keys"), bls, ecdsa.getEcKeyPair(), "devnet-op" + i, RANDOM);
+      operators.add(new DevnetOperator(i, ecdsa, newFundedAccount(), bls, opDir, keys));
     }
   }
 
@@ -349,13 +341,10 @@ final class Devnet implements AutoCloseable {
         "; Ctrl-C stops every process");
   }
 
-  private void startOperator(DevnetOperator op, Path dir) {
+  /** The MACH section of one operator: what {@code --duty-option mach.KEY=VALUE} would give. */
+  Map<String, String> machSection(DevnetOperator op) {
     Map<String, String> mach = new LinkedHashMap<>();
     mach.put("rollups", rollupId() + "=" + l2Anvil.rpcUrl());
-    mach.put("registry", deployment.contracts().avsRegistry());
-    mach.put("finality-oracle", deployment.contracts().finalityOracle());
-    mach.put("slashing-coordinator", deployment.contracts().slashingCoordinator());
-    mach.put("operator-set-id", Long.toString(deployment.operatorSetId()));
     mach.put("aggregators", String.join(",", aggregatorUrls.stream().map(URI::toString).toList()));
     mach.put("aggregator", Boolean.toString(op.aggregator));
     if (op.aggregator) {
@@ -369,22 +358,31 @@ final class Devnet implements AutoCloseable {
         options.operators() <= 16 ? "100ms" : options.operators() <= 32 ? "200ms" : "300ms");
     mach.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
     mach.put("epoch-lag", epochLag().toSeconds() + "s");
-    NodeSettings settings =
-        new NodeSettings(
-            "devnet-" + op.name(),
-            OperatorCommand.version(),
-            op.dataDir,
-            HttpServerConfig.loopback(op.port),
-            Optional.empty(),
-            true,
-            Optional.of(l1Anvil.rpcUrl()),
-            OptionalLong.of(L1_CHAIN_ID),
-            0,
-            Duration.ofMillis(250),
-            Duration.ofSeconds(10),
-            RetryPolicy.DEFAULT,
-            Set.of(MachDuty.ID),
-            Map.of(MachDuty.ID, mach));
+    return mach;
+  }
+
+  /**
+   * One operator's node settings: exactly what {@code operator run} builds from its flags (the
+   * keystores this devnet wrote, the deployment file, the operator's MACH section).
+   */
+  NodeSettings settings(DevnetOperator op) {
+    return NodeSettings.builder(op.dataDir)
+        .nodeName("devnet-" + op.name())
+        .nodeVersion(OperatorCommand.version())
+        .httpPort(op.port)
+        .metricsEnabled(true)
+        .l1RpcUrl(URI.create(l1Anvil.rpcUrl()))
+        .deploymentFile(options.dataDir().resolve("deployment.json"))
+        .confirmations(0)
+        .l1PollInterval(Duration.ofMillis(250))
+        .duties(List.of(MachDuty.ID))
+        .dutyConfig(MachDuty.ID, machSection(op))
+        .blsKey(op.keys.bls().keystoreFile(), op.keys.bls().passwordFile())
+        .ecdsaKey(op.keys.ecdsa().keystoreFile(), op.keys.ecdsa().passwordFile())
+        .build();
+  }
+
+  private void startOperator(DevnetOperator op, Path dir) {
     MachEvents events = progress.forOperator(op);
     if (op == equivocatorOp) {
       MachEvents honest = events;
@@ -397,55 +395,15 @@ final class Devnet implements AutoCloseable {
             }
           };
     }
-    MachEvents opEvents = events;
-    MachDutyFactory machFactory =
-        new MachDutyFactory(
-            ctx -> {
-              EmbeddedSlashingProtection db =
-                  EmbeddedSlashingProtection.open(
-                      op.dataDir.resolve("slashing-protection"),
-                      ProtectedSigner.slashingDomain(domain));
-              ProtectedSigner signer =
-                  new ProtectedSigner(
-                      op.secretKey(), db, domain, MachDutyFactory.signingListener(ctx));
-              return new MachServices(
-                  signer,
-                  MachContracts.address(op.address()),
-                  op.aggregator ? Optional.of(op.ecdsa) : Optional.empty(),
-                  opEvents,
-                  db);
-            });
-    DutyFactory capturing =
-        new DutyFactory() {
-          @Override
-          public String id() {
-            return machFactory.id();
-          }
-
-          @Override
-          public String description() {
-            return machFactory.description();
-          }
-
-          @Override
-          public Duty create(DutyContext context) {
-            Duty d = machFactory.create(context);
-            op.duty = (MachDuty) d;
-            return d;
-          }
-        };
-    MetricsSystem metrics = new PrometheusMetricsSystem(false);
     NodeRuntime runtime =
-        new NodeRuntime(
-            settings,
-            metrics,
-            new NodeMetrics(metrics),
-            new RouteTable(),
-            Clock.systemUTC(),
-            LogLevelControl.UNSUPPORTED,
-            new DutyCatalog(Map.of(MachDuty.ID, capturing)));
+        RunComponent.create(
+                settings(op),
+                LogLevelControl.UNSUPPORTED,
+                DutyObservers.none().with(MachEvents.class, events))
+            .runtime();
     runtime.start();
     op.runtime = runtime;
+    op.duty = runtime.duty(MachDuty.ID).map(MachDuty.class::cast).orElseThrow();
   }
 
   long rollupId() {

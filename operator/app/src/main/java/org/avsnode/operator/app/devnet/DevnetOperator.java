@@ -4,12 +4,15 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.mach.MachDuty;
+import org.avsnode.operator.keys.OperatorKeyFiles;
 import org.avsnode.operator.node.NodeRuntime;
 import org.web3j.crypto.Credentials;
 
 /**
- * One devnet operator: its keys, its data directory and, once started, its own node runtime (HTTP
- * port, L1 client, MACH duty, embedded slashing-protection database).
+ * One devnet operator: its keys (kept by the devnet for registration and written as keystores the
+ * node loads), its data directory and, once started, its own node runtime built by the same
+ * component as {@code operator run} (HTTP port, L1 client, MACH duty, embedded slashing-protection
+ * database).
  */
 final class DevnetOperator {
   final int index;
@@ -17,17 +20,25 @@ final class DevnetOperator {
   final Credentials staker;
   private final BlsSecretKey bls;
   final Path dataDir;
+  final OperatorKeyFiles keys;
   volatile NodeRuntime runtime;
   volatile MachDuty duty;
   volatile boolean aggregator;
   volatile int port;
 
-  DevnetOperator(int index, Credentials ecdsa, Credentials staker, BlsSecretKey bls, Path dataDir) {
+  DevnetOperator(
+      int index,
+      Credentials ecdsa,
+      Credentials staker,
+      BlsSecretKey bls,
+      Path dataDir,
+      OperatorKeyFiles keys) {
     this.index = index;
     this.ecdsa = Objects.requireNonNull(ecdsa);
     this.staker = Objects.requireNonNull(staker);
     this.bls = Objects.requireNonNull(bls);
     this.dataDir = Objects.requireNonNull(dataDir);
+    this.keys = Objects.requireNonNull(keys);
   }
 
   String address() {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.util.Locale;
 import org.avsnode.operator.app.UserException;
+import org.avsnode.operator.keys.StrictKeystores;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
@@ -20,9 +20,6 @@ import org.web3j.crypto.exception.CipherException;
  * hostile file cannot exhaust memory.
  */
 public final class EcdsaKeystore {
-  static final long SCRYPT_MAX_MEMORY = 1L << 30;
-  static final int PBKDF2_MAX_C = 10_000_000;
-
   static final ObjectMapper JSON =
       new ObjectMapper()
           .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
@@ -39,65 +36,14 @@ public final class EcdsaKeystore {
     }
   }
 
-  /**
-   * Parses V3 keystore JSON.
-   *
-   * @throws UserException naming {@code what} if it is not a V3 keystore
-   */
+  /** Parses V3 keystore JSON (see {@link StrictKeystores#parseV3}). */
   public static WalletFile parse(String what, String json) {
-    WalletFile w;
-    try {
-      w = JSON.readValue(json, WalletFile.class);
-    } catch (IOException e) {
-      throw new UserException(what + " is not a V3 keystore (not valid JSON)");
-    }
-    if (w == null || w.getVersion() != 3 || w.getCrypto() == null) {
-      throw new UserException(what + " is not a V3 keystore");
-    }
-    return w;
+    return StrictKeystores.parseV3(what, json);
   }
 
-  /**
-   * Decrypts the key, refusing cost parameters beyond what the node would ever create.
-   *
-   * @throws UserException for a wrong password or a malformed or too costly keystore
-   */
+  /** Decrypts with bounded KDF cost (see {@link StrictKeystores#decryptV3}). */
   public static ECKeyPair decrypt(String what, WalletFile w, String password) {
-    Object p = w.getCrypto().getKdfparams();
-    if (p instanceof WalletFile.ScryptKdfParams s) {
-      if (s.getN() < 2
-          || s.getR() < 1
-          || s.getP() < 1
-          || 128L * s.getN() * s.getR() > SCRYPT_MAX_MEMORY) {
-        throw new UserException(what + ": scrypt parameters out of the supported range");
-      }
-    } else if (p instanceof WalletFile.Aes128CtrKdfParams a) {
-      if (a.getC() < 1 || a.getC() > PBKDF2_MAX_C) {
-        throw new UserException(what + ": pbkdf2 iteration count out of the supported range");
-      }
-    } else {
-      throw new UserException(what + ": unsupported or missing kdf parameters");
-    }
-    try {
-      ECKeyPair key = Wallet.decrypt(password, w);
-      if (w.getAddress() != null
-          && !w.getAddress().isEmpty()
-          && !strip0x(w.getAddress()).equalsIgnoreCase(Keys.getAddress(key))) {
-        throw new UserException(what + ": the address does not match the decrypted key");
-      }
-      return key;
-    } catch (CipherException e) {
-      String m = String.valueOf(e.getMessage());
-      if (m.toLowerCase(Locale.ROOT).contains("invalid password")) {
-        throw new UserException(what + ": wrong password (keystore MAC mismatch)");
-      }
-      throw new UserException(what + ": " + m.replaceAll("\\s+", " "));
-    } catch (RuntimeException e) {
-      if (e instanceof UserException u) {
-        throw u;
-      }
-      throw new UserException(what + " is malformed: " + e.getClass().getSimpleName());
-    }
+    return StrictKeystores.decryptV3(what, w, password);
   }
 
   /**

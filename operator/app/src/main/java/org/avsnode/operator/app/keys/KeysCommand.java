@@ -21,6 +21,7 @@ import org.avsnode.bls.keystore.KeystoreException;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.bls.SecretKeyFile;
 import org.avsnode.operator.app.config.ConfigSupport;
+import org.avsnode.operator.keys.SecretFiles;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.WalletFile;
@@ -84,7 +85,7 @@ public final class KeysCommand implements Runnable {
   /** Writes a BLS keystore for {@code key} and prints its line. */
   static Path storeBls(
       CommandSpec spec, Path dir, BlsSecretKey key, String password, KdfChoice kdf) {
-    SecureFiles.warnIfLoose(dir, "keys directory", spec.commandLine().getErr());
+    SecretFiles.warnIfLoose(dir, "keys directory", spec.commandLine().getErr());
     Path target = dir.resolve(fileName(KeyType.bls, key.publicKey().toHex()));
     refuseExisting(target);
     Eip2335Keystore ks =
@@ -95,19 +96,19 @@ public final class KeysCommand implements Runnable {
             "",
             "AVS operator BLS key",
             RANDOM);
-    SecureFiles.writeNewSecretFile(target, ks.toJson().getBytes(StandardCharsets.UTF_8));
+    SecretFiles.writeNewSecretFile(target, ks.toJson().getBytes(StandardCharsets.UTF_8));
     printKey(spec.commandLine().getOut(), "bls", key.publicKey().toHex(), target);
     return target;
   }
 
   /** Writes a V3 keystore for {@code key} and prints its line. */
   static Path storeEcdsa(CommandSpec spec, Path dir, ECKeyPair key, String password) {
-    SecureFiles.warnIfLoose(dir, "keys directory", spec.commandLine().getErr());
+    SecretFiles.warnIfLoose(dir, "keys directory", spec.commandLine().getErr());
     String address = EcdsaKeystore.address(key);
     Path target = dir.resolve(fileName(KeyType.ecdsa, address));
     refuseExisting(target);
     String json = EcdsaKeystore.create(key, password);
-    SecureFiles.writeNewSecretFile(target, json.getBytes(StandardCharsets.UTF_8));
+    SecretFiles.writeNewSecretFile(target, json.getBytes(StandardCharsets.UTF_8));
     printKey(spec.commandLine().getOut(), "ecdsa", address, target);
     return target;
   }
@@ -176,7 +177,7 @@ public final class KeysCommand implements Runnable {
       Path keysDir = dir.keysDir();
       checkKdf(type, kdf);
       String pw = newPassword(password, spec);
-      SecureFiles.ensurePrivateDirectory(keysDir);
+      SecretFiles.ensurePrivateDirectory(keysDir);
       if (type == KeyType.bls) {
         BlsSecretKey key = BlsSecretKey.random(RANDOM);
         try {
@@ -272,7 +273,7 @@ public final class KeysCommand implements Runnable {
       } catch (IOException e) {
         // reported by the read below
       }
-      byte[] bytes = SecureFiles.readSecretFile(file, "keystore");
+      byte[] bytes = SecretFiles.read(file, "keystore");
       String json = new String(bytes, StandardCharsets.UTF_8);
       String pw = password.read(ConfigSupport.environment(spec), spec.commandLine().getErr());
       Path target;
@@ -298,9 +299,9 @@ public final class KeysCommand implements Runnable {
         target = keysDir.resolve(fileName(KeyType.ecdsa, id));
       }
       refuseExisting(target);
-      SecureFiles.ensurePrivateDirectory(keysDir);
-      SecureFiles.warnIfLoose(keysDir, "keys directory", spec.commandLine().getErr());
-      SecureFiles.writeNewSecretFile(target, bytes);
+      SecretFiles.ensurePrivateDirectory(keysDir);
+      SecretFiles.warnIfLoose(keysDir, "keys directory", spec.commandLine().getErr());
+      SecretFiles.writeNewSecretFile(target, bytes);
       printKey(spec.commandLine().getOut(), type.name(), id, target);
     }
 
@@ -310,7 +311,7 @@ public final class KeysCommand implements Runnable {
         BlsSecretKey key = SecretKeyFile.read(file, spec.commandLine().getErr());
         try {
           String pw = newPassword(password, spec);
-          SecureFiles.ensurePrivateDirectory(keysDir);
+          SecretFiles.ensurePrivateDirectory(keysDir);
           storeBls(spec, keysDir, key, pw, kdf);
         } finally {
           key.destroy();
@@ -326,7 +327,7 @@ public final class KeysCommand implements Runnable {
           Arrays.fill(raw, (byte) 0);
         }
         String pw = newPassword(password, spec);
-        SecureFiles.ensurePrivateDirectory(keysDir);
+        SecretFiles.ensurePrivateDirectory(keysDir);
         storeEcdsa(spec, keysDir, key, pw);
       }
     }
@@ -364,14 +365,14 @@ public final class KeysCommand implements Runnable {
       } catch (IOException e) {
         throw new UserException("cannot list " + keysDir + ": " + e.getMessage(), e);
       }
-      SecureFiles.warnIfLoose(keysDir, "keys directory", err);
+      SecretFiles.warnIfLoose(keysDir, "keys directory", err);
       int shown = 0;
       for (Path f : files) {
         String[] entry = describe(f, err);
         if (entry != null) {
           printKey(out, entry[0], entry[1], f);
           shown++;
-          SecureFiles.warnIfLoose(f, "keystore", err);
+          SecretFiles.warnIfLoose(f, "keystore", err);
         }
       }
       if (shown == 0) {

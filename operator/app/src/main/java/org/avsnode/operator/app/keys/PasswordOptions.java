@@ -1,13 +1,9 @@
 package org.avsnode.operator.app.keys;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Map;
 import org.avsnode.operator.app.UserException;
+import org.avsnode.operator.keys.SecretFiles;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,7 +36,7 @@ public final class PasswordOptions {
   public String read(Map<String, String> env, java.io.PrintWriter err) {
     String password;
     if (passwordFile != null) {
-      SecureFiles.warnIfLoose(passwordFile, "password file", err);
+      SecretFiles.warnIfLoose(passwordFile, "password file", err);
       password = readPasswordFile(passwordFile);
     } else {
       password = env.get(passwordEnv);
@@ -67,26 +63,7 @@ public final class PasswordOptions {
    * @throws UserException for a missing or unreadable file, bad UTF-8 or an empty password
    */
   public static String readPasswordFile(Path file) {
-    byte[] bytes = SecureFiles.readSecretFile(file, "password file");
-    String password;
-    try {
-      password =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes))
-              .toString();
-    } catch (CharacterCodingException e) {
-      throw new UserException("password file " + file + " is not UTF-8 text");
-    } finally {
-      Arrays.fill(bytes, (byte) 0);
-    }
-    password = stripLineEnding(password);
-    if (password.isEmpty()) {
-      throw new UserException("password file " + file + " is empty");
-    }
-    return password;
+    return SecretFiles.readPassword(file);
   }
 
   static String stripLineEnding(String s) {

@@ -16,9 +16,9 @@ import org.avsnode.operator.chain.L1RpcErrorException;
 import org.avsnode.operator.chain.RetryPolicy;
 import org.avsnode.operator.chain.SenderConfig;
 import org.avsnode.operator.chain.TransactionSender;
-import org.avsnode.operator.config.NodeConfig;
 import org.avsnode.operator.metrics.NoOpMetricsSystem;
 import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.registration.RegistrationException;
 import org.avsnode.operator.registration.RegistrationStep;
 import org.avsnode.operator.registration.RestakingContracts;
@@ -30,13 +30,13 @@ import org.web3j.crypto.Credentials;
  * for an L1 that cannot be reached or does not mine in time; only bugs print a stack trace).
  */
 final class ChainSession implements AutoCloseable {
-  final NodeConfig config;
+  final NodeSettings config;
   final Deployment deployment;
   final L1Client l1;
   final List<Long> operatorSetIds;
 
   private ChainSession(
-      NodeConfig config, Deployment deployment, L1Client l1, List<Long> operatorSetIds) {
+      NodeSettings config, Deployment deployment, L1Client l1, List<Long> operatorSetIds) {
     this.config = config;
     this.deployment = deployment;
     this.l1 = l1;
@@ -44,23 +44,24 @@ final class ChainSession implements AutoCloseable {
   }
 
   /** Reads the deployment file and connects to L1 (nothing is sent yet). */
-  static ChainSession open(NodeConfig config, RegistrationOptions options) {
+  static ChainSession open(NodeSettings config, RegistrationOptions options) {
     Deployment deployment;
     try {
-      deployment = DeploymentJson.read(config.deploymentFile());
+      deployment = DeploymentJson.read(config.requireDeploymentFile());
     } catch (DeploymentException e) {
-      throw new UserException("deployment file " + config.deploymentFile() + ": " + e.getMessage());
+      throw new UserException(
+          "deployment file " + config.requireDeploymentFile() + ": " + e.getMessage());
     }
     if (config.l1ChainId().isPresent() && config.l1ChainId().getAsLong() != deployment.chainId()) {
       throw new UserException(
           "--l1-chain-id is "
               + config.l1ChainId().getAsLong()
               + " but the deployment file "
-              + config.deploymentFile()
+              + config.requireDeploymentFile()
               + " is for chain "
               + deployment.chainId());
     }
-    String scheme = String.valueOf(config.l1RpcUrl().getScheme()).toLowerCase(Locale.ROOT);
+    String scheme = String.valueOf(config.requireL1RpcUrl().getScheme()).toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new UserException(
           "registration needs an http(s) --l1-rpc-url, got a " + scheme + " URL");
@@ -85,7 +86,7 @@ final class ChainSession implements AutoCloseable {
     }
     L1Client l1 =
         L1Client.http(
-            config.l1RpcUrl().toString(),
+            config.requireL1RpcUrl().toString(),
             options.l1RequestTimeout,
             RetryPolicy.DEFAULT,
             new NodeMetrics(new NoOpMetricsSystem()));

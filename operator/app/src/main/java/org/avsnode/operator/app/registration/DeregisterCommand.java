@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.avsnode.operator.app.config.ConfigDefaultProvider;
 import org.avsnode.operator.app.config.NodeOptions;
-import org.avsnode.operator.config.NodeConfig;
+import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.registration.OperatorRegistrar;
 import org.avsnode.operator.registration.RegistrationStep;
 import org.avsnode.operator.registration.RestakingContracts;
@@ -39,7 +39,7 @@ public final class DeregisterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    NodeConfig config = node.toNodeConfig();
+    NodeSettings config = node.toNodeSettings();
     Credentials credentials = OperatorKeys.ecdsa(RegisterCommand.requireEcdsa(config));
     try (ChainSession session = ChainSession.open(config, chain)) {
       return ChainSession.guard(

@@ -11,8 +11,9 @@ import org.avsnode.bls.keystore.KeystoreException;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.keys.EcdsaKeystore;
 import org.avsnode.operator.app.keys.PasswordOptions;
-import org.avsnode.operator.app.keys.SecureFiles;
-import org.avsnode.operator.config.NodeConfig.KeystoreRef;
+import org.avsnode.operator.keys.KeystoreRef;
+import org.avsnode.operator.keys.SecretFiles;
+import org.avsnode.operator.keys.StrictKeystores;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.WalletFile;
 
@@ -32,12 +33,7 @@ final class OperatorKeys {
 
   /** Decrypts the BLS key. */
   static BlsSecretKey bls(KeystoreRef ref) {
-    String what = "BLS keystore " + ref.keystoreFile();
-    try {
-      return Eip2335Keystore.read(ref.keystoreFile()).decrypt(readPassword(ref.passwordFile()));
-    } catch (KeystoreException e) {
-      throw new UserException(what + ": " + e.getMessage());
-    }
+    return StrictKeystores.bls(ref.keystoreFile(), ref.passwordFile());
   }
 
   /**
@@ -53,7 +49,7 @@ final class OperatorKeys {
   }
 
   private static WalletFile walletFile(Path file) {
-    byte[] bytes = SecureFiles.readSecretFile(file, "ECDSA keystore");
+    byte[] bytes = SecretFiles.read(file, "ECDSA keystore");
     try {
       return EcdsaKeystore.parse(
           "ECDSA keystore " + file, new String(bytes, StandardCharsets.UTF_8));
@@ -70,9 +66,6 @@ final class OperatorKeys {
 
   /** Decrypts the ECDSA key, refusing KDF cost parameters beyond what keystores use. */
   static Credentials ecdsa(KeystoreRef ref) {
-    WalletFile w = walletFile(ref.keystoreFile());
-    String password = readPassword(ref.passwordFile());
-    return Credentials.create(
-        EcdsaKeystore.decrypt("ECDSA keystore " + ref.keystoreFile(), w, password));
+    return Credentials.create(StrictKeystores.ecdsa(ref.keystoreFile(), ref.passwordFile()));
   }
 }

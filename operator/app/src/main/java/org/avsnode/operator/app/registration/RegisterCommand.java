@@ -8,8 +8,8 @@ import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.config.ConfigDefaultProvider;
 import org.avsnode.operator.app.config.NodeOptions;
-import org.avsnode.operator.config.NodeConfig;
-import org.avsnode.operator.config.NodeConfig.KeystoreRef;
+import org.avsnode.operator.keys.KeystoreRef;
+import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.registration.OperatorRegistrar;
 import org.avsnode.operator.registration.RegistrationData;
 import org.avsnode.operator.registration.RegistrationStep;
@@ -78,7 +78,7 @@ public final class RegisterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    NodeConfig config = node.toNodeConfig();
+    NodeSettings config = node.toNodeSettings();
     KeystoreRef ecdsaRef = requireEcdsa(config);
     KeystoreRef blsRef =
         config
@@ -144,7 +144,7 @@ public final class RegisterCommand implements Callable<Integer> {
     }
   }
 
-  static KeystoreRef requireEcdsa(NodeConfig config) {
+  static KeystoreRef requireEcdsa(NodeSettings config) {
     return config
         .ecdsaKey()
         .orElseThrow(

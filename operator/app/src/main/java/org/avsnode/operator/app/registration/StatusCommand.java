@@ -9,8 +9,8 @@ import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.config.ConfigDefaultProvider;
 import org.avsnode.operator.app.config.NodeOptions;
-import org.avsnode.operator.config.NodeConfig;
-import org.avsnode.operator.config.NodeConfig.KeystoreRef;
+import org.avsnode.operator.keys.KeystoreRef;
+import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.registration.OperatorStatus;
 import org.avsnode.operator.registration.OperatorStatus.SetAllocation;
 import org.avsnode.operator.registration.OperatorStatus.SetStatus;
@@ -60,7 +60,7 @@ public final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    NodeConfig config = node.toNodeConfig();
+    NodeSettings config = node.toNodeSettings();
     String operator = operator(config);
     Optional<BlsPublicKey> localKey = config.blsKey().map(StatusCommand::localKey);
     try (ChainSession session = ChainSession.open(config, chain)) {
@@ -82,7 +82,7 @@ public final class StatusCommand implements Callable<Integer> {
     }
   }
 
-  private String operator(NodeConfig config) {
+  private String operator(NodeSettings config) {
     if (operatorAddress != null && !operatorAddress.isBlank()) {
       String a = operatorAddress.strip();
       if (!WalletUtils.isValidAddress(a) || !a.startsWith("0x")) {

@@ -5,16 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.avsnode.contracts.deploy.Deployment;
-import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.operator.app.UserException;
-import org.avsnode.operator.config.NodeConfig;
-import org.avsnode.operator.slashing.SlashingProtections;
 
 /**
- * Builds each enabled duty's configuration section for {@code run}: what the node already knows
- * (contract addresses from the deployment file, the node's keystores, where slashing protection
- * lives), overridden by {@code --duty-option DUTY.KEY=VALUE} entries.
+ * Turns {@code --duty-option DUTY.KEY=VALUE} entries into each duty's configuration section. The
+ * node knows no duty's keys: each duty parses its own section (and rejects keys it does not know);
+ * contract addresses come from the deployment file and keys from the node.
  */
 final class DutyOptions {
   /** {@code mach.rollups=42=http://l2:8545}: the duty, the key, the value. */
@@ -26,10 +22,10 @@ final class DutyOptions {
 
   private DutyOptions() {}
 
-  static Map<String, Map<String, String>> sections(NodeConfig node, List<String> entries) {
+  static Map<String, Map<String, String>> sections(List<String> duties, List<String> entries) {
     Map<String, Map<String, String>> out = new LinkedHashMap<>();
-    for (String duty : node.duties()) {
-      out.put(duty, new LinkedHashMap<>(defaults(duty, node)));
+    for (String duty : duties) {
+      out.put(duty, new LinkedHashMap<>());
     }
     for (String e : entries == null ? List.<String>of() : entries) {
       Matcher m = ENTRY.matcher(e.strip());
@@ -48,65 +44,11 @@ final class DutyOptions {
                 + m.group(1)
                 + "', which is not enabled"
                 + " (--duties "
-                + String.join(",", node.duties())
+                + String.join(",", duties)
                 + ")");
       }
       section.put(m.group(2), m.group(3));
     }
-    Map<String, Map<String, String>> frozen = new LinkedHashMap<>();
-    out.forEach((k, v) -> frozen.put(k, Map.copyOf(v)));
-    return Map.copyOf(frozen);
-  }
-
-  /** The node-provided part of a duty's section; a duty the node knows nothing about gets none. */
-  private static Map<String, String> defaults(String duty, NodeConfig node) {
-    Map<String, String> d = new LinkedHashMap<>();
-    if (!duty.equals("mach")) {
-      return d;
-    }
-    Deployment dep;
-    try {
-      dep = DeploymentJson.read(node.deploymentFile());
-    } catch (RuntimeException e) {
-      throw new UserException(
-          "deployment file " + node.deploymentFile() + ": " + e.getMessage(), e);
-    }
-    d.put("registry", dep.contracts().avsRegistry());
-    d.put("finality-oracle", dep.contracts().finalityOracle());
-    d.put("slashing-coordinator", dep.contracts().slashingCoordinator());
-    d.put("operator-set-id", Long.toString(dep.operatorSetId()));
-    d.put("threshold-bps", Integer.toString(dep.thresholdBps()));
-    NodeConfig.KeystoreRef bls =
-        node.blsKey()
-            .orElseThrow(
-                () ->
-                    new UserException(
-                        "the mach duty signs with a BLS key: set --bls-keystore-file and"
-                            + " --bls-password-file"));
-    d.put("bls-keystore-file", bls.keystoreFile().toString());
-    d.put("bls-password-file", bls.passwordFile().toString());
-    NodeConfig.KeystoreRef ecdsa =
-        node.ecdsaKey()
-            .orElseThrow(
-                () ->
-                    new UserException(
-                        "the mach duty needs the operator's ECDSA key (its address names the"
-                            + " operator; aggregators submit with it): set --ecdsa-keystore-file"
-                            + " and --ecdsa-password-file"));
-    d.put("ecdsa-keystore-file", ecdsa.keystoreFile().toString());
-    d.put("ecdsa-password-file", ecdsa.passwordFile().toString());
-    if (node.slashingProtectionEmbedded()) {
-      d.put(
-          "slashing-protection-dir",
-          SlashingProtections.embeddedDirectory(node.dataPath()).toString());
-    } else if (node.slashingProtectionDbUrl().startsWith("jdbc:postgresql:")) {
-      // shared by redundant instances; credentials: the URL's user plus ~/.pgpass or PGPASSFILE
-      d.put("slashing-protection-db-url", node.slashingProtectionDbUrl());
-    } else {
-      throw new UserException(
-          "run: --slashing-protection-db-url must be a jdbc:postgresql: URL or unset (the embedded"
-              + " database under --data-path)");
-    }
-    return d;
+    return out;
   }
 }

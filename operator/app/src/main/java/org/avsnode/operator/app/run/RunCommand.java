@@ -2,9 +2,8 @@ package org.avsnode.operator.app.run;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.avsnode.operator.app.DurationConverter;
 import org.avsnode.operator.app.OperatorCommand;
@@ -12,12 +11,10 @@ import org.avsnode.operator.app.ShutdownLatch;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.config.ConfigDefaultProvider;
 import org.avsnode.operator.app.config.NodeOptions;
-import org.avsnode.operator.chain.RetryPolicy;
-import org.avsnode.operator.config.NodeConfig;
-import org.avsnode.operator.http.HttpServerConfig;
 import org.avsnode.operator.node.NodeRuntime;
 import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.node.NodeStartException;
+import org.avsnode.operator.spi.DutyObservers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -85,9 +82,9 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeSettings settings = settings(node.toNodeConfig());
+    NodeSettings settings = settings();
     RunComponent component =
-        DaggerRunComponent.factory().create(settings, new LogbackLevelControl());
+        RunComponent.create(settings, new LogbackLevelControl(), DutyObservers.none());
     NodeRuntime runtime = component.runtime();
     try (ShutdownLatch shutdown =
         ShutdownLatch.install("operator-shutdown", Duration.ofSeconds(20))) {
@@ -109,27 +106,16 @@ public final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  NodeSettings settings(NodeConfig c) {
-    if (l1PollInterval.isZero()) {
-      throw new UserException("--l1-poll-interval must be positive");
-    }
-    if (l1RequestTimeout.isZero()) {
-      throw new UserException("--l1-request-timeout must be positive");
-    }
-    return new NodeSettings(
-        nodeName,
-        OperatorCommand.version(),
-        c.dataPath(),
-        new HttpServerConfig(c.httpHost(), c.httpPort(), null),
-        Optional.ofNullable(adminTokenFile),
-        c.metricsEnabled(),
-        Optional.of(c.l1RpcUrl().toString()),
-        c.l1ChainId(),
-        c.confirmations(),
-        l1PollInterval,
-        l1RequestTimeout,
-        RetryPolicy.DEFAULT,
-        new LinkedHashSet<>(c.duties()),
-        DutyOptions.sections(c, dutyOptions));
+  /** The node's settings from the node options and this command's own. */
+  NodeSettings settings() {
+    Map<String, Map<String, String>> sections = DutyOptions.sections(node.duties(), dutyOptions);
+    return node.toNodeSettings(
+        b ->
+            b.nodeName(nodeName)
+                .nodeVersion(OperatorCommand.version())
+                .adminTokenFile(adminTokenFile)
+                .l1PollInterval(l1PollInterval)
+                .l1RequestTimeout(l1RequestTimeout)
+                .dutyConfig(sections));
   }
 }

@@ -36,6 +36,11 @@ class ArchitectureTest {
   }
 
   @Test
+  void dutiesNeverTouchKeysOrASlashingProtectionBackend() {
+    ModuleRules.DUTIES_NEVER_TOUCH_KEYS.check(production);
+  }
+
+  @Test
   void coreDependsOnNoDutyAndNotOnTheApp() {
     ModuleRules.CORE_DEPENDS_ON_NO_DUTY_AND_NOT_ON_THE_APP.check(production);
   }

@@ -85,6 +85,57 @@ public final class ModuleRules {
           .allowEmptyShould(true);
 
   /** The operator's core never depends on a duty or on the binary. */
+  /**
+   * The node owns the keys: duty code never touches a BLS secret key, an ECDSA private key or
+   * credentials, a keystore, or a slashing-protection backend. It signs through the node's {@code
+   * DutySigner} and sends transactions through the node's {@code TransactionSender}.
+   */
+  public static final ArchRule DUTIES_NEVER_TOUCH_KEYS =
+      noClasses()
+          .that(IN_A_DUTY)
+          .should()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.avsnode.bls.BlsSecretKey")
+          .orShould()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "org.avsnode.bls.keystore..",
+              "org.avsnode.operator.keys..",
+              "org.web3j.crypto.exception..")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.web3j.crypto.Credentials")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.web3j.crypto.ECKeyPair")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.web3j.crypto.Wallet")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.web3j.crypto.WalletUtils")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.avsnode.operator.slashing.SlashingProtection")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.avsnode.operator.slashing.SlashingProtections")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.avsnode.operator.slashing.JdbcSlashingProtection")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.avsnode.operator.slashing.EmbeddedSlashingProtection")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.avsnode.operator.slashing.PostgresSlashingProtection")
+          .orShould()
+          .dependOnClassesThat()
+          .haveFullyQualifiedName("org.avsnode.operator.slashing.ProtectedSigner")
+          .because(
+              "the node owns keys and slashing protection; duties sign through DutyContext.signer()")
+          .allowEmptyShould(true);
+
   public static final ArchRule CORE_DEPENDS_ON_NO_DUTY_AND_NOT_ON_THE_APP =
       noClasses()
           .that(

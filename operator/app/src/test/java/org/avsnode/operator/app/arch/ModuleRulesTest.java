@@ -11,7 +11,9 @@ import org.avsnode.mach.archfixture.PlantedMachUsesCoreAndItself;
 import org.avsnode.mach.archfixture.PlantedMachUsesVital;
 import org.avsnode.operator.archfixture.PlantedCoreUsesSquad;
 import org.avsnode.squad.archfixture.PlantedSquadHelper;
+import org.avsnode.squad.archfixture.PlantedSquadSendsItself;
 import org.avsnode.vital.archfixture.PlantedVitalHelper;
+import org.avsnode.vital.archfixture.PlantedVitalSignsItself;
 import org.junit.jupiter.api.Test;
 
 /** The rules catch planted violations (test-only classes) and accept the allowed dependencies. */
@@ -42,6 +44,21 @@ class ModuleRulesTest {
   @Test
   void aDutyUsingItsOwnPackageAndTheCoreApiPasses() {
     ModuleRules.DUTIES_ARE_PLUG_INS.check(only(PlantedMachUsesCoreAndItself.class));
+  }
+
+  @Test
+  void aDutyHoldingASecretKeyOrABackendFails() {
+    assertThatThrownBy(
+            () -> ModuleRules.DUTIES_NEVER_TOUCH_KEYS.check(only(PlantedVitalSignsItself.class)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("org.avsnode.bls.BlsSecretKey")
+        .hasMessageContaining("EmbeddedSlashingProtection");
+    assertThatThrownBy(
+            () -> ModuleRules.DUTIES_NEVER_TOUCH_KEYS.check(only(PlantedSquadSendsItself.class)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("org.web3j.crypto.Credentials");
+    // signing through the node's signer is what a duty may do
+    ModuleRules.DUTIES_NEVER_TOUCH_KEYS.check(only(PlantedMachUsesCoreAndItself.class));
   }
 
   @Test

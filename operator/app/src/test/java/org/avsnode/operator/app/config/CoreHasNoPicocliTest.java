@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import java.net.URL;
-import org.avsnode.operator.config.NodeConfig;
+import org.avsnode.operator.node.NodeSettings;
 import org.junit.jupiter.api.Test;
 
 /** STYLE.md: command-line code stays in the binary; operator-core never imports Picocli. */
@@ -15,9 +15,9 @@ class CoreHasNoPicocliTest {
   @Test
   void operatorCoreDoesNotDependOnPicocli() {
     // every class of the operator-core artifact (its jar, or target/classes in a reactor build)
-    URL core = NodeConfig.class.getProtectionDomain().getCodeSource().getLocation();
+    URL core = NodeSettings.class.getProtectionDomain().getCodeSource().getLocation();
     JavaClasses classes = new ClassFileImporter().importUrl(core);
-    assertThat(classes.contain(NodeConfig.class)).isTrue();
+    assertThat(classes.contain(NodeSettings.class)).isTrue();
     assertThat(classes.stream())
         .noneMatch(c -> c.getPackageName().startsWith("org.avsnode.operator.app"));
     noClasses().should().dependOnClassesThat().resideInAPackage("picocli..").check(classes);

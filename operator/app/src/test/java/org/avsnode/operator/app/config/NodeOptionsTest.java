@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.avsnode.operator.app.OperatorCommand;
-import org.avsnode.operator.config.NodeConfig;
+import org.avsnode.operator.node.NodeSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,22 +28,23 @@ class NodeOptionsTest {
   @TempDir Path dir;
   private Path deployment;
   private Path keystore;
+  private Path ecdsa;
   private Path password;
 
-  /** Stands in for {@code operator run}: obtains the NodeConfig and keeps it. */
+  /** Stands in for {@code operator run}: obtains the NodeSettings and keeps it. */
   @Command(name = "show-config", defaultValueProvider = ConfigDefaultProvider.class)
   static final class ShowConfig implements Callable<Integer> {
     @Mixin NodeOptions node;
-    NodeConfig config;
+    NodeSettings config;
 
     @Override
     public Integer call() {
-      config = node.toNodeConfig();
+      config = node.toNodeSettings();
       return 0;
     }
   }
 
-  private record Run(int code, String out, String err, NodeConfig config) {
+  private record Run(int code, String out, String err, NodeSettings config) {
     List<String> errLines() {
       return err.lines().filter(l -> !l.isBlank()).toList();
     }
@@ -82,6 +83,12 @@ class NodeOptionsTest {
         + "\n"
         + "bls-password-file: "
         + password
+        + "\n"
+        + "ecdsa-keystore-file: "
+        + ecdsa
+        + "\n"
+        + "ecdsa-password-file: "
+        + password
         + "\n";
   }
 
@@ -89,6 +96,7 @@ class NodeOptionsTest {
   void files() throws Exception {
     deployment = Files.writeString(dir.resolve("deployment.json"), "{}");
     keystore = Files.writeString(dir.resolve("bls.json"), "{}");
+    ecdsa = Files.writeString(dir.resolve("ecdsa.json"), "{}");
     password = Files.writeString(dir.resolve("bls.pass"), "x");
   }
 
@@ -100,20 +108,20 @@ class NodeOptionsTest {
 
     Run flag = run(env, "--config-file", cfg.toString(), "--http-port", "9300");
     assertThat(flag.code()).as(flag.err()).isZero();
-    assertThat(flag.config().httpPort()).isEqualTo(9300);
+    assertThat(flag.config().http().port()).isEqualTo(9300);
     assertThat(flag.config().dataPath()).isEqualTo(dir.resolve("from-env"));
 
     Run fromEnv = run(env, "--config-file", cfg.toString());
-    assertThat(fromEnv.config().httpPort()).isEqualTo(9200);
+    assertThat(fromEnv.config().http().port()).isEqualTo(9200);
 
     Run fromYaml = run(Map.of(), "--config-file", cfg.toString());
-    assertThat(fromYaml.config().httpPort()).isEqualTo(9100);
+    assertThat(fromYaml.config().http().port()).isEqualTo(9100);
     assertThat(fromYaml.config().dataPath()).isEqualTo(dir.resolve("from-yaml"));
 
     Run fromDefault = run(Map.of(), "--config-file", yaml(base()).toString());
-    assertThat(fromDefault.config().httpPort()).isEqualTo(9000);
-    assertThat(fromDefault.config().httpHost()).isEqualTo("127.0.0.1");
-    assertThat(fromDefault.config().confirmations()).isEqualTo(2);
+    assertThat(fromDefault.config().http().port()).isEqualTo(9000);
+    assertThat(fromDefault.config().http().host()).isEqualTo("127.0.0.1");
+    assertThat(fromDefault.config().l1Confirmations()).isEqualTo(2);
     assertThat(fromDefault.config().duties()).containsExactly("mach");
     assertThat(fromDefault.config().metricsEnabled()).isFalse();
     assertThat(fromDefault.config().dataPath())
@@ -132,24 +140,24 @@ class NodeOptionsTest {
                 + "confirmations: 5\n"
                 + "http-host: 0.0.0.0\n"
                 + "slashing-protection-db-url: jdbc:postgresql://db:5432/avs\n");
-    NodeConfig c = run(Map.of(), "--config-file", cfg.toString()).config();
+    NodeSettings c = run(Map.of(), "--config-file", cfg.toString()).config();
     assertThat(c.duties()).containsExactly("mach", "vital");
     assertThat(c.metricsEnabled()).isTrue();
     assertThat(c.l1ChainId()).hasValue(31337);
-    assertThat(c.confirmations()).isEqualTo(5);
-    assertThat(c.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(c.l1Confirmations()).isEqualTo(5);
+    assertThat(c.http().host()).isEqualTo("0.0.0.0");
     assertThat(c.slashingProtectionDbUrl()).isEqualTo("jdbc:postgresql://db:5432/avs");
 
     Map<String, String> env = new HashMap<>();
     env.put("AVS_DUTIES", "squad");
     env.put("AVS_METRICS_ENABLED", "false");
     env.put("AVS_CONFIG_FILE", cfg.toString()); // the file itself can come from the environment
-    NodeConfig e = run(env).config();
+    NodeSettings e = run(env).config();
     assertThat(e.duties()).containsExactly("squad");
     assertThat(e.metricsEnabled()).isFalse();
-    assertThat(e.confirmations()).isEqualTo(5);
+    assertThat(e.l1Confirmations()).isEqualTo(5);
 
-    NodeConfig f = run(env, "--duties", "vital,mach", "--metrics-enabled").config();
+    NodeSettings f = run(env, "--duties", "vital,mach", "--metrics-enabled").config();
     assertThat(f.duties()).containsExactly("vital", "mach");
     assertThat(f.metricsEnabled()).isTrue();
   }
@@ -293,7 +301,7 @@ class NodeOptionsTest {
     Path cfg = yaml(base() + "http-host: 010\nduties: \"mach\"\nl1-chain-id: '1'\n");
     Run r = run(Map.of(), "--config-file", cfg.toString());
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.config().httpHost()).isEqualTo("010");
+    assertThat(r.config().http().host()).isEqualTo("010");
     assertThat(r.config().l1ChainId()).hasValue(1);
   }
 }

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.toolchain.AnvilProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,7 +72,19 @@ class RunCommandIT {
 
   private static List<String> runArgs(Path dir, long chainId) throws Exception {
     Path deployment = dir.resolve("deployment.json");
-    Files.writeString(deployment, "{}");
+    String a = "0x00000000000000000000000000000000000000a1";
+    DeploymentJson.write(
+        new Deployment(
+            Deployment.VERSION,
+            31337,
+            1,
+            64,
+            4,
+            0,
+            6667,
+            a,
+            new Deployment.Contracts(a, a, a, a, a, a, a, a, a)),
+        deployment);
     return List.of(
         "run",
         "--http-port",
@@ -183,7 +197,7 @@ class RunCommandIT {
       assertThat(p.exitValue()).as(out).isEqualTo(2);
       assertThat(out)
           .contains(
-              "error: L1: L1 endpoint " + anvil.rpcUrl() + " serves chain id 31337, expected 1")
+              "error: L1 " + anvil.rpcUrl() + " serves chain id 31337, but --l1-chain-id is 1")
           .doesNotContain("at org.");
     } finally {
       p.destroyForcibly();

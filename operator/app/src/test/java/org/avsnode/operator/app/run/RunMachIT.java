@@ -2,13 +2,11 @@ package org.avsnode.operator.app.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,16 +21,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.avsnode.bls.BlsSecretKey;
-import org.avsnode.bls.keystore.Eip2335Keystore;
 import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.DeploymentJson;
+import org.avsnode.operator.keys.OperatorKeyFiles;
 import org.avsnode.toolchain.AnvilProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.Wallet;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.Request;
 import org.web3j.protocol.core.Response;
@@ -113,18 +110,13 @@ class RunMachIT {
       DeploymentJson.write(deployment, deploymentFile);
 
       String password = "correct horse battery staple";
-      Path pw = dir.resolve("password.txt");
-      Files.writeString(pw, password + "\n", StandardCharsets.UTF_8);
-      Path ecdsa = dir.resolve("ecdsa.json");
-      new ObjectMapper()
-          .writeValue(ecdsa.toFile(), Wallet.createLight(password, operator.getEcKeyPair()));
       BlsSecretKey blsKey = BlsSecretKey.random(RANDOM);
-      Path bls = dir.resolve("bls.json");
-      Files.writeString(
-          bls,
-          Eip2335Keystore.encrypt(
-                  blsKey, password, Eip2335Keystore.Kdf.PBKDF2, 4096, "", "", RANDOM)
-              .toJson());
+      OperatorKeyFiles keys =
+          OperatorKeyFiles.writeLight(
+              dir.resolve("keys"), blsKey, operator.getEcKeyPair(), password, RANDOM);
+      Path bls = keys.bls().keystoreFile();
+      Path ecdsa = keys.ecdsa().keystoreFile();
+      Path pw = keys.bls().passwordFile();
 
       Path data = dir.resolve("data");
       Path log = dir.resolve("node.log");

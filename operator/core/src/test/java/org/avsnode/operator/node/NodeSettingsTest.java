@@ -1,4 +1,4 @@
-package org.avsnode.operator.config;
+package org.avsnode.operator.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,18 +6,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import org.avsnode.operator.config.InvalidConfigException;
 import org.junit.jupiter.api.Test;
 
-class NodeConfigTest {
+class NodeSettingsTest {
 
-  private static NodeConfig.Builder minimal() {
-    return NodeConfig.builder()
+  private static NodeSettings.Builder minimal() {
+    return NodeSettings.builder()
         .dataPath(Path.of("/var/lib/avs"))
         .l1RpcUrl(URI.create("http://127.0.0.1:8545"))
         .deploymentFile(Path.of("/etc/avs/deployment.json"));
   }
 
-  private static void assertInvalid(NodeConfig.Builder b, String key, String messagePart) {
+  private static void assertInvalid(NodeSettings.Builder b, String key, String messagePart) {
     assertThatThrownBy(b::build)
         .isInstanceOf(InvalidConfigException.class)
         .hasMessageContaining(messagePart)
@@ -26,10 +27,10 @@ class NodeConfigTest {
 
   @Test
   void defaultsAreLoopbackPort9000TwoConfirmationsAndAnEmbeddedDatabase() {
-    NodeConfig c = minimal().build();
-    assertThat(c.httpHost()).isEqualTo("127.0.0.1");
-    assertThat(c.httpPort()).isEqualTo(9000);
-    assertThat(c.confirmations()).isEqualTo(2);
+    NodeSettings c = minimal().build();
+    assertThat(c.http().host()).isEqualTo("127.0.0.1");
+    assertThat(c.http().port()).isEqualTo(9000);
+    assertThat(c.l1Confirmations()).isEqualTo(2);
     assertThat(c.metricsEnabled()).isFalse();
     assertThat(c.duties()).isEmpty();
     assertThat(c.l1ChainId()).isEmpty();
@@ -41,7 +42,7 @@ class NodeConfigTest {
 
   @Test
   void theDataPathIsMadeAbsolute() {
-    NodeConfig c = minimal().dataPath(Path.of("rel/../data")).build();
+    NodeSettings c = minimal().dataPath(Path.of("rel/../data")).build();
     assertThat(c.dataPath().isAbsolute()).isTrue();
     assertThat(c.dataPath().getFileName().toString()).isEqualTo("data");
     assertThat(c.dataPath().toString()).doesNotContain("..");
@@ -50,8 +51,15 @@ class NodeConfigTest {
   @Test
   void requiredSettingsAreNamed() {
     assertInvalid(minimal().dataPath(null), "data-path", "required");
-    assertInvalid(minimal().l1RpcUrl(null), "l1-rpc-url", "required");
-    assertInvalid(minimal().deploymentFile(null), "deployment-file", "required");
+    // optional in the model (a node may run without L1); commands that need them ask for them
+    NodeSettings bare = NodeSettings.builder(Path.of("/x")).build();
+    assertThatThrownBy(bare::requireL1RpcUrl)
+        .isInstanceOf(InvalidConfigException.class)
+        .satisfies(e -> assertThat(((InvalidConfigException) e).key()).isEqualTo("l1-rpc-url"));
+    assertThatThrownBy(bare::requireDeploymentFile)
+        .isInstanceOf(InvalidConfigException.class)
+        .satisfies(
+            e -> assertThat(((InvalidConfigException) e).key()).isEqualTo("deployment-file"));
   }
 
   @Test
@@ -66,16 +74,21 @@ class NodeConfigTest {
         minimal().slashingProtectionDbUrl("jdbc:mysql://x/db"),
         "slashing-protection-db-url",
         "jdbc:postgresql:");
-    assertThat(minimal().httpPort(0).build().httpPort()).isZero();
+    assertThat(minimal().httpPort(0).build().http().port()).isZero();
   }
 
   @Test
-  void dutiesAreCheckedAndNeedABlsKey() {
+  void dutiesAreCheckedAndNeedBothKeys() {
     assertInvalid(minimal().duties(List.of("mach")), "bls-keystore-file", "mach");
-    NodeConfig c =
+    assertInvalid(
+        minimal().duties(List.of("mach")).blsKey(Path.of("/k/bls.json"), Path.of("/k/bls.pass")),
+        "ecdsa-keystore-file",
+        "names the operator");
+    NodeSettings c =
         minimal()
             .duties(List.of("mach", " vital", ""))
             .blsKey(Path.of("/k/bls.json"), Path.of("/k/bls.pass"))
+            .ecdsaKey(Path.of("/k/ecdsa.json"), Path.of("/k/ecdsa.pass"))
             .build();
     assertThat(c.duties()).containsExactly("mach", "vital");
     assertThatThrownBy(() -> c.duties().add("x")).isInstanceOf(UnsupportedOperationException.class);
@@ -87,6 +100,12 @@ class NodeConfigTest {
         minimal().duties(List.of("mach", "mach")).blsKey(Path.of("/k"), Path.of("/p")),
         "duties",
         "twice");
+  }
+
+  @Test
+  void dutyOptionsMayOnlyNameEnabledDuties() {
+    assertInvalid(
+        minimal().dutyConfig("squad", java.util.Map.of("x", "1")), "duty-option", "not enabled");
   }
 
   @Test
@@ -104,7 +123,7 @@ class NodeConfigTest {
 
   @Test
   void credentialsInUrlsNeverShowInToStringOrErrors() {
-    NodeConfig c =
+    NodeSettings c =
         minimal()
             .l1RpcUrl(URI.create("https://user:s3cret@rpc.example.org/v2/key"))
             .slashingProtectionDbUrl("jdbc:postgresql://db/avs?user=avs&password=hunter2")
@@ -113,7 +132,7 @@ class NodeConfigTest {
         .doesNotContain("s3cret")
         .doesNotContain("hunter2")
         .doesNotContain("v2/key")
-        .contains("https://rpc.example.org/***");
+        .contains("https://rpc.example.org");
     assertThatThrownBy(() -> minimal().l1RpcUrl(URI.create("ftp://u:s3cret@h/")).build())
         .hasMessageNotContaining("s3cret");
   }

@@ -1,8 +1,11 @@
-package org.avsnode.operator.app.keys;
+package org.avsnode.operator.keys;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -13,17 +16,18 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
-import org.avsnode.operator.app.UserException;
 
 /**
- * Files that hold secrets: written owner-only (0600) in directories owned-only (0700), atomically
- * (a temporary file, fsync, then a hard link that fails if the target exists, so an existing key is
+ * Files that hold secrets (keystores, passwords): read with one-line errors, checked for who else
+ * may read them, and written owner-only (0600) in owner-only directories (0700), atomically (a
+ * temporary file, fsync, then a hard link that fails if the target exists, so an existing key is
  * never overwritten and a crash never leaves a half-written key behind).
  */
-public final class SecureFiles {
+public final class SecretFiles {
   static final Set<PosixFilePermission> OWNER_RW =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
   static final Set<PosixFilePermission> OWNER_RWX =
@@ -32,7 +36,7 @@ public final class SecureFiles {
           PosixFilePermission.OWNER_WRITE,
           PosixFilePermission.OWNER_EXECUTE);
 
-  private SecureFiles() {}
+  private SecretFiles() {}
 
   private static boolean posix(Path p) {
     Path probe = p.toAbsolutePath();
@@ -49,7 +53,7 @@ public final class SecureFiles {
         return dir;
       }
       if (Files.exists(dir)) {
-        throw new UserException(dir + " exists and is not a directory");
+        throw new KeyFileException(dir + " exists and is not a directory");
       }
       Path parent = dir.toAbsolutePath().getParent();
       if (parent != null) {
@@ -66,22 +70,22 @@ public final class SecureFiles {
     } catch (FileAlreadyExistsException e) {
       return dir; // created concurrently
     } catch (IOException e) {
-      throw new UserException("cannot create directory " + dir + ": " + e.getMessage(), e);
+      throw new KeyFileException("cannot create directory " + dir + ": " + e.getMessage());
     }
   }
 
   /**
    * Writes a new owner-only (0600) file; refuses to overwrite an existing one.
    *
-   * @throws UserException if {@code target} exists or cannot be written
+   * @throws KeyFileException if {@code target} exists or cannot be written
    */
   public static void writeNewSecretFile(Path target, byte[] content) {
     if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      throw new UserException(target + " already exists; refusing to overwrite it");
+      throw new KeyFileException(target + " already exists; refusing to overwrite it");
     }
     Path dir = target.toAbsolutePath().getParent();
     if (dir == null || !Files.isDirectory(dir)) {
-      throw new UserException("directory " + dir + " does not exist");
+      throw new KeyFileException("directory " + dir + " does not exist");
     }
     Path tmp = null;
     try {
@@ -108,9 +112,9 @@ public final class SecureFiles {
       }
       syncDirectory(dir);
     } catch (FileAlreadyExistsException e) {
-      throw new UserException(target + " already exists; refusing to overwrite it", e);
+      throw new KeyFileException(target + " already exists; refusing to overwrite it");
     } catch (IOException e) {
-      throw new UserException("cannot write " + target + ": " + e.getMessage(), e);
+      throw new KeyFileException("cannot write " + target + ": " + e.getMessage());
     } finally {
       if (tmp != null) {
         try {
@@ -127,21 +131,6 @@ public final class SecureFiles {
       ch.force(true);
     } catch (IOException | RuntimeException e) {
       // not every platform can open a directory for fsync; the file itself is synced
-    }
-  }
-
-  /**
-   * Reads a file that holds a secret or a password.
-   *
-   * @throws UserException if it is missing or unreadable
-   */
-  public static byte[] readSecretFile(Path file, String what) {
-    try {
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new UserException(what + " " + file + " does not exist");
-    } catch (IOException e) {
-      throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -165,8 +154,55 @@ public final class SecureFiles {
   }
 
   /**
-   * The group/others permissions of a file in {@code ls} style (e.g. {@code rw-r--r--}) when group
-   * or others can access it; empty when only the owner can, or the file system has no POSIX modes.
+   * The file's bytes.
+   *
+   * @throws KeyFileException if it is missing or unreadable
+   */
+  public static byte[] read(Path file, String what) {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new KeyFileException(what + " " + file + " does not exist");
+    } catch (IOException e) {
+      throw new KeyFileException("cannot read " + what + " " + file + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The password in a password file: UTF-8; trailing line endings are not part of it.
+   *
+   * @throws KeyFileException for a missing or unreadable file, bad UTF-8 or an empty password
+   */
+  public static String readPassword(Path file) {
+    byte[] bytes = read(file, "password file");
+    String password;
+    try {
+      password =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      throw new KeyFileException("password file " + file + " is not UTF-8 text");
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
+    int end = password.length();
+    while (end > 0 && (password.charAt(end - 1) == '\n' || password.charAt(end - 1) == '\r')) {
+      end--;
+    }
+    password = password.substring(0, end);
+    if (password.isEmpty()) {
+      throw new KeyFileException("password file " + file + " is empty");
+    }
+    return password;
+  }
+
+  /**
+   * The permissions of a file in {@code ls} style (e.g. {@code rw-r--r--}) when group or others can
+   * access it; empty when only the owner can, or the file system has no POSIX modes.
    */
   public static Optional<String> looseMode(Path file) {
     try {
@@ -175,12 +211,30 @@ public final class SecureFiles {
         return Optional.empty();
       }
       Set<PosixFilePermission> perms = view.readAttributes().permissions();
-      boolean loose =
-          perms.stream()
-              .anyMatch(p -> !p.name().startsWith("OWNER_")); // GROUP_* or OTHERS_* of any kind
+      boolean loose = perms.stream().anyMatch(p -> !p.name().startsWith("OWNER_"));
       return loose ? Optional.of(PosixFilePermissions.toString(perms)) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Refuses a secret file that group or others may access.
+   *
+   * @throws KeyFileException naming the file, its mode and the fix
+   */
+  public static void requireOwnerOnly(Path file, String what) {
+    looseMode(file)
+        .ifPresent(
+            mode -> {
+              throw new KeyFileException(
+                  what
+                      + " "
+                      + file
+                      + " is accessible by group/others (mode "
+                      + mode
+                      + "); run: chmod 600 "
+                      + file);
+            });
   }
 }
