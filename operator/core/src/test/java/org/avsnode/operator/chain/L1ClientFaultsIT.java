@@ -201,7 +201,7 @@ class L1ClientFaultsIT {
         .isInstanceOfSatisfying(
             L1Exception.class, e -> assertThat(e.kind()).isEqualTo(L1Exception.Kind.WRONG_CHAIN))
         .hasMessage(
-            "L1 endpoint http://127.0.0.1:" + wm.port() + "/rpc serves chain id 1, expected 31337");
+            "L1 endpoint http://127.0.0.1:" + wm.port() + " serves chain id 1, expected 31337");
     assertThat(scrape()).contains("avs_rpc_errors_total{kind=\"wrong_chain\",} 1.0");
   }
 

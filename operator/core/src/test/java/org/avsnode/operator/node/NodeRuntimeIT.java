@@ -202,7 +202,8 @@ class NodeRuntimeIT {
       assertThat(get(api + "/eigen/node/services").body()).contains("echoes words");
       // the no-op metrics module: no /metrics route
       assertThat(get(api + "/metrics").statusCode()).isEqualTo(404);
-      assertThat(NodeRuntime.score(runtime.overall(), runtime.services())).isEqualTo(50.0);
+      // the echo duty (partial, 50) and the L1 client (up, 100)
+      assertThat(NodeRuntime.score(runtime.overall(), runtime.services())).isEqualTo(75.0);
     } finally {
       runtime.close();
     }

@@ -36,7 +36,9 @@ import org.avsnode.mach.MachEvents;
 import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.chain.MachContracts;
 import org.avsnode.mach.l2.L2Block;
+import org.avsnode.operator.app.Main;
 import org.avsnode.operator.app.OperatorCommand;
+import org.avsnode.operator.app.run.RunCommand;
 import org.avsnode.operator.app.run.RunComponent;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.RetryPolicy;
@@ -325,15 +327,19 @@ final class Devnet implements AutoCloseable {
         continue;
       }
       op.aggregator = op.index < aggs;
-      op.port = op.aggregator ? ports[op.index] : 0;
+      op.port = op.aggregator ? ports[op.index] : options.operatorProcesses() ? freePort() : 0;
       startOperator(op, dir);
       say(
-          "devnet: %s %s running MACH at %s%s%s",
+          "devnet: %s %s running MACH at %s%s%s%s",
           op.name(),
           op.address(),
-          op.runtime.apiUrl(),
+          op.apiUrl(),
+          op.process != null ? " (process " + op.process.pid() + ")" : "",
           op.aggregator ? " + aggregator (rank " + op.index + ")" : "",
           op == equivocatorOp ? "  [faulty: will equivocate]" : "");
+    }
+    if (options.operatorProcesses()) {
+      faults.scheduleWithFixedDelay(this::watchFinality, 1, 1, TimeUnit.SECONDS);
     }
     say(
         "devnet: running; one line per certificate (L2 block, signers/total, signed stake,"
@@ -382,7 +388,11 @@ final class Devnet implements AutoCloseable {
         .build();
   }
 
-  private void startOperator(DevnetOperator op, Path dir) {
+  private void startOperator(DevnetOperator op, Path dir) throws Exception {
+    if (options.operatorProcesses()) {
+      startOperatorProcess(op);
+      return;
+    }
     MachEvents events = progress.forOperator(op);
     if (op == equivocatorOp) {
       MachEvents honest = events;
@@ -404,6 +414,106 @@ final class Devnet implements AutoCloseable {
     runtime.start();
     op.runtime = runtime;
     op.duty = runtime.duty(MachDuty.ID).map(MachDuty.class::cast).orElseThrow();
+  }
+
+  /**
+   * Starts the operator as its own {@code operator run} process of this binary (same Java, same
+   * class path), configured by flags exactly as an operator would, and waits for its API. It stops
+   * when this JVM exits for any reason: its standard input is a pipe from here (see {@link
+   * RunCommand#STOP_WITH_PARENT_ENV}).
+   */
+  private void startOperatorProcess(DevnetOperator op) throws Exception {
+    NodeSettings s = settings(op);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(
+        ProcessHandle.current()
+            .info()
+            .command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+    cmd.add(Main.class.getName());
+    cmd.addAll(
+        List.of(
+            "run",
+            "--node-name",
+            s.nodeName(),
+            "--data-path",
+            s.dataPath().toString(),
+            "--http-port",
+            Integer.toString(op.port),
+            "--metrics-enabled",
+            "--l1-rpc-url",
+            l1Anvil.rpcUrl(),
+            "--deployment-file",
+            s.requireDeploymentFile().toString(),
+            "--confirmations",
+            "0",
+            "--l1-poll-interval",
+            "250ms",
+            "--duties",
+            String.join(",", s.duties()),
+            "--bls-keystore-file",
+            op.keys.bls().keystoreFile().toString(),
+            "--bls-password-file",
+            op.keys.bls().passwordFile().toString(),
+            "--ecdsa-keystore-file",
+            op.keys.ecdsa().keystoreFile().toString(),
+            "--ecdsa-password-file",
+            op.keys.ecdsa().passwordFile().toString()));
+    for (Map.Entry<String, Map<String, String>> section : s.dutyConfig().entrySet()) {
+      for (Map.Entry<String, String> e : section.getValue().entrySet()) {
+        cmd.add("--duty-option");
+        cmd.add(section.getKey() + "." + e.getKey() + "=" + e.getValue());
+      }
+    }
+    Path log = op.dataDir.resolve("operator.log");
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().put(RunCommand.STOP_WITH_PARENT_ENV, "1");
+    pb.environment().put("AVS_LOG_LEVEL", "INFO");
+    Process p = pb.start();
+    op.process = p;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException(
+            op.name() + " exited with code " + p.exitValue() + " at start; see " + log);
+      }
+      if (Files.exists(log) && Files.readString(log).contains("node API listening on")) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(op.name() + " did not start within 60 s; see " + log);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * Operators as processes report nothing to this JVM: the console reads the outcome where a rollup
+   * would, from the finality oracle on L1.
+   */
+  private void watchFinality() {
+    try {
+      long h = progress.lowestUnfinalized.get();
+      for (long n = h; n < h + 32; n++) {
+        if (progress.finalizedOnChain.contains(n)) {
+          continue;
+        }
+        if (contracts.isFinalized(rollupId(), n)) {
+          progress.finalizedOnChain.add(n);
+          say("on-chain  L2 #%-5d finalized on L1 (read from the finality oracle)", n);
+        }
+      }
+      while (progress.finalizedOnChain.contains(progress.lowestUnfinalized.get())) {
+        progress.lowestUnfinalized.incrementAndGet();
+      }
+    } catch (RuntimeException e) {
+      // L1 busy or restarting: try again next second
+    }
   }
 
   long rollupId() {
@@ -432,6 +542,14 @@ final class Devnet implements AutoCloseable {
    */
   void stopAggregator(int index, String why) {
     DevnetOperator op = operators.get(index);
+    if (op.process != null) {
+      op.kill();
+      say(
+          "fault     %s killed with SIGKILL (%s); the other aggregator completes its heights after"
+              + " the grace period",
+          op.name(), why);
+      return;
+    }
     MachDuty d = op.duty;
     if (d == null || !op.aggregator) {
       return;
@@ -534,6 +652,12 @@ final class Devnet implements AutoCloseable {
         duplicates,
         progress.failedSubmissions.get(),
         progress.refusals.get());
+    if (options.operatorProcesses()) {
+      say(
+          "summary   %d L2 blocks finalized on L1 by the operator processes (read from the finality"
+              + " oracle)",
+          progress.finalizedOnChain.size());
+    }
     if (l2Driver != null) {
       say(
           "summary   L2: %d transactions sent, %d output roots proposed on L1",

@@ -121,6 +121,14 @@ public final class DevnetCommand implements Callable<Integer> {
       description = "Transactions sent to the L2 per block. Default: ${DEFAULT-VALUE}.")
   int l2TxsPerBlock;
 
+  @Option(
+      names = "--operator-processes",
+      description =
+          "Run each operator as its own 'operator run' process (at most 16), so a fault can kill"
+              + " one with SIGKILL; --stop-aggregator-after then kills the first aggregator's"
+              + " process. Default: operators run as nodes inside this JVM.")
+  boolean operatorProcesses;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -139,7 +147,8 @@ public final class DevnetCommand implements Callable<Integer> {
               epochLength,
               thresholdBps,
               Optional.ofNullable(stopAggregatorAfter),
-              l2TxsPerBlock);
+              l2TxsPerBlock,
+              operatorProcesses);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), e);
     }

@@ -22,6 +22,7 @@ final class DevnetOperator {
   final Path dataDir;
   final OperatorKeyFiles keys;
   volatile NodeRuntime runtime;
+  volatile Process process;
   volatile MachDuty duty;
   volatile boolean aggregator;
   volatile int port;
@@ -58,7 +59,27 @@ final class DevnetOperator {
   }
 
   boolean running() {
-    return runtime != null;
+    return runtime != null || (process != null && process.isAlive());
+  }
+
+  /** The node's API base URL (either kind of operator). */
+  String apiUrl() {
+    NodeRuntime r = runtime;
+    return r != null ? r.apiUrl() : "http://127.0.0.1:" + port;
+  }
+
+  /** SIGKILL of an operator process: no shutdown hook runs, its slashing protection must hold. */
+  synchronized void kill() {
+    Process p = process;
+    if (p != null) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      try {
+        p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   synchronized void stop() {
@@ -67,6 +88,18 @@ final class DevnetOperator {
     duty = null;
     if (r != null) {
       r.close();
+    }
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      p.destroy(); // SIGTERM: the node stops its duties and closes its database
+      try {
+        if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+          kill();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        kill();
+      }
     }
   }
 }

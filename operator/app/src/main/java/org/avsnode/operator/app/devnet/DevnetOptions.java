@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param thresholdBps certificate threshold
  * @param stopAggregatorAfter stop the first aggregator (of record for even heights) after this long
  * @param l2TxsPerBlock transactions sent to the L2 per block
+ * @param operatorProcesses each operator runs as its own {@code operator run} process (else as a
+ *     node inside this JVM, built by the same component)
  */
 public record DevnetOptions(
     int operators,
@@ -31,8 +33,12 @@ public record DevnetOptions(
     long epochLength,
     int thresholdBps,
     Optional<Duration> stopAggregatorAfter,
-    int l2TxsPerBlock) {
+    int l2TxsPerBlock,
+    boolean operatorProcesses) {
   public static final int MAX_OPERATORS = 64;
+
+  /** Operator processes take about 150 MB each: for small devnets. */
+  public static final int MAX_OPERATOR_PROCESSES = 16;
 
   public DevnetOptions {
     if (operators < 1 || operators > MAX_OPERATORS) {
@@ -56,5 +62,14 @@ public record DevnetOptions(
       throw new IllegalArgumentException("epoch length must be at least 4 blocks");
     }
     Objects.requireNonNull(stopAggregatorAfter, "stopAggregatorAfter");
+    if (operatorProcesses && operators > MAX_OPERATOR_PROCESSES) {
+      throw new IllegalArgumentException(
+          "--operator-processes runs at most " + MAX_OPERATOR_PROCESSES + " operators");
+    }
+    if (operatorProcesses && equivocate) {
+      throw new IllegalArgumentException(
+          "--equivocate needs the operators inside the devnet (it taps an operator's own"
+              + " attestations); drop --operator-processes");
+    }
   }
 }

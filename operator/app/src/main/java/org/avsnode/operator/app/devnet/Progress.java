@@ -42,6 +42,11 @@ final class Progress {
   final List<String> evidenceTxs = Collections.synchronizedList(new ArrayList<>());
   final Set<String> equivocationsSeen = ConcurrentHashMap.newKeySet();
   final AtomicLong attestations = new AtomicLong();
+
+  /** L2 heights the finality oracle holds (operators as processes). */
+  final java.util.Set<Long> finalizedOnChain = new java.util.concurrent.ConcurrentSkipListSet<>();
+
+  final AtomicLong lowestUnfinalized = new AtomicLong(1);
   final AtomicLong refusals = new AtomicLong();
   final AtomicLong failedSubmissions = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();

@@ -89,6 +89,9 @@ public final class RunCommand implements Callable<Integer> {
     try (ShutdownLatch shutdown =
         ShutdownLatch.install("operator-shutdown", Duration.ofSeconds(20))) {
       Signals.onTerminate(shutdown::requestStop);
+      if ("1".equals(System.getenv(STOP_WITH_PARENT_ENV))) {
+        stopWhenStdinCloses(shutdown);
+      }
       try {
         runtime.start(); // stops what it started when it fails
       } catch (NodeStartException e) {
@@ -104,6 +107,32 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * Set to 1 by a parent process (the devnet) that starts this node as its child: the node then
+   * stops when its standard input reaches end of file, which happens when the parent exits for any
+   * reason, SIGKILL included, because the kernel closes the parent's end of the pipe.
+   */
+  public static final String STOP_WITH_PARENT_ENV = "AVS_STOP_WITH_PARENT";
+
+  private static void stopWhenStdinCloses(ShutdownLatch shutdown) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (System.in.read() >= 0) {
+                  // the parent writes nothing: wait for the end of the stream
+                }
+              } catch (java.io.IOException e) {
+                // a broken pipe means the same: the parent is gone
+              }
+              LOG.warn("the parent process is gone (stdin closed): stopping");
+              shutdown.requestStop();
+            },
+            "parent-watch");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The node's settings from the node options and this command's own. */

@@ -56,7 +56,8 @@ class CertificateAgreementIT {
                 64,
                 6667,
                 Optional.empty(),
-                1),
+                1,
+                false),
             progress);
     try {
       devnet.start();

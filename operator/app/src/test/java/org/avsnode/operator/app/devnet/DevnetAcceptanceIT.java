@@ -111,7 +111,8 @@ class DevnetAcceptanceIT {
             64,
             6667,
             Optional.empty(),
-            2);
+            2,
+            false);
     List<AnvilProcess> processes;
     Devnet devnet = new Devnet(options, progress);
     try {

@@ -49,7 +49,17 @@ class DevnetBinaryIT {
     assertThat(text).containsPattern("cert +L2 #\\d+ .*signers [34]/4");
     assertThat(text).containsPattern("on-chain +L2 #\\d+ +finalized");
     assertThat(text).contains("every process and operator stopped");
-    // the anvils it started are gone
-    assertThat(p.descendants().filter(ProcessHandle::isAlive).count()).isZero();
+    // the anvils it started are gone: their pids (printed at start) name no live process, and
+    // no process names the data directory
+    java.util.regex.Matcher pids =
+        java.util.regex.Pattern.compile("\\(pid (\\d+)\\)").matcher(text);
+    int seen = 0;
+    while (pids.find()) {
+      long pid = Long.parseLong(pids.group(1));
+      assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).as("pid " + pid).isEmpty();
+      seen++;
+    }
+    assertThat(seen).as("the L1 and L2 anvil pids were printed").isEqualTo(2);
+    assertThat(DevnetProcessesIT.processesNaming(dir.resolve("data"))).isEmpty();
   }
 }
