@@ -339,6 +339,7 @@ final class Devnet implements AutoCloseable {
           op == equivocatorOp ? "  [faulty: will equivocate]" : "");
     }
     if (options.operatorProcesses()) {
+      progress.firstWatchedHeight = l2Driver.headNumber();
       faults.scheduleWithFixedDelay(this::watchFinality, 1, 1, TimeUnit.SECONDS);
     }
     say(
@@ -498,18 +499,17 @@ final class Devnet implements AutoCloseable {
    */
   private void watchFinality() {
     try {
-      long h = progress.lowestUnfinalized.get();
-      for (long n = h; n < h + 32; n++) {
-        if (progress.finalizedOnChain.contains(n)) {
-          continue;
-        }
-        if (contracts.isFinalized(rollupId(), n)) {
+      // the heights around the newest finalized one (operators skip none, but a height may take a
+      // submit-grace longer when its aggregator of record is down)
+      long newest =
+          progress.finalizedOnChain.isEmpty()
+              ? progress.firstWatchedHeight
+              : progress.finalizedOnChain.last();
+      for (long n = Math.max(progress.firstWatchedHeight, newest - 16); n <= newest + 16; n++) {
+        if (!progress.finalizedOnChain.contains(n) && contracts.isFinalized(rollupId(), n)) {
           progress.finalizedOnChain.add(n);
           say("on-chain  L2 #%-5d finalized on L1 (read from the finality oracle)", n);
         }
-      }
-      while (progress.finalizedOnChain.contains(progress.lowestUnfinalized.get())) {
-        progress.lowestUnfinalized.incrementAndGet();
       }
     } catch (RuntimeException e) {
       // L1 busy or restarting: try again next second
@@ -622,6 +622,30 @@ final class Devnet implements AutoCloseable {
 
   void printSummary() {
     double secs = (System.nanoTime() - startNanos) / 1e9;
+    say(
+        "summary   ran %.0fs with %d operators (%d offline%s), %d aggregator(s)",
+        secs,
+        options.operators(),
+        options.offline(),
+        options.equivocate() ? ", 1 equivocating" : "",
+        options.aggregators());
+    if (!options.operatorProcesses()) {
+      printInProcessSummary();
+    } else {
+      say(
+          "summary   %d L2 blocks finalized on L1 by the operator processes (read from the"
+              + " finality oracle); their logs are in %s/op*/operator.log",
+          progress.finalizedOnChain.size(), options.dataDir());
+    }
+    if (l2Driver != null) {
+      say(
+          "summary   L2: %d transactions sent, %d output roots proposed on L1",
+          l2Driver.l2Txs.get(), l2Driver.outputsProposed.get());
+    }
+    printSlashingSummary();
+  }
+
+  private void printInProcessSummary() {
     long accepted = progress.submissions.stream().filter(Progress.Submission::accepted).count();
     long duplicates = progress.submissions.size() - accepted;
     BigInteger gas = BigInteger.ZERO;
@@ -630,13 +654,6 @@ final class Devnet implements AutoCloseable {
         gas = gas.add(s.gasUsed());
       }
     }
-    say(
-        "summary   ran %.0fs with %d operators (%d offline%s), %d aggregator(s)",
-        secs,
-        options.operators(),
-        options.offline(),
-        options.equivocate() ? ", 1 equivocating" : "",
-        options.aggregators());
     say(
         "summary   %d attestations signed, %d certificates, latency p50 %d ms / p99 %d ms (L2 block"
             + " arrival to certificate)",
@@ -652,17 +669,9 @@ final class Devnet implements AutoCloseable {
         duplicates,
         progress.failedSubmissions.get(),
         progress.refusals.get());
-    if (options.operatorProcesses()) {
-      say(
-          "summary   %d L2 blocks finalized on L1 by the operator processes (read from the finality"
-              + " oracle)",
-          progress.finalizedOnChain.size());
-    }
-    if (l2Driver != null) {
-      say(
-          "summary   L2: %d transactions sent, %d output roots proposed on L1",
-          l2Driver.l2Txs.get(), l2Driver.outputsProposed.get());
-    }
+  }
+
+  private void printSlashingSummary() {
     if (equivocatorOp != null && l1 != null) {
       try {
         long e = contracts.currentEpoch();

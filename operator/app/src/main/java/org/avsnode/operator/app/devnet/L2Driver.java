@@ -133,6 +133,11 @@ final class L2Driver implements AutoCloseable {
     }
   }
 
+  /** The L2's current block number. */
+  long headNumber() {
+    return l2Client.blockNumber();
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();

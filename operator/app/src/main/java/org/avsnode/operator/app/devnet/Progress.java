@@ -44,9 +44,12 @@ final class Progress {
   final AtomicLong attestations = new AtomicLong();
 
   /** L2 heights the finality oracle holds (operators as processes). */
-  final java.util.Set<Long> finalizedOnChain = new java.util.concurrent.ConcurrentSkipListSet<>();
+  final java.util.NavigableSet<Long> finalizedOnChain =
+      new java.util.concurrent.ConcurrentSkipListSet<>();
 
-  final AtomicLong lowestUnfinalized = new AtomicLong(1);
+  /** The L2 head when the operator processes started: the first height to look for. */
+  volatile long firstWatchedHeight;
+
   final AtomicLong refusals = new AtomicLong();
   final AtomicLong failedSubmissions = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();
