@@ -24,6 +24,7 @@ import org.avsnode.certificate.VerifierPolicy;
 import org.avsnode.contracts.bindings.AvsRegistry;
 import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.operator.app.OperatorCommand;
+import org.avsnode.operator.chain.L1Exception;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -198,37 +199,66 @@ class CertificateAgreementIT {
     return out;
   }
 
-  /** The registry's verdict: digest of the message, signature and stakes via verifyCertificate. */
+  /**
+   * The registry's verdict: the digest of the message, the threshold and {@code verifyCertificate}
+   * (signature and stakes). A revert of {@code verifyCertificate} is a rejection; any other failure
+   * (the node unreachable, a malformed answer) fails the test instead of counting as a rejection.
+   */
   private static boolean onChain(
-      Devnet devnet, AvsRegistry registry, Certificate c, OperatorSetSnapshot snapshot) {
-    try {
-      if (!Arrays.equals(c.operatorSetAvs(), devnet.contracts().registryBytes())
-          || c.operatorSetId() != devnet.deployment().operatorSetId()) {
-        return false;
-      }
-      FinalityAttestation m = c.message();
-      byte[] digest =
-          registry
-              .finalityAttestationDigest(
-                  new AvsRegistry.FinalityAttestation(
-                      BigInteger.valueOf(m.rollupId()),
-                      BigInteger.valueOf(m.l2BlockNumber()),
-                      m.l2BlockHash(),
-                      m.outputRoot(),
-                      BigInteger.valueOf(m.stakeEpoch())))
-              .send();
-      if (!Arrays.equals(digest, c.digest())) {
-        return false;
-      }
-      if (c.thresholdBps()
-          < registry.thresholdBps(BigInteger.valueOf(c.operatorSetId())).send().intValueExact()) {
-        return false;
-      }
-      BigInteger[] stakes = devnet.contracts().verifyCertificateView(c, snapshot);
-      return stakes[0].equals(c.signedStake()) && stakes[1].equals(c.totalStake());
-    } catch (Exception e) {
-      return false; // a revert: FutureEpoch, InvalidSignature, BelowThreshold, ...
+      Devnet devnet, AvsRegistry registry, Certificate c, OperatorSetSnapshot snapshot)
+      throws Exception {
+    if (!Arrays.equals(c.operatorSetAvs(), devnet.contracts().registryBytes())
+        || c.operatorSetId() != devnet.deployment().operatorSetId()) {
+      return false;
     }
+    FinalityAttestation m = c.message();
+    byte[] digest =
+        registry
+            .finalityAttestationDigest(
+                new AvsRegistry.FinalityAttestation(
+                    BigInteger.valueOf(m.rollupId()),
+                    BigInteger.valueOf(m.l2BlockNumber()),
+                    m.l2BlockHash(),
+                    m.outputRoot(),
+                    BigInteger.valueOf(m.stakeEpoch())))
+            .send();
+    if (!Arrays.equals(digest, c.digest())) {
+      return false;
+    }
+    if (c.thresholdBps()
+        < registry.thresholdBps(BigInteger.valueOf(c.operatorSetId())).send().intValueExact()) {
+      return false;
+    }
+    BigInteger[] stakes;
+    try {
+      stakes = devnet.contracts().verifyCertificateView(c, snapshot);
+    } catch (L1Exception e) {
+      if (isRevert(e)) {
+        return false; // FutureEpoch, InvalidSignature, BelowThreshold, ...
+      }
+      throw new AssertionError("verifyCertificate failed without a revert: " + e.getMessage(), e);
+    }
+    return stakes[0].equals(c.signedStake()) && stakes[1].equals(c.totalStake());
+  }
+
+  /** A JSON-RPC error of an {@code eth_call} that reverted, as opposed to a transport failure. */
+  static boolean isRevert(L1Exception e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return e.kind() == L1Exception.Kind.RPC_ERROR && m.contains("revert");
+  }
+
+  @Test
+  void anUnreachableNodeIsATestErrorNotARejection() {
+    L1Exception down =
+        new L1Exception(L1Exception.Kind.UNAVAILABLE, "eth_call", "connection refused", null);
+    L1Exception reverted =
+        new L1Exception(
+            L1Exception.Kind.RPC_ERROR,
+            "verifyCertificate",
+            "Contract Call has been reverted by the EVM with the reason: 'InvalidSignature()'.",
+            null);
+    assertThat(isRevert(reverted)).isTrue();
+    assertThat(isRevert(down)).isFalse();
   }
 
   private record Run(int code, String out) {}
