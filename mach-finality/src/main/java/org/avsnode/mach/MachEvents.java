@@ -7,7 +7,7 @@ import org.avsnode.certificate.Certificate;
 import org.avsnode.mach.aggregation.EquivocationEvidence;
 import org.avsnode.mach.aggregation.PublishedCertificate;
 import org.avsnode.mach.aggregation.SignedAttestation;
-import org.avsnode.mach.l2.L2Block;
+import org.avsnode.operator.l2.L2Block;
 
 /**
  * What the MACH duty reports to whoever embeds it (the devnet prints these lines; the node logs

@@ -2,13 +2,10 @@ package org.avsnode.mach.chain;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.avsnode.bls.BlsException;
-import org.avsnode.bls.BlsPublicKey;
 import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.Certificate;
 import org.avsnode.certificate.OperatorOrdering;
@@ -20,8 +17,8 @@ import org.avsnode.contracts.bindings.SlashingCoordinator;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.L1Exception;
 import org.avsnode.operator.chain.TxRequest;
+import org.avsnode.operator.registry.RegistryReader;
 import org.web3j.crypto.Hash;
-import org.web3j.tuples.generated.Tuple4;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.StaticGasProvider;
 
@@ -37,10 +34,10 @@ public final class MachContracts {
       Hash.sha3String("BlockFinalized(uint64,uint64,bytes32,bytes32,uint32,uint256,uint256)");
 
   private final L1Client l1;
-  private final String registryAddress;
   private final String oracleAddress;
   private final String coordinatorAddress;
   private final long operatorSetId;
+  private final RegistryReader reader;
   private final AvsRegistry registry;
   private final FinalityOracle oracle;
   private final SlashingCoordinator coordinator;
@@ -48,23 +45,28 @@ public final class MachContracts {
   public MachContracts(
       L1Client l1, String registry, String oracle, String coordinator, long operatorSetId) {
     this.l1 = Objects.requireNonNull(l1, "l1");
-    this.registryAddress = Objects.requireNonNull(registry, "registry");
     this.oracleAddress = Objects.requireNonNull(oracle, "oracle");
     this.coordinatorAddress = Objects.requireNonNull(coordinator, "coordinator");
     this.operatorSetId = operatorSetId;
     var tm = new ReadonlyTransactionManager(l1.web3j(), registry);
     var gas = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
-    this.registry = AvsRegistry.load(registry, l1.web3j(), tm, gas);
+    this.reader = new RegistryReader(l1, registry, operatorSetId);
+    this.registry = reader.bindings();
     this.oracle = FinalityOracle.load(oracle, l1.web3j(), tm, gas);
     this.coordinator = SlashingCoordinator.load(coordinator, l1.web3j(), tm, gas);
   }
 
+  /** The shared registry reads (operator sets, stakes, epochs) this view delegates to. */
+  public RegistryReader registryReader() {
+    return reader;
+  }
+
   public String registryAddress() {
-    return registryAddress;
+    return reader.registryAddress();
   }
 
   public byte[] registryBytes() {
-    return address(registryAddress);
+    return reader.registryBytes();
   }
 
   public long operatorSetId() {
@@ -72,102 +74,33 @@ public final class MachContracts {
   }
 
   public long epochLength() {
-    return read("epochLength", () -> registry.epochLength().send()).longValueExact();
+    return reader.epochLength();
   }
 
   public long maxEpochAge() {
-    return read("maxEpochAge", () -> registry.maxEpochAge().send()).longValueExact();
+    return reader.maxEpochAge();
   }
 
   public long currentEpoch() {
-    return read("currentEpoch", () -> registry.currentEpoch().send()).longValueExact();
+    return reader.currentEpoch();
   }
 
   public int thresholdBps() {
-    return read(
-            "thresholdBps", () -> registry.thresholdBps(BigInteger.valueOf(operatorSetId)).send())
-        .intValueExact();
+    return reader.thresholdBps();
   }
 
   /**
-   * The operator set at {@code epoch} from {@code operatorSetAt}, in registry index order.
+   * The operator set at {@code epoch}, in registry index order.
    *
    * @throws L1Exception when it cannot be read or is malformed
    */
   public OperatorSetSnapshot operatorSetAt(long epoch) {
-    Tuple4<List<String>, List<BigInteger>, List<Boolean>, byte[]> t =
-        read(
-            "operatorSetAt",
-            () ->
-                registry
-                    .operatorSetAt(BigInteger.valueOf(operatorSetId), BigInteger.valueOf(epoch))
-                    .send());
-    return snapshot(
-        registryBytes(),
-        operatorSetId,
-        epoch,
-        t.component1(),
-        t.component2(),
-        t.component3(),
-        t.component4());
+    return reader.operatorSetAt(epoch);
   }
 
   /** The registry's stake of {@code operator} at {@code epoch} (zero when not in the set). */
   public BigInteger stakeOf(String operator, long epoch) {
-    var t =
-        read(
-            "operatorSetAt",
-            () ->
-                registry
-                    .operatorSetAt(BigInteger.valueOf(operatorSetId), BigInteger.valueOf(epoch))
-                    .send());
-    for (int i = 0; i < t.component1().size(); i++) {
-      if (t.component1().get(i).equalsIgnoreCase(operator)) {
-        return t.component2().get(i);
-      }
-    }
-    return BigInteger.ZERO;
-  }
-
-  /** Builds a snapshot from {@code operatorSetAt}'s four return values. */
-  public static OperatorSetSnapshot snapshot(
-      byte[] avs,
-      long setId,
-      long epoch,
-      List<String> operators,
-      List<BigInteger> stakes,
-      List<Boolean> active,
-      byte[] keys) {
-    int n = operators.size();
-    if (stakes.size() != n || active.size() != n || keys.length != n * 128L) {
-      throw new L1Exception(
-          L1Exception.Kind.MALFORMED, "operatorSetAt", "inconsistent operator set lengths");
-    }
-    if (n == 0) {
-      throw new L1Exception(
-          L1Exception.Kind.MALFORMED, "operatorSetAt", "the operator set has no operators");
-    }
-    List<OperatorSetSnapshot.Operator> ops = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      BlsPublicKey key;
-      try {
-        key = BlsPublicKey.fromEip2537(Arrays.copyOfRange(keys, i * 128, (i + 1) * 128));
-      } catch (BlsException e) {
-        throw new L1Exception(
-            L1Exception.Kind.MALFORMED,
-            "operatorSetAt",
-            "operator " + i + " has an invalid key: " + e.getMessage());
-      }
-      boolean isActive = Boolean.TRUE.equals(active.get(i));
-      ops.add(
-          new OperatorSetSnapshot.Operator(
-              i,
-              address(operators.get(i)),
-              key,
-              isActive ? stakes.get(i) : BigInteger.ZERO,
-              isActive));
-    }
-    return OperatorSetSnapshot.of(avs, setId, epoch, ops);
+    return reader.stakeOf(operator, epoch);
   }
 
   public boolean isFinalized(long rollupId, long l2BlockNumber) {
@@ -295,21 +228,7 @@ public final class MachContracts {
     return "0x" + HexFormat.of().formatHex(b);
   }
 
-  private interface Read<T> {
-    T get() throws Exception;
-  }
-
-  private static <T> T read(String what, Read<T> r) {
-    try {
-      T v = r.get();
-      if (v == null) {
-        throw new L1Exception(L1Exception.Kind.MALFORMED, what, "empty result");
-      }
-      return v;
-    } catch (L1Exception e) {
-      throw e;
-    } catch (Exception e) {
-      throw new L1Exception(L1Exception.Kind.RPC_ERROR, what, String.valueOf(e.getMessage()));
-    }
+  private static <T> T read(String what, RegistryReader.Read<T> r) {
+    return RegistryReader.read(what, r);
   }
 }

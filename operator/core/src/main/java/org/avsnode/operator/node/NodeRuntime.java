@@ -36,6 +36,8 @@ import org.avsnode.operator.keys.KeyFileException;
 import org.avsnode.operator.keys.NodeKeys;
 import org.avsnode.operator.metrics.MetricsSystem;
 import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.registry.NodeCertificateVerifier;
+import org.avsnode.operator.registry.RegistryReader;
 import org.avsnode.operator.slashing.ProtectedSigner;
 import org.avsnode.operator.slashing.SigningListener;
 import org.avsnode.operator.slashing.SlashingProtection;
@@ -135,6 +137,16 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     }
     if (duties) {
       openKeysAndSigner();
+    }
+    if (l1 != null && deployment != null) {
+      // the node's own certificate verifier (DESIGN.md §5): registry snapshot + the bridge library
+      new NodeCertificateVerifier(
+              new RegistryReader(
+                  l1, deployment.contracts().avsRegistry(), deployment.operatorSetId()),
+              Eip712Domain.avsNode(
+                  deployment.chainId(),
+                  Numeric.hexStringToByteArray(deployment.contracts().avsRegistry())))
+          .install(routes);
     }
     DutyContext context =
         new DutyContext(

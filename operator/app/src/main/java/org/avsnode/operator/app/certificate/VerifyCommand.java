@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.avsnode.bls.eip712.Eip712Domain;
@@ -25,6 +26,8 @@ import org.avsnode.operator.chain.L1Exception;
 import org.avsnode.operator.chain.RetryPolicy;
 import org.avsnode.operator.metrics.NoOpMetricsSystem;
 import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.registry.NodeCertificateVerifier;
+import org.avsnode.operator.registry.RegistryReader;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -128,15 +131,15 @@ public final class VerifyCommand implements Callable<Integer> {
       return print(
           out, VerificationResult.rejected(RejectionReason.MALFORMED_CERTIFICATE, e.getMessage()));
     }
-    OperatorSetSnapshot snapshot;
-    Eip712Domain domain;
-    int minThreshold;
     if (source.chain != null) {
       Deployment d;
       try {
         d = DeploymentJson.read(source.chain.deployment);
       } catch (RuntimeException e) {
         throw new UserException("--deployment: " + e.getMessage(), e);
+      }
+      if (minThresholdBps != null && (minThresholdBps < 1 || minThresholdBps > 10_000)) {
+        throw new UserException("--min-threshold-bps must be in 1..10000");
       }
       try (L1Client l1 =
           L1Client.http(
@@ -145,34 +148,25 @@ public final class VerifyCommand implements Callable<Integer> {
               RetryPolicy.DEFAULT,
               new NodeMetrics(new NoOpMetricsSystem()))) {
         l1.verifyChainId(d.chainId());
-        MachContracts contracts =
-            new MachContracts(
-                l1,
-                d.contracts().avsRegistry(),
-                d.contracts().finalityOracle(),
-                d.contracts().slashingCoordinator(),
-                d.operatorSetId());
-        snapshot = contracts.operatorSetAt(cert.message().stakeEpoch());
-        minThreshold =
-            minThresholdBps != null ? minThresholdBps : Math.max(1, contracts.thresholdBps());
-      } catch (L1Exception e) {
-        throw new UserException("--rpc-url: " + e.getMessage(), e);
-      } catch (IllegalArgumentException e) {
-        // the registry's operator set at that epoch cannot form a snapshot (e.g. empty)
+        // the node's own verifier: the same code as POST /v1/certificates/verify
+        NodeCertificateVerifier verifier =
+            new NodeCertificateVerifier(
+                new RegistryReader(l1, d.contracts().avsRegistry(), d.operatorSetId()),
+                Eip712Domain.avsNode(
+                    d.chainId(), MachContracts.address(d.contracts().avsRegistry())));
         return print(
             out,
-            VerificationResult.rejected(
-                RejectionReason.EMPTY_OPERATOR_SET,
-                "no usable operator set at epoch "
-                    + cert.message().stakeEpoch()
-                    + ": "
-                    + e.getMessage()));
-      } catch (IllegalStateException e) {
+            verifier.verify(
+                json,
+                minThresholdBps == null ? OptionalInt.empty() : OptionalInt.of(minThresholdBps)));
+      } catch (L1Exception e) {
         throw new UserException("--rpc-url: " + e.getMessage(), e);
       }
-      domain =
-          Eip712Domain.avsNode(d.chainId(), MachContracts.address(d.contracts().avsRegistry()));
-    } else {
+    }
+    OperatorSetSnapshot snapshot;
+    Eip712Domain domain;
+    int minThreshold;
+    {
       if (!ADDRESS.matcher(source.file.verifyingContract).matches()) {
         throw new UserException("--verifying-contract must be a 0x-prefixed 20-byte address");
       }

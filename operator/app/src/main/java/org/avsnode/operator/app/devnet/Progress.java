@@ -19,7 +19,7 @@ import org.avsnode.mach.MachEvents;
 import org.avsnode.mach.aggregation.EquivocationEvidence;
 import org.avsnode.mach.aggregation.PublishedCertificate;
 import org.avsnode.mach.aggregation.SignedAttestation;
-import org.avsnode.mach.l2.L2Block;
+import org.avsnode.operator.l2.L2Block;
 
 /**
  * Collects what the devnet's operators report and prints one line per event a person cares about:

@@ -117,7 +117,35 @@ class CertificateAgreementIT {
                 devnet.deployment().contracts().avsRegistry(),
                 "--min-threshold-bps",
                 Integer.toString(threshold));
-        String what = e.getKey() + " lib=" + lib + " cmd=" + fromChain.out + " / " + fromFile.out;
+        // the node's own verifier, over HTTP on a running operator
+        java.net.http.HttpResponse<String> node =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                devnet.operators().get(0).apiUrl() + "/v1/certificates/verify"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(c.toJson()))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        String what =
+            e.getKey()
+                + " lib="
+                + lib
+                + " cmd="
+                + fromChain.out
+                + " / "
+                + fromFile.out
+                + " node="
+                + node.body();
+        assertThat(node.statusCode()).as(what).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode verdict =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(node.body());
+        assertThat(verdict.get("valid").asBoolean()).as(what).isEqualTo(expected);
+        if (!expected) {
+          assertThat(verdict.get("reason").asText())
+              .as(what)
+              .isEqualTo(lib.reason().orElseThrow().name());
+        }
         assertThat(lib.isValid()).as(what).isEqualTo(expected);
         assertThat(chain).as(what).isEqualTo(expected);
         assertThat(fromChain.code).as(what).isEqualTo(expected ? 0 : 1);

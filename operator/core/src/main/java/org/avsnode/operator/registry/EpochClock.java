@@ -1,4 +1,4 @@
-package org.avsnode.mach;
+package org.avsnode.operator.registry;
 
 import java.time.Duration;
 import java.util.Objects;

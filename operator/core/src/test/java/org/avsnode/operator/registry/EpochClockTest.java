@@ -1,4 +1,4 @@
-package org.avsnode.mach;
+package org.avsnode.operator.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

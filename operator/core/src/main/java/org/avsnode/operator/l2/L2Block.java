@@ -1,4 +1,4 @@
-package org.avsnode.mach.l2;
+package org.avsnode.operator.l2;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package org.avsnode.mach.l2;
+package org.avsnode.operator.l2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.avsnode.mach.l2;
+package org.avsnode.operator.l2;
 
 /** The L2 node could not be reached or answered something unusable. */
 public class L2Exception extends RuntimeException {
