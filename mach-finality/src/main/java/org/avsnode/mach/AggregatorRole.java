@@ -28,7 +28,6 @@ import org.avsnode.mach.aggregation.EquivocationEvidence;
 import org.avsnode.mach.aggregation.IntakeResult;
 import org.avsnode.mach.aggregation.PublishedCertificate;
 import org.avsnode.mach.aggregation.RejectReason;
-import org.avsnode.mach.aggregation.Scheduler;
 import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.chain.MachContracts;
 import org.avsnode.mach.net.AttestationJson;
@@ -47,6 +46,7 @@ import org.avsnode.operator.spi.HttpRoutes;
 import org.avsnode.operator.spi.HttpStatusException;
 import org.avsnode.operator.spi.RouteRequest;
 import org.avsnode.operator.spi.RouteResponse;
+import org.avsnode.operator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

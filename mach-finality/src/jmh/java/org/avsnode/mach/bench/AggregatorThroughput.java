@@ -23,8 +23,8 @@ import org.avsnode.mach.aggregation.AggregatorConfig;
 import org.avsnode.mach.aggregation.AggregatorListener;
 import org.avsnode.mach.aggregation.PublishedCertificate;
 import org.avsnode.mach.aggregation.RejectReason;
-import org.avsnode.mach.aggregation.Scheduler;
 import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.operator.time.Scheduler;
 
 /**
  * Attestations per second through ONE aggregator: every operator of an n-operator set attests each

@@ -31,6 +31,7 @@ import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.Certificate;
 import org.avsnode.certificate.OperatorSetSnapshot;
 import org.avsnode.certificate.SignerBitmap;
+import org.avsnode.operator.time.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

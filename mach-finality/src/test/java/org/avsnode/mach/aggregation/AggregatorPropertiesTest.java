@@ -20,6 +20,7 @@ import org.avsnode.certificate.CertificateVerifier;
 import org.avsnode.certificate.SignerBitmap;
 import org.avsnode.certificate.VerificationResult;
 import org.avsnode.certificate.VerifierPolicy;
+import org.avsnode.operator.time.ManualTime;
 
 class AggregatorPropertiesTest {
   private static final int N = 8;

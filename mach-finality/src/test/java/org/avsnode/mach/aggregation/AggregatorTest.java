@@ -21,6 +21,7 @@ import org.avsnode.certificate.CertificateVerifier;
 import org.avsnode.certificate.SignerBitmap;
 import org.avsnode.certificate.VerificationResult;
 import org.avsnode.certificate.VerifierPolicy;
+import org.avsnode.operator.time.ManualTime;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

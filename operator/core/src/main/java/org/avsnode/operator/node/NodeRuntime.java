@@ -46,6 +46,7 @@ import org.avsnode.operator.slashing.SlashingProtections;
 import org.avsnode.operator.spi.DutyContext;
 import org.avsnode.operator.spi.DutyFactory;
 import org.avsnode.operator.spi.DutyObservers;
+import org.avsnode.operator.spi.DutyPorts;
 import org.avsnode.operator.spi.DutySupervisor;
 import org.avsnode.operator.spi.Health;
 import org.slf4j.Logger;
@@ -160,7 +161,8 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
             Optional.ofNullable(operatorAddress),
             Optional.ofNullable(transactions),
             Optional.ofNullable(deployment),
-            observers);
+            observers,
+            new DutyPorts());
     try {
       supervisor = createSupervisor(context);
     } catch (IllegalArgumentException e) {

@@ -29,23 +29,17 @@ public record HistoryEntry(
     if (rollupId < 0) {
       throw new InvalidSigningRequestException("rollupId must not be negative");
     }
-    BigInteger max =
-        kind == MessageKind.OUTPUT_VERDICT
-            ? SigningIntent.UINT256_MAX
-            : BigInteger.valueOf(Long.MAX_VALUE);
+    KindSpec spec = KindSpec.of(kind);
+    BigInteger max = spec.maxHeight();
     if (height == null || height.signum() < 0 || height.compareTo(max) > 0) {
       throw new InvalidSigningRequestException("height out of range for " + kind.typeName());
     }
-    boolean needsSubject =
-        kind == MessageKind.OUTPUT_VERDICT
-            || kind == MessageKind.SLOT_ATTESTATION
-            || kind == MessageKind.PRECONFIRMATION;
-    if (needsSubject) {
+    if (spec.hasSubject()) {
       subject = copy32("subject of " + kind.typeName(), subject);
     } else if (subject != null) {
       throw new InvalidSigningRequestException(kind.typeName() + " has no subject hash");
     }
-    if ((kind == MessageKind.OUTPUT_VERDICT) != (valid != null)) {
+    if (spec.hasValid() != (valid != null)) {
       throw new InvalidSigningRequestException("'valid' is required for verdicts and only there");
     }
     if (digest != null) {
@@ -53,7 +47,7 @@ public record HistoryEntry(
     }
     List<byte[]> txs = new ArrayList<>();
     if (txHashes != null) {
-      if (kind != MessageKind.SLOT_PROPOSAL && !txHashes.isEmpty()) {
+      if (spec.coverage() != KindSpec.Coverage.PROPOSAL && !txHashes.isEmpty()) {
         throw new InvalidSigningRequestException("only proposals carry tx hashes");
       }
       for (byte[] h : txHashes) {

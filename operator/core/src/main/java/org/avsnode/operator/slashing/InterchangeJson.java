@@ -126,16 +126,9 @@ public final class InterchangeJson {
     if (!k.isObject()) {
       throw new InterchangeFormatException(where + " must be an object");
     }
-    allowOnly(
-        k,
-        where,
-        "pubkey",
-        "watermarks",
-        "finality_attestations",
-        "output_verdicts",
-        "slot_proposals",
-        "slot_attestations",
-        "preconfirmations");
+    List<String> top = new ArrayList<>(List.of("pubkey", "watermarks"));
+    KindSpec.ALL.values().forEach(spec -> top.add(spec.arrayField()));
+    allowOnly(k, where, top.toArray(String[]::new));
     byte[] pubkey = hex(k, "pubkey", where, 48);
     List<Interchange.Watermark> wms = new ArrayList<>();
     for (JsonNode w : array(k, "watermarks", where)) {
@@ -146,78 +139,44 @@ public final class InterchangeJson {
           new Interchange.Watermark(kind, rollupId(w, at), uint(w, "height", at, maxHeight(kind))));
     }
     List<HistoryEntry> entries = new ArrayList<>();
-    for (JsonNode r : array(k, "finality_attestations", where)) {
-      String at = where + ".finality_attestations[]";
-      allowOnly(r, at, "rollup_id", "l2_block_number", "digest");
-      entries.add(
-          entry(
-              MessageKind.FINALITY_ATTESTATION,
-              rollupId(r, at),
-              uint(r, "l2_block_number", at, maxHeight(MessageKind.FINALITY_ATTESTATION)),
-              null,
-              null,
-              optDigest(r, at),
-              List.of()));
-    }
-    for (JsonNode r : array(k, "output_verdicts", where)) {
-      String at = where + ".output_verdicts[]";
-      allowOnly(r, at, "rollup_id", "output_index", "output_root", "valid", "digest");
-      JsonNode valid = r.get("valid");
-      if (valid == null || !valid.isBoolean()) {
-        throw new InterchangeFormatException(at + ".valid must be true or false");
+    for (KindSpec spec : KindSpec.ALL.values()) {
+      String at = where + "." + spec.arrayField() + "[]";
+      List<String> fields = new ArrayList<>(List.of("rollup_id", spec.heightField(), "digest"));
+      if (spec.hasSubject()) {
+        fields.add(spec.subjectField());
       }
-      entries.add(
-          entry(
-              MessageKind.OUTPUT_VERDICT,
-              rollupId(r, at),
-              uint(r, "output_index", at, SigningIntent.UINT256_MAX),
-              hex(r, "output_root", at, 32),
-              valid.booleanValue(),
-              optDigest(r, at),
-              List.of()));
-    }
-    for (JsonNode r : array(k, "slot_proposals", where)) {
-      String at = where + ".slot_proposals[]";
-      allowOnly(r, at, "rollup_id", "slot", "digest", "tx_hashes");
-      List<byte[]> txs = new ArrayList<>();
-      for (JsonNode t : array(r, "tx_hashes", at)) {
-        txs.add(hexValue(t, at + ".tx_hashes[]", 32));
+      if (spec.hasValid()) {
+        fields.add("valid");
       }
-      entries.add(
-          entry(
-              MessageKind.SLOT_PROPOSAL,
-              rollupId(r, at),
-              uint(r, "slot", at, maxHeight(MessageKind.SLOT_PROPOSAL)),
-              null,
-              null,
-              optDigest(r, at),
-              txs));
-    }
-    for (JsonNode r : array(k, "slot_attestations", where)) {
-      String at = where + ".slot_attestations[]";
-      allowOnly(r, at, "rollup_id", "slot", "block_hash", "digest");
-      entries.add(
-          entry(
-              MessageKind.SLOT_ATTESTATION,
-              rollupId(r, at),
-              uint(r, "slot", at, maxHeight(MessageKind.SLOT_ATTESTATION)),
-              hex(r, "block_hash", at, 32),
-              null,
-              optDigest(r, at),
-              List.of()));
-    }
-    for (JsonNode r : array(k, "preconfirmations", where)) {
-      String at = where + ".preconfirmations[]";
-      allowOnly(r, at, "rollup_id", "slot", "tx_hash", "digest");
-      entries.add(
-          entry(
-              MessageKind.PRECONFIRMATION,
-              rollupId(r, at),
-              uint(r, "slot", at, maxHeight(MessageKind.PRECONFIRMATION)),
-              hex(r, "tx_hash", at, 32),
-              null,
-              optDigest(r, at),
-              List.of()));
+      if (spec.coverage() == KindSpec.Coverage.PROPOSAL) {
+        fields.add("tx_hashes");
+      }
+      for (JsonNode r : array(k, spec.arrayField(), where)) {
+        allowOnly(r, at, fields.toArray(String[]::new));
+        Boolean valid = null;
+        if (spec.hasValid()) {
+          JsonNode v = r.get("valid");
+          if (v == null || !v.isBoolean()) {
+            throw new InterchangeFormatException(at + ".valid must be true or false");
+          }
+          valid = v.booleanValue();
+        }
+        List<byte[]> txs = new ArrayList<>();
+        if (spec.coverage() == KindSpec.Coverage.PROPOSAL) {
+          for (JsonNode t : array(r, "tx_hashes", at)) {
+            txs.add(hexValue(t, at + ".tx_hashes[]", 32));
+          }
+        }
+        entries.add(
+            entry(
+                spec.kind(),
+                rollupId(r, at),
+                uint(r, spec.heightField(), at, spec.maxHeight()),
+                spec.hasSubject() ? hex(r, spec.subjectField(), at, 32) : null,
+                valid,
+                optDigest(r, at),
+                txs));
+      }
     }
     return new Interchange.KeyHistory(pubkey, wms, entries);
   }
@@ -276,46 +235,25 @@ public final class InterchangeJson {
         o.put("rollup_id", String.valueOf(w.rollupId()));
         o.put("height", w.height().toString());
       }
-      ArrayNode fin = k.putArray("finality_attestations");
-      ArrayNode ver = k.putArray("output_verdicts");
-      ArrayNode prop = k.putArray("slot_proposals");
-      ArrayNode att = k.putArray("slot_attestations");
-      ArrayNode pre = k.putArray("preconfirmations");
+      java.util.Map<MessageKind, ArrayNode> arrays = new java.util.EnumMap<>(MessageKind.class);
+      for (KindSpec spec : KindSpec.ALL.values()) {
+        arrays.put(spec.kind(), k.putArray(spec.arrayField()));
+      }
       for (HistoryEntry e : kh.entries()) {
-        ObjectNode o;
-        switch (e.kind()) {
-          case FINALITY_ATTESTATION -> {
-            o = fin.addObject();
-            o.put("rollup_id", String.valueOf(e.rollupId()));
-            o.put("l2_block_number", e.height().toString());
-          }
-          case OUTPUT_VERDICT -> {
-            o = ver.addObject();
-            o.put("rollup_id", String.valueOf(e.rollupId()));
-            o.put("output_index", e.height().toString());
-            o.put("output_root", hex(e.subject()));
-            o.put("valid", e.valid());
-          }
-          case SLOT_PROPOSAL -> {
-            o = prop.addObject();
-            o.put("rollup_id", String.valueOf(e.rollupId()));
-            o.put("slot", e.height().toString());
-            ArrayNode txs = o.putArray("tx_hashes");
-            for (byte[] t : e.txHashes()) {
-              txs.add(hex(t));
-            }
-          }
-          case SLOT_ATTESTATION -> {
-            o = att.addObject();
-            o.put("rollup_id", String.valueOf(e.rollupId()));
-            o.put("slot", e.height().toString());
-            o.put("block_hash", hex(e.subject()));
-          }
-          default -> {
-            o = pre.addObject();
-            o.put("rollup_id", String.valueOf(e.rollupId()));
-            o.put("slot", e.height().toString());
-            o.put("tx_hash", hex(e.subject()));
+        KindSpec spec = KindSpec.of(e.kind());
+        ObjectNode o = arrays.get(e.kind()).addObject();
+        o.put("rollup_id", String.valueOf(e.rollupId()));
+        o.put(spec.heightField(), e.height().toString());
+        if (spec.hasSubject()) {
+          o.put(spec.subjectField(), hex(e.subject()));
+        }
+        if (spec.hasValid()) {
+          o.put("valid", e.valid());
+        }
+        if (spec.coverage() == KindSpec.Coverage.PROPOSAL) {
+          ArrayNode txs = o.putArray("tx_hashes");
+          for (byte[] t : e.txHashes()) {
+            txs.add(hex(t));
           }
         }
         if (e.digest() != null) {
@@ -329,9 +267,7 @@ public final class InterchangeJson {
   // ---------------------------------------------------------------- helpers
 
   private static BigInteger maxHeight(MessageKind kind) {
-    return kind == MessageKind.OUTPUT_VERDICT
-        ? SigningIntent.UINT256_MAX
-        : BigInteger.valueOf(Long.MAX_VALUE);
+    return KindSpec.of(kind).maxHeight();
   }
 
   private static void allowOnly(JsonNode node, String where, String... names) {

@@ -121,67 +121,62 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     return transact(new long[] {lockId(pubkey)}, s -> decide(s, keyId, intent));
   }
 
+  /**
+   * The rules of every kind, from its {@link KindSpec}: nothing at or below the watermark; a second
+   * message at a recorded identity only if it repeats it; and, for proposals and preconfirmations,
+   * the coverage rule between the two.
+   */
   private Decision decide(Session s, long keyId, SigningIntent intent) throws SQLException {
     HistoryEntry e = HistoryEntry.of(intent);
-    MessageKind kind = e.kind();
-    BigInteger wm = watermark(s, keyId, kind, e.rollupId());
+    KindSpec spec = KindSpec.of(e.kind());
+    BigInteger wm = watermark(s, keyId, e.kind(), e.rollupId());
     if (atOrBelow(e.height(), wm)) {
       return Decision.refused(
           RefusalReason.BELOW_WATERMARK,
-          kind.typeName() + " at height " + e.height() + " is at or below the watermark " + wm);
+          e.kind().typeName() + " at height " + e.height() + " is at or below the watermark " + wm);
+    }
+    Optional<MessageKind> related = spec.coveredWith();
+    if (related.isPresent()) {
+      BigInteger other = watermark(s, keyId, related.get(), e.rollupId());
+      if (atOrBelow(e.height(), other)) {
+        return Decision.refused(
+            RefusalReason.BELOW_WATERMARK,
+            related.get().typeName()
+                + " history of slot "
+                + e.height()
+                + " is pruned (watermark "
+                + other
+                + ")");
+      }
     }
     Row existing = find(s, keyId, e);
-    switch (kind) {
-      case FINALITY_ATTESTATION:
-      case SLOT_ATTESTATION:
-        if (existing != null) {
-          return repeatOrDoubleSign(kind, e, existing);
-        }
-        insert(s, keyId, e);
-        return Decision.allowed();
-      case OUTPUT_VERDICT:
-        if (existing != null) {
-          return existing.valid.equals(e.valid())
-              ? Decision.allowedRepeat()
-              : Decision.refused(
-                  RefusalReason.CONFLICTING_VERDICT,
-                  "verdict valid=" + existing.valid + " already signed for output " + e.height());
-        }
-        insert(s, keyId, e);
-        return Decision.allowed();
-      case SLOT_PROPOSAL:
-        return decideProposal(s, keyId, e, existing);
-      case PRECONFIRMATION:
-        return decidePreconf(s, keyId, e, existing);
-      default:
-        throw new IllegalStateException("unhandled kind " + kind);
-    }
-  }
-
-  private static Decision repeatOrDoubleSign(MessageKind kind, HistoryEntry e, Row existing) {
-    boolean same =
-        kind == MessageKind.SLOT_ATTESTATION
-            ? Arrays.equals(existing.subject, e.subject())
-            : existing.digest != null && Arrays.equals(existing.digest, e.digest());
-    if (same) {
-      return Decision.allowedRepeat();
-    }
-    return Decision.refused(
-        RefusalReason.DOUBLE_SIGN,
-        "a different " + kind.typeName() + " was already signed at height " + e.height());
-  }
-
-  private Decision decideProposal(Session s, long keyId, HistoryEntry e, Row existing)
-      throws SQLException {
-    BigInteger preWm = watermark(s, keyId, MessageKind.PRECONFIRMATION, e.rollupId());
-    if (atOrBelow(e.height(), preWm)) {
-      return Decision.refused(
-          RefusalReason.BELOW_WATERMARK,
-          "preconfirmation history of slot " + e.height() + " is pruned (watermark " + preWm + ")");
-    }
     if (existing != null) {
-      return repeatOrDoubleSign(MessageKind.SLOT_PROPOSAL, e, existing);
+      return spec.repeats(e, existing.subject, existing.valid, existing.digest)
+          ? Decision.allowedRepeat()
+          : Decision.refused(
+              spec.refusal(),
+              "a different "
+                  + e.kind().typeName()
+                  + " was already signed at height "
+                  + e.height()
+                  + (spec.hasValid() ? " (valid=" + existing.valid + ")" : ""));
     }
+    Decision coverage =
+        switch (spec.coverage()) {
+          case PROPOSAL -> proposalCoversPreconfirmations(s, keyId, e);
+          case PRECONFIRMATION -> preconfirmationInProposal(s, keyId, e);
+          case NONE -> null;
+        };
+    if (coverage != null) {
+      return coverage;
+    }
+    insert(s, keyId, e);
+    return Decision.allowed();
+  }
+
+  /** A proposal that leaves out a transaction this key preconfirmed for the slot is refused. */
+  private Decision proposalCoversPreconfirmations(Session s, long keyId, HistoryEntry e)
+      throws SQLException {
     Set<ByteBuffer> inBlock = new HashSet<>();
     for (byte[] h : e.txHashes()) {
       inBlock.add(ByteBuffer.wrap(h));
@@ -213,50 +208,41 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
               + ", e.g. "
               + firstMissing);
     }
-    insert(s, keyId, e);
-    return Decision.allowed();
+    return null;
   }
 
-  private Decision decidePreconf(Session s, long keyId, HistoryEntry e, Row existing)
+  /**
+   * A preconfirmation for a slot whose signed proposal does not hold the transaction is refused.
+   */
+  private Decision preconfirmationInProposal(Session s, long keyId, HistoryEntry e)
       throws SQLException {
-    BigInteger propWm = watermark(s, keyId, MessageKind.SLOT_PROPOSAL, e.rollupId());
-    if (atOrBelow(e.height(), propWm)) {
-      return Decision.refused(
-          RefusalReason.BELOW_WATERMARK,
-          "proposal history of slot " + e.height() + " is pruned (watermark " + propWm + ")");
-    }
-    if (existing != null) {
-      return Decision.allowedRepeat();
-    }
     long slot = e.height().longValueExact();
     PreparedStatement ps =
         s.ps("SELECT 1 FROM slot_proposal WHERE key_id = ? AND rollup_id = ? AND slot = ?");
     ps.setLong(1, keyId);
     ps.setLong(2, e.rollupId());
     ps.setLong(3, slot);
-    boolean proposed;
     try (ResultSet rs = ps.executeQuery()) {
-      proposed = rs.next();
-    }
-    if (proposed) {
-      PreparedStatement tx =
-          s.ps(
-              "SELECT 1 FROM slot_proposal_tx WHERE key_id = ? AND rollup_id = ? AND slot = ? AND"
-                  + " tx_hash = ?");
-      tx.setLong(1, keyId);
-      tx.setLong(2, e.rollupId());
-      tx.setLong(3, slot);
-      tx.setBytes(4, e.subject());
-      try (ResultSet rs = tx.executeQuery()) {
-        if (!rs.next()) {
-          return Decision.refused(
-              RefusalReason.PRECONF_NOT_IN_PROPOSAL,
-              "the proposal signed for slot " + slot + " does not contain " + hex(e.subject()));
-        }
+      if (!rs.next()) {
+        return null;
       }
     }
-    insert(s, keyId, e);
-    return Decision.allowed();
+    PreparedStatement tx =
+        s.ps(
+            "SELECT 1 FROM slot_proposal_tx WHERE key_id = ? AND rollup_id = ? AND slot = ? AND"
+                + " tx_hash = ?");
+    tx.setLong(1, keyId);
+    tx.setLong(2, e.rollupId());
+    tx.setLong(3, slot);
+    tx.setBytes(4, e.subject());
+    try (ResultSet rs = tx.executeQuery()) {
+      if (!rs.next()) {
+        return Decision.refused(
+            RefusalReason.PRECONF_NOT_IN_PROPOSAL,
+            "the proposal signed for slot " + slot + " does not contain " + hex(e.subject()));
+      }
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- watermarks and pruning
@@ -284,7 +270,7 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
         s -> {
           raiseWatermark(s, keyId, kind, rollupId, upToInclusive);
           BigInteger wm = watermark(s, keyId, kind, rollupId);
-          Table t = Table.of(kind);
+          KindSpec t = KindSpec.of(kind);
           int deleted = 0;
           if (kind == MessageKind.SLOT_PROPOSAL) {
             PreparedStatement tx =
@@ -299,9 +285,9 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
           PreparedStatement del =
               s.ps(
                   "DELETE FROM "
-                      + t.name
+                      + t.table()
                       + " WHERE key_id = ? AND rollup_id = ? AND "
-                      + t.heightColumn
+                      + t.heightColumn()
                       + " <= ?");
           del.setLong(1, keyId);
           del.setLong(2, rollupId);
@@ -312,7 +298,7 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   }
 
   private static BigInteger clampToLong(MessageKind kind, BigInteger h) {
-    if (kind != MessageKind.OUTPUT_VERDICT && h.bitLength() > 63) {
+    if (!KindSpec.of(kind).uint256Height() && h.bitLength() > 63) {
       return BigInteger.valueOf(Long.MAX_VALUE);
     }
     return h;
@@ -471,16 +457,7 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   }
 
   private static boolean conflicts(HistoryEntry e, Row r) {
-    switch (e.kind()) {
-      case OUTPUT_VERDICT:
-        return !r.valid.equals(e.valid());
-      case SLOT_ATTESTATION:
-        return !Arrays.equals(r.subject, e.subject());
-      case PRECONFIRMATION:
-        return false;
-      default:
-        return r.digest != null && e.digest() != null && !Arrays.equals(r.digest, e.digest());
-    }
+    return KindSpec.of(e.kind()).contradicts(e, r.subject, r.valid, r.digest);
   }
 
   @Override
@@ -540,35 +517,19 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
       l.sort(Arrays::compareUnsigned);
     }
     List<HistoryEntry> entries = new ArrayList<>();
-    for (MessageKind kind : MessageKind.values()) {
-      Table tb = Table.of(kind);
-      String cols =
-          switch (kind) {
-            case OUTPUT_VERDICT -> "output_root, valid, digest";
-            case SLOT_ATTESTATION -> "block_hash, NULL, digest";
-            case PRECONFIRMATION -> "tx_hash, NULL, digest";
-            default -> "NULL, NULL, digest";
-          };
-      PreparedStatement ps =
-          s.ps(
-              "SELECT rollup_id, "
-                  + tb.heightColumn
-                  + ", "
-                  + cols
-                  + " FROM "
-                  + tb.name
-                  + " WHERE key_id = ? ORDER BY rollup_id, "
-                  + tb.heightColumn);
+    for (KindSpec spec : KindSpec.ALL.values()) {
+      MessageKind kind = spec.kind();
+      PreparedStatement ps = s.ps(spec.exportSql());
       ps.setLong(1, keyId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long rollupId = rs.getLong(1);
           BigInteger height = rs.getBigDecimal(2).toBigIntegerExact();
           byte[] subject = rs.getBytes(3);
-          Boolean valid = kind == MessageKind.OUTPUT_VERDICT ? rs.getBoolean(4) : null;
+          Boolean valid = spec.hasValid() ? rs.getBoolean(4) : null;
           byte[] digest = rs.getBytes(5);
           List<byte[]> proposalTxs =
-              kind == MessageKind.SLOT_PROPOSAL
+              spec.coverage() == KindSpec.Coverage.PROPOSAL
                   ? txs.getOrDefault(rollupId + "/" + height, List.of())
                   : List.of();
           entries.add(
@@ -599,36 +560,9 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   /** One recorded row: subject (outputRoot/blockHash/txHash), verdict value, digest. */
   private record Row(byte[] subject, Boolean valid, byte[] digest) {}
 
-  /** The table and height column of each kind. */
-  private enum Table {
-    FINALITY("finality_attestation", "l2_block_number"),
-    VERDICT("output_verdict", "output_index"),
-    PROPOSAL("slot_proposal", "slot"),
-    SLOT_ATTESTATION("slot_attestation", "slot"),
-    PRECONF("preconfirmation", "slot");
-
-    final String name;
-    final String heightColumn;
-
-    Table(String name, String heightColumn) {
-      this.name = name;
-      this.heightColumn = heightColumn;
-    }
-
-    static Table of(MessageKind k) {
-      return switch (k) {
-        case FINALITY_ATTESTATION -> FINALITY;
-        case OUTPUT_VERDICT -> VERDICT;
-        case SLOT_PROPOSAL -> PROPOSAL;
-        case SLOT_ATTESTATION -> SLOT_ATTESTATION;
-        case PRECONFIRMATION -> PRECONF;
-      };
-    }
-  }
-
   private static void setHeight(PreparedStatement ps, int i, MessageKind kind, BigInteger h)
       throws SQLException {
-    if (kind == MessageKind.OUTPUT_VERDICT) {
+    if (KindSpec.of(kind).uint256Height()) {
       ps.setBigDecimal(i, new BigDecimal(h));
     } else {
       ps.setLong(i, h.longValueExact());
@@ -636,46 +570,14 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   }
 
   private Row find(Session s, long keyId, HistoryEntry e) throws SQLException {
-    PreparedStatement ps;
-    switch (e.kind()) {
-      case FINALITY_ATTESTATION:
-        ps =
-            s.ps(
-                "SELECT NULL, NULL, digest FROM finality_attestation WHERE key_id = ? AND"
-                    + " rollup_id = ? AND l2_block_number = ?");
-        break;
-      case OUTPUT_VERDICT:
-        ps =
-            s.ps(
-                "SELECT output_root, valid, digest FROM output_verdict WHERE key_id = ? AND"
-                    + " rollup_id = ? AND output_index = ? AND output_root = ?");
-        ps.setBytes(4, e.subject());
-        break;
-      case SLOT_PROPOSAL:
-        ps =
-            s.ps(
-                "SELECT NULL, NULL, digest FROM slot_proposal WHERE key_id = ? AND rollup_id = ?"
-                    + " AND slot = ?");
-        break;
-      case SLOT_ATTESTATION:
-        ps =
-            s.ps(
-                "SELECT block_hash, NULL, digest FROM slot_attestation WHERE key_id = ? AND"
-                    + " rollup_id = ? AND slot = ?");
-        break;
-      case PRECONFIRMATION:
-        ps =
-            s.ps(
-                "SELECT tx_hash, NULL, digest FROM preconfirmation WHERE key_id = ? AND rollup_id"
-                    + " = ? AND slot = ? AND tx_hash = ?");
-        ps.setBytes(4, e.subject());
-        break;
-      default:
-        throw new IllegalStateException();
-    }
+    KindSpec spec = KindSpec.of(e.kind());
+    PreparedStatement ps = s.ps(spec.findSql());
     ps.setLong(1, keyId);
     ps.setLong(2, e.rollupId());
     setHeight(ps, 3, e.kind(), e.height());
+    if (spec.subjectKeyed()) {
+      ps.setBytes(4, e.subject());
+    }
     try (ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
         return null;
@@ -688,53 +590,21 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   }
 
   private void insert(Session s, long keyId, HistoryEntry e) throws SQLException {
-    PreparedStatement ps;
-    switch (e.kind()) {
-      case FINALITY_ATTESTATION:
-        ps =
-            s.ps(
-                "INSERT INTO finality_attestation (key_id, rollup_id, l2_block_number, digest)"
-                    + " VALUES (?, ?, ?, ?)");
-        ps.setBytes(4, e.digest());
-        break;
-      case OUTPUT_VERDICT:
-        ps =
-            s.ps(
-                "INSERT INTO output_verdict (key_id, rollup_id, output_index, output_root, valid,"
-                    + " digest) VALUES (?, ?, ?, ?, ?, ?)");
-        ps.setBytes(4, e.subject());
-        ps.setBoolean(5, e.valid());
-        ps.setBytes(6, e.digest());
-        break;
-      case SLOT_PROPOSAL:
-        ps =
-            s.ps("INSERT INTO slot_proposal (key_id, rollup_id, slot, digest) VALUES (?, ?, ?, ?)");
-        ps.setBytes(4, e.digest());
-        break;
-      case SLOT_ATTESTATION:
-        ps =
-            s.ps(
-                "INSERT INTO slot_attestation (key_id, rollup_id, slot, block_hash, digest) VALUES"
-                    + " (?, ?, ?, ?, ?)");
-        ps.setBytes(4, e.subject());
-        ps.setBytes(5, e.digest());
-        break;
-      case PRECONFIRMATION:
-        ps =
-            s.ps(
-                "INSERT INTO preconfirmation (key_id, rollup_id, slot, tx_hash, digest) VALUES (?,"
-                    + " ?, ?, ?, ?)");
-        ps.setBytes(4, e.subject());
-        ps.setBytes(5, e.digest());
-        break;
-      default:
-        throw new IllegalStateException();
+    KindSpec spec = KindSpec.of(e.kind());
+    PreparedStatement ps = s.ps(spec.insertSql());
+    int i = 1;
+    ps.setLong(i++, keyId);
+    ps.setLong(i++, e.rollupId());
+    setHeight(ps, i++, e.kind(), e.height());
+    if (spec.hasSubject()) {
+      ps.setBytes(i++, e.subject());
     }
-    ps.setLong(1, keyId);
-    ps.setLong(2, e.rollupId());
-    setHeight(ps, 3, e.kind(), e.height());
+    if (spec.hasValid()) {
+      ps.setBoolean(i++, e.valid());
+    }
+    ps.setBytes(i, e.digest());
     ps.executeUpdate();
-    if (e.kind() == MessageKind.SLOT_PROPOSAL && !e.txHashes().isEmpty()) {
+    if (spec.coverage() == KindSpec.Coverage.PROPOSAL && !e.txHashes().isEmpty()) {
       PreparedStatement tx =
           s.ps(
               "INSERT INTO slot_proposal_tx (key_id, rollup_id, slot, tx_hash) VALUES (?, ?, ?,"
@@ -756,13 +626,13 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
 
   private BigInteger maxRecordedHeight(Session s, long keyId, MessageKind kind, long rollupId)
       throws SQLException {
-    Table t = Table.of(kind);
+    KindSpec t = KindSpec.of(kind);
     PreparedStatement ps =
         s.ps(
             "SELECT MAX("
-                + t.heightColumn
+                + t.heightColumn()
                 + ") FROM "
-                + t.name
+                + t.table()
                 + " WHERE key_id = ? AND rollup_id = ?");
     ps.setLong(1, keyId);
     ps.setLong(2, rollupId);

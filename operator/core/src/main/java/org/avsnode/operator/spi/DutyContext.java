@@ -30,6 +30,7 @@ import org.avsnode.operator.metrics.NoOpMetricsSystem;
  * @param transactions the node's L1 transaction sender, with {@code l1}
  * @param deployment the contract addresses of the deployment file, when configured
  * @param observers listeners an embedding program registered (none under {@code operator run})
+ * @param ports the node-wide ports through which duties ask each other (one instance per node)
  */
 public record DutyContext(
     Map<String, String> config,
@@ -42,7 +43,8 @@ public record DutyContext(
     Optional<String> operator,
     Optional<TransactionSender> transactions,
     Optional<Deployment> deployment,
-    DutyObservers observers) {
+    DutyObservers observers,
+    DutyPorts ports) {
   public DutyContext {
     config = Map.copyOf(Objects.requireNonNull(config, "config"));
     Objects.requireNonNull(clock, "clock");
@@ -55,6 +57,7 @@ public record DutyContext(
     Objects.requireNonNull(transactions, "transactions");
     Objects.requireNonNull(deployment, "deployment");
     Objects.requireNonNull(observers, "observers");
+    Objects.requireNonNull(ports, "ports");
   }
 
   /**
@@ -73,7 +76,8 @@ public record DutyContext(
         Optional.empty(),
         Optional.empty(),
         Optional.empty(),
-        DutyObservers.none());
+        DutyObservers.none(),
+        new DutyPorts());
   }
 
   /** The same services with another duty's configuration section and signer scope. */
@@ -89,7 +93,8 @@ public record DutyContext(
         operator,
         transactions,
         deployment,
-        observers);
+        observers,
+        ports);
   }
 
   /** The signer; a duty that signs calls this in {@code start()}. */

@@ -25,27 +25,49 @@ class DevnetProcessesIT {
   private static final Pattern FINALIZED =
       Pattern.compile("on-chain +L2 #(\\d+) +finalized on L1 \\(read from the finality oracle\\)");
 
-  /** Live processes whose command line names {@code dir} (as a whole word of an argument). */
-  static List<ProcessHandle> processesNaming(Path dir) {
+  /**
+   * Live processes whose command line names {@code dir} (an argument equal to it or below it), read
+   * from {@code /proc/<pid>/cmdline} (ProcessHandle's view of arguments is empty for long command
+   * lines on Linux).
+   */
+  static List<ProcessHandle> processesNaming(Path dir) throws java.io.IOException {
     String d = dir.toAbsolutePath().toString();
     List<ProcessHandle> out = new ArrayList<>();
-    ProcessHandle.allProcesses()
-        .filter(ProcessHandle::isAlive)
-        .filter(h -> h.pid() != ProcessHandle.current().pid())
-        .forEach(
-            h ->
-                h.info()
-                    .arguments()
-                    .ifPresent(
-                        args -> {
-                          for (String a : args) {
-                            if (a.equals(d) || a.startsWith(d + "/")) {
-                              out.add(h);
-                              return;
-                            }
-                          }
-                        }));
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        long pid = Long.parseLong(name);
+        if (pid == ProcessHandle.current().pid()) {
+          continue;
+        }
+        byte[] raw;
+        try {
+          raw = Files.readAllBytes(p.resolve("cmdline"));
+        } catch (java.io.IOException e) {
+          continue; // gone meanwhile
+        }
+        for (String a : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+          if (a.equals(d) || a.startsWith(d + "/")) {
+            ProcessHandle.of(pid).filter(ProcessHandle::isAlive).ifPresent(out::add);
+            break;
+          }
+        }
+      }
+    }
     return out;
+  }
+
+  /** Whether a process's command line holds the argument {@code arg}. */
+  static boolean hasArgument(ProcessHandle h, String arg) {
+    try {
+      byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(h.pid()), "cmdline"));
+      return List.of(new String(raw, StandardCharsets.UTF_8).split("\0")).contains(arg);
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   @Test
@@ -84,10 +106,7 @@ class DevnetProcessesIT {
         Thread.sleep(200);
       }
       // the operators are processes of their own, found by their data directories
-      operatorsSeen =
-          processesNaming(data).stream()
-              .filter(h -> h.info().arguments().map(a -> List.of(a).contains("run")).orElse(false))
-              .toList();
+      operatorsSeen = processesNaming(data).stream().filter(h -> hasArgument(h, "run")).toList();
       assertThat(operatorsSeen).as("operator run processes").hasSize(4);
       assertThat(p.waitFor(200, TimeUnit.SECONDS)).as("devnet exits by itself").isTrue();
     } finally {

@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.time;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -9,8 +9,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** A clock and a scheduler that move only when the test says so. */
-final class ManualTime extends Clock implements Scheduler {
+/**
+ * A clock and a scheduler that move only when a test says so: slot and window logic is tested
+ * without sleeping. Not for production use.
+ */
+public final class ManualTime extends Clock implements Scheduler {
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
   private final List<Task> tasks = new ArrayList<>();
   private long seq;
@@ -43,7 +46,7 @@ final class ManualTime extends Clock implements Scheduler {
   }
 
   /** Moves time forward, running every task that falls due, in due order. */
-  void advance(Duration d) {
+  public void advance(Duration d) {
     Instant target;
     synchronized (this) {
       target = now.plus(d);
@@ -70,7 +73,7 @@ final class ManualTime extends Clock implements Scheduler {
     }
   }
 
-  synchronized int pendingTasks() {
+  public synchronized int pendingTasks() {
     return (int) tasks.stream().filter(t -> !t.cancelled).count();
   }
 

@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.time;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
