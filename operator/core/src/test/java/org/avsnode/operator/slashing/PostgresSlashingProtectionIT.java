@@ -116,6 +116,10 @@ class PostgresSlashingProtectionIT {
     // every height was signed by exactly one of the two (20,000 attempts, 10,000 signatures)
     assertThat(byHeight).hasSize(heights);
     assertThat(sa.size() + sb.size()).isEqualTo(heights);
+    // a race needs two contenders: if one process had started after the other finished, the test
+    // above would pass without testing anything
+    assertThat(sa).as("signatures by worker a").isNotEmpty();
+    assertThat(sb).as("signatures by worker b").isNotEmpty();
     for (WorkerSupport.Signed s : sa) {
       assertThat(s.digest())
           .isEqualTo(SigningWorker.attestation(s.height(), 1).digest(SigningWorker.DOMAIN));
