@@ -3,8 +3,10 @@ package org.avsnode.operator.app.config;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import org.avsnode.operator.app.DurationConverter;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.config.InvalidConfigException;
 import org.avsnode.operator.node.NodeSettings;
@@ -159,6 +161,15 @@ public final class NodeOptions {
               + " Default: ${DEFAULT-VALUE}.")
   int confirmations;
 
+  @Option(
+      names = "--l1-request-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "Timeout of one L1 JSON-RPC request. Env: AVS_L1_REQUEST_TIMEOUT. Default: 10s.")
+  Duration l1RequestTimeout;
+
   /**
    * The validated configuration.
    *
@@ -203,7 +214,8 @@ public final class NodeOptions {
               .slashingProtectionDbUrl(slashingProtectionDbUrl)
               .blsKey(blsKeystoreFile, blsPasswordFile)
               .ecdsaKey(ecdsaKeystoreFile, ecdsaPasswordFile)
-              .confirmations(confirmations);
+              .confirmations(confirmations)
+              .l1RequestTimeout(l1RequestTimeout);
       more.accept(b);
       config = b.build();
     } catch (InvalidConfigException e) {

@@ -66,9 +66,6 @@ final class ChainSession implements AutoCloseable {
       throw new UserException(
           "registration needs an http(s) --l1-rpc-url, got a " + scheme + " URL");
     }
-    if (options.l1RequestTimeout.isZero()) {
-      throw new UserException("--l1-request-timeout must be positive");
-    }
     if (options.receiptTimeout.isZero()) {
       throw new UserException("--receipt-timeout must be positive");
     }
@@ -87,7 +84,7 @@ final class ChainSession implements AutoCloseable {
     L1Client l1 =
         L1Client.http(
             config.requireL1RpcUrl().toString(),
-            options.l1RequestTimeout,
+            config.l1RequestTimeout(),
             RetryPolicy.DEFAULT,
             new NodeMetrics(new NoOpMetricsSystem()));
     return new ChainSession(config, deployment, l1, ids);

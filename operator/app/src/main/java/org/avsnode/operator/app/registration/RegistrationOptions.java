@@ -17,15 +17,6 @@ final class RegistrationOptions {
   List<Long> operatorSetIds;
 
   @Option(
-      names = "--l1-request-timeout",
-      paramLabel = "DURATION",
-      defaultValue = "10s",
-      converter = DurationConverter.class,
-      description =
-          "Timeout of one L1 JSON-RPC request. Env: AVS_L1_REQUEST_TIMEOUT. Default: 10s.")
-  Duration l1RequestTimeout;
-
-  @Option(
       names = "--receipt-timeout",
       paramLabel = "DURATION",
       defaultValue = "5m",

@@ -53,15 +53,6 @@ public final class RunCommand implements Callable<Integer> {
   Duration l1PollInterval;
 
   @Option(
-      names = "--l1-request-timeout",
-      paramLabel = "DURATION",
-      defaultValue = "10s",
-      converter = DurationConverter.class,
-      description =
-          "Timeout of one L1 JSON-RPC request. Env: AVS_L1_REQUEST_TIMEOUT. Default: 10s.")
-  Duration l1RequestTimeout;
-
-  @Option(
       names = "--duty-option",
       paramLabel = "DUTY.KEY=VALUE",
       split = DutyOptions.SPLIT,
@@ -144,7 +135,6 @@ public final class RunCommand implements Callable<Integer> {
                 .nodeVersion(OperatorCommand.version())
                 .adminTokenFile(adminTokenFile)
                 .l1PollInterval(l1PollInterval)
-                .l1RequestTimeout(l1RequestTimeout)
                 .dutyConfig(sections));
   }
 }
