@@ -7,10 +7,15 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.bls.eip712.TypedMessage;
 
 /**
- * A finality certificate (DESIGN.md §5): operators holding at least {@code thresholdBps} of an
- * operator set's stake at {@code stakeEpoch} signed one FinalityAttestation digest.
+ * A quorum certificate (DESIGN.md §5): operators holding at least {@code thresholdBps} of an
+ * operator set's stake at {@code stakeEpoch} signed one message digest. MACH's finality certificate
+ * ({@code FinalityAttestation}, byte for byte the version-1 JSON of DESIGN.md §5) is one instance;
+ * VITAL's verdict certificates ({@code OutputVerdict}) and SQUAD's slot certificates ({@code
+ * SlotAttestation}) use the same envelope with their own {@code message.type} and fields (see
+ * {@link MessageTypes}).
  *
  * <p>This class is a faithful, immutable image of the JSON document: it checks the form (types,
  * lengths, ranges) but not the meaning. Whether a certificate is valid is decided only by {@link
@@ -20,7 +25,7 @@ public final class Certificate {
   /** The only certificate format version defined. */
   public static final int VERSION = 1;
 
-  /** The only message type defined for version 1. */
+  /** MACH's message type, the default of a {@link Builder}. */
   public static final String MESSAGE_TYPE = "FinalityAttestation";
 
   public static final int DIGEST_SIZE = 32;
@@ -43,13 +48,11 @@ public final class Certificate {
           "thresholdBps",
           "aggregateSignature",
           "aggregateSignatureEip2537");
-  private static final Set<String> MESSAGE_FIELDS =
-      Set.of("type", "rollupId", "l2BlockNumber", "l2BlockHash", "outputRoot", "stakeEpoch");
   private static final Set<String> OPERATOR_SET_FIELDS = Set.of("avs", "id");
 
   private final int version;
   private final String messageType;
-  private final FinalityAttestation message;
+  private final TypedMessage message;
   private final byte[] digest;
   private final byte[] avs;
   private final long operatorSetId;
@@ -65,8 +68,8 @@ public final class Certificate {
       throw new IllegalArgumentException("version must not be negative");
     }
     this.version = b.version;
-    this.messageType = Objects.requireNonNull(b.messageType, "messageType");
     this.message = Objects.requireNonNull(b.message, "message");
+    this.messageType = b.messageType != null ? b.messageType : MessageTypes.of(b.message).name();
     this.digest = exact("digest", b.digest, DIGEST_SIZE);
     this.avs = exact("operatorSet.avs", b.avs, ADDRESS_SIZE);
     if (b.operatorSetId < 0 || b.operatorSetId > UINT32_MAX) {
@@ -131,8 +134,35 @@ public final class Certificate {
     return messageType;
   }
 
-  public FinalityAttestation message() {
+  /** The signed message (its Java type follows {@link #messageType()} when the two agree). */
+  public TypedMessage message() {
     return message;
+  }
+
+  /**
+   * The message as MACH's FinalityAttestation.
+   *
+   * @throws IllegalStateException for a certificate of another message type
+   */
+  public FinalityAttestation finalityAttestation() {
+    if (message instanceof FinalityAttestation f) {
+      return f;
+    }
+    throw new IllegalStateException("a " + messageType + " certificate, not FinalityAttestation");
+  }
+
+  /** The stake epoch the message names; empty for a type no quorum signs. */
+  public java.util.OptionalLong stakeEpoch() {
+    return MessageTypes.of(message).stakeEpoch(message);
+  }
+
+  public long rollupId() {
+    return MessageTypes.of(message).rollupId(message);
+  }
+
+  /** Block number, output index or slot, by message type. */
+  public BigInteger height() {
+    return MessageTypes.of(message).height(message);
   }
 
   public byte[] digest() {
@@ -202,16 +232,13 @@ public final class Certificate {
     Builder b = builder();
     b.version((int) StrictJson.unsigned("$", top, "version", Integer.MAX_VALUE));
 
-    ObjectNode msg =
-        StrictJson.object("$.message", StrictJson.required("$", top, "message"), MESSAGE_FIELDS);
-    b.messageType(StrictJson.string("$.message", msg, "type"));
-    long rollupId = StrictJson.unsigned("$.message", msg, "rollupId", Long.MAX_VALUE);
-    long l2BlockNumber = StrictJson.unsigned("$.message", msg, "l2BlockNumber", Long.MAX_VALUE);
-    byte[] l2BlockHash = StrictJson.hex("$.message", msg, "l2BlockHash", 32);
-    byte[] outputRoot = StrictJson.hex("$.message", msg, "outputRoot", 32);
-    long stakeEpoch = StrictJson.unsigned("$.message", msg, "stakeEpoch", UINT32_MAX);
-    b.message(
-        new FinalityAttestation(rollupId, l2BlockNumber, l2BlockHash, outputRoot, stakeEpoch));
+    JsonNode msgNode = StrictJson.required("$", top, "message");
+    if (!msgNode.isObject()) {
+      throw new FormatException("$.message", "expected a JSON object");
+    }
+    TypedMessage m = MessageTypes.read("$.message", (ObjectNode) msgNode);
+    b.message(m);
+    b.messageType(MessageTypes.of(m).name());
 
     b.digest(StrictJson.hex("$", top, "digest", DIGEST_SIZE));
     ObjectNode set =
@@ -239,12 +266,8 @@ public final class Certificate {
     ObjectNode top = StrictJson.MAPPER.createObjectNode();
     top.put("version", version);
     ObjectNode msg = top.putObject("message");
-    msg.put("type", messageType);
-    msg.put("rollupId", message.rollupId());
-    msg.put("l2BlockNumber", message.l2BlockNumber());
-    msg.put("l2BlockHash", HexBytes.encode(message.l2BlockHash()));
-    msg.put("outputRoot", HexBytes.encode(message.outputRoot()));
-    msg.put("stakeEpoch", message.stakeEpoch());
+    MessageTypes.write(message, msg);
+    msg.put("type", messageType); // as recorded, even when it disagrees with the message
     top.put("digest", HexBytes.encode(digest));
     ObjectNode set = top.putObject("operatorSet");
     set.put("avs", HexBytes.encode(avs));
@@ -283,10 +306,12 @@ public final class Certificate {
 
   @Override
   public String toString() {
-    return "Certificate[rollupId="
-        + message.rollupId()
-        + ", l2BlockNumber="
-        + message.l2BlockNumber()
+    return "Certificate["
+        + messageType
+        + ", rollupId="
+        + rollupId()
+        + ", height="
+        + height()
         + ", digest="
         + HexBytes.encode(digest)
         + ", signers="
@@ -301,8 +326,8 @@ public final class Certificate {
   /** Builds a certificate; {@link #build()} checks lengths and ranges. */
   public static final class Builder {
     private int version = VERSION;
-    private String messageType = MESSAGE_TYPE;
-    private FinalityAttestation message;
+    private String messageType;
+    private TypedMessage message;
     private byte[] digest;
     private byte[] avs;
     private long operatorSetId;
@@ -320,12 +345,14 @@ public final class Certificate {
       return this;
     }
 
+    /** Overrides {@code message.type} (only to build malformed certificates in tests). */
     public Builder messageType(String v) {
       this.messageType = v;
       return this;
     }
 
-    public Builder message(FinalityAttestation v) {
+    /** The message; its type name becomes {@code message.type} unless set otherwise. */
+    public Builder message(TypedMessage v) {
       this.message = v;
       return this;
     }

@@ -12,13 +12,15 @@ import org.avsnode.bls.BlsSignature;
 import org.avsnode.bls.eip712.Eip712Domain;
 
 /**
- * Verifies finality certificates against an operator-set snapshot. Stateless and thread-safe.
+ * Verifies quorum certificates (finality by default; verdict and slot certificates when the policy
+ * names their types) against an operator-set snapshot. Stateless and thread-safe.
  *
  * <p>The algorithm (docs/certificates.md describes it for integrators; the checks run in this order
  * and the first failure is reported):
  *
  * <ol>
- *   <li>{@code version == 1}; {@code message.type == "FinalityAttestation"};
+ *   <li>{@code version == 1}; {@code message.type} is one the policy accepts ({@code
+ *       FinalityAttestation} by default) and matches the message;
  *   <li>{@code 1 <= thresholdBps <= 10000} and {@code thresholdBps >= policy.minThresholdBps};
  *   <li>(policy) {@code operatorSet.avs == domain.verifyingContract};
  *   <li>{@code digest == keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(message))};
@@ -73,10 +75,19 @@ public final class CertificateVerifier {
           RejectionReason.UNSUPPORTED_VERSION,
           "version " + certificate.version() + " is not supported (expected 1)");
     }
-    if (!Certificate.MESSAGE_TYPE.equals(certificate.messageType())) {
+    String type = certificate.messageType();
+    boolean consistent =
+        MessageTypes.byName(type)
+            .map(t -> t.javaType().isInstance(certificate.message()))
+            .orElse(false);
+    if (!consistent || !policy.messageTypes().contains(type)) {
       return reject(
           RejectionReason.UNSUPPORTED_MESSAGE_TYPE,
-          "message type '" + certificate.messageType() + "' is not FinalityAttestation");
+          "message type '"
+              + type
+              + "' is not accepted (accepted: "
+              + new java.util.TreeSet<>(policy.messageTypes())
+              + ")");
     }
     int t = certificate.thresholdBps();
     if (t < 1 || t > BPS) {
@@ -121,11 +132,12 @@ public final class CertificateVerifier {
               + snapshot.id()
               + ")");
     }
-    if (certificate.message().stakeEpoch() != snapshot.stakeEpoch()) {
+    long stakeEpoch = certificate.stakeEpoch().orElse(-1);
+    if (stakeEpoch != snapshot.stakeEpoch()) {
       return reject(
           RejectionReason.STAKE_EPOCH_MISMATCH,
           "message.stakeEpoch "
-              + certificate.message().stakeEpoch()
+              + stakeEpoch
               + " but the snapshot is at epoch "
               + snapshot.stakeEpoch());
     }

@@ -6,7 +6,7 @@ public enum RejectionReason {
   MALFORMED_CERTIFICATE,
   /** {@code version} is not 1. */
   UNSUPPORTED_VERSION,
-  /** {@code message.type} is not {@code FinalityAttestation}. */
+  /** {@code message.type} is not one the policy accepts, or does not match the message. */
   UNSUPPORTED_MESSAGE_TYPE,
   /** {@code thresholdBps} is 0 or above 10000. */
   THRESHOLD_OUT_OF_RANGE,

@@ -105,7 +105,9 @@ class CertificateVerifierTest {
             "block number",
             c ->
                 c.toBuilder()
-                    .message(withHeight(c.message(), c.message().l2BlockNumber() + 1))
+                    .message(
+                        withHeight(
+                            c.finalityAttestation(), c.finalityAttestation().l2BlockNumber() + 1))
                     .build(),
             RejectionReason.DIGEST_MISMATCH));
     out.add(
@@ -115,11 +117,11 @@ class CertificateVerifierTest {
                 c.toBuilder()
                     .message(
                         new FinalityAttestation(
-                            c.message().rollupId(),
-                            c.message().l2BlockNumber(),
-                            c.message().l2BlockHash(),
-                            flip(c.message().outputRoot(), 0),
-                            c.message().stakeEpoch()))
+                            c.finalityAttestation().rollupId(),
+                            c.finalityAttestation().l2BlockNumber(),
+                            c.finalityAttestation().l2BlockHash(),
+                            flip(c.finalityAttestation().outputRoot(), 0),
+                            c.finalityAttestation().stakeEpoch()))
                     .build(),
             RejectionReason.DIGEST_MISMATCH));
     out.add(
@@ -130,10 +132,10 @@ class CertificateVerifierTest {
                     .message(
                         new FinalityAttestation(
                             43,
-                            c.message().l2BlockNumber(),
-                            c.message().l2BlockHash(),
-                            c.message().outputRoot(),
-                            c.message().stakeEpoch()))
+                            c.finalityAttestation().l2BlockNumber(),
+                            c.finalityAttestation().l2BlockHash(),
+                            c.finalityAttestation().outputRoot(),
+                            c.finalityAttestation().stakeEpoch()))
                     .build(),
             RejectionReason.DIGEST_MISMATCH));
     out.add(
@@ -142,11 +144,11 @@ class CertificateVerifierTest {
             c -> {
               FinalityAttestation m =
                   new FinalityAttestation(
-                      c.message().rollupId(),
-                      c.message().l2BlockNumber(),
-                      c.message().l2BlockHash(),
-                      c.message().outputRoot(),
-                      c.message().stakeEpoch() + 1);
+                      c.finalityAttestation().rollupId(),
+                      c.finalityAttestation().l2BlockNumber(),
+                      c.finalityAttestation().l2BlockHash(),
+                      c.finalityAttestation().outputRoot(),
+                      c.finalityAttestation().stakeEpoch() + 1);
               return c.toBuilder().message(m).digest(m.digest(Fixture.DOMAIN)).build();
             },
             RejectionReason.STAKE_EPOCH_MISMATCH));

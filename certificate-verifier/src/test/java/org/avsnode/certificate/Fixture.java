@@ -14,6 +14,7 @@ import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.BlsSignature;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.bls.eip712.TypedMessage;
 
 /** An operator set with real keys, and a signer that builds certificates the honest way. */
 final class Fixture {
@@ -103,7 +104,7 @@ final class Fixture {
   }
 
   /** A certificate signed by exactly these positions, with honest stake fields. */
-  Certificate certify(FinalityAttestation msg, Collection<Integer> signers, int thresholdBps) {
+  Certificate certify(TypedMessage msg, Collection<Integer> signers, int thresholdBps) {
     byte[] digest = msg.digest(DOMAIN);
     List<BlsSignature> sigs = new ArrayList<>();
     for (int i : signers) {

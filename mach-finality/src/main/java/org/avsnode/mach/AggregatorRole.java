@@ -179,7 +179,7 @@ public final class AggregatorRole implements AutoCloseable {
     Runnable unsubscribe =
         store.subscribe(
             e -> {
-              if (e.certificate().message().rollupId() == rollup) {
+              if (e.certificate().finalityAttestation().rollupId() == rollup) {
                 sendCertificate(sink, e.certificate());
               }
             });
@@ -187,7 +187,7 @@ public final class AggregatorRole implements AutoCloseable {
   }
 
   private static void sendCertificate(EventStreamHandler.EventSink sink, Certificate c) {
-    sink.send("certificate", Long.toString(c.message().l2BlockNumber()), c.toJson());
+    sink.send("certificate", Long.toString(c.finalityAttestation().l2BlockNumber()), c.toJson());
   }
 
   // ---------------------------------------------------------------- intake
@@ -316,8 +316,8 @@ public final class AggregatorRole implements AutoCloseable {
     public void onCertificate(PublishedCertificate pc) {
       Certificate c = pc.certificate();
       store.put(c, snapshot);
-      long rollup = c.message().rollupId();
-      long height = c.message().l2BlockNumber();
+      long rollup = c.finalityAttestation().rollupId();
+      long height = c.finalityAttestation().l2BlockNumber();
       Instant start = pc.firstAttestationAt();
       Duration sinceTs = null;
       Optional<BlockClock.Seen> seen = blockClock.get(rollup, height);

@@ -32,8 +32,9 @@ public final class CertificateStore {
   public void put(Certificate c, OperatorSetSnapshot snapshot) {
     Entry e = new Entry(c, snapshot);
     ConcurrentSkipListMap<Long, Entry> m =
-        byRollup.computeIfAbsent(c.message().rollupId(), k -> new ConcurrentSkipListMap<>());
-    m.put(c.message().l2BlockNumber(), e);
+        byRollup.computeIfAbsent(
+            c.finalityAttestation().rollupId(), k -> new ConcurrentSkipListMap<>());
+    m.put(c.finalityAttestation().l2BlockNumber(), e);
     while (m.size() > capacity) {
       m.pollFirstEntry();
     }

@@ -138,7 +138,7 @@ public final class MachContracts {
 
   /** {@code FinalityOracle.submitCertificate} for a certificate made under {@code snapshot}. */
   public TxRequest submitCertificate(Certificate c, OperatorSetSnapshot snapshot) {
-    FinalityAttestation m = c.message();
+    FinalityAttestation m = c.finalityAttestation();
     String data =
         oracle
             .submitCertificate(
@@ -164,7 +164,7 @@ public final class MachContracts {
                     .verifyCertificate(
                         c.digest(),
                         BigInteger.valueOf(c.operatorSetId()),
-                        BigInteger.valueOf(c.message().stakeEpoch()),
+                        BigInteger.valueOf(c.finalityAttestation().stakeEpoch()),
                         nonSigners(c, snapshot),
                         c.aggregateSignatureEip2537())
                     .send());

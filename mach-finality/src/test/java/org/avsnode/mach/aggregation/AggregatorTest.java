@@ -75,7 +75,7 @@ class AggregatorTest {
     assertThat(signers(ops, p.certificate())).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
     assertThat(p.certificate().signedStake()).isEqualTo(BigInteger.valueOf(5000));
     assertThat(p.certificate().totalStake()).isEqualTo(BigInteger.valueOf(6000));
-    assertThat(p.certificate().message()).isEqualTo(m);
+    assertThat(p.certificate().finalityAttestation()).isEqualTo(m);
     assertVerifies(ops, p.certificate());
     assertThat(agg.certificateCount()).isEqualTo(1);
   }
@@ -432,7 +432,7 @@ class AggregatorTest {
       long height = h;
       PublishedCertificate last =
           recorder.certificates.stream()
-              .filter(p -> p.certificate().message().l2BlockNumber() == height)
+              .filter(p -> p.certificate().finalityAttestation().l2BlockNumber() == height)
               .reduce((a, b) -> b)
               .orElseThrow();
       assertThat(signers(ops, last.certificate())).hasSize(16);
@@ -473,7 +473,7 @@ class AggregatorTest {
       long height = h;
       List<PublishedCertificate> forHeight =
           recorder.certificates.stream()
-              .filter(p -> p.certificate().message().l2BlockNumber() == height)
+              .filter(p -> p.certificate().finalityAttestation().l2BlockNumber() == height)
               .toList();
       assertThat(forHeight).isNotEmpty();
       Set<Integer> finalSigners = signers(ops, forHeight.get(forHeight.size() - 1).certificate());

@@ -8,6 +8,7 @@ import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.certificate.Certificate;
 import org.avsnode.certificate.CertificateVerifier;
 import org.avsnode.certificate.FormatException;
+import org.avsnode.certificate.MessageTypes;
 import org.avsnode.certificate.OperatorSetSnapshot;
 import org.avsnode.certificate.RejectionReason;
 import org.avsnode.certificate.VerificationResult;
@@ -18,10 +19,11 @@ import org.avsnode.operator.spi.HttpStatusException;
 import org.avsnode.operator.spi.RouteResponse;
 
 /**
- * The node's certificate verifier, the third of DESIGN.md §5 beside the contract and the bridge
- * library: the operator set at the certificate's {@code stakeEpoch} is read from the registry, the
- * threshold is at least the registry's, and the check itself is the bridge library's. Served as
- * {@code POST /v1/certificates/verify}; {@code operator certificate verify --rpc-url} uses it too.
+ * The node's certificate verifier (finality, verdict and slot certificates over HTTP), the third of
+ * DESIGN.md §5 beside the contract and the bridge library: the operator set at the certificate's
+ * {@code stakeEpoch} is read from the registry, the threshold is at least the registry's, and the
+ * check itself is the bridge library's. Served as {@code POST /v1/certificates/verify}; {@code
+ * operator certificate verify --rpc-url} uses it too.
  */
 public final class NodeCertificateVerifier {
   public static final String PATH = "/v1/certificates/verify";
@@ -44,24 +46,37 @@ public final class NodeCertificateVerifier {
    * @throws L1Exception when the registry cannot be read (no verdict either way)
    */
   public VerificationResult verify(String json, OptionalInt minThresholdBps) {
+    return verify(json, minThresholdBps, java.util.Set.of(Certificate.MESSAGE_TYPE));
+  }
+
+  /**
+   * Verifies certificate JSON of any of {@code messageTypes} (finality, verdict, slot).
+   *
+   * @throws L1Exception when the registry cannot be read (no verdict either way)
+   */
+  public VerificationResult verify(
+      String json, OptionalInt minThresholdBps, java.util.Set<String> messageTypes) {
     Certificate cert;
     try {
       cert = Certificate.fromJson(json);
     } catch (FormatException e) {
       return VerificationResult.rejected(RejectionReason.MALFORMED_CERTIFICATE, e.getMessage());
     }
+    if (cert.stakeEpoch().isEmpty() || !messageTypes.contains(cert.messageType())) {
+      return VerificationResult.rejected(
+          RejectionReason.UNSUPPORTED_MESSAGE_TYPE,
+          "message type '" + cert.messageType() + "' is not accepted here " + messageTypes);
+    }
+    long epoch = cert.stakeEpoch().getAsLong();
     OperatorSetSnapshot snapshot;
     try {
-      snapshot = registry.operatorSetAt(cert.message().stakeEpoch());
+      snapshot = registry.operatorSetAt(epoch);
     } catch (L1Exception e) {
       if (e.kind() == L1Exception.Kind.MALFORMED || e.kind() == L1Exception.Kind.RPC_ERROR) {
         // no usable operator set at that epoch (none registered, a future epoch, ...)
         return VerificationResult.rejected(
             RejectionReason.EMPTY_OPERATOR_SET,
-            "no usable operator set at epoch "
-                + cert.message().stakeEpoch()
-                + ": "
-                + e.getMessage());
+            "no usable operator set at epoch " + epoch + ": " + e.getMessage());
       }
       throw e;
     }
@@ -80,7 +95,7 @@ public final class NodeCertificateVerifier {
         r -> {
           VerificationResult result;
           try {
-            result = verify(r.bodyText(), OptionalInt.empty());
+            result = verify(r.bodyText(), OptionalInt.empty(), MessageTypes.certifiable());
           } catch (L1Exception e) {
             throw new HttpStatusException(503, "the registry cannot be read: " + e.getMessage());
           }

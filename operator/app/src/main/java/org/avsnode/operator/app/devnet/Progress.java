@@ -89,7 +89,7 @@ final class Progress {
       public void onCertificate(
           PublishedCertificate pc, Duration sinceBlock, Duration sinceTimestamp) {
         Certificate c = pc.certificate();
-        long h = c.message().l2BlockNumber();
+        long h = c.finalityAttestation().l2BlockNumber();
         bestCertificates.merge(h, c, (a, b) -> signerCount(b) >= signerCount(a) ? b : a);
         if (pc.improvement()) {
           return;
@@ -103,7 +103,7 @@ final class Progress {
             String.format(
                 "cert      L2 #%-6d %s  signers %d/%d  stake %s%%  latency %d ms (from L2 timestamp %s)  by %s",
                 h,
-                shortHex(c.message().l2BlockHash()),
+                shortHex(c.finalityAttestation().l2BlockHash()),
                 n,
                 operatorCount,
                 percent(c.signedStake(), c.totalStake()),
@@ -115,7 +115,7 @@ final class Progress {
       @Override
       public void onSubmitted(
           Certificate c, String txHash, BigInteger gasUsed, boolean accepted, boolean record) {
-        long h = c.message().l2BlockNumber();
+        long h = c.finalityAttestation().l2BlockNumber();
         submissions.add(new Submission(h, op.name(), txHash, gasUsed, accepted));
         println(
             String.format(
@@ -135,7 +135,7 @@ final class Progress {
         println(
             String.format(
                 "on-chain  L2 #%-6d submission by %s failed: %s",
-                c.message().l2BlockNumber(), op.name(), reason));
+                c.finalityAttestation().l2BlockNumber(), op.name(), reason));
       }
 
       @Override

@@ -84,7 +84,8 @@ class CertificateAgreementIT {
       for (Map.Entry<String, Certificate> e : cases.entrySet()) {
         Certificate c = e.getValue();
         boolean expected = e.getKey().startsWith("valid");
-        OperatorSetSnapshot snapshot = devnet.contracts().operatorSetAt(c.message().stakeEpoch());
+        OperatorSetSnapshot snapshot =
+            devnet.contracts().operatorSetAt(c.finalityAttestation().stakeEpoch());
         VerificationResult lib =
             CertificateVerifier.verify(
                 c, snapshot, devnet.domain(), VerifierPolicy.minimumThreshold(threshold));
@@ -181,7 +182,7 @@ class CertificateAgreementIT {
   private static Map<String, Certificate> tampered(
       Certificate c, Certificate other, Devnet devnet) {
     Map<String, Certificate> out = new LinkedHashMap<>();
-    FinalityAttestation m = c.message();
+    FinalityAttestation m = c.finalityAttestation();
     byte[] hash = m.l2BlockHash();
     hash[0] ^= 1;
     FinalityAttestation otherHash =
@@ -239,7 +240,7 @@ class CertificateAgreementIT {
         || c.operatorSetId() != devnet.deployment().operatorSetId()) {
       return false;
     }
-    FinalityAttestation m = c.message();
+    FinalityAttestation m = c.finalityAttestation();
     byte[] digest =
         registry
             .finalityAttestationDigest(

@@ -79,13 +79,17 @@ class DevnetAcceptanceIT {
     assertThat(received).as("certificate events on the stream").hasSize(2);
     for (int i = 0; i < received.size(); i++) {
       Certificate c = received.get(i);
-      assertThat(c.message().rollupId()).isEqualTo(rollupId);
-      assertThat(ids.get(i)).isEqualTo(Long.toString(c.message().l2BlockNumber()));
+      assertThat(c.finalityAttestation().rollupId()).isEqualTo(rollupId);
+      assertThat(ids.get(i)).isEqualTo(Long.toString(c.finalityAttestation().l2BlockNumber()));
       java.net.http.HttpResponse<String> byHeight =
           client.send(
               java.net.http.HttpRequest.newBuilder(
                       java.net.URI.create(
-                          apiUrl + "/v1/finality/" + rollupId + "/" + c.message().l2BlockNumber()))
+                          apiUrl
+                              + "/v1/finality/"
+                              + rollupId
+                              + "/"
+                              + c.finalityAttestation().l2BlockNumber()))
                   .build(),
               java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(byHeight.statusCode()).isEqualTo(200);
@@ -180,12 +184,14 @@ class DevnetAcceptanceIT {
       Map<Long, OperatorSetSnapshot> snapshots = new java.util.HashMap<>();
       int verified = 0;
       for (Certificate c : certs.values()) {
-        long e = c.message().stakeEpoch();
+        long e = c.finalityAttestation().stakeEpoch();
         OperatorSetSnapshot s =
             snapshots.computeIfAbsent(e, x -> devnet.contracts().operatorSetAt(x));
         VerificationResult r =
             CertificateVerifier.verify(c, s, devnet.domain(), VerifierPolicy.defaults());
-        assertThat(r.isValid()).as("L2 #%d: %s", c.message().l2BlockNumber(), r).isTrue();
+        assertThat(r.isValid())
+            .as("L2 #%d: %s", c.finalityAttestation().l2BlockNumber(), r)
+            .isTrue();
         BigInteger[] onChain = devnet.contracts().verifyCertificateView(c, s);
         assertThat(onChain[0]).isEqualTo(c.signedStake());
         assertThat(onChain[1]).isEqualTo(c.totalStake());
@@ -196,7 +202,7 @@ class DevnetAcceptanceIT {
       for (Certificate c : certs.values()) {
         assertThat(c.signedStake().multiply(BigInteger.valueOf(10_000)))
             .isGreaterThanOrEqualTo(c.totalStake().multiply(BigInteger.valueOf(6667)));
-        OperatorSetSnapshot s = snapshots.get(c.message().stakeEpoch());
+        OperatorSetSnapshot s = snapshots.get(c.finalityAttestation().stakeEpoch());
         for (DevnetOperator off : devnet.operators().subList(6, 8)) {
           int pos =
               s.positionOf(org.avsnode.mach.chain.MachContracts.address(off.address()))
