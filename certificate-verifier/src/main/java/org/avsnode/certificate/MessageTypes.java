@@ -92,6 +92,31 @@ public final class MessageTypes {
     throw new IllegalArgumentException("not a message type of DESIGN.md §3: " + m.getClass());
   }
 
+  /**
+   * Where one operator may sign only one message (DESIGN.md §4): a second, different message of the
+   * same scope is an equivocation. A block for finality, a slot for slot attestations, and an
+   * output (index and claimed root) for verdicts: two roots proposed for one index are two outputs.
+   *
+   * @param subject the claimed output root for verdicts (0x-hex), empty otherwise
+   */
+  public record Scope(String type, long rollupId, BigInteger height, String subject) {
+    @Override
+    public String toString() {
+      return type
+          + " rollupId="
+          + rollupId
+          + " height="
+          + height
+          + (subject.isEmpty() ? "" : " root=" + subject);
+    }
+  }
+
+  public static Scope conflictScope(TypedMessage m) {
+    Type t = of(m);
+    String subject = m instanceof OutputVerdict v ? HexBytes.encode(v.outputRoot()) : "";
+    return new Scope(t.name(), t.rollupId(m), t.height(m), subject);
+  }
+
   /** Reads {@code $.message} (with its {@code type}) strictly. */
   public static TypedMessage read(String path, ObjectNode msg) throws FormatException {
     String name = StrictJson.string(path, msg, "type");

@@ -19,16 +19,9 @@ import java.util.function.LongSupplier;
 import org.avsnode.bls.BlsException;
 import org.avsnode.bls.BlsSignature;
 import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.Certificate;
 import org.avsnode.certificate.OperatorSetSnapshot;
-import org.avsnode.mach.aggregation.Aggregator;
-import org.avsnode.mach.aggregation.AggregatorConfig;
-import org.avsnode.mach.aggregation.AggregatorListener;
-import org.avsnode.mach.aggregation.EquivocationEvidence;
-import org.avsnode.mach.aggregation.IntakeResult;
-import org.avsnode.mach.aggregation.PublishedCertificate;
-import org.avsnode.mach.aggregation.RejectReason;
-import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.chain.MachContracts;
 import org.avsnode.mach.net.AttestationJson;
 import org.avsnode.mach.net.AttestationSender;
@@ -41,6 +34,14 @@ import org.avsnode.operator.metrics.Histogram;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.metrics.MetricCategory;
 import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.quorum.Aggregator;
+import org.avsnode.operator.quorum.AggregatorConfig;
+import org.avsnode.operator.quorum.AggregatorListener;
+import org.avsnode.operator.quorum.EquivocationEvidence;
+import org.avsnode.operator.quorum.IntakeResult;
+import org.avsnode.operator.quorum.PublishedCertificate;
+import org.avsnode.operator.quorum.RejectReason;
+import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.spi.EventStreamHandler;
 import org.avsnode.operator.spi.HttpRoutes;
 import org.avsnode.operator.spi.HttpStatusException;
@@ -81,7 +82,7 @@ public final class AggregatorRole implements AutoCloseable {
   private final long maxEpochAge;
   private final int thresholdBps;
 
-  private final Map<Long, Aggregator> byEpoch = new LinkedHashMap<>();
+  private final Map<Long, Aggregator<FinalityAttestation>> byEpoch = new LinkedHashMap<>();
   private final Set<String> evidenceSeen = ConcurrentHashMap.newKeySet();
   private final Set<String> submitted = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -193,7 +194,7 @@ public final class AggregatorRole implements AutoCloseable {
   // ---------------------------------------------------------------- intake
 
   private RouteResponse handleIntake(RouteRequest req) {
-    SignedAttestation a;
+    SignedMessage<FinalityAttestation> a;
     try {
       a = AttestationJson.decode(req.body());
     } catch (MalformedAttestationException e) {
@@ -238,12 +239,12 @@ public final class AggregatorRole implements AutoCloseable {
   }
 
   /** Admits an attestation into the aggregator of its epoch. Never throws for input. */
-  public IntakeResult submit(SignedAttestation a) {
+  public IntakeResult submit(SignedMessage<FinalityAttestation> a) {
     if (closed) {
       return IntakeResult.rejected(RejectReason.CLOSED, "the aggregator role is stopped");
     }
     long epoch = a.message().stakeEpoch();
-    Aggregator agg;
+    Aggregator<FinalityAttestation> agg;
     try {
       agg = aggregatorFor(epoch);
     } catch (L1Exception e) {
@@ -255,12 +256,12 @@ public final class AggregatorRole implements AutoCloseable {
     return agg.submit(a);
   }
 
-  private Aggregator aggregatorFor(long epoch) {
+  private Aggregator<FinalityAttestation> aggregatorFor(long epoch) {
     synchronized (byEpoch) {
       if (closed) {
         throw new IllegalArgumentException("the aggregator is closed");
       }
-      Aggregator existing = byEpoch.get(epoch);
+      Aggregator<FinalityAttestation> existing = byEpoch.get(epoch);
       if (existing != null) {
         return existing;
       }
@@ -281,8 +282,8 @@ public final class AggregatorRole implements AutoCloseable {
           AggregatorConfig.defaults()
               .withThresholdBps(thresholdBps)
               .withCollectionWindow(config.collectionWindow());
-      Aggregator agg =
-          new Aggregator(
+      Aggregator<FinalityAttestation> agg =
+          new Aggregator<>(
               snapshot,
               domain,
               ac,
@@ -305,7 +306,7 @@ public final class AggregatorRole implements AutoCloseable {
     }
   }
 
-  private final class Listener implements AggregatorListener {
+  private final class Listener implements AggregatorListener<FinalityAttestation> {
     private final OperatorSetSnapshot snapshot;
 
     Listener(OperatorSetSnapshot snapshot) {
@@ -346,7 +347,7 @@ public final class AggregatorRole implements AutoCloseable {
     }
 
     @Override
-    public void onEquivocation(EquivocationEvidence e) {
+    public void onEquivocation(EquivocationEvidence<FinalityAttestation> e) {
       handleEvidence(e);
     }
   }
@@ -415,7 +416,7 @@ public final class AggregatorRole implements AutoCloseable {
 
   // ---------------------------------------------------------------- evidence
 
-  private void handleEvidence(EquivocationEvidence e) {
+  private void handleEvidence(EquivocationEvidence<FinalityAttestation> e) {
     String key =
         MachContracts.hex(e.operator())
             + "/"
@@ -435,7 +436,7 @@ public final class AggregatorRole implements AutoCloseable {
     schedule(record ? Duration.ZERO : config.submitGrace(), () -> submitEvidence(e, record));
   }
 
-  private void submitEvidence(EquivocationEvidence e, boolean record) {
+  private void submitEvidence(EquivocationEvidence<FinalityAttestation> e, boolean record) {
     if (closed) {
       return;
     }
@@ -505,7 +506,7 @@ public final class AggregatorRole implements AutoCloseable {
   }
 
   /** The aggregators currently held, by epoch (for tests and benchmarks). */
-  public List<Aggregator> aggregators() {
+  public List<Aggregator<FinalityAttestation>> aggregators() {
     synchronized (byEpoch) {
       return new ArrayList<>(byEpoch.values());
     }
@@ -515,7 +516,7 @@ public final class AggregatorRole implements AutoCloseable {
   public void close() {
     synchronized (byEpoch) {
       closed = true;
-      byEpoch.values().forEach(Aggregator::close);
+      byEpoch.values().forEach(Aggregator<FinalityAttestation>::close);
       byEpoch.clear();
     }
   }

@@ -4,10 +4,10 @@ import java.math.BigInteger;
 import java.time.Duration;
 import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.Certificate;
-import org.avsnode.mach.aggregation.EquivocationEvidence;
-import org.avsnode.mach.aggregation.PublishedCertificate;
-import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.operator.l2.L2Block;
+import org.avsnode.operator.quorum.EquivocationEvidence;
+import org.avsnode.operator.quorum.PublishedCertificate;
+import org.avsnode.operator.quorum.SignedMessage;
 
 /**
  * What the MACH duty reports to whoever embeds it (the devnet prints these lines; the node logs
@@ -17,7 +17,7 @@ public interface MachEvents {
   MachEvents NONE = new MachEvents() {};
 
   /** This operator signed an attestation and is sending it to the aggregators. */
-  default void onAttested(SignedAttestation attestation, L2Block block) {}
+  default void onAttested(SignedMessage<FinalityAttestation> attestation, L2Block block) {}
 
   /** The protected signer refused (a conflicting content was signed at this height before). */
   default void onRefused(FinalityAttestation message, String reason) {}
@@ -48,7 +48,7 @@ public interface MachEvents {
   default void onSubmissionFailed(Certificate certificate, String reason) {}
 
   /** This aggregator saw an equivocation. */
-  default void onEquivocation(EquivocationEvidence evidence) {}
+  default void onEquivocation(EquivocationEvidence<FinalityAttestation> evidence) {}
 
   /**
    * The evidence was submitted to the slashing coordinator.
@@ -57,5 +57,8 @@ public interface MachEvents {
    *     been used already or the transaction failed
    */
   default void onEvidenceSubmitted(
-      EquivocationEvidence evidence, String txHash, boolean slashed, String detail) {}
+      EquivocationEvidence<FinalityAttestation> evidence,
+      String txHash,
+      boolean slashed,
+      String detail) {}
 }

@@ -8,12 +8,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongUnaryOperator;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.l2.L2Block;
 import org.avsnode.operator.l2.L2Client;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.slashing.SigningResult;
 import org.avsnode.operator.spi.DutySigner;
 
@@ -135,7 +135,8 @@ final class RollupFollower {
       return;
     }
     signatures.labels("signed").inc();
-    SignedAttestation a = new SignedAttestation(m, operator, r.signature().toBytes());
+    SignedMessage<FinalityAttestation> a =
+        new SignedMessage<>(m, operator, r.signature().toBytes());
     events.onAttested(a, b);
     sender.send(a);
   }

@@ -16,13 +16,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.l2.L2Block;
 import org.avsnode.operator.l2.L2Client;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.SignerMetrics;
 import org.avsnode.operator.node.ScopedSigner;
+import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.slashing.EmbeddedSlashingProtection;
 import org.avsnode.operator.slashing.ProtectedSigner;
 import org.avsnode.operator.slashing.SigningListener;
@@ -48,13 +48,13 @@ class RollupFollowerIT {
       rpc(http, "anvil_mine", List.of("0x5"));
       Eip712Domain domain = Eip712Domain.avsNode(31337, new byte[20]);
       BlsSecretKey key = BlsSecretKey.random(new SecureRandom());
-      List<SignedAttestation> signed = new CopyOnWriteArrayList<>();
+      List<SignedMessage<FinalityAttestation>> signed = new CopyOnWriteArrayList<>();
       List<FinalityAttestation> refused = new CopyOnWriteArrayList<>();
       Map<String, Long> counts = new ConcurrentHashMap<>();
       MachEvents events =
           new MachEvents() {
             @Override
-            public void onAttested(SignedAttestation a, L2Block block) {
+            public void onAttested(SignedMessage<FinalityAttestation> a, L2Block block) {
               signed.add(a);
             }
 

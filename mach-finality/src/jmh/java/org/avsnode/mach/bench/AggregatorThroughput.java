@@ -18,20 +18,20 @@ import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.CertificateVerifier;
 import org.avsnode.certificate.OperatorSetSnapshot;
 import org.avsnode.certificate.VerifierPolicy;
-import org.avsnode.mach.aggregation.Aggregator;
-import org.avsnode.mach.aggregation.AggregatorConfig;
-import org.avsnode.mach.aggregation.AggregatorListener;
-import org.avsnode.mach.aggregation.PublishedCertificate;
-import org.avsnode.mach.aggregation.RejectReason;
-import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.operator.quorum.Aggregator;
+import org.avsnode.operator.quorum.AggregatorConfig;
+import org.avsnode.operator.quorum.AggregatorListener;
+import org.avsnode.operator.quorum.PublishedCertificate;
+import org.avsnode.operator.quorum.RejectReason;
+import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.time.Scheduler;
 
 /**
  * Attestations per second through ONE aggregator: every operator of an n-operator set attests each
  * of H consecutive heights; attestations are submitted height by height with {@link
- * Aggregator#submitAsync} onto a decode pool of T threads; certificates are made as thresholds are
- * crossed and improved at the end of each 300 ms window on a real scheduler. Not run by {@code mvn
- * verify}; see docs/benchmarks.md for the command.
+ * Aggregator<FinalityAttestation>#submitAsync} onto a decode pool of T threads; certificates are
+ * made as thresholds are crossed and improved at the end of each 300 ms window on a real scheduler.
+ * Not run by {@code mvn verify}; see docs/benchmarks.md for the command.
  *
  * <p>Arguments: {@code [operators=64] [heights=200] [threads=2]}.
  */
@@ -67,8 +67,10 @@ public final class AggregatorThroughput {
 
     System.out.printf("signing %d attestations...%n", n * (heights + warmupHeights));
     ExecutorService signers = Executors.newFixedThreadPool(threads);
-    List<SignedAttestation> warm = sign(signers, keys, addresses, domain, 1_000_000, warmupHeights);
-    List<SignedAttestation> measured = sign(signers, keys, addresses, domain, 1, heights);
+    List<SignedMessage<FinalityAttestation>> warm =
+        sign(signers, keys, addresses, domain, 1_000_000, warmupHeights);
+    List<SignedMessage<FinalityAttestation>> measured =
+        sign(signers, keys, addresses, domain, 1, heights);
     signers.shutdown();
 
     // reference: one signature decode with its subgroup check, single thread
@@ -88,7 +90,7 @@ public final class AggregatorThroughput {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     long d0 = System.nanoTime();
     List<CompletableFuture<?>> decodes = new ArrayList<>();
-    for (SignedAttestation a : measured) {
+    for (SignedMessage<FinalityAttestation> a : measured) {
       decodes.add(CompletableFuture.runAsync(() -> BlsSignature.fromBytes(a.signature()), pool));
     }
     CompletableFuture.allOf(decodes.toArray(CompletableFuture[]::new)).join();
@@ -121,21 +123,21 @@ public final class AggregatorThroughput {
       String label,
       OperatorSetSnapshot snapshot,
       Eip712Domain domain,
-      List<SignedAttestation> stream,
+      List<SignedMessage<FinalityAttestation>> stream,
       int threads)
       throws Exception {
     ExecutorService decode = Executors.newFixedThreadPool(threads);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     List<PublishedCertificate> published = Collections.synchronizedList(new ArrayList<>());
-    AggregatorListener listener =
-        new AggregatorListener() {
+    AggregatorListener<FinalityAttestation> listener =
+        new AggregatorListener<>() {
           @Override
           public void onCertificate(PublishedCertificate c) {
             published.add(c);
           }
         };
-    Aggregator agg =
-        new Aggregator(
+    Aggregator<FinalityAttestation> agg =
+        new Aggregator<>(
             snapshot,
             domain,
             AggregatorConfig.defaults(),
@@ -146,7 +148,7 @@ public final class AggregatorThroughput {
     long cpu0 = processCpuNanos();
     long start = System.nanoTime();
     List<CompletableFuture<?>> futures = new ArrayList<>(stream.size());
-    for (SignedAttestation a : stream) {
+    for (SignedMessage<FinalityAttestation> a : stream) {
       futures.add(agg.submitAsync(a));
     }
     CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
@@ -211,7 +213,7 @@ public final class AggregatorThroughput {
     return 0;
   }
 
-  private static List<SignedAttestation> sign(
+  private static List<SignedMessage<FinalityAttestation>> sign(
       ExecutorService pool,
       List<BlsSecretKey> keys,
       List<byte[]> addresses,
@@ -219,7 +221,7 @@ public final class AggregatorThroughput {
       long firstHeight,
       int heights)
       throws Exception {
-    List<CompletableFuture<List<SignedAttestation>>> perHeight = new ArrayList<>();
+    List<CompletableFuture<List<SignedMessage<FinalityAttestation>>>> perHeight = new ArrayList<>();
     for (int h = 0; h < heights; h++) {
       long height = firstHeight + h;
       perHeight.add(
@@ -229,19 +231,18 @@ public final class AggregatorThroughput {
                 new Random(height).nextBytes(hash);
                 FinalityAttestation m = new FinalityAttestation(7, height, hash, hash, 5);
                 byte[] digest = m.digest(domain);
-                List<SignedAttestation> out = new ArrayList<>();
+                List<SignedMessage<FinalityAttestation>> out = new ArrayList<>();
                 for (int i = 0; i < keys.size(); i++) {
                   out.add(
-                      new SignedAttestation(
-                          m, addresses.get(i), keys.get(i).sign(digest).toBytes()));
+                      new SignedMessage<>(m, addresses.get(i), keys.get(i).sign(digest).toBytes()));
                 }
                 Collections.shuffle(out, new Random(height));
                 return out;
               },
               pool));
     }
-    List<SignedAttestation> all = new ArrayList<>();
-    for (CompletableFuture<List<SignedAttestation>> f : perHeight) {
+    List<SignedMessage<FinalityAttestation>> all = new ArrayList<>();
+    for (CompletableFuture<List<SignedMessage<FinalityAttestation>>> f : perHeight) {
       all.addAll(f.get());
     }
     return all;

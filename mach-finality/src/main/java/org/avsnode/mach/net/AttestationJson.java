@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Set;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.operator.quorum.SignedMessage;
 
 /**
  * The wire form of a signed attestation (POST {@code /v1/mach/attestations}):
@@ -33,7 +33,7 @@ public final class AttestationJson {
 
   private AttestationJson() {}
 
-  public static byte[] encode(SignedAttestation a) {
+  public static byte[] encode(SignedMessage<FinalityAttestation> a) {
     ObjectNode root = JSON.createObjectNode();
     root.put("operator", hex(a.operator()));
     root.put("signature", hex(a.signature()));
@@ -51,7 +51,8 @@ public final class AttestationJson {
     }
   }
 
-  public static SignedAttestation decode(byte[] body) throws MalformedAttestationException {
+  public static SignedMessage<FinalityAttestation> decode(byte[] body)
+      throws MalformedAttestationException {
     JsonNode root;
     try {
       root = JSON.readTree(body);
@@ -77,7 +78,7 @@ public final class AttestationJson {
               bytes(msg, "l2BlockHash", 32, "$.message"),
               bytes(msg, "outputRoot", 32, "$.message"),
               number(msg, "stakeEpoch"));
-      return new SignedAttestation(m, operator, signature);
+      return new SignedMessage<>(m, operator, signature);
     } catch (IllegalArgumentException e) {
       throw new MalformedAttestationException("$.message", e.getMessage());
     }

@@ -10,9 +10,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.quorum.SignedMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,7 @@ public final class AttestationSender {
   }
 
   /** Sends to every aggregator; completes when every target answered or gave up. */
-  public CompletableFuture<Void> send(SignedAttestation a) {
+  public CompletableFuture<Void> send(SignedMessage<FinalityAttestation> a) {
     byte[] body = AttestationJson.encode(a);
     CompletableFuture<?>[] all = new CompletableFuture<?>[aggregators.size()];
     for (int i = 0; i < all.length; i++) {
@@ -70,7 +71,11 @@ public final class AttestationSender {
   }
 
   private void attempt(
-      URI target, byte[] body, int n, CompletableFuture<Void> done, SignedAttestation a) {
+      URI target,
+      byte[] body,
+      int n,
+      CompletableFuture<Void> done,
+      SignedMessage<FinalityAttestation> a) {
     HttpRequest req =
         HttpRequest.newBuilder(target)
             .timeout(timeout)

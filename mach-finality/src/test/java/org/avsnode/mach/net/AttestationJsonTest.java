@@ -10,13 +10,13 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.aggregation.SignedAttestation;
+import org.avsnode.operator.quorum.SignedMessage;
 import org.junit.jupiter.api.Test;
 
 class AttestationJsonTest {
 
   @Provide
-  Arbitrary<SignedAttestation> attestations() {
+  Arbitrary<SignedMessage<FinalityAttestation>> attestations() {
     var b32 = Arbitraries.bytes().array(byte[].class).ofSize(32);
     return net.jqwik.api.Combinators.combine(
             Arbitraries.longs().between(0, Long.MAX_VALUE),
@@ -28,17 +28,20 @@ class AttestationJsonTest {
             Arbitraries.bytes().array(byte[].class).ofSize(96))
         .as(
             (r, n, h, o, e, op, sig) ->
-                new SignedAttestation(new FinalityAttestation(r, n, h, o, e), op, sig));
+                new SignedMessage<>(new FinalityAttestation(r, n, h, o, e), op, sig));
   }
 
   @Property(tries = 200)
-  void decodeOfEncodeIsIdentity(@ForAll("attestations") SignedAttestation a) throws Exception {
+  void decodeOfEncodeIsIdentity(@ForAll("attestations") SignedMessage<FinalityAttestation> a)
+      throws Exception {
     assertThat(AttestationJson.decode(AttestationJson.encode(a))).isEqualTo(a);
   }
 
   @Property(tries = 300)
   void mutatedBytesNeverCrash(
-      @ForAll("attestations") SignedAttestation a, @ForAll int position, @ForAll byte value) {
+      @ForAll("attestations") SignedMessage<FinalityAttestation> a,
+      @ForAll int position,
+      @ForAll byte value) {
     byte[] body = AttestationJson.encode(a);
     body[Math.floorMod(position, body.length)] = value;
     try {

@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.OperatorSetSnapshot;
 import org.avsnode.contracts.bindings.DelegationManager;
 import org.avsnode.contracts.bindings.OutputOracle;
@@ -33,7 +34,6 @@ import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.mach.MachDuty;
 import org.avsnode.mach.MachEvents;
-import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.chain.MachContracts;
 import org.avsnode.operator.app.Main;
 import org.avsnode.operator.app.OperatorCommand;
@@ -50,6 +50,7 @@ import org.avsnode.operator.metrics.NoOpMetricsSystem;
 import org.avsnode.operator.metrics.NodeMetrics;
 import org.avsnode.operator.node.NodeRuntime;
 import org.avsnode.operator.node.NodeSettings;
+import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.registration.OperatorRegistrar;
 import org.avsnode.operator.registration.RegistrationData;
 import org.avsnode.operator.registration.RestakingContracts;
@@ -400,7 +401,7 @@ final class Devnet implements AutoCloseable {
       events =
           new MachEvents() {
             @Override
-            public void onAttested(SignedAttestation a, L2Block block) {
+            public void onAttested(SignedMessage<FinalityAttestation> a, L2Block block) {
               honest.onAttested(a, block);
               equivocator.honestAttestation(a);
             }

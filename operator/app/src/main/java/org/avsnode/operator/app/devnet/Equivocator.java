@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.mach.net.AttestationJson;
 import org.avsnode.mach.net.AttestationSender;
+import org.avsnode.operator.quorum.SignedMessage;
 
 /**
  * The devnet's deliberately faulty node (--equivocate): after its honest operator attested to a
@@ -39,7 +39,7 @@ final class Equivocator {
   }
 
   /** Called with each honest attestation of the faulty operator. */
-  void honestAttestation(SignedAttestation honest) {
+  void honestAttestation(SignedMessage<FinalityAttestation> honest) {
     FinalityAttestation m = honest.message();
     if (firstHeight < 0) {
       firstHeight = m.l2BlockNumber();
@@ -52,8 +52,8 @@ final class Equivocator {
     FinalityAttestation conflicting =
         new FinalityAttestation(
             m.rollupId(), m.l2BlockNumber(), m.l2BlockHash(), otherRoot, m.stakeEpoch());
-    SignedAttestation bad =
-        new SignedAttestation(
+    SignedMessage<FinalityAttestation> bad =
+        new SignedMessage<>(
             conflicting, honest.operator(), key.sign(conflicting.digest(domain)).toBytes());
     equivocatedAt = m.l2BlockNumber();
     byte[] body = AttestationJson.encode(bad);

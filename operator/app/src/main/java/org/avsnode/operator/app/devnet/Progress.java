@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.Certificate;
 import org.avsnode.mach.MachEvents;
-import org.avsnode.mach.aggregation.EquivocationEvidence;
-import org.avsnode.mach.aggregation.PublishedCertificate;
-import org.avsnode.mach.aggregation.SignedAttestation;
 import org.avsnode.operator.l2.L2Block;
+import org.avsnode.operator.quorum.EquivocationEvidence;
+import org.avsnode.operator.quorum.PublishedCertificate;
+import org.avsnode.operator.quorum.SignedMessage;
 
 /**
  * Collects what the devnet's operators report and prints one line per event a person cares about:
@@ -67,7 +67,7 @@ final class Progress {
   MachEvents forOperator(DevnetOperator op) {
     return new MachEvents() {
       @Override
-      public void onAttested(SignedAttestation attestation, L2Block block) {
+      public void onAttested(SignedMessage<FinalityAttestation> attestation, L2Block block) {
         attestations.incrementAndGet();
       }
 
@@ -139,7 +139,7 @@ final class Progress {
       }
 
       @Override
-      public void onEquivocation(EquivocationEvidence e) {
+      public void onEquivocation(EquivocationEvidence<FinalityAttestation> e) {
         if (equivocationsSeen.add(
             org.avsnode.bls.Hex.toHexPrefixed(e.operator()) + "/" + e.first().l2BlockNumber())) {
           println(
@@ -153,7 +153,10 @@ final class Progress {
 
       @Override
       public void onEvidenceSubmitted(
-          EquivocationEvidence e, String txHash, boolean slashed, String detail) {
+          EquivocationEvidence<FinalityAttestation> e,
+          String txHash,
+          boolean slashed,
+          String detail) {
         if (slashed) {
           evidenceTxs.add(txHash);
           println(

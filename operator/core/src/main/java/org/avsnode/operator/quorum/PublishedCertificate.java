@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.quorum;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.quorum;
 
 /** Why the aggregator did not count an attestation. */
 public enum RejectReason {

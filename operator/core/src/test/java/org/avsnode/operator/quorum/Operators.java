@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.quorum;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -82,16 +82,22 @@ final class Operators {
     return new FinalityAttestation(ROLLUP, height, hash, root, EPOCH);
   }
 
-  SignedAttestation sign(int operator, FinalityAttestation m) {
-    return new SignedAttestation(
+  /** Any message type, signed by operator {@code operator}. */
+  <M extends org.avsnode.bls.eip712.TypedMessage> SignedMessage<M> signAny(int operator, M m) {
+    return new SignedMessage<>(
+        m, address(0x0B, operator), keys.get(operator).sign(m.digest(DOMAIN)).toBytes());
+  }
+
+  SignedMessage<FinalityAttestation> sign(int operator, FinalityAttestation m) {
+    return new SignedMessage<>(
         m, address(0x0B, operator), keys.get(operator).sign(m.digest(DOMAIN)).toBytes());
   }
 
   /** Operator's name, but a signature over something else: a valid G2 point that fails. */
-  SignedAttestation forged(int operator, FinalityAttestation m) {
+  SignedMessage<FinalityAttestation> forged(int operator, FinalityAttestation m) {
     byte[] other = m.digest(DOMAIN).clone();
     other[0] ^= 1;
-    return new SignedAttestation(
+    return new SignedMessage<>(
         m, address(0x0B, operator), keys.get(operator).sign(other).toBytes());
   }
 }

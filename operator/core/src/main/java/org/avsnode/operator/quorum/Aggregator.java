@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.quorum;
 
 import java.math.BigInteger;
 import java.time.Clock;
@@ -27,8 +27,9 @@ import org.avsnode.bls.Hex;
 import org.avsnode.bls.OptimisticAggregator;
 import org.avsnode.bls.eip712.Eip712;
 import org.avsnode.bls.eip712.Eip712Domain;
-import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.bls.eip712.TypedMessage;
 import org.avsnode.certificate.Certificate;
+import org.avsnode.certificate.MessageTypes;
 import org.avsnode.certificate.OperatorSetSnapshot;
 import org.avsnode.certificate.SignerBitmap;
 import org.avsnode.operator.time.Scheduler;
@@ -36,13 +37,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Aggregates FinalityAttestations of one operator set at one stake epoch into finality certificates
- * (DESIGN.md §5, §7).
+ * Aggregates signed messages of one certifiable type (FinalityAttestation, OutputVerdict,
+ * SlotAttestation) of one operator set at one stake epoch into quorum certificates (DESIGN.md §5,
+ * §7). MACH uses it for finality certificates; VITAL and SQUAD for verdict and slot certificates.
  *
  * <p>Intake: an attestation counts only if its sender is an active operator of the snapshot, it
  * names the snapshot's epoch, and its signature decodes to a G2 subgroup point (checked once, at
  * intake, outside the lock, so several threads decode in parallel — see {@link #submitAsync}).
- * Attestations are grouped per (rollupId, l2BlockNumber) — a "height" — and per digest.
+ * Messages are grouped per conflict scope ({@link MessageTypes#conflictScope}: a block, an output,
+ * a slot) — a "height" — and per digest.
  *
  * <p>Certification: as soon as one digest's admitted stake reaches the threshold, its signatures
  * are aggregated optimistically (one pairing check; on failure bisection finds the invalid ones,
@@ -59,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * AggregatorConfig#maxPendingPerHeight()} attestations each (and at most one per operator).
  * Thread-safe.
  */
-public final class Aggregator implements AutoCloseable {
+public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Aggregator.class);
   private static final BigInteger BPS = BigInteger.valueOf(10_000);
   private static final byte[] EIP712_PREFIX = {0x19, 0x01};
@@ -67,7 +70,7 @@ public final class Aggregator implements AutoCloseable {
   private final OperatorSetSnapshot snapshot;
   private final Eip712Domain domain;
   private final AggregatorConfig config;
-  private final AggregatorListener listener;
+  private final AggregatorListener<M> listener;
   private final Clock clock;
   private final Scheduler scheduler;
   private final Executor decodeExecutor;
@@ -80,8 +83,8 @@ public final class Aggregator implements AutoCloseable {
   private final Object lock = new Object();
   // insertion order = age, for eviction
   private final LinkedHashMap<HeightKey, Height> heights = new LinkedHashMap<>();
-  // per rollup: the highest certified height that was evicted; at or below it everything is stale
-  private final Map<Long, Long> evictedCertified = new HashMap<>();
+  // per (type, rollup): the highest certified height that was evicted; at or below it all is stale
+  private final Map<String, BigInteger> evictedCertified = new HashMap<>();
   private boolean closed;
 
   /**
@@ -92,7 +95,7 @@ public final class Aggregator implements AutoCloseable {
       OperatorSetSnapshot snapshot,
       Eip712Domain domain,
       AggregatorConfig config,
-      AggregatorListener listener,
+      AggregatorListener<M> listener,
       Clock clock,
       Scheduler scheduler,
       Executor decodeExecutor) {
@@ -125,7 +128,7 @@ public final class Aggregator implements AutoCloseable {
   // ---------------------------------------------------------------- intake
 
   /** Checks, decodes and admits an attestation on the calling thread. Never throws for input. */
-  public IntakeResult submit(SignedAttestation attestation) {
+  public IntakeResult submit(SignedMessage<M> attestation) {
     Objects.requireNonNull(attestation, "attestation");
     List<Runnable> events = new ArrayList<>(2);
     IntakeResult result;
@@ -186,7 +189,7 @@ public final class Aggregator implements AutoCloseable {
   private record Trigger(Height height, Group group) {}
 
   /** {@link #submit} on the decode executor: signature decoding runs in parallel there. */
-  public CompletableFuture<IntakeResult> submitAsync(SignedAttestation attestation) {
+  public CompletableFuture<IntakeResult> submitAsync(SignedMessage<M> attestation) {
     Objects.requireNonNull(attestation, "attestation");
     try {
       return CompletableFuture.supplyAsync(() -> submit(attestation), decodeExecutor);
@@ -199,8 +202,8 @@ public final class Aggregator implements AutoCloseable {
   }
 
   /** The cheap checks and the signature decoding (with subgroup check): no lock held. */
-  private Object decode(SignedAttestation a) {
-    FinalityAttestation m = a.message();
+  private Object decode(SignedMessage<M> a) {
+    M m = a.message();
     Optional<Integer> position = snapshot.positionOf(a.operator());
     if (position.isEmpty()) {
       return IntakeResult.rejected(
@@ -216,10 +219,15 @@ public final class Aggregator implements AutoCloseable {
               + " is not active at epoch "
               + snapshot.stakeEpoch());
     }
-    if (m.stakeEpoch() != snapshot.stakeEpoch()) {
+    java.util.OptionalLong epoch = MessageTypes.of(m).stakeEpoch(m);
+    if (epoch.isEmpty() || epoch.getAsLong() != snapshot.stakeEpoch()) {
       return IntakeResult.rejected(
           RejectReason.WRONG_EPOCH,
-          "stakeEpoch " + m.stakeEpoch() + " but this aggregator is for " + snapshot.stakeEpoch());
+          (epoch.isEmpty()
+                  ? MessageTypes.of(m).name() + " names no stake epoch"
+                  : "stakeEpoch " + epoch.getAsLong())
+              + " but this aggregator is for "
+              + snapshot.stakeEpoch());
     }
     BlsSignature signature;
     try {
@@ -231,7 +239,7 @@ public final class Aggregator implements AutoCloseable {
       return IntakeResult.rejected(
           RejectReason.MALFORMED_SIGNATURE, "signature is the point at infinity");
     }
-    // m.digest(domain), with the domain separator hashed once per aggregator
+    // m.digest(domain), with the domain separator computed once per aggregator
     byte[] digest = Eip712.keccak256(EIP712_PREFIX, domainSeparator, m.hashStruct());
     return new Pending(a, position.get(), op, digest, signature);
   }
@@ -240,21 +248,28 @@ public final class Aggregator implements AutoCloseable {
    * Admits a decoded attestation; under the lock. Returns null (and says what in {@code ad}) when a
    * single signature must be verified first: the caller does that outside the lock and calls again.
    */
+  /** The messages held here all came in through {@link #submit}, typed {@code M}. */
+  @SuppressWarnings("unchecked")
+  private SignedMessage<M> typed(SignedMessage<?> s) {
+    return (SignedMessage<M>) s;
+  }
+
   private IntakeResult admit(Pending p, List<Runnable> events, Admission ad) {
-    SignedAttestation a = p.attestation;
-    FinalityAttestation m = a.message();
+    SignedMessage<M> a = typed(p.attestation);
+    M m = a.message();
     if (closed) {
       return reject(events, a, RejectReason.CLOSED, "the aggregator is closed");
     }
-    Long evicted = evictedCertified.get(m.rollupId());
-    if (evicted != null && Long.compareUnsigned(m.l2BlockNumber(), evicted) <= 0) {
+    MessageTypes.Scope scope = MessageTypes.conflictScope(m);
+    BigInteger evicted = evictedCertified.get(scope.type() + "/" + scope.rollupId());
+    if (evicted != null && scope.height().compareTo(evicted) <= 0) {
       return reject(
           events,
           a,
           RejectReason.STALE,
-          "height " + m.l2BlockNumber() + " is at or below certified height " + evicted);
+          "height " + scope.height() + " is at or below certified height " + evicted);
     }
-    HeightKey key = new HeightKey(m.rollupId(), m.l2BlockNumber());
+    HeightKey key = new HeightKey(scope);
     Height h = heights.get(key);
     if (h == null) {
       evictIfFull();
@@ -293,11 +308,11 @@ public final class Aggregator implements AutoCloseable {
         if (held) {
           h.equivocators.add(pos);
           removeEntry(h, existing);
-          EquivocationEvidence evidence =
-              new EquivocationEvidence(
+          EquivocationEvidence<M> evidence =
+              new EquivocationEvidence<>(
                   a.operator(),
                   pos,
-                  existing.attestation.message(),
+                  typed(existing.attestation).message(),
                   existing.signature.toBytes(),
                   m,
                   p.signature.toBytes());
@@ -434,7 +449,7 @@ public final class Aggregator implements AutoCloseable {
       rejections.get(RejectReason.BAD_SIGNATURE).increment();
       events.add(
           rejectedEvent(
-              bad.attestation,
+              typed(bad.attestation),
               IntakeResult.rejected(
                   RejectReason.BAD_SIGNATURE, "signature failed the aggregate check")));
     }
@@ -541,7 +556,9 @@ public final class Aggregator implements AutoCloseable {
       }
       if (h.status != Status.COLLECTING) {
         evictedCertified.merge(
-            h.key.rollupId, h.key.l2BlockNumber, (x, y) -> Long.compareUnsigned(x, y) >= 0 ? x : y);
+            h.key.scope.type() + "/" + h.key.scope.rollupId(),
+            h.key.scope.height(),
+            BigInteger::max);
       }
     }
   }
@@ -569,20 +586,20 @@ public final class Aggregator implements AutoCloseable {
     rejections.get(RejectReason.BAD_SIGNATURE).increment();
     events.add(
         rejectedEvent(
-            e.attestation,
+            typed(e.attestation),
             IntakeResult.rejected(
                 RejectReason.BAD_SIGNATURE, "signature does not verify; " + why)));
   }
 
   private IntakeResult reject(
-      List<Runnable> events, SignedAttestation a, RejectReason reason, String detail) {
+      List<Runnable> events, SignedMessage<M> a, RejectReason reason, String detail) {
     IntakeResult r = IntakeResult.rejected(reason, detail);
     rejections.get(reason).increment();
     events.add(rejectedEvent(a, r));
     return r;
   }
 
-  private Runnable rejectedEvent(SignedAttestation a, IntakeResult r) {
+  private Runnable rejectedEvent(SignedMessage<M> a, IntakeResult r) {
     return () -> listener.onRejected(a, r.reason().orElseThrow(), r.detail());
   }
 
@@ -642,7 +659,7 @@ public final class Aggregator implements AutoCloseable {
     CLOSED
   }
 
-  private record HeightKey(long rollupId, long l2BlockNumber) {}
+  private record HeightKey(MessageTypes.Scope scope) {}
 
   private record DigestKey(byte[] digest) {
     @Override
@@ -658,7 +675,7 @@ public final class Aggregator implements AutoCloseable {
 
   /** A decoded attestation on its way in. */
   private static final class Pending {
-    final SignedAttestation attestation;
+    final SignedMessage<?> attestation;
     final int position;
     final OperatorSetSnapshot.Operator op;
     final byte[] digest;
@@ -667,7 +684,7 @@ public final class Aggregator implements AutoCloseable {
     Boolean valid;
 
     Pending(
-        SignedAttestation attestation,
+        SignedMessage<?> attestation,
         int position,
         OperatorSetSnapshot.Operator op,
         byte[] digest,
@@ -681,7 +698,7 @@ public final class Aggregator implements AutoCloseable {
   }
 
   private static final class Entry {
-    final SignedAttestation attestation;
+    final SignedMessage<?> attestation;
     final int position;
     final OperatorSetSnapshot.Operator operator;
     final byte[] digest;
@@ -690,7 +707,7 @@ public final class Aggregator implements AutoCloseable {
     boolean invalid;
 
     Entry(
-        SignedAttestation attestation,
+        SignedMessage<?> attestation,
         int position,
         OperatorSetSnapshot.Operator operator,
         byte[] digest,

@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,12 +38,12 @@ class AggregatorPropertiesTest {
       @ForAll("behaviours") List<Integer> behaviour, @ForAll("orders") List<Integer> order) {
     ManualTime time = new ManualTime();
     Recorder rec = new Recorder();
-    Aggregator agg =
-        new Aggregator(
+    Aggregator<FinalityAttestation> agg =
+        new Aggregator<>(
             OPS.snapshot, Operators.DOMAIN, AggregatorConfig.defaults(), rec, time, time, DIRECT);
     FinalityAttestation m = Operators.block(1000);
     FinalityAttestation fork = Operators.block(1000, 9);
-    List<SignedAttestation> stream = new ArrayList<>();
+    List<SignedMessage<FinalityAttestation>> stream = new ArrayList<>();
     for (int i : order) {
       switch (behaviour.get(i)) {
         case 1 -> stream.add(OPS.sign(i, m));

@@ -1,24 +1,26 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.quorum;
 
 import java.util.Arrays;
 import java.util.Objects;
 import org.avsnode.bls.Hex;
-import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.bls.eip712.TypedMessage;
+import org.avsnode.certificate.MessageTypes;
 
 /**
- * Proof that an operator signed two different FinalityAttestations for one (rollupId,
- * l2BlockNumber) (DESIGN.md §4): both messages and both signatures, each verified against the
+ * Proof that an operator signed two different messages where only one is allowed (DESIGN.md §4: two
+ * FinalityAttestations for one block, two opposite OutputVerdicts for one output, two
+ * SlotAttestations for one slot): both messages and both signatures, each verified against the
  * operator's registered key before this object was made. Enough to slash on-chain.
  *
  * @param operator the operator's address
  * @param position its position in the operator set (the bitmap bit)
  */
-public record EquivocationEvidence(
+public record EquivocationEvidence<M extends TypedMessage>(
     byte[] operator,
     int position,
-    FinalityAttestation first,
+    M first,
     byte[] firstSignature,
-    FinalityAttestation second,
+    M second,
     byte[] secondSignature) {
   public EquivocationEvidence {
     operator = Objects.requireNonNull(operator, "operator").clone();
@@ -26,8 +28,9 @@ public record EquivocationEvidence(
     Objects.requireNonNull(second, "second");
     firstSignature = Objects.requireNonNull(firstSignature, "firstSignature").clone();
     secondSignature = Objects.requireNonNull(secondSignature, "secondSignature").clone();
-    if (first.rollupId() != second.rollupId() || first.l2BlockNumber() != second.l2BlockNumber()) {
-      throw new IllegalArgumentException("evidence must concern one (rollupId, l2BlockNumber)");
+    if (!MessageTypes.conflictScope(first).equals(MessageTypes.conflictScope(second))) {
+      throw new IllegalArgumentException(
+          "evidence must concern one " + MessageTypes.of(first).name() + " scope");
     }
     if (first.equals(second)) {
       throw new IllegalArgumentException("evidence needs two different messages");
@@ -51,7 +54,7 @@ public record EquivocationEvidence(
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof EquivocationEvidence e
+    return o instanceof EquivocationEvidence<?> e
         && Arrays.equals(operator, e.operator)
         && position == e.position
         && first.equals(e.first)
@@ -69,10 +72,8 @@ public record EquivocationEvidence(
   public String toString() {
     return "EquivocationEvidence[operator="
         + Hex.toHexPrefixed(operator)
-        + ", rollupId="
-        + first.rollupId()
-        + ", l2BlockNumber="
-        + first.l2BlockNumber()
+        + ", "
+        + MessageTypes.conflictScope(first)
         + "]";
   }
 }

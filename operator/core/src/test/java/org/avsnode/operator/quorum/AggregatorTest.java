@@ -1,4 +1,4 @@
-package org.avsnode.mach.aggregation;
+package org.avsnode.operator.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,12 +37,12 @@ class AggregatorTest {
     pool.shutdownNow();
   }
 
-  private Aggregator aggregator(Operators ops) {
+  private Aggregator<FinalityAttestation> aggregator(Operators ops) {
     return aggregator(ops, AggregatorConfig.defaults());
   }
 
-  private Aggregator aggregator(Operators ops, AggregatorConfig config) {
-    return new Aggregator(ops.snapshot, Operators.DOMAIN, config, recorder, time, time, pool);
+  private Aggregator<FinalityAttestation> aggregator(Operators ops, AggregatorConfig config) {
+    return new Aggregator<>(ops.snapshot, Operators.DOMAIN, config, recorder, time, time, pool);
   }
 
   /** Every certificate the aggregator makes must pass the bridge's verifier. */
@@ -61,7 +61,7 @@ class AggregatorTest {
   @Test
   void publishesAsSoonAsTwoThirdsOfTheStakeSigned() {
     Operators ops = Operators.equal(6);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(100);
     for (int i = 0; i < 4; i++) {
       assertThat(agg.submit(ops.sign(i, m)).isAccepted()).isTrue();
@@ -84,7 +84,7 @@ class AggregatorTest {
   void stakeWeightedNotCountWeighted() {
     // operator 0 holds 7000 of 10000
     Operators ops = Operators.of(4, i -> BigInteger.valueOf(i == 0 ? 7000 : 1000));
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(7);
     agg.submit(ops.sign(1, m));
     agg.submit(ops.sign(2, m));
@@ -98,7 +98,7 @@ class AggregatorTest {
   @Test
   void offlineOperatorsAreNonSigners() {
     Operators ops = Operators.equal(10);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(5);
     for (int i = 3; i < 10; i++) {
       agg.submit(ops.sign(i, m)); // 0, 1, 2 offline
@@ -114,10 +114,10 @@ class AggregatorTest {
   @Test
   void invalidSignaturesAreFoundDroppedAndReported() {
     Operators ops = Operators.equal(10);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(9);
     for (int i = 0; i < 10; i++) {
-      SignedAttestation a = (i == 2 || i == 6) ? ops.forged(i, m) : ops.sign(i, m);
+      SignedMessage<FinalityAttestation> a = (i == 2 || i == 6) ? ops.forged(i, m) : ops.sign(i, m);
       assertThat(agg.submit(a).isAccepted()).isTrue(); // bad ones look fine until aggregated
     }
     assertThat(recorder.certificates).hasSize(1);
@@ -138,7 +138,7 @@ class AggregatorTest {
   @Test
   void belowThresholdAfterDroppingBadOnesWaitsForMore() {
     Operators ops = Operators.equal(6);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(11);
     agg.submit(ops.sign(0, m));
     agg.submit(ops.sign(1, m));
@@ -170,7 +170,7 @@ class AggregatorTest {
   @Test
   void aForgeryInAnOperatorsNameDoesNotBlockItsRealVote() {
     Operators ops = Operators.equal(4);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(21);
     assertThat(agg.submit(ops.forged(0, m)).isAccepted()).isTrue();
     assertThat(agg.submit(ops.sign(0, m)).isAccepted()).isTrue(); // replaces the forgery
@@ -186,7 +186,7 @@ class AggregatorTest {
   @Test
   void windowImprovesTheNonSignerSet() {
     Operators ops = Operators.equal(10);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(33);
     for (int i = 0; i < 7; i++) {
       agg.submit(ops.sign(i, m));
@@ -216,7 +216,7 @@ class AggregatorTest {
   @Test
   void zeroWindowPublishesOnce() {
     Operators ops = Operators.equal(3);
-    Aggregator agg =
+    Aggregator<FinalityAttestation> agg =
         aggregator(
             ops,
             AggregatorConfig.defaults().withThresholdBps(6000).withCollectionWindow(Duration.ZERO));
@@ -231,14 +231,14 @@ class AggregatorTest {
   @Test
   void equivocationIsReportedOnceWithVerifiedEvidenceAndNotCounted() {
     Operators ops = Operators.equal(4);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation honest = Operators.block(50);
     FinalityAttestation fork = Operators.block(50, 1);
     assertThat(agg.submit(ops.sign(0, honest)).isAccepted()).isTrue();
     IntakeResult second = agg.submit(ops.sign(0, fork));
     assertThat(second.reason()).contains(RejectReason.EQUIVOCATION);
     assertThat(recorder.equivocations).hasSize(1);
-    EquivocationEvidence e = recorder.equivocations.get(0);
+    EquivocationEvidence<FinalityAttestation> e = recorder.equivocations.get(0);
     assertThat(e.position()).isZero();
     assertThat(e.operator()).isEqualTo(Operators.address(0x0B, 0));
     BlsPublicKey key = ops.snapshot.operator(0).publicKey();
@@ -276,7 +276,7 @@ class AggregatorTest {
   @Test
   void aConflictingForgeryIsNotEquivocation() {
     Operators ops = Operators.equal(4);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation honest = Operators.block(60);
     FinalityAttestation fork = Operators.block(60, 1);
     agg.submit(ops.sign(0, honest));
@@ -294,7 +294,8 @@ class AggregatorTest {
   @Test
   void equivocationAfterTheWindowClosedIsStillCaught() {
     Operators ops = Operators.equal(3);
-    Aggregator agg = aggregator(ops, AggregatorConfig.defaults().withThresholdBps(6000));
+    Aggregator<FinalityAttestation> agg =
+        aggregator(ops, AggregatorConfig.defaults().withThresholdBps(6000));
     FinalityAttestation m = Operators.block(70);
     agg.submit(ops.sign(0, m));
     agg.submit(ops.sign(1, m));
@@ -308,26 +309,26 @@ class AggregatorTest {
   @Test
   void intakeRejectsWithReasons() {
     Operators ops = Operators.of(4, i -> i == 3 ? null : BigInteger.valueOf(1000));
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     FinalityAttestation m = Operators.block(3);
-    SignedAttestation good = ops.sign(0, m);
+    SignedMessage<FinalityAttestation> good = ops.sign(0, m);
 
-    SignedAttestation stranger =
-        new SignedAttestation(m, Operators.address(0x0C, 0), good.signature());
+    SignedMessage<FinalityAttestation> stranger =
+        new SignedMessage<>(m, Operators.address(0x0C, 0), good.signature());
     assertThat(agg.submit(stranger).reason()).contains(RejectReason.UNKNOWN_OPERATOR);
     assertThat(agg.submit(ops.sign(3, m)).reason()).contains(RejectReason.INACTIVE_OPERATOR);
     FinalityAttestation otherEpoch =
         new FinalityAttestation(
             m.rollupId(), m.l2BlockNumber(), m.l2BlockHash(), m.outputRoot(), Operators.EPOCH + 1);
     assertThat(agg.submit(ops.sign(0, otherEpoch)).reason()).contains(RejectReason.WRONG_EPOCH);
-    assertThat(agg.submit(new SignedAttestation(m, good.operator(), new byte[95])).reason())
+    assertThat(agg.submit(new SignedMessage<>(m, good.operator(), new byte[95])).reason())
         .contains(RejectReason.MALFORMED_SIGNATURE);
     byte[] notOnCurve = good.signature();
     notOnCurve[50] ^= 0x55;
-    assertThat(agg.submit(new SignedAttestation(m, good.operator(), notOnCurve)).reason())
+    assertThat(agg.submit(new SignedMessage<>(m, good.operator(), notOnCurve)).reason())
         .contains(RejectReason.MALFORMED_SIGNATURE);
     assertThat(
-            agg.submit(new SignedAttestation(m, good.operator(), BlsSignature.infinity().toBytes()))
+            agg.submit(new SignedMessage<>(m, good.operator(), BlsSignature.infinity().toBytes()))
                 .reason())
         .contains(RejectReason.MALFORMED_SIGNATURE);
     assertThat(agg.submit(good).isAccepted()).isTrue();
@@ -350,7 +351,7 @@ class AggregatorTest {
   @Test
   void heightsAreEvictedAndOldCertifiedHeightsBecomeStale() {
     Operators ops = Operators.equal(3);
-    Aggregator agg =
+    Aggregator<FinalityAttestation> agg =
         aggregator(
             ops, AggregatorConfig.defaults().withThresholdBps(6000).withMaxTrackedHeights(4));
     for (long h = 1; h <= 4; h++) {
@@ -376,7 +377,8 @@ class AggregatorTest {
   @Test
   void pendingPerHeightIsBounded() {
     Operators ops = Operators.equal(6);
-    Aggregator agg = aggregator(ops, AggregatorConfig.defaults().withMaxPendingPerHeight(2));
+    Aggregator<FinalityAttestation> agg =
+        aggregator(ops, AggregatorConfig.defaults().withMaxPendingPerHeight(2));
     FinalityAttestation m = Operators.block(8);
     agg.submit(ops.sign(0, m));
     agg.submit(ops.sign(1, m));
@@ -386,16 +388,16 @@ class AggregatorTest {
   @Test
   void aThrowingListenerDoesNotBreakTheAggregator() {
     Operators ops = Operators.equal(3);
-    AggregatorListener bad =
-        new AggregatorListener() {
+    AggregatorListener<FinalityAttestation> bad =
+        new AggregatorListener<>() {
           @Override
           public void onCertificate(PublishedCertificate c) {
             recorder.onCertificate(c);
             throw new IllegalStateException("listener bug");
           }
         };
-    Aggregator agg =
-        new Aggregator(
+    Aggregator<FinalityAttestation> agg =
+        new Aggregator<>(
             ops.snapshot,
             Operators.DOMAIN,
             AggregatorConfig.defaults().withThresholdBps(6000),
@@ -413,8 +415,8 @@ class AggregatorTest {
   @Test
   void concurrentIntakeOnAPoolAgreesWithTheVerifier() {
     Operators ops = Operators.equal(16);
-    Aggregator agg = aggregator(ops);
-    List<SignedAttestation> all =
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
+    List<SignedMessage<FinalityAttestation>> all =
         IntStream.range(0, 20)
             .boxed()
             .flatMap(h -> IntStream.range(0, 16).mapToObj(i -> ops.sign(i, Operators.block(h))))
@@ -442,7 +444,7 @@ class AggregatorTest {
   @Test
   void submitAsyncOnAStoppedExecutorIsARejectionNotAnException() {
     Operators ops = Operators.equal(3);
-    Aggregator agg = aggregator(ops);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
     pool.shutdownNow();
     IntakeResult r = agg.submitAsync(ops.sign(0, Operators.block(1))).join();
     assertThat(r.reason()).contains(RejectReason.CLOSED);
@@ -452,8 +454,8 @@ class AggregatorTest {
   @Test
   void concurrentIntakeWithEquivocatorsNeverCountsThemInTheFinalCertificate() {
     Operators ops = Operators.equal(16);
-    Aggregator agg = aggregator(ops);
-    List<SignedAttestation> all = new java.util.ArrayList<>();
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
+    List<SignedMessage<FinalityAttestation>> all = new java.util.ArrayList<>();
     for (long h = 0; h < 10; h++) {
       for (int i = 0; i < 16; i++) {
         all.add(ops.sign(i, Operators.block(h)));
