@@ -23,9 +23,6 @@ import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.Certificate;
 import org.avsnode.certificate.OperatorSetSnapshot;
 import org.avsnode.mach.chain.MachContracts;
-import org.avsnode.mach.net.AttestationJson;
-import org.avsnode.mach.net.AttestationSender;
-import org.avsnode.mach.net.MalformedAttestationException;
 import org.avsnode.operator.chain.L1Exception;
 import org.avsnode.operator.chain.TransactionSender;
 import org.avsnode.operator.chain.TxReceipt;
@@ -34,6 +31,8 @@ import org.avsnode.operator.metrics.Histogram;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.metrics.MetricCategory;
 import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.net.MalformedMessageException;
+import org.avsnode.operator.net.SignedMessageJson;
 import org.avsnode.operator.quorum.Aggregator;
 import org.avsnode.operator.quorum.AggregatorConfig;
 import org.avsnode.operator.quorum.AggregatorListener;
@@ -164,7 +163,7 @@ public final class AggregatorRole implements AutoCloseable {
 
   /** Mounts the intake, the certificate endpoints and the certificate stream. */
   public void install(HttpRoutes routes) {
-    routes.post(AttestationSender.PATH, config.maxAttestationBytes(), this::handleIntake);
+    routes.post(MachDuty.ATTESTATION_PATH, config.maxAttestationBytes(), this::handleIntake);
     routes.get("/v1/finality/{rollupId}/{which}", this::handleCertificate);
     routes.stream("/v1/finality/{rollupId}/stream", this::openCertificateStream);
   }
@@ -196,8 +195,8 @@ public final class AggregatorRole implements AutoCloseable {
   private RouteResponse handleIntake(RouteRequest req) {
     SignedMessage<FinalityAttestation> a;
     try {
-      a = AttestationJson.decode(req.body());
-    } catch (MalformedAttestationException e) {
+      a = SignedMessageJson.decode(req.body(), FinalityAttestation.class);
+    } catch (MalformedMessageException e) {
       intake.labels("malformed").inc();
       return RouteResponse.json(400, Map.of("error", e.getMessage(), "reason", "MALFORMED"));
     }

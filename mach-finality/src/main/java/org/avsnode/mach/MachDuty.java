@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.mach.chain.MachContracts;
-import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.chain.HeadTracker;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.L1Exception;
@@ -27,6 +26,7 @@ import org.avsnode.operator.l2.L2Exception;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.metrics.NodeMetrics;
+import org.avsnode.operator.net.MessageSender;
 import org.avsnode.operator.registry.EpochClock;
 import org.avsnode.operator.spi.Duty;
 import org.avsnode.operator.spi.DutyContext;
@@ -43,6 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class MachDuty implements Duty {
   private static final Logger LOG = LoggerFactory.getLogger(MachDuty.class);
   public static final String ID = "mach";
+
+  /** The aggregators' attestation intake route. */
+  public static final String ATTESTATION_PATH = "/v1/mach/attestations";
 
   private final DutyContext context;
   private final MachConfig config;
@@ -137,9 +140,14 @@ public final class MachDuty implements Duty {
             .counter(
                 AggregatorRole.CATEGORY, "l2_reorgs_total", "L2 reorgs seen below attested blocks")
             .labels();
-    AttestationSender sender =
-        new AttestationSender(
-            config.aggregators(), config.postAttempts(), config.rpcTimeout(), scheduler, posts);
+    MessageSender sender =
+        new MessageSender(
+            config.aggregators(),
+            ATTESTATION_PATH,
+            config.postAttempts(),
+            config.rpcTimeout(),
+            scheduler,
+            posts);
     BlockClock blockClock = new BlockClock(4096);
     if (config.aggregator()) {
       Optional<TransactionSender> tx = context.transactions();

@@ -8,11 +8,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongUnaryOperator;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.l2.L2Block;
 import org.avsnode.operator.l2.L2Client;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.net.MessageSender;
 import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.slashing.SigningResult;
 import org.avsnode.operator.spi.DutySigner;
@@ -37,7 +37,7 @@ final class RollupFollower {
   private final DutySigner signer;
   private final byte[] operator;
   private final LongUnaryOperator stakeEpoch;
-  private final AttestationSender sender;
+  private final MessageSender sender;
   private final MachEvents events;
   private final BlockClock blockClock;
   private final Clock clock;
@@ -55,7 +55,7 @@ final class RollupFollower {
       DutySigner signer,
       byte[] operator,
       LongUnaryOperator stakeEpoch,
-      AttestationSender sender,
+      MessageSender sender,
       MachEvents events,
       BlockClock blockClock,
       Clock clock,

@@ -16,11 +16,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.net.AttestationSender;
 import org.avsnode.operator.l2.L2Block;
 import org.avsnode.operator.l2.L2Client;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.SignerMetrics;
+import org.avsnode.operator.net.MessageSender;
 import org.avsnode.operator.node.ScopedSigner;
 import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.slashing.EmbeddedSlashingProtection;
@@ -122,8 +122,13 @@ class RollupFollowerIT {
         signer,
         new byte[20],
         ts -> 1L,
-        new AttestationSender(
-            List.of(), 1, Duration.ofSeconds(1), timer, values -> counter("sent", counts)),
+        new MessageSender(
+            List.of(),
+            MachDuty.ATTESTATION_PATH,
+            1,
+            Duration.ofSeconds(1),
+            timer,
+            values -> counter("sent", counts)),
         events,
         new BlockClock(64),
         Clock.systemUTC(),

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.FinalityAttestation;
-import org.avsnode.mach.net.AttestationJson;
-import org.avsnode.mach.net.AttestationSender;
+import org.avsnode.mach.MachDuty;
+import org.avsnode.operator.net.SignedMessageJson;
 import org.avsnode.operator.quorum.SignedMessage;
 
 /**
@@ -34,7 +34,7 @@ final class Equivocator {
   Equivocator(BlsSecretKey key, Eip712Domain domain, List<URI> aggregators, long afterBlocks) {
     this.key = key;
     this.domain = domain;
-    this.aggregators = aggregators.stream().map(u -> u.resolve(AttestationSender.PATH)).toList();
+    this.aggregators = aggregators.stream().map(u -> u.resolve(MachDuty.ATTESTATION_PATH)).toList();
     this.afterBlocks = afterBlocks;
   }
 
@@ -56,7 +56,7 @@ final class Equivocator {
         new SignedMessage<>(
             conflicting, honest.operator(), key.sign(conflicting.digest(domain)).toBytes());
     equivocatedAt = m.l2BlockNumber();
-    byte[] body = AttestationJson.encode(bad);
+    byte[] body = SignedMessageJson.encode(bad);
     for (URI u : aggregators) {
       http.sendAsync(
           HttpRequest.newBuilder(u)

@@ -1,4 +1,4 @@
-package org.avsnode.mach.net;
+package org.avsnode.operator.net;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.quorum.SignedMessage;
@@ -18,15 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * POSTs signed attestations to every configured aggregator. Transport failures and 5xx answers are
- * retried a bounded number of times with a growing delay; a 4xx answer (the aggregator rejected the
- * attestation, e.g. as a duplicate) is final. Nothing blocks the caller.
+ * POSTs signed duty messages ({@link SignedMessageJson}) to a fixed set of operators' node APIs:
+ * the aggregators (MACH's attestations, VITAL's verdicts) or every operator of the set (a
+ * broadcast, e.g. SQUAD's preconfirmation gossip). Transport failures and 5xx answers are retried a
+ * bounded number of times with a growing delay; a 4xx answer (the receiver rejected the message,
+ * e.g. as a duplicate) is final. Nothing blocks the caller. What a receiver trusts is the BLS
+ * signature, checked against the registry's key of the named operator, not the connection.
  */
-public final class AttestationSender {
-  private static final Logger LOG = LoggerFactory.getLogger(AttestationSender.class);
-  public static final String PATH = "/v1/mach/attestations";
+public final class MessageSender {
+  private static final Logger LOG = LoggerFactory.getLogger(MessageSender.class);
 
-  private final List<URI> aggregators;
+  private final List<URI> targets;
   private final HttpClient http;
   private final ScheduledExecutorService retryTimer;
   private final int maxAttempts;
@@ -34,16 +35,18 @@ public final class AttestationSender {
   private final Labelled<Counter> outcomes;
 
   /**
-   * @param aggregatorBaseUrls base URLs of the aggregators' node APIs
+   * @param baseUrls base URLs of the receivers' node APIs
+   * @param path the receiving route, e.g. {@code /v1/mach/attestations}
    * @param outcomes counter with one label: {@code accepted}, {@code rejected}, {@code failed}
    */
-  public AttestationSender(
-      List<URI> aggregatorBaseUrls,
+  public MessageSender(
+      List<URI> baseUrls,
+      String path,
       int maxAttempts,
       Duration timeout,
       ScheduledExecutorService retryTimer,
       Labelled<Counter> outcomes) {
-    this.aggregators = aggregatorBaseUrls.stream().map(u -> u.resolve(PATH)).toList();
+    this.targets = baseUrls.stream().map(u -> u.resolve(path)).toList();
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1");
     }
@@ -55,27 +58,23 @@ public final class AttestationSender {
   }
 
   public List<URI> targets() {
-    return aggregators;
+    return targets;
   }
 
-  /** Sends to every aggregator; completes when every target answered or gave up. */
-  public CompletableFuture<Void> send(SignedMessage<FinalityAttestation> a) {
-    byte[] body = AttestationJson.encode(a);
-    CompletableFuture<?>[] all = new CompletableFuture<?>[aggregators.size()];
+  /** Sends to every target; completes when every target answered or gave up. */
+  public CompletableFuture<Void> send(SignedMessage<?> a) {
+    byte[] body = SignedMessageJson.encode(a);
+    CompletableFuture<?>[] all = new CompletableFuture<?>[targets.size()];
     for (int i = 0; i < all.length; i++) {
       CompletableFuture<Void> done = new CompletableFuture<>();
-      attempt(aggregators.get(i), body, 1, done, a);
+      attempt(targets.get(i), body, 1, done, a);
       all[i] = done;
     }
     return CompletableFuture.allOf(all);
   }
 
   private void attempt(
-      URI target,
-      byte[] body,
-      int n,
-      CompletableFuture<Void> done,
-      SignedMessage<FinalityAttestation> a) {
+      URI target, byte[] body, int n, CompletableFuture<Void> done, SignedMessage<?> a) {
     HttpRequest req =
         HttpRequest.newBuilder(target)
             .timeout(timeout)

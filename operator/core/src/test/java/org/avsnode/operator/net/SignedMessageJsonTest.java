@@ -1,8 +1,9 @@
-package org.avsnode.mach.net;
+package org.avsnode.operator.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -10,10 +11,11 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.avsnode.bls.eip712.FinalityAttestation;
+import org.avsnode.bls.eip712.OutputVerdict;
 import org.avsnode.operator.quorum.SignedMessage;
 import org.junit.jupiter.api.Test;
 
-class AttestationJsonTest {
+class SignedMessageJsonTest {
 
   @Provide
   Arbitrary<SignedMessage<FinalityAttestation>> attestations() {
@@ -34,7 +36,8 @@ class AttestationJsonTest {
   @Property(tries = 200)
   void decodeOfEncodeIsIdentity(@ForAll("attestations") SignedMessage<FinalityAttestation> a)
       throws Exception {
-    assertThat(AttestationJson.decode(AttestationJson.encode(a))).isEqualTo(a);
+    assertThat(SignedMessageJson.decode(SignedMessageJson.encode(a), FinalityAttestation.class))
+        .isEqualTo(a);
   }
 
   @Property(tries = 300)
@@ -42,11 +45,11 @@ class AttestationJsonTest {
       @ForAll("attestations") SignedMessage<FinalityAttestation> a,
       @ForAll int position,
       @ForAll byte value) {
-    byte[] body = AttestationJson.encode(a);
+    byte[] body = SignedMessageJson.encode(a);
     body[Math.floorMod(position, body.length)] = value;
     try {
-      AttestationJson.decode(body);
-    } catch (MalformedAttestationException expected) {
+      SignedMessageJson.decode(body, FinalityAttestation.class);
+    } catch (MalformedMessageException expected) {
       // a typed rejection is fine; anything else fails the property
     }
   }
@@ -58,7 +61,7 @@ class AttestationJsonTest {
             + "11".repeat(20)
             + "\",\"signature\":\"0x"
             + "22".repeat(96)
-            + "\",\"message\":{\"rollupId\":42,\"l2BlockNumber\":7,\"l2BlockHash\":\"0x"
+            + "\",\"message\":{\"type\":\"FinalityAttestation\",\"rollupId\":42,\"l2BlockNumber\":7,\"l2BlockHash\":\"0x"
             + "33".repeat(32)
             + "\",\"outputRoot\":\"0x"
             + "44".repeat(32)
@@ -73,16 +76,43 @@ class AttestationJsonTest {
     assertThat(decodes(ok.replace("0x" + "11".repeat(20), "0x" + "11".repeat(19))))
         .contains("operator");
     assertThat(decodes("[1,2]")).contains("$");
+    // a verdict where an attestation is expected, a duplicate key, no type
+    assertThat(
+            decodes(
+                ok.replace(
+                    "{\"type\":\"FinalityAttestation\",\"rollupId\":42,\"l2BlockNumber\":7,"
+                        + "\"l2BlockHash\":\"0x"
+                        + "33".repeat(32)
+                        + "\"",
+                    "{\"type\":\"OutputVerdict\",\"rollupId\":42,\"outputIndex\":\"7\","
+                        + "\"valid\":false")))
+        .contains("expected FinalityAttestation, got OutputVerdict");
+    assertThat(decodes(ok.replace("{\"operator\"", "{\"operator\":\"0x00\",\"operator\"")))
+        .contains("duplicate");
+    assertThat(decodes(ok.replace("\"type\":\"FinalityAttestation\",", ""))).contains("type");
     assertThat(decodes("{")).contains("not JSON");
-    assertThatThrownBy(() -> AttestationJson.decode(new byte[0]))
-        .isInstanceOf(MalformedAttestationException.class);
+    assertThatThrownBy(() -> SignedMessageJson.decode(new byte[0], FinalityAttestation.class))
+        .isInstanceOf(MalformedMessageException.class);
+  }
+
+  @Test
+  void everyTypeTravelsInTheSameWireForm() throws Exception {
+    SignedMessage<OutputVerdict> v =
+        new SignedMessage<>(
+            new OutputVerdict(7, BigInteger.TWO.pow(255), new byte[32], true, 9),
+            new byte[20],
+            new byte[96]);
+    assertThat(SignedMessageJson.decode(SignedMessageJson.encode(v), OutputVerdict.class))
+        .isEqualTo(v);
+    assertThat(new String(SignedMessageJson.encode(v), StandardCharsets.UTF_8))
+        .contains("\"type\":\"OutputVerdict\"");
   }
 
   private static String decodes(String json) {
     try {
-      AttestationJson.decode(json.getBytes(StandardCharsets.UTF_8));
+      SignedMessageJson.decode(json.getBytes(StandardCharsets.UTF_8), FinalityAttestation.class);
       return null;
-    } catch (MalformedAttestationException e) {
+    } catch (MalformedMessageException e) {
       return e.getMessage();
     }
   }
