@@ -84,7 +84,7 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
   // insertion order = age, for eviction
   private final LinkedHashMap<HeightKey, Height> heights = new LinkedHashMap<>();
   // per (type, rollup): the highest certified height that was evicted; at or below it all is stale
-  private final Map<String, BigInteger> evictedCertified = new HashMap<>();
+  private final Map<RollupKey, BigInteger> evictedCertified = new HashMap<>();
   private boolean closed;
 
   /**
@@ -219,12 +219,13 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
               + " is not active at epoch "
               + snapshot.stakeEpoch());
     }
-    java.util.OptionalLong epoch = MessageTypes.of(m).stakeEpoch(m);
+    MessageTypes.Type type = MessageTypes.of(m);
+    java.util.OptionalLong epoch = type.stakeEpoch(m);
     if (epoch.isEmpty() || epoch.getAsLong() != snapshot.stakeEpoch()) {
       return IntakeResult.rejected(
           RejectReason.WRONG_EPOCH,
           (epoch.isEmpty()
-                  ? MessageTypes.of(m).name() + " names no stake epoch"
+                  ? type.name() + " names no stake epoch"
                   : "stakeEpoch " + epoch.getAsLong())
               + " but this aggregator is for "
               + snapshot.stakeEpoch());
@@ -241,7 +242,8 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     }
     // m.digest(domain), with the domain separator computed once per aggregator
     byte[] digest = Eip712.keccak256(EIP712_PREFIX, domainSeparator, m.hashStruct());
-    return new Pending(a, position.get(), op, digest, signature);
+    return new Pending(
+        a, position.get(), op, digest, signature, new HeightKey(MessageTypes.conflictScope(m)));
   }
 
   /**
@@ -260,8 +262,9 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     if (closed) {
       return reject(events, a, RejectReason.CLOSED, "the aggregator is closed");
     }
-    MessageTypes.Scope scope = MessageTypes.conflictScope(m);
-    BigInteger evicted = evictedCertified.get(scope.type() + "/" + scope.rollupId());
+    HeightKey key = p.key;
+    MessageTypes.Scope scope = key.scope();
+    BigInteger evicted = evictedCertified.get(new RollupKey(scope.type(), scope.rollupId()));
     if (evicted != null && scope.height().compareTo(evicted) <= 0) {
       return reject(
           events,
@@ -269,7 +272,6 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
           RejectReason.STALE,
           "height " + scope.height() + " is at or below certified height " + evicted);
     }
-    HeightKey key = new HeightKey(scope);
     Height h = heights.get(key);
     if (h == null) {
       evictIfFull();
@@ -556,7 +558,7 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
       }
       if (h.status != Status.COLLECTING) {
         evictedCertified.merge(
-            h.key.scope.type() + "/" + h.key.scope.rollupId(),
+            new RollupKey(h.key.scope.type(), h.key.scope.rollupId()),
             h.key.scope.height(),
             BigInteger::max);
       }
@@ -661,6 +663,8 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
 
   private record HeightKey(MessageTypes.Scope scope) {}
 
+  private record RollupKey(String type, long rollupId) {}
+
   private record DigestKey(byte[] digest) {
     @Override
     public boolean equals(Object o) {
@@ -680,6 +684,7 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     final OperatorSetSnapshot.Operator op;
     final byte[] digest;
     final BlsSignature signature;
+    final HeightKey key;
     // the result of a single-signature check, when one was needed; null until then
     Boolean valid;
 
@@ -688,12 +693,14 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
         int position,
         OperatorSetSnapshot.Operator op,
         byte[] digest,
-        BlsSignature signature) {
+        BlsSignature signature,
+        HeightKey key) {
       this.attestation = attestation;
       this.position = position;
       this.op = op;
       this.digest = digest;
       this.signature = signature;
+      this.key = key;
     }
   }
 
