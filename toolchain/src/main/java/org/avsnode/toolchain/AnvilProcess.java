@@ -192,7 +192,7 @@ public final class AnvilProcess implements AutoCloseable {
         cmd.add(Long.toString(Math.max(1, blockTime.toSeconds())));
       }
       cmd.addAll(extraArgs);
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      ProcessBuilder pb = new ProcessBuilder(tiedToThisJvm(cmd)).redirectErrorStream(true);
       Process p;
       try {
         p = pb.start();
@@ -225,6 +225,35 @@ public final class AnvilProcess implements AutoCloseable {
       }
       LOG.debug("anvil pid {} listening on {} (chain id {})", p.pid(), uri, chainId);
       return anvil;
+    }
+
+    /**
+     * Runs {@code cmd} under a small POSIX shell that keeps this JVM's pipe on its standard input
+     * and stops the command when that pipe reaches end of file. The kernel closes the pipe when
+     * this JVM exits for any reason, SIGKILL included (when no shutdown hook runs), so an anvil
+     * never outlives the program that started it. The shell is the process this class holds; {@link
+     * #close()} stops it with its descendants.
+     */
+    static List<String> tiedToThisJvm(List<String> cmd) {
+      String script =
+          "exec 3<&0\n"
+              + "\"$@\" 3<&- </dev/null &\n"
+              + "child=$!\n"
+              + "( cat <&3 >/dev/null; kill -TERM \"$child\" 2>/dev/null ) &\n"
+              + "watcher=$!\n"
+              + "exec 3<&-\n"
+              + "trap 'kill -TERM \"$child\" 2>/dev/null' TERM INT\n"
+              + "wait \"$child\"\n"
+              + "status=$?\n"
+              + "kill \"$watcher\" 2>/dev/null\n"
+              + "exit $status\n";
+      List<String> out = new ArrayList<>();
+      out.add("/bin/sh");
+      out.add("-c");
+      out.add(script);
+      out.add("anvil-tied-to-jvm");
+      out.addAll(cmd);
+      return out;
     }
 
     private void pump(Process p, CompletableFuture<URI> listening) {
