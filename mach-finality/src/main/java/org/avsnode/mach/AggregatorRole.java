@@ -77,6 +77,8 @@ public final class AggregatorRole implements AutoCloseable {
   private final ExecutorService submitter;
   private final CertificateStore store;
   private final BlockClock blockClock;
+  private final RateLimiter rateLimiter;
+  private final Counter certified;
   private final LongSupplier currentEpoch;
   private final long maxEpochAge;
   private final int thresholdBps;
@@ -117,6 +119,7 @@ public final class AggregatorRole implements AutoCloseable {
     this.submitter = Objects.requireNonNull(submitter, "submitter");
     this.store = Objects.requireNonNull(store, "store");
     this.blockClock = Objects.requireNonNull(blockClock, "blockClock");
+    this.rateLimiter = new RateLimiter(clock);
     this.currentEpoch = Objects.requireNonNull(currentEpoch, "currentEpoch");
     this.maxEpochAge = maxEpochAge;
     // never make certificates the oracle would reject
@@ -125,8 +128,16 @@ public final class AggregatorRole implements AutoCloseable {
         metrics.counter(
             CATEGORY,
             "attestations_received_total",
-            "Attestations received by the aggregator, by outcome",
+            "Attestations received by the aggregator, by outcome (queued: admitted, not yet part"
+                + " of a verified aggregate)",
             "outcome");
+    this.certified =
+        metrics
+            .counter(
+                CATEGORY,
+                "attestations_certified_total",
+                "Attestations that are part of a verified aggregate (a first certificate)")
+            .labels();
     this.submissions =
         metrics.counter(
             CATEGORY,
@@ -202,8 +213,9 @@ public final class AggregatorRole implements AutoCloseable {
     }
     IntakeResult r = submit(a);
     if (r.isAccepted()) {
-      intake.labels("accepted").inc();
-      return RouteResponse.json(202, Map.of("status", "accepted"));
+      // queued: it counts once it is part of a verified aggregate (attestations_certified_total)
+      intake.labels("queued").inc();
+      return RouteResponse.json(202, Map.of("status", "queued"));
     }
     RejectReason reason = r.reason().orElseThrow();
     intake.labels(reason.name().toLowerCase(java.util.Locale.ROOT)).inc();
@@ -212,6 +224,7 @@ public final class AggregatorRole implements AutoCloseable {
           case UNKNOWN_OPERATOR, INACTIVE_OPERATOR -> 403;
           case DUPLICATE, STALE, EQUIVOCATION -> 409;
           case CAPACITY, CLOSED -> 503;
+          case RATE_LIMITED -> 429;
           default -> 400;
         };
     return RouteResponse.json(status, Map.of("error", r.detail(), "reason", reason.name()));
@@ -237,10 +250,30 @@ public final class AggregatorRole implements AutoCloseable {
     }
   }
 
-  /** Admits an attestation into the aggregator of its epoch. Never throws for input. */
+  /** Blocks ahead of this node's own L2 head that an attestation may name. */
+  static final long WINDOW_AHEAD = 64;
+
+  /** Blocks behind this node's own L2 head that an attestation may name. */
+  static final long WINDOW_BEHIND = 512;
+
+  /**
+   * Admits an attestation into the aggregator of its epoch. Never throws for input. Cheap checks
+   * first: the height must lie in a window around this node's own L2 head (so pending state is
+   * bounded by the window, not by what senders invent), and each operator has a rate budget.
+   */
   public IntakeResult submit(SignedMessage<FinalityAttestation> a) {
     if (closed) {
       return IntakeResult.rejected(RejectReason.CLOSED, "the aggregator role is stopped");
+    }
+    FinalityAttestation m = a.message();
+    Optional<IntakeResult> outside = outsideWindow(blockClock.head(m.rollupId()), m);
+    if (outside.isPresent()) {
+      return outside.get();
+    }
+    if (!rateLimiter.tryAcquire(java.nio.ByteBuffer.wrap(a.operator()))) {
+      return IntakeResult.rejected(
+          RejectReason.RATE_LIMITED,
+          "more than " + RateLimiter.PER_SECOND + " attestations per second from this operator");
     }
     long epoch = a.message().stakeEpoch();
     Aggregator<FinalityAttestation> agg;
@@ -253,6 +286,33 @@ public final class AggregatorRole implements AutoCloseable {
       return IntakeResult.rejected(RejectReason.WRONG_EPOCH, e.getMessage());
     }
     return agg.submit(a);
+  }
+
+  /** A rejection when the attestation's block is outside the window around {@code head}. */
+  static Optional<IntakeResult> outsideWindow(java.util.OptionalLong head, FinalityAttestation m) {
+    if (head.isEmpty()) {
+      return Optional.of(
+          IntakeResult.rejected(
+              RejectReason.OUT_OF_WINDOW,
+              "this aggregator has no L2 head of rollup "
+                  + m.rollupId()
+                  + " (not following it yet)"));
+    }
+    long h = head.getAsLong();
+    if (m.l2BlockNumber() > h + WINDOW_AHEAD || m.l2BlockNumber() < h - WINDOW_BEHIND) {
+      return Optional.of(
+          IntakeResult.rejected(
+              RejectReason.OUT_OF_WINDOW,
+              "block "
+                  + m.l2BlockNumber()
+                  + " is outside ["
+                  + Math.max(0, h - WINDOW_BEHIND)
+                  + ", "
+                  + (h + WINDOW_AHEAD)
+                  + "] around this aggregator's L2 head "
+                  + h));
+    }
+    return Optional.empty();
   }
 
   private Aggregator<FinalityAttestation> aggregatorFor(long epoch) {
@@ -315,6 +375,12 @@ public final class AggregatorRole implements AutoCloseable {
     @Override
     public void onCertificate(PublishedCertificate pc) {
       Certificate c = pc.certificate();
+      if (!pc.improvement()) {
+        certified.inc(
+            org.avsnode.certificate.SignerBitmap.fromBytes(c.signers(), snapshot.size())
+                .signers()
+                .length);
+      }
       store.put(c, snapshot);
       long rollup = c.finalityAttestation().rollupId();
       long height = c.finalityAttestation().l2BlockNumber();

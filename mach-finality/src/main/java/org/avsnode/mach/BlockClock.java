@@ -18,6 +18,7 @@ public final class BlockClock {
 
   private final int capacity;
   private final Map<Key, Seen> seen = new ConcurrentHashMap<>();
+  private final Map<Long, java.util.concurrent.atomic.AtomicLong> heads = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Key> order = new ConcurrentLinkedQueue<>();
 
   public BlockClock(int capacity) {
@@ -25,6 +26,9 @@ public final class BlockClock {
   }
 
   public void record(long rollupId, long height, Instant arrivedAt, long l2Timestamp) {
+    heads
+        .computeIfAbsent(rollupId, r -> new java.util.concurrent.atomic.AtomicLong(-1))
+        .accumulateAndGet(height, Math::max);
     Key k = new Key(rollupId, height);
     if (seen.putIfAbsent(k, new Seen(arrivedAt, l2Timestamp)) == null) {
       order.add(k);
@@ -36,6 +40,14 @@ public final class BlockClock {
         seen.remove(old);
       }
     }
+  }
+
+  /** The highest block of the rollup this node has seen; empty before the first. */
+  public java.util.OptionalLong head(long rollupId) {
+    java.util.concurrent.atomic.AtomicLong h = heads.get(rollupId);
+    return h == null || h.get() < 0
+        ? java.util.OptionalLong.empty()
+        : java.util.OptionalLong.of(h.get());
   }
 
   public Optional<Seen> get(long rollupId, long height) {

@@ -44,6 +44,9 @@ public final class MachDuty implements Duty {
   private static final Logger LOG = LoggerFactory.getLogger(MachDuty.class);
   public static final String ID = "mach";
 
+  /** Consecutive rejections by the aggregators after which the duty reports itself degraded. */
+  static final int REJECTIONS_BEFORE_DEGRADED = 5;
+
   /** The aggregators' attestation intake route. */
   public static final String ATTESTATION_PATH = "/v1/mach/attestations";
 
@@ -58,6 +61,9 @@ public final class MachDuty implements Duty {
   private ExecutorService submitter;
   private AggregatorRole role;
   private volatile Instant startedAt;
+  private volatile MessageSender sender;
+  // null while registered (or not known yet); otherwise why this operator's signatures do not count
+  private volatile String registration;
 
   public MachDuty(DutyContext context, MachConfig config) {
     this.context = Objects.requireNonNull(context, "context");
@@ -141,13 +147,14 @@ public final class MachDuty implements Duty {
                 AggregatorRole.CATEGORY, "l2_reorgs_total", "L2 reorgs seen below attested blocks")
             .labels();
     MessageSender sender =
-        new MessageSender(
-            config.aggregators(),
-            ATTESTATION_PATH,
-            config.postAttempts(),
-            config.rpcTimeout(),
-            scheduler,
-            posts);
+        this.sender =
+            new MessageSender(
+                config.aggregators(),
+                ATTESTATION_PATH,
+                config.postAttempts(),
+                config.rpcTimeout(),
+                scheduler,
+                posts);
     BlockClock blockClock = new BlockClock(4096);
     if (config.aggregator()) {
       Optional<TransactionSender> tx = context.transactions();
@@ -205,10 +212,19 @@ public final class MachDuty implements Duty {
     scheduler.scheduleWithFixedDelay(
         () -> {
           try {
-            nodeMetrics.registeredStake(
-                (int) config.operatorSetId(),
-                "mach",
-                contracts.stakeOf(operatorHex, contracts.currentEpoch()).doubleValue());
+            long epoch = contracts.currentEpoch();
+            java.math.BigInteger stake = contracts.stakeOf(operatorHex, epoch);
+            nodeMetrics.registeredStake((int) config.operatorSetId(), "mach", stake.doubleValue());
+            registration =
+                stake.signum() > 0
+                    ? null
+                    : "operator "
+                        + operatorHex
+                        + " has no stake in operator set "
+                        + config.operatorSetId()
+                        + " at epoch "
+                        + epoch
+                        + " (not registered?): its attestations cannot count";
           } catch (RuntimeException e) {
             LOG.debug("reading the registered stake failed: {}", e.toString());
           }
@@ -241,9 +257,22 @@ public final class MachDuty implements Duty {
     Instant now = clock.instant();
     Duration stale = config.pollInterval().multipliedBy(5).plusSeconds(10);
     List<String> problems = new ArrayList<>();
+    String notRegistered = registration;
+    if (notRegistered != null) {
+      problems.add(notRegistered);
+    }
+    MessageSender s = sender;
+    if (s != null && s.rejectedSinceAccepted() >= REJECTIONS_BEFORE_DEGRADED) {
+      problems.add(
+          "the aggregators rejected the last "
+              + s.rejectedSinceAccepted()
+              + " attestations of this operator");
+    }
+    int stalled = 0;
     for (RollupFollower f : followers) {
       Optional<Instant> ok = f.lastSuccess();
       if (ok.isEmpty() || Duration.between(ok.get(), now).compareTo(stale) > 0) {
+        stalled++;
         problems.add(
             "rollup "
                 + f.rollupId()
@@ -254,7 +283,8 @@ public final class MachDuty implements Duty {
     if (problems.isEmpty()) {
       return Health.up();
     }
-    return problems.size() == followers.size()
+    // down only when no rollup is followed at all; a registration problem alone is degraded
+    return stalled == followers.size()
             && startedAt != null
             && Duration.between(startedAt, now).compareTo(stale) > 0
         ? Health.down(String.join("; ", problems))

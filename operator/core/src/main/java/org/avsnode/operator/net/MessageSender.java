@@ -33,6 +33,8 @@ public final class MessageSender {
   private final int maxAttempts;
   private final Duration timeout;
   private final Labelled<Counter> outcomes;
+  private final java.util.concurrent.atomic.AtomicLong rejectedSinceAccepted =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /**
    * @param baseUrls base URLs of the receivers' node APIs
@@ -55,6 +57,14 @@ public final class MessageSender {
     this.retryTimer = Objects.requireNonNull(retryTimer, "retryTimer");
     this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  /**
+   * How many answers in a row were rejections (4xx) since the last acceptance: a receiver that
+   * turns every message of this operator away (not registered, wrong key) shows here.
+   */
+  public long rejectedSinceAccepted() {
+    return rejectedSinceAccepted.get();
   }
 
   public List<URI> targets() {
@@ -89,12 +99,14 @@ public final class MessageSender {
                 retry = true;
               } else if (resp.statusCode() / 100 == 2) {
                 outcomes.labels("accepted").inc();
+                rejectedSinceAccepted.set(0);
                 done.complete(null);
                 return;
               } else if (resp.statusCode() >= 500 || resp.statusCode() == 429) {
                 retry = true;
               } else {
                 outcomes.labels("rejected").inc();
+                rejectedSinceAccepted.incrementAndGet();
                 LOG.debug("{} rejected {}: {}", target, a, resp.body());
                 done.complete(null);
                 return;

@@ -21,5 +21,9 @@ public enum RejectReason {
   /** The bound on attestations per height was reached. */
   CAPACITY,
   /** The aggregator was closed. */
-  CLOSED
+  CLOSED,
+  /** The height is too far from the receiver's own view of the chain (ahead or behind). */
+  OUT_OF_WINDOW,
+  /** The sender sent more than its share of messages in a short time. */
+  RATE_LIMITED
 }

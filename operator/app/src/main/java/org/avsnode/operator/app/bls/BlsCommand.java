@@ -228,6 +228,7 @@ public final class BlsCommand implements Runnable {
 
     @Override
     public Integer call() {
+      requireValues("--public-key", publicKeys);
       List<BlsPublicKey> keys = new ArrayList<>();
       for (String k : publicKeys) {
         keys.add(publicKey("--public-key", k));
@@ -280,12 +281,14 @@ public final class BlsCommand implements Runnable {
     public Integer call() {
       String result;
       if (what.signatures != null) {
+        requireValues("--signatures", what.signatures);
         List<BlsSignature> sigs = new ArrayList<>();
         for (String s : what.signatures) {
           sigs.add(signature("--signatures", s));
         }
         result = BlsSignature.aggregate(sigs).toHex();
       } else {
+        requireValues("--public-keys", what.publicKeys);
         List<BlsPublicKey> keys = new ArrayList<>();
         for (String k : what.publicKeys) {
           keys.add(publicKey("--public-keys", k));
@@ -300,6 +303,21 @@ public final class BlsCommand implements Runnable {
       spec.commandLine().getOut().println(result);
       spec.commandLine().getOut().flush();
       return 0;
+    }
+  }
+
+  /**
+   * A list option must hold at least one value and no empty ones ({@code ",,"} splits into nothing,
+   * which would otherwise aggregate nothing or verify against no key).
+   */
+  static void requireValues(String option, List<String> values) {
+    if (values == null || values.isEmpty()) {
+      throw new UserException(option + ": no values (one or more hex values, comma-separated)");
+    }
+    for (String v : values) {
+      if (v == null || v.isBlank()) {
+        throw new UserException(option + ": an empty value in the list");
+      }
     }
   }
 }

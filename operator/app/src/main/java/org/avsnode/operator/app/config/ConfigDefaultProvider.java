@@ -88,6 +88,12 @@ public class ConfigDefaultProvider implements CommandLine.IDefaultValueProvider 
     String key = keyOf(option);
     String envName = envName(key);
     String value = envValue(envName);
+    if (value == null && "".equals(env.get(envName)) && !option.isMultiValue()) {
+      // AVS_DATA_PATH= must not quietly fall back to the default (e.g. the home directory)
+      problems.add(
+          "environment variable " + envName + " is set but empty; unset it or give it a value");
+      return null;
+    }
     String source;
     if (value != null) {
       source = "environment variable " + envName;

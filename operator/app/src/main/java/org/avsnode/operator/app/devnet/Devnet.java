@@ -37,6 +37,7 @@ import org.avsnode.mach.MachEvents;
 import org.avsnode.mach.chain.MachContracts;
 import org.avsnode.operator.app.Main;
 import org.avsnode.operator.app.OperatorCommand;
+import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.run.RunCommand;
 import org.avsnode.operator.app.run.RunComponent;
 import org.avsnode.operator.chain.L1Client;
@@ -112,6 +113,7 @@ final class Devnet implements AutoCloseable {
   void start() throws Exception {
     startNanos = System.nanoTime();
     Path dir = options.dataDir();
+    startOver(dir);
     Files.createDirectories(dir);
     say("devnet: data and logs in %s", dir);
     // L1 mines on every transaction while the devnet is set up, then on an interval
@@ -208,6 +210,62 @@ final class Devnet implements AutoCloseable {
    * Makes each operator's keys and writes them as keystores under its data directory: the nodes
    * load them from there, on the same path as {@code operator run}.
    */
+  /**
+   * A data directory of an earlier devnet is reused by starting over: anvil keeps no chain state,
+   * so the contracts, registrations and slashing-protection databases of that run belong to a chain
+   * that no longer exists. Only what a devnet writes is removed; a directory holding anything else
+   * is refused.
+   */
+  void startOver(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    List<Path> entries;
+    try (var s = Files.list(dir)) {
+      entries = s.toList();
+    }
+    if (entries.isEmpty()) {
+      return;
+    }
+    List<Path> foreign = new ArrayList<>();
+    for (Path e : entries) {
+      String n = e.getFileName().toString();
+      boolean ours =
+          n.equals("deployment.json")
+              || n.endsWith("-anvil.log")
+              || (n.matches("op\\d+") && Files.isDirectory(e));
+      if (!ours) {
+        foreign.add(e);
+      }
+    }
+    if (!foreign.isEmpty()) {
+      throw new UserException(
+          "--data-dir "
+              + dir
+              + " is not empty and is not a devnet's data directory (it holds "
+              + foreign.get(0).getFileName()
+              + "); choose another directory");
+    }
+    for (Path e : entries) {
+      deleteTree(e);
+    }
+    say(
+        "devnet: %s held an earlier devnet; starting over (anvil keeps no chain state, so it"
+            + " cannot be resumed)",
+        dir);
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (var s = Files.list(p)) {
+        for (Path c : s.toList()) {
+          deleteTree(c);
+        }
+      }
+    }
+    Files.delete(p);
+  }
+
   private void createOperators(Path dir) throws IOException {
     for (int i = 0; i < options.operators(); i++) {
       Credentials ecdsa = newFundedAccount();

@@ -45,6 +45,26 @@ class BlsCommandTest {
   }
 
   @Test
+  void emptyListsAreOneLineUsageErrors() {
+    Result agg = Cli.run("bls", "aggregate", "--signatures", ",,");
+    assertThat(agg.code()).as(agg.err()).isEqualTo(2);
+    assertThat(agg.err()).contains("--signatures").doesNotContain("Exception");
+    Result verify =
+        Cli.run(
+            "bls",
+            "verify",
+            "--public-keys",
+            ",",
+            "--message",
+            MSG,
+            "--signature",
+            "0x" + "00".repeat(96));
+    assertThat(verify.code()).as(verify.out() + verify.err()).isEqualTo(2);
+    assertThat(verify.out()).doesNotContain("invalid");
+    assertThat(verify.err()).contains("--public-key");
+  }
+
+  @Test
   void blsWithoutASubcommandIsAUsageError() {
     Result r = Cli.run("bls");
     assertThat(r.code()).isEqualTo(2);

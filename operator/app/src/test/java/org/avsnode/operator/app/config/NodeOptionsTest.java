@@ -101,6 +101,14 @@ class NodeOptionsTest {
   }
 
   @Test
+  void anEmptyEnvironmentVariableIsAnErrorNotTheDefault() throws Exception {
+    Path cfg = yaml(base());
+    Run r = run(Map.of("AVS_DATA_PATH", ""), "--config-file", cfg.toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("AVS_DATA_PATH is set but empty");
+  }
+
+  @Test
   void aFlagBeatsTheEnvironmentWhichBeatsTheFileWhichBeatsTheDefault() throws Exception {
     Path cfg = yaml(base() + "http-port: 9100\ndata-path: " + dir.resolve("from-yaml") + "\n");
     Map<String, String> env =

@@ -151,4 +151,67 @@ class DevnetProcessesIT {
       assertThat(h.isAlive()).as("operator process " + h.pid()).isFalse();
     }
   }
+
+  /** SIGKILL of the devnet itself: its anvils and operator processes stop all the same. */
+  @Test
+  void killingTheDevnetWithSigkillLeavesNothingRunning(@TempDir Path dir) throws Exception {
+    Path bin =
+        Paths.get(System.getProperty("avs.operator.dist", "target/operator-dist"))
+            .resolve("bin/operator");
+    Path data = dir.resolve("data");
+    Path out = dir.resolve("out.txt");
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    bin.toString(),
+                    "devnet",
+                    "--operator-processes",
+                    "--operators",
+                    "2",
+                    "--aggregators",
+                    "1",
+                    "--duration",
+                    "300s",
+                    "--data-dir",
+                    data.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    List<Long> pids = new ArrayList<>();
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+      while (!Files.readString(out).contains("devnet: running;")) {
+        assertThat(p.isAlive()).as(Files.readString(out)).isTrue();
+        assertThat(System.nanoTime()).as(Files.readString(out)).isLessThan(deadline);
+        Thread.sleep(200);
+      }
+      Matcher m = PID.matcher(Files.readString(out));
+      while (m.find()) {
+        pids.add(Long.parseLong(m.group(1)));
+      }
+      assertThat(processesNaming(data).stream().filter(h -> hasArgument(h, "run")))
+          .as("operator processes running")
+          .hasSize(2);
+      p.destroyForcibly(); // SIGKILL of the devnet's JVM: no shutdown hook runs
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while ((!processesNaming(data).isEmpty()
+              || pids.stream().anyMatch(pid -> ProcessHandle.of(pid).isPresent()))
+          && System.nanoTime() < gone) {
+        Thread.sleep(200);
+      }
+      assertThat(processesNaming(data)).as("operator processes after the kill").isEmpty();
+      for (long pid : pids) {
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive))
+            .as("pid " + pid + " after the kill")
+            .isEmpty();
+      }
+    } finally {
+      p.destroyForcibly();
+      for (ProcessHandle h : processesNaming(data)) {
+        h.destroyForcibly();
+      }
+      pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+  }
 }

@@ -174,8 +174,15 @@ class RunMachIT {
         // the operator's registered stake (none: this operator never registered) is exported
         assertThat(get(api + "/metrics").body())
             .contains("eigen_registered_stakes{quorum_number=\"0\",quorum_name=\"mach\",} 0.0");
+        // this operator never registered: its duty says so instead of claiming to be healthy
         HttpResponse<String> health = get(api + "/eigen/node/services/mach/health");
-        assertThat(health.statusCode()).as(health.body()).isIn(200, 206);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!health.body().contains("not registered") && System.nanoTime() < until) {
+          Thread.sleep(250);
+          health = get(api + "/eigen/node/services/mach/health");
+        }
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(206);
+        assertThat(health.body()).contains("no stake in operator set").contains("not registered");
         String out = Files.readString(log);
         assertThat(out)
             .doesNotContain(password)
