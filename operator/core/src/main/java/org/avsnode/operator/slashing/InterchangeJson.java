@@ -41,7 +41,17 @@ public final class InterchangeJson {
   public static final String FORMAT_NAME = "avs-node-slashing-protection";
 
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /**
+   * Heights (and watermarks) at or above 2^48 are refused as implausible: at one block every 100 ms
+   * no chain reaches them in 890,000 years, and a watermark there would stop the key from ever
+   * signing that kind again.
+   */
+  public static final BigInteger PLAUSIBLE_HEIGHT_LIMIT = BigInteger.ONE.shiftLeft(48);
+
   private static final HexFormat HEX = HexFormat.of();
 
   private InterchangeJson() {}
@@ -53,7 +63,7 @@ public final class InterchangeJson {
       root = MAPPER.readTree(in);
     } catch (JsonProcessingException e) {
       throw new InterchangeFormatException(
-          "interchange is not valid JSON: " + e.getOriginalMessage(), e);
+          "interchange is not valid JSON (or repeats a key): " + e.getOriginalMessage(), e);
     } catch (IOException e) {
       throw new InterchangeFormatException("cannot read interchange: " + e.getMessage(), e);
     }
@@ -130,6 +140,13 @@ public final class InterchangeJson {
     KindSpec.ALL.values().forEach(spec -> top.add(spec.arrayField()));
     allowOnly(k, where, top.toArray(String[]::new));
     byte[] pubkey = hex(k, "pubkey", where, 48);
+    try {
+      // the same check as registration: on the curve, in the subgroup, not the identity
+      org.avsnode.bls.BlsPublicKey.fromBytes(pubkey);
+    } catch (org.avsnode.bls.BlsException e) {
+      throw new InterchangeFormatException(
+          where + ".pubkey is not a BLS12-381 public key: " + e.getMessage());
+    }
     List<Interchange.Watermark> wms = new ArrayList<>();
     for (JsonNode w : array(k, "watermarks", where)) {
       String at = where + ".watermarks[]";
@@ -327,6 +344,18 @@ public final class InterchangeJson {
     BigInteger v = new BigInteger(s);
     if (v.compareTo(max) > 0) {
       throw new InterchangeFormatException(where + "." + field + " is too large: " + s);
+    }
+    if (!field.equals("rollup_id")
+        && !field.equals("chain_id")
+        && v.compareTo(PLAUSIBLE_HEIGHT_LIMIT) >= 0) {
+      throw new InterchangeFormatException(
+          where
+              + "."
+              + field
+              + " "
+              + s
+              + " is implausible (at or above 2^48): it would stop this key from ever signing"
+              + " again; nothing imported");
     }
     return v;
   }

@@ -416,11 +416,12 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
           wm = Optional.ofNullable(watermark(s, keyId, e.kind(), e.rollupId()));
           before.put(scope, wm);
         }
-        if (atOrBelow(e.height(), wm.orElse(null))) {
-          c[2]++;
+        Row r = find(s, keyId, e);
+        boolean closed = atOrBelow(e.height(), wm.orElse(null));
+        if (r == null && closed) {
+          c[2]++; // pruned here: the watermark already refuses that height
           continue;
         }
-        Row r = find(s, keyId, e);
         if (r == null) {
           insert(s, keyId, e);
           c[0]++;

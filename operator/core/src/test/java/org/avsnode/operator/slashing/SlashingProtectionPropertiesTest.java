@@ -51,7 +51,7 @@ class SlashingProtectionPropertiesTest {
   }
 
   private static byte[] key(int k) {
-    return SlashingProtectionRulesTest.bytes(48, 0x80 + k);
+    return SlashingProtectionRulesTest.publicKey(0x80 + k);
   }
 
   private static byte[] h(int v) {

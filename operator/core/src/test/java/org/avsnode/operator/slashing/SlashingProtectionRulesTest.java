@@ -12,8 +12,13 @@ import org.junit.jupiter.api.Test;
 
 class SlashingProtectionRulesTest {
   static final SlashingDomain DOMAIN = SlashingDomain.of(31337, bytes(20, 0x5a));
-  static final byte[] KEY = bytes(48, 0xa1);
-  static final byte[] OTHER_KEY = bytes(48, 0xb2);
+  static final byte[] KEY = publicKey(0xa1);
+  static final byte[] OTHER_KEY = publicKey(0xb2);
+
+  /** A real BLS public key (the interchange reader checks keys like registration does). */
+  static byte[] publicKey(int seed) {
+    return org.avsnode.bls.BlsSecretKey.keyGen(bytes(32, seed)).publicKey().toBytes();
+  }
 
   private String name;
   private EmbeddedSlashingProtection db;
@@ -353,5 +358,86 @@ class SlashingProtectionRulesTest {
           .as(bad)
           .isInstanceOf(InterchangeFormatException.class);
     }
+  }
+
+  @Test
+  void importValidatesKeysDuplicatesAndPlausibleHeights() {
+    String sep = "0x" + java.util.HexFormat.of().formatHex(DOMAIN.separator());
+    String meta =
+        "{\"interchange_format\":\"avs-node-slashing-protection\","
+            + "\"interchange_format_version\":\"1\",\"domain_separator\":\""
+            + sep
+            + "\"}";
+    String key = "0x" + java.util.HexFormat.of().formatHex(KEY);
+    java.util.function.Function<String, String> doc =
+        records ->
+            "{\"metadata\":"
+                + meta
+                + ",\"data\":[{\"pubkey\":\""
+                + key
+                + "\",\"finality_attestations\":["
+                + records
+                + "]}]}";
+    assertThat(InterchangeJson.read(doc.apply("{\"rollup_id\":\"1\",\"l2_block_number\":\"5\"}")))
+        .isNotNull();
+    // 48 bytes that are not a point on the curve: refused like at registration
+    String offCurve = doc.apply("").replace(key, "0x" + "ab".repeat(48));
+    assertThatThrownBy(() -> InterchangeJson.read(offCurve))
+        .isInstanceOf(InterchangeFormatException.class)
+        .hasMessageContaining("not a BLS12-381 public key");
+    // a repeated key in one object
+    String dup =
+        doc.apply("{\"rollup_id\":\"1\",\"l2_block_number\":\"5\",\"l2_block_number\":\"6\"}");
+    assertThatThrownBy(() -> InterchangeJson.read(dup))
+        .isInstanceOf(InterchangeFormatException.class)
+        .hasMessageContaining("repeats a key");
+    // a watermark that would stop the key from ever signing again
+    String huge =
+        "{\"metadata\":"
+            + meta
+            + ",\"data\":[{\"pubkey\":\""
+            + key
+            + "\",\"watermarks\":[{\"type\":\"FinalityAttestation\",\"rollup_id\":\"1\","
+            + "\"height\":\"9223372036854775807\"}]}]}";
+    assertThatThrownBy(() -> InterchangeJson.read(huge))
+        .isInstanceOf(InterchangeFormatException.class)
+        .hasMessageContaining("implausible");
+  }
+
+  @Test
+  void aConflictAtOrBelowTheWatermarkIsReportedAsAConflict() {
+    fin(KEY, 50, 1);
+    // raise the watermark to 60 with an import (the record at 50 stays), then import a conflict
+    Interchange raise =
+        new Interchange(
+            DOMAIN,
+            List.of(
+                new Interchange.KeyHistory(
+                    KEY,
+                    List.of(
+                        new Interchange.Watermark(
+                            MessageKind.FINALITY_ATTESTATION, 7, BigInteger.valueOf(60))),
+                    List.of())));
+    db.importHistory(raise);
+    Interchange conflicting =
+        new Interchange(
+            DOMAIN,
+            List.of(
+                new Interchange.KeyHistory(
+                    KEY,
+                    List.of(),
+                    List.of(
+                        new HistoryEntry(
+                            MessageKind.FINALITY_ATTESTATION,
+                            7,
+                            BigInteger.valueOf(50),
+                            null,
+                            null,
+                            h(2),
+                            List.of())))));
+    ImportReport r = db.importHistory(conflicting);
+    assertThat(r.conflicts()).as(r.toString()).isEqualTo(1);
+    assertThat(r.belowWatermark()).isZero();
+    assertThat(r.conflictDetails()).anyMatch(d -> d.contains("conflicting FinalityAttestation"));
   }
 }
