@@ -70,6 +70,125 @@ public final class InterchangeJson {
     return parse(root);
   }
 
+  /**
+   * Reads an interchange document in bounded memory: every key's history is handed to {@code sink}
+   * in pieces of at most {@code chunkSize} records (each piece an {@link Interchange} of one key,
+   * with the key's watermarks read so far), so a file of any length is never held whole. The checks
+   * are those of {@link #read}; {@code metadata} must precede {@code data}, as every exporter
+   * writes it, and within a key {@code pubkey} should precede the records (otherwise that key's
+   * records are held until it comes).
+   *
+   * @throws InterchangeFormatException at the first problem; pieces before it were delivered
+   */
+  public static void stream(
+      InputStream in, int chunkSize, java.util.function.Consumer<Interchange> sink) {
+    if (chunkSize < 1) {
+      throw new IllegalArgumentException("chunkSize must be positive");
+    }
+    try (com.fasterxml.jackson.core.JsonParser p = MAPPER.getFactory().createParser(in)) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        throw new InterchangeFormatException("interchange must be a JSON object");
+      }
+      SlashingDomain domain = null;
+      boolean data = false;
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals("metadata")) {
+          com.fasterxml.jackson.databind.node.ObjectNode wrap = MAPPER.createObjectNode();
+          wrap.set("metadata", p.readValueAsTree());
+          domain = parseMetadata(object(wrap, "metadata", "interchange"));
+        } else if (field.equals("data")) {
+          if (domain == null) {
+            throw new InterchangeFormatException(
+                "interchange.metadata must come before data to be read in bounded memory");
+          }
+          if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+            throw new InterchangeFormatException("interchange.data must be an array");
+          }
+          int i = 0;
+          while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+            streamKey(p, domain, "data[" + i++ + "]", chunkSize, sink);
+          }
+          data = true;
+        } else {
+          throw new InterchangeFormatException("interchange." + field + " is not allowed");
+        }
+      }
+      if (domain == null) {
+        throw new InterchangeFormatException("interchange.metadata is missing");
+      }
+      if (!data) {
+        throw new InterchangeFormatException("interchange.data must be an array");
+      }
+      if (p.nextToken() != null) {
+        throw new InterchangeFormatException("trailing content after the interchange object");
+      }
+    } catch (JsonProcessingException e) {
+      throw new InterchangeFormatException(
+          "interchange is not valid JSON (or repeats a key): " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new InterchangeFormatException("cannot read interchange: " + e.getMessage(), e);
+    }
+  }
+
+  private static void streamKey(
+      com.fasterxml.jackson.core.JsonParser p,
+      SlashingDomain domain,
+      String where,
+      int chunkSize,
+      java.util.function.Consumer<Interchange> sink)
+      throws IOException {
+    if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+      throw new InterchangeFormatException(where + " must be an object");
+    }
+    java.util.Map<String, KindSpec> arrays = new java.util.HashMap<>();
+    KindSpec.ALL.values().forEach(spec -> arrays.put(spec.arrayField(), spec));
+    byte[] pubkey = null;
+    List<Interchange.Watermark> wms = new ArrayList<>();
+    List<HistoryEntry> buffer = new ArrayList<>();
+    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      p.nextToken();
+      if (field.equals("pubkey")) {
+        com.fasterxml.jackson.databind.node.ObjectNode k = MAPPER.createObjectNode();
+        k.set("pubkey", p.readValueAsTree());
+        pubkey = checkedPubkey(k, where);
+      } else if (field.equals("watermarks")) {
+        com.fasterxml.jackson.databind.node.ObjectNode k = MAPPER.createObjectNode();
+        k.set("watermarks", p.readValueAsTree());
+        wms.addAll(parseWatermarks(k, where));
+      } else if (arrays.containsKey(field)) {
+        KindSpec spec = arrays.get(field);
+        String at = where + "." + field + "[]";
+        if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+          throw new InterchangeFormatException(where + "." + field + " must be an array");
+        }
+        while (p.nextToken() != com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+          JsonNode r = p.readValueAsTree();
+          if (r == null || !r.isObject()) {
+            throw new InterchangeFormatException(at + " must be an object");
+          }
+          buffer.add(parseRecord(spec, r, at));
+          if (pubkey != null && buffer.size() >= chunkSize) {
+            sink.accept(
+                new Interchange(
+                    domain, List.of(new Interchange.KeyHistory(pubkey, List.copyOf(wms), buffer))));
+            buffer = new ArrayList<>();
+          }
+        }
+      } else {
+        throw new InterchangeFormatException(where + "." + field + " is not allowed");
+      }
+    }
+    if (pubkey == null) {
+      throw new InterchangeFormatException(where + ".pubkey is missing");
+    }
+    sink.accept(
+        new Interchange(
+            domain, List.of(new Interchange.KeyHistory(pubkey, List.copyOf(wms), buffer))));
+  }
+
   /** Parses and validates an interchange document given as a string. */
   public static Interchange read(String json) {
     return read(
@@ -81,7 +200,20 @@ public final class InterchangeJson {
       throw new InterchangeFormatException("interchange must be a JSON object");
     }
     allowOnly(root, "interchange", "metadata", "data");
-    JsonNode meta = object(root, "metadata", "interchange");
+    SlashingDomain domain = parseMetadata(object(root, "metadata", "interchange"));
+    JsonNode data = root.get("data");
+    if (data == null || !data.isArray()) {
+      throw new InterchangeFormatException("interchange.data must be an array");
+    }
+    List<Interchange.KeyHistory> keys = new ArrayList<>();
+    int i = 0;
+    for (JsonNode k : data) {
+      keys.add(parseKey(k, "data[" + i++ + "]"));
+    }
+    return new Interchange(domain, keys);
+  }
+
+  private static SlashingDomain parseMetadata(JsonNode meta) {
     allowOnly(
         meta,
         "metadata",
@@ -120,16 +252,7 @@ public final class InterchangeJson {
     } else {
       domain = SlashingDomain.ofSeparator(separator);
     }
-    JsonNode data = root.get("data");
-    if (data == null || !data.isArray()) {
-      throw new InterchangeFormatException("interchange.data must be an array");
-    }
-    List<Interchange.KeyHistory> keys = new ArrayList<>();
-    int i = 0;
-    for (JsonNode k : data) {
-      keys.add(parseKey(k, "data[" + i++ + "]"));
-    }
-    return new Interchange(domain, keys);
+    return domain;
   }
 
   private static Interchange.KeyHistory parseKey(JsonNode k, String where) {
@@ -139,6 +262,55 @@ public final class InterchangeJson {
     List<String> top = new ArrayList<>(List.of("pubkey", "watermarks"));
     KindSpec.ALL.values().forEach(spec -> top.add(spec.arrayField()));
     allowOnly(k, where, top.toArray(String[]::new));
+    byte[] pubkey = checkedPubkey(k, where);
+    List<Interchange.Watermark> wms = parseWatermarks(k, where);
+    List<HistoryEntry> entries = new ArrayList<>();
+    for (KindSpec spec : KindSpec.ALL.values()) {
+      String at = where + "." + spec.arrayField() + "[]";
+      for (JsonNode r : array(k, spec.arrayField(), where)) {
+        entries.add(parseRecord(spec, r, at));
+      }
+    }
+    return new Interchange.KeyHistory(pubkey, wms, entries);
+  }
+
+  private static HistoryEntry parseRecord(KindSpec spec, JsonNode r, String at) {
+    List<String> fields = new ArrayList<>(List.of("rollup_id", spec.heightField(), "digest"));
+    if (spec.hasSubject()) {
+      fields.add(spec.subjectField());
+    }
+    if (spec.hasValid()) {
+      fields.add("valid");
+    }
+    if (spec.coverage() == KindSpec.Coverage.PROPOSAL) {
+      fields.add("tx_hashes");
+    }
+    allowOnly(r, at, fields.toArray(String[]::new));
+    Boolean valid = null;
+    if (spec.hasValid()) {
+      JsonNode v = r.get("valid");
+      if (v == null || !v.isBoolean()) {
+        throw new InterchangeFormatException(at + ".valid must be true or false");
+      }
+      valid = v.booleanValue();
+    }
+    List<byte[]> txs = new ArrayList<>();
+    if (spec.coverage() == KindSpec.Coverage.PROPOSAL) {
+      for (JsonNode t : array(r, "tx_hashes", at)) {
+        txs.add(hexValue(t, at + ".tx_hashes[]", 32));
+      }
+    }
+    return entry(
+        spec.kind(),
+        rollupId(r, at),
+        uint(r, spec.heightField(), at, spec.maxHeight()),
+        spec.hasSubject() ? hex(r, spec.subjectField(), at, 32) : null,
+        valid,
+        optDigest(r, at),
+        txs);
+  }
+
+  private static byte[] checkedPubkey(JsonNode k, String where) {
     byte[] pubkey = hex(k, "pubkey", where, 48);
     try {
       // the same check as registration: on the curve, in the subgroup, not the identity
@@ -147,6 +319,10 @@ public final class InterchangeJson {
       throw new InterchangeFormatException(
           where + ".pubkey is not a BLS12-381 public key: " + e.getMessage());
     }
+    return pubkey;
+  }
+
+  private static List<Interchange.Watermark> parseWatermarks(JsonNode k, String where) {
     List<Interchange.Watermark> wms = new ArrayList<>();
     for (JsonNode w : array(k, "watermarks", where)) {
       String at = where + ".watermarks[]";
@@ -155,47 +331,7 @@ public final class InterchangeJson {
       wms.add(
           new Interchange.Watermark(kind, rollupId(w, at), uint(w, "height", at, maxHeight(kind))));
     }
-    List<HistoryEntry> entries = new ArrayList<>();
-    for (KindSpec spec : KindSpec.ALL.values()) {
-      String at = where + "." + spec.arrayField() + "[]";
-      List<String> fields = new ArrayList<>(List.of("rollup_id", spec.heightField(), "digest"));
-      if (spec.hasSubject()) {
-        fields.add(spec.subjectField());
-      }
-      if (spec.hasValid()) {
-        fields.add("valid");
-      }
-      if (spec.coverage() == KindSpec.Coverage.PROPOSAL) {
-        fields.add("tx_hashes");
-      }
-      for (JsonNode r : array(k, spec.arrayField(), where)) {
-        allowOnly(r, at, fields.toArray(String[]::new));
-        Boolean valid = null;
-        if (spec.hasValid()) {
-          JsonNode v = r.get("valid");
-          if (v == null || !v.isBoolean()) {
-            throw new InterchangeFormatException(at + ".valid must be true or false");
-          }
-          valid = v.booleanValue();
-        }
-        List<byte[]> txs = new ArrayList<>();
-        if (spec.coverage() == KindSpec.Coverage.PROPOSAL) {
-          for (JsonNode t : array(r, "tx_hashes", at)) {
-            txs.add(hexValue(t, at + ".tx_hashes[]", 32));
-          }
-        }
-        entries.add(
-            entry(
-                spec.kind(),
-                rollupId(r, at),
-                uint(r, spec.heightField(), at, spec.maxHeight()),
-                spec.hasSubject() ? hex(r, spec.subjectField(), at, 32) : null,
-                valid,
-                optDigest(r, at),
-                txs));
-      }
-    }
-    return new Interchange.KeyHistory(pubkey, wms, entries);
+    return wms;
   }
 
   private static HistoryEntry entry(

@@ -440,4 +440,36 @@ class SlashingProtectionRulesTest {
     assertThat(r.belowWatermark()).isZero();
     assertThat(r.conflictDetails()).anyMatch(d -> d.contains("conflicting FinalityAttestation"));
   }
+
+  @Test
+  void aLargeHistoryIsReadInBoundedPiecesAndImportsTheSame() {
+    for (int i = 1; i <= 23; i++) {
+      fin(KEY, i, i);
+    }
+    db.prune(KEY, MessageKind.FINALITY_ATTESTATION, 7, BigInteger.valueOf(3));
+    String json = InterchangeJson.toString(db.exportHistory());
+    List<Interchange> pieces = new java.util.ArrayList<>();
+    InterchangeJson.stream(
+        new java.io.ByteArrayInputStream(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+        5,
+        pieces::add);
+    assertThat(pieces).hasSize(5); // 20 records in pieces of 5, then the key's end (watermarks)
+    assertThat(pieces).allMatch(p -> p.keys().get(0).entries().size() <= 5);
+    assertThat(pieces.stream().mapToInt(p -> p.keys().get(0).entries().size()).sum())
+        .isEqualTo(InterchangeJson.read(json).keys().get(0).entries().size());
+    // metadata after data cannot be streamed: a clear error, not a wrong import
+    String late =
+        json.replaceFirst(
+            "(?s)^\\{\\s*(\"metadata\"\\s*:\\s*\\{.*?\\})\\s*,\\s*(\"data\".*)\\}\\s*$", "{$2,$1}");
+    assertThat(late).isNotEqualTo(json);
+    assertThatThrownBy(
+            () ->
+                InterchangeJson.stream(
+                    new java.io.ByteArrayInputStream(
+                        late.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    5,
+                    p -> {}))
+        .isInstanceOf(InterchangeFormatException.class)
+        .hasMessageContaining("metadata must come before data");
+  }
 }

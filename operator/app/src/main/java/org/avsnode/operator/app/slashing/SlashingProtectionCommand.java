@@ -108,8 +108,11 @@ public final class SlashingProtectionCommand implements Runnable {
       mixinStandardHelpOptions = true,
       defaultValueProvider = ConfigDefaultProvider.class,
       description = {
-        "Merge a history file into the database, in one transaction holding every named key's"
-            + " lock.",
+        "Merge a history file into the database. The file is checked whole first, then read"
+            + " again and imported in pieces of "
+            + Import.CHUNK
+            + " records, each in one transaction holding its key's lock, so a file of any size"
+            + " needs bounded memory.",
         "Records that conflict with the history are not signed afterwards: the recorded one is"
             + " kept and the watermark rises over both. Watermarks never go down."
       })
@@ -120,22 +123,47 @@ public final class SlashingProtectionCommand implements Runnable {
     @Option(names = "--from", required = true, paramLabel = "FILE", description = "Input file.")
     Path from;
 
+    /** Records per transaction. */
+    static final int CHUNK = 5000;
+
     @Override
     public Integer call() {
-      Interchange history;
+      // pass 1: the whole file is checked (format, keys, heights) before anything is written
       try (InputStream in = Files.newInputStream(from)) {
-        history = InterchangeJson.read(in);
+        InterchangeJson.stream(in, CHUNK, piece -> {});
       } catch (IOException e) {
         throw new UserException("cannot read " + from + ": " + e.getMessage(), e);
       } catch (SlashingProtectionException e) {
-        throw new UserException(from + ": " + e.getMessage(), e);
+        throw new UserException(from + ": " + e.getMessage() + "; nothing imported", e);
       }
-      ImportReport r;
-      try (SlashingProtection sp = db.open()) {
-        r = sp.importHistory(history);
+      // pass 2: import piece by piece; a piece can only add protection, never remove any
+      int[] sum = new int[5];
+      java.util.Set<java.nio.ByteBuffer> keys = new java.util.HashSet<>();
+      java.util.List<String> details = new java.util.ArrayList<>();
+      try (SlashingProtection sp = db.open();
+          InputStream in = Files.newInputStream(from)) {
+        InterchangeJson.stream(
+            in,
+            CHUNK,
+            piece -> {
+              ImportReport part = sp.importHistory(piece);
+              piece.keys().forEach(k -> keys.add(java.nio.ByteBuffer.wrap(k.pubkey())));
+              sum[0] += part.imported();
+              sum[1] += part.alreadyPresent();
+              sum[2] += part.belowWatermark();
+              sum[3] += part.conflicts();
+              sum[4] += part.watermarksRaised();
+              if (details.size() < 20) {
+                details.addAll(part.conflictDetails());
+              }
+            });
+      } catch (IOException e) {
+        throw new UserException("cannot read " + from + ": " + e.getMessage(), e);
       } catch (SlashingProtectionException e) {
         throw new UserException("import refused: " + e.getMessage(), e);
       }
+      ImportReport r =
+          new ImportReport(keys.size(), sum[0], sum[1], sum[2], sum[3], sum[4], details);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           "imported %d records for %d keys: %d already present, %d below a watermark,"
