@@ -59,7 +59,11 @@ public final class L2Client implements AutoCloseable {
     ArrayNode params = JSON.createArrayNode();
     params.add(hex(number));
     params.add(false);
-    JsonNode r = call("eth_getBlockByNumber", params);
+    return blockOf(call("eth_getBlockByNumber", params), number, endpoint());
+  }
+
+  /** A block from an {@code eth_getBlockByNumber} result; empty for null. */
+  static Optional<L2Block> blockOf(JsonNode r, long number, String endpoint) {
     if (r == null || r.isNull()) {
       return Optional.empty();
     }
@@ -73,7 +77,7 @@ public final class L2Client implements AutoCloseable {
               quantity(r.get("timestamp"), "timestamp")));
     } catch (IllegalArgumentException e) {
       throw new L2Exception(
-          "malformed block " + number + " from " + endpoint() + ": " + e.getMessage());
+          "malformed block " + number + " from " + endpoint + ": " + e.getMessage());
     }
   }
 
@@ -121,14 +125,22 @@ public final class L2Client implements AutoCloseable {
     if (resp.statusCode() != 200) {
       throw new L2Exception(method + " to " + endpoint() + ": HTTP " + resp.statusCode());
     }
-    if (resp.body().length > MAX_RESPONSE_BYTES) {
+    return resultOf(method, resp.body(), endpoint());
+  }
+
+  /**
+   * The {@code result} of a JSON-RPC response body; every malformed or hostile answer is an {@link
+   * L2Exception} (the fuzz target of this parsing is {@code JsonRpcResponseFuzzTest}).
+   */
+  static JsonNode resultOf(String method, byte[] body, String endpoint) {
+    if (body.length > MAX_RESPONSE_BYTES) {
       throw new L2Exception(method + ": response larger than " + MAX_RESPONSE_BYTES + " bytes");
     }
     JsonNode root;
     try {
-      root = JSON.readTree(resp.body());
+      root = JSON.readTree(body);
     } catch (IOException e) {
-      throw new L2Exception(method + ": malformed JSON from " + endpoint());
+      throw new L2Exception(method + ": malformed JSON from " + endpoint);
     }
     if (root == null || !root.isObject()) {
       throw new L2Exception(method + ": not a JSON-RPC response");
