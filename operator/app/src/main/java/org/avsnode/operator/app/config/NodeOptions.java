@@ -46,21 +46,7 @@ public final class NodeOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
 
-  @Option(
-      names = "--config-file",
-      paramLabel = "FILE",
-      description =
-          "YAML file with settings named like the options without dashes (data-path: /x)."
-              + " Env: AVS_CONFIG_FILE.")
-  Path configFile;
-
-  @Option(
-      names = "--data-path",
-      paramLabel = "DIR",
-      defaultValue = DEFAULT_DATA_PATH,
-      description =
-          "Where the node keeps its state. Env: AVS_DATA_PATH. Default: ${DEFAULT-VALUE}.")
-  Path dataPath;
+  @picocli.CommandLine.Mixin DataPathOptions paths;
 
   @Option(
       names = "--l1-rpc-url",
@@ -203,7 +189,7 @@ public final class NodeOptions {
       }
       NodeSettings.Builder b =
           NodeSettings.builder()
-              .dataPath(dataPath)
+              .dataPath(paths.dataPath())
               .l1RpcUrl(l1RpcUrl)
               .l1ChainId(l1ChainId)
               .deploymentFile(deploymentFile)

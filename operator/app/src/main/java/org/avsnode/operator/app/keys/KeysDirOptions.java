@@ -2,7 +2,6 @@ package org.avsnode.operator.app.keys;
 
 import java.nio.file.Path;
 import org.avsnode.operator.app.config.ConfigSupport;
-import org.avsnode.operator.app.config.NodeOptions;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -12,19 +11,7 @@ public final class KeysDirOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
 
-  @Option(
-      names = "--config-file",
-      paramLabel = "FILE",
-      description =
-          "Node config file (YAML) to read data-path / keys-dir from. Env: AVS_CONFIG_FILE.")
-  Path configFile;
-
-  @Option(
-      names = "--data-path",
-      paramLabel = "DIR",
-      defaultValue = NodeOptions.DEFAULT_DATA_PATH,
-      description = "The node's data path. Env: AVS_DATA_PATH. Default: ${DEFAULT-VALUE}.")
-  Path dataPath;
+  @picocli.CommandLine.Mixin org.avsnode.operator.app.config.DataPathOptions paths;
 
   @Option(
       names = "--keys-dir",
@@ -39,7 +26,7 @@ public final class KeysDirOptions {
    */
   public Path keysDir() {
     ConfigSupport.check(mixee);
-    Path dir = keysDir != null ? keysDir : dataPath.resolve("keys");
+    Path dir = keysDir != null ? keysDir : paths.dataPath().resolve("keys");
     return dir.toAbsolutePath().normalize();
   }
 }

@@ -10,7 +10,6 @@ import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.config.ConfigSupport;
-import org.avsnode.operator.app.config.NodeOptions;
 import org.avsnode.operator.slashing.DatabaseInUseException;
 import org.avsnode.operator.slashing.SlashingDomain;
 import org.avsnode.operator.slashing.SlashingProtection;
@@ -28,20 +27,7 @@ public final class SlashingDbOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
 
-  @Option(
-      names = "--config-file",
-      paramLabel = "FILE",
-      description = "YAML file with settings named like the options. Env: AVS_CONFIG_FILE.")
-  Path configFile;
-
-  @Option(
-      names = "--data-path",
-      paramLabel = "DIR",
-      defaultValue = NodeOptions.DEFAULT_DATA_PATH,
-      description =
-          "The node's data path (the embedded database lives in <data-path>/slashing-protection)."
-              + " Env: AVS_DATA_PATH. Default: ${DEFAULT-VALUE}.")
-  Path dataPath;
+  @picocli.CommandLine.Mixin org.avsnode.operator.app.config.DataPathOptions paths;
 
   @Option(
       names = "--slashing-protection-db-url",
@@ -130,7 +116,7 @@ public final class SlashingDbOptions {
       }
     }
     try {
-      return SlashingProtections.open(dbUrl, dataPath, domain, props);
+      return SlashingProtections.open(dbUrl, paths.dataPath(), domain, props);
     } catch (DatabaseInUseException e) {
       throw new UserException(
           "the slashing-protection database is in use by a running node; stop it first ("
