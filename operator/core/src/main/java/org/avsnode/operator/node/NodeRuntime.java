@@ -144,9 +144,7 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
       new NodeCertificateVerifier(
               new RegistryReader(
                   l1, deployment.contracts().avsRegistry(), deployment.operatorSetId()),
-              Eip712Domain.avsNode(
-                  deployment.chainId(),
-                  Numeric.hexStringToByteArray(deployment.contracts().avsRegistry())))
+              signingDomain())
           .install(routes);
     }
     DutyContext context =
@@ -215,6 +213,12 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
       duties.add(Objects.requireNonNull(installed.get(id).create(ctx), id));
     }
     return new DutySupervisor(duties);
+  }
+
+  /** The EIP-712 domain of the deployment: its chain and its registry. */
+  private Eip712Domain signingDomain() {
+    return Eip712Domain.avsNode(
+        deployment.chainId(), Numeric.hexStringToByteArray(deployment.contracts().avsRegistry()));
   }
 
   private Deployment readDeployment() {
