@@ -253,10 +253,7 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     } catch (KeyFileException e) {
       throw new NodeStartException(e.getMessage(), e);
     }
-    Eip712Domain domain =
-        Eip712Domain.avsNode(
-            deployment.chainId(),
-            Numeric.hexStringToByteArray(deployment.contracts().avsRegistry()));
+    Eip712Domain domain = signingDomain();
     try {
       protection =
           SlashingProtections.open(
