@@ -102,6 +102,10 @@ final class YamlConfigFile {
               + oneLine(e.getProblem()));
     } catch (YAMLException e) {
       throw new Invalid("invalid YAML: " + oneLine(e.getMessage()));
+    } catch (RuntimeException e) {
+      // SnakeYAML rejects some input with plain runtime exceptions (found by fuzzing: a tag with
+      // surrounding spaces throws IllegalArgumentException); it is still just a bad file
+      throw new Invalid("invalid YAML: " + oneLine(String.valueOf(e.getMessage())));
     }
     if (root == null) {
       return Map.of(); // empty file or only comments
