@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -30,24 +29,6 @@ public final class DutySupervisor implements AutoCloseable {
     Entry(Duty duty) {
       this.duty = duty;
     }
-  }
-
-  /** The duty factories installed on the class path, by id. Duplicate ids are an error. */
-  public static Map<String, DutyFactory> installedFactories(ClassLoader loader) {
-    Map<String, DutyFactory> byId = new LinkedHashMap<>();
-    for (DutyFactory f : ServiceLoader.load(DutyFactory.class, loader)) {
-      DutyFactory previous = byId.putIfAbsent(f.id(), f);
-      if (previous != null) {
-        throw new IllegalStateException(
-            "two duty modules claim the id '"
-                + f.id()
-                + "': "
-                + previous.getClass().getName()
-                + " and "
-                + f.getClass().getName());
-      }
-    }
-    return Collections.unmodifiableMap(byId);
   }
 
   /**

@@ -65,12 +65,4 @@ public final class PasswordOptions {
   public static String readPasswordFile(Path file) {
     return SecretFiles.readPassword(file);
   }
-
-  static String stripLineEnding(String s) {
-    int end = s.length();
-    while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
-      end--;
-    }
-    return s.substring(0, end);
-  }
 }

@@ -10,7 +10,6 @@ import org.avsnode.bls.keystore.Eip2335Keystore;
 import org.avsnode.bls.keystore.KeystoreException;
 import org.avsnode.operator.app.UserException;
 import org.avsnode.operator.app.keys.EcdsaKeystore;
-import org.avsnode.operator.app.keys.PasswordOptions;
 import org.avsnode.operator.keys.KeystoreRef;
 import org.avsnode.operator.keys.SecretFiles;
 import org.avsnode.operator.keys.StrictKeystores;
@@ -25,11 +24,6 @@ import org.web3j.crypto.WalletFile;
  */
 final class OperatorKeys {
   private OperatorKeys() {}
-
-  /** The password in a password file: UTF-8, a trailing line ending is not part of it. */
-  static String readPassword(Path file) {
-    return PasswordOptions.readPasswordFile(file);
-  }
 
   /** Decrypts the BLS key. */
   static BlsSecretKey bls(KeystoreRef ref) {
