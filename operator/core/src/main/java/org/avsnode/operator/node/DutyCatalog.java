@@ -4,8 +4,8 @@ import java.util.Map;
 import org.avsnode.operator.spi.DutyFactory;
 
 /**
- * The duty modules the node can run, by id. The binary fills it from the class path with {@link
- * java.util.ServiceLoader}; tests bind their own.
+ * The duty modules the node can run, by id. The binary fills it from the factories its duties'
+ * Dagger modules contribute; tests bind their own.
  *
  * @param factories installed factories by id
  */

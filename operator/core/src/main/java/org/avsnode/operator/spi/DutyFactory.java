@@ -1,9 +1,10 @@
 package org.avsnode.operator.spi;
 
 /**
- * Service-provider entry point of a duty module, discovered with {@link java.util.ServiceLoader} (a
- * {@code META-INF/services/org.avsnode.operator.spi.DutyFactory} file in the duty's jar). Adding a
- * duty means adding a jar: no other duty and no core code changes.
+ * Entry point of a duty module. Each duty contributes its factory to the node's catalog through its
+ * own Dagger module ({@code @Provides @IntoMap @StringKey(id)}, e.g. {@code MachModule}); adding a
+ * duty means adding its module to the binary's component, with no change to another duty or to the
+ * core.
  */
 public interface DutyFactory {
 
