@@ -184,6 +184,14 @@ public final class L1Client implements AutoCloseable, HeadTracker.ChainReader {
         r -> r.getTransactionCount());
   }
 
+  /** {@code eth_getTransactionCount(address, latest)}: how many of its transactions are mined. */
+  public BigInteger minedNonce(String address) {
+    return call(
+        "eth_getTransactionCount",
+        web3j.ethGetTransactionCount(address, DefaultBlockParameterName.LATEST),
+        r -> r.getTransactionCount());
+  }
+
   public BigInteger maxPriorityFeePerGas() {
     return call(
         "eth_maxPriorityFeePerGas",

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.avsnode.operator.metrics.NodeMetrics;
@@ -38,6 +40,18 @@ public final class TransactionSender {
   private final Clock clock;
   private final Object nonceLock = new Object();
   private Long nextNonce;
+
+  /** How many recent signed transactions are kept to fill a nonce gap after an L1 reorg. */
+  static final int RECENT_SIGNED = 256;
+
+  /** The latest signed version of each recent nonce (see {@link #refillGap}). */
+  private final Map<Long, String> recentSigned =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, String> eldest) {
+          return size() > RECENT_SIGNED;
+        }
+      };
 
   /** A submitted transaction: one nonce, one or more fee versions. */
   public static final class Pending {
@@ -182,9 +196,45 @@ public final class TransactionSender {
         LOG.warn("cannot read the L1 block number while waiting: {}", e.getMessage());
       }
       if (block >= 0 && block - p.lastSubmitBlock >= config.bumpAfterBlocks()) {
+        refillGap(p);
         bump(p, block);
       }
       sleep(config.pollInterval());
+    }
+  }
+
+  /**
+   * An L1 reorg can drop a transaction whose receipt was already seen; unlike a geth pool, anvil
+   * does not take it back, and every later nonce of this sender then waits behind the gap for ever.
+   * Before bumping, the sender asks how many of its transactions are mined and broadcasts again its
+   * own signed transaction of each missing nonce below {@code p} (the same bytes: nothing new is
+   * signed).
+   */
+  private void refillGap(Pending p) {
+    long mined;
+    try {
+      mined = l1.minedNonce(address()).longValueExact();
+    } catch (L1Exception | ArithmeticException e) {
+      return;
+    }
+    for (long n = mined; n < p.nonce; n++) {
+      String raw;
+      synchronized (recentSigned) {
+        raw = recentSigned.get(n);
+      }
+      if (raw == null) {
+        LOG.warn(
+            "nonce {} is not mined and this sender no longer holds it; nonce {} waits", n, p.nonce);
+        return;
+      }
+      try {
+        l1.sendRawTransaction(raw);
+        metrics.transaction("rebroadcast");
+        LOG.info("nonce {} is missing on L1 (an L1 reorg?): broadcast its transaction again", n);
+      } catch (L1Exception e) {
+        // already known, or mined meanwhile: either way the gap closes
+        LOG.debug("rebroadcast of nonce {}: {}", n, e.getMessage());
+      }
     }
   }
 
@@ -252,6 +302,9 @@ public final class TransactionSender {
     byte[] signed = TransactionEncoder.signMessage(raw, credentials);
     String hex = Numeric.toHexString(signed);
     String hash = Hash.sha3(hex);
+    synchronized (recentSigned) {
+      recentSigned.put(p.nonce, hex);
+    }
     try {
       l1.sendRawTransaction(hex);
     } catch (L1RpcErrorException e) {

@@ -227,6 +227,74 @@ class L1AnvilIT {
     }
   }
 
+  /**
+   * An L1 reorg takes away a transaction whose receipt the sender already saw (anvil, unlike a geth
+   * pool, does not take it back): the next transaction waits behind the nonce gap until the sender
+   * broadcasts its own signed transaction of the missing nonce again. Without that, the second
+   * transaction never gets a receipt.
+   */
+  @Test
+  void aNonceGapLeftByAReorgIsFilledWithTheSameSignedTransaction() throws Exception {
+    try (AnvilProcess manual = AnvilProcess.builder().chainId(CHAIN_ID).arg("--no-mining").start();
+        L1Client client =
+            L1Client.http(
+                manual.rpcUrl(), Duration.ofSeconds(5), RETRY, new NodeMetrics(metrics))) {
+      Credentials key = fundedKey(client);
+      TransactionSender s =
+          sender(
+              client,
+              key,
+              SenderConfig.DEFAULT
+                  .withBumpAfterBlocks(2)
+                  .withTimeouts(Duration.ofSeconds(30), Duration.ofMillis(50)));
+      Object snapshot = client.rawCall("evm_snapshot", List.of());
+      TransactionSender.Pending first =
+          s.submit(
+              new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
+      client.rawCall("evm_mine", List.of());
+      TxReceipt mined = s.await(first);
+      assertThat(mined.success()).isTrue();
+      // the reorg: the block holding the first transaction is gone, and so is the transaction
+      assertThat(client.rawCall("evm_revert", List.of(snapshot))).isEqualTo(Boolean.TRUE);
+      assertThat(client.receipt(mined.transactionHash())).isEmpty();
+      assertThat(client.minedNonce(key.getAddress())).isEqualTo(BigInteger.ZERO);
+      TransactionSender.Pending second =
+          s.submit(
+              new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
+      assertThat(second.nonce()).isEqualTo(first.nonce() + 1);
+      AtomicBoolean mining = new AtomicBoolean(true);
+      Thread miner =
+          new Thread(
+              () -> {
+                while (mining.get()) {
+                  try {
+                    client.rawCall("evm_mine", List.of());
+                    Thread.sleep(150);
+                  } catch (InterruptedException e) {
+                    return;
+                  } catch (RuntimeException e) {
+                    // the next round mines again
+                  }
+                }
+              });
+      miner.start();
+      TxReceipt receipt;
+      try {
+        receipt = s.await(second);
+      } finally {
+        mining.set(false);
+        miner.interrupt();
+        miner.join(5_000);
+      }
+      assertThat(receipt.success()).isTrue();
+      // the first transaction is back on L1 with its original bytes (its hash did not change)
+      assertThat(client.receipt(first.hashes().get(first.hashes().size() - 1))).isPresent();
+      assertThat(client.minedNonce(key.getAddress())).isEqualTo(BigInteger.TWO);
+      assertThat(metrics.scrape().orElseThrow())
+          .containsPattern("avs_chain_transactions_total\\{outcome=\"rebroadcast\",\\} [1-9]");
+    }
+  }
+
   @Test
   void noReceiptInTimeIsATypedTimeout() throws Exception {
     try (AnvilProcess manual = AnvilProcess.builder().chainId(CHAIN_ID).arg("--no-mining").start();
