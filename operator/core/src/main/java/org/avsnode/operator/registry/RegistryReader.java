@@ -191,6 +191,20 @@ public final class RegistryReader {
       throw e;
     } catch (java.io.IOException e) {
       throw new L1Exception(L1Exception.Kind.UNAVAILABLE, what, "no answer: " + e.getMessage(), e);
+    } catch (org.web3j.protocol.exceptions.ClientConnectionException e) {
+      throw new L1Exception(L1Exception.Kind.UNAVAILABLE, what, "no answer: " + e.getMessage(), e);
+    } catch (org.web3j.tx.exceptions.ContractCallException e) {
+      throw new L1Exception(L1Exception.Kind.RPC_ERROR, what, String.valueOf(e.getMessage()));
+    } catch (RuntimeException e) {
+      // web3j's ABI decoder fails this way on an answer of the wrong length or shape
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED,
+          what,
+          "the answer is not a valid ABI encoding ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + ")");
     } catch (Exception e) {
       throw new L1Exception(L1Exception.Kind.RPC_ERROR, what, String.valueOf(e.getMessage()));
     }
