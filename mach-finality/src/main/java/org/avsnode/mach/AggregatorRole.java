@@ -436,12 +436,29 @@ public final class AggregatorRole implements AutoCloseable {
 
   // ---------------------------------------------------------------- submission
 
+  /** Attempts at a submission that failed for a transient L1 reason (RPC down, bad answer). */
+  static final int SUBMIT_ATTEMPTS = 6;
+
+  /** Times a finalization that vanished from L1 (an L1 reorg) is submitted again. */
+  static final int REORG_RESUBMITS = 2;
+
   private void submitBest(long rollup, long height, boolean record) {
-    if (closed) {
+    if (!submitted.add(rollup + "/" + height)) {
       return;
     }
-    String key = rollup + "/" + height;
-    if (!submitted.add(key)) {
+    submitAttempt(rollup, height, record, 1, 0);
+  }
+
+  /**
+   * One attempt at submitting the best certificate of a height. A transient failure (the endpoint
+   * unavailable, an answer that is not JSON-RPC, no receipt in time) is retried with a doubling
+   * delay, up to {@link #SUBMIT_ATTEMPTS}; a revert is not. A retry, and the aggregator that is not
+   * of record, first asks the oracle whether the height is final already. A submission that was
+   * mined is checked again after {@link #confirmDelay()}: if an L1 reorg took it away, it is
+   * submitted again (at most {@link #REORG_RESUBMITS} times).
+   */
+  private void submitAttempt(long rollup, long height, boolean record, int attempt, int reorgs) {
+    if (closed) {
       return;
     }
     Optional<CertificateStore.Entry> best = store.get(rollup, height);
@@ -450,7 +467,7 @@ public final class AggregatorRole implements AutoCloseable {
     }
     Certificate c = best.get().certificate();
     try {
-      if (!record && contracts.isFinalized(rollup, height)) {
+      if ((!record || attempt > 1 || reorgs > 0) && contracts.isFinalized(rollup, height)) {
         submissions.labels("skipped_final").inc();
         return;
       }
@@ -465,18 +482,70 @@ public final class AggregatorRole implements AutoCloseable {
       boolean accepted = contracts.finalizedBy(receipt.transactionHash());
       submissions.labels(accepted ? "accepted" : "duplicate").inc();
       events.onSubmitted(c, receipt.transactionHash(), receipt.gasUsed(), accepted, record);
+      if (accepted && reorgs < REORG_RESUBMITS) {
+        schedule(confirmDelay(), () -> confirm(rollup, height, record, reorgs));
+      }
     } catch (L1Exception e) {
       if (closed) {
         return; // stopping: the receipt wait was interrupted
       }
+      boolean transient_ =
+          e.kind() == L1Exception.Kind.UNAVAILABLE
+              || e.kind() == L1Exception.Kind.MALFORMED
+              || e.kind() == L1Exception.Kind.TX_TIMEOUT
+              || e.kind() == L1Exception.Kind.HTTP_ERROR;
+      if (transient_ && attempt < SUBMIT_ATTEMPTS) {
+        Duration delay = Duration.ofSeconds(1L << (attempt - 1));
+        submissions.labels("retried").inc();
+        LOG.info(
+            "submitting the certificate of {}/{} failed (attempt {} of {}): {}; again in {} s",
+            rollup,
+            height,
+            attempt,
+            SUBMIT_ATTEMPTS,
+            e.getMessage(),
+            delay.toSeconds());
+        schedule(delay, () -> submitAttempt(rollup, height, record, attempt + 1, reorgs));
+        return;
+      }
       submissions.labels("failed").inc();
-      LOG.warn("submitting the certificate of {}/{} failed: {}", rollup, height, e.getMessage());
+      LOG.warn(
+          "submitting the certificate of {}/{} failed after {} attempt(s): {}",
+          rollup,
+          height,
+          attempt,
+          e.getMessage());
       events.onSubmissionFailed(c, e.getMessage());
     } catch (RuntimeException e) {
       submissions.labels("failed").inc();
       LOG.error("submitting the certificate of {}/{} failed", rollup, height, e);
       events.onSubmissionFailed(c, e.toString());
     }
+  }
+
+  /** How long after a mined submission the aggregator checks that it is still on L1. */
+  private Duration confirmDelay() {
+    return config.submitGrace().multipliedBy(2).plusSeconds(2);
+  }
+
+  private void confirm(long rollup, long height, boolean record, int reorgs) {
+    if (closed) {
+      return;
+    }
+    try {
+      if (contracts.isFinalized(rollup, height)) {
+        return;
+      }
+    } catch (L1Exception e) {
+      schedule(confirmDelay(), () -> confirm(rollup, height, record, reorgs));
+      return;
+    }
+    submissions.labels("reorged").inc();
+    LOG.warn(
+        "the finalization of {}/{} is no longer on L1 (an L1 reorg dropped it): submitting again",
+        rollup,
+        height);
+    submitAttempt(rollup, height, record, 1, reorgs + 1);
   }
 
   // ---------------------------------------------------------------- evidence
