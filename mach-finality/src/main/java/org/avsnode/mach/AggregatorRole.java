@@ -282,6 +282,8 @@ public final class AggregatorRole implements AutoCloseable {
     } catch (L1Exception e) {
       return IntakeResult.rejected(
           RejectReason.CLOSED, "the operator set at epoch " + epoch + " is unavailable now");
+    } catch (AheadOfL1View e) {
+      return IntakeResult.rejected(RejectReason.CLOSED, e.getMessage());
     } catch (IllegalArgumentException e) {
       return IntakeResult.rejected(RejectReason.WRONG_EPOCH, e.getMessage());
     }
@@ -291,12 +293,14 @@ public final class AggregatorRole implements AutoCloseable {
   /** A rejection when the attestation's block is outside the window around {@code head}. */
   static Optional<IntakeResult> outsideWindow(java.util.OptionalLong head, FinalityAttestation m) {
     if (head.isEmpty()) {
+      // a state of this aggregator (just started, or its L2 node failing), not of the message:
+      // 503, so the sender offers it again
       return Optional.of(
           IntakeResult.rejected(
-              RejectReason.OUT_OF_WINDOW,
+              RejectReason.CLOSED,
               "this aggregator has no L2 head of rollup "
                   + m.rollupId()
-                  + " (not following it yet)"));
+                  + " yet (not following it yet); try again"));
     }
     long h = head.getAsLong();
     if (m.l2BlockNumber() > h + WINDOW_AHEAD || m.l2BlockNumber() < h - WINDOW_BEHIND) {
@@ -325,9 +329,19 @@ public final class AggregatorRole implements AutoCloseable {
         return existing;
       }
       long cur = currentEpoch.getAsLong();
-      if (epoch > cur) {
+      if (epoch > cur + 1) {
         throw new IllegalArgumentException(
             "stakeEpoch " + epoch + " is in the future (current epoch " + cur + ")");
+      }
+      if (epoch > cur) {
+        // the next epoch: this aggregator's L1 view may lag the sender's (a slow or failing L1
+        // endpoint, a reorg across the boundary); 503, so the sender offers it again
+        throw new AheadOfL1View(
+            "stakeEpoch "
+                + epoch
+                + " is ahead of this aggregator's L1 view (epoch "
+                + cur
+                + "); try again");
       }
       if (cur - epoch > maxEpochAge) {
         throw new IllegalArgumentException(
@@ -362,6 +376,15 @@ public final class AggregatorRole implements AutoCloseable {
           snapshot.totalStake(),
           thresholdBps);
       return agg;
+    }
+  }
+
+  /** An attestation of the epoch after the one this aggregator's L1 view is in. */
+  private static final class AheadOfL1View extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    AheadOfL1View(String message) {
+      super(message, null, false, false);
     }
   }
 

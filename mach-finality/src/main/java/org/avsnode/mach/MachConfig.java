@@ -170,7 +170,7 @@ public record MachConfig(
         bool("submit", c.getOrDefault("submit", "true")),
         duration("poll-interval", c.getOrDefault("poll-interval", "200ms")),
         (int) parseLong("max-attestation-bytes", c.getOrDefault("max-attestation-bytes", "2048")),
-        (int) parseLong("post-attempts", c.getOrDefault("post-attempts", "4")),
+        (int) parseLong("post-attempts", c.getOrDefault("post-attempts", "8")),
         duration("rpc-timeout", c.getOrDefault("rpc-timeout", "5s")),
         duration("epoch-lag", c.getOrDefault("epoch-lag", "6s")));
   }

@@ -29,8 +29,13 @@ class IntakeLimitsTest {
         .hasValueSatisfying(r -> assertThat(r.reason()).contains(RejectReason.OUT_OF_WINDOW));
     assertThat(AggregatorRole.outsideWindow(head, at(1000 - AggregatorRole.WINDOW_BEHIND - 1)))
         .hasValueSatisfying(r -> assertThat(r.reason()).contains(RejectReason.OUT_OF_WINDOW));
+    // no head yet is this aggregator's state, not the message's fault: retryable (503)
     assertThat(AggregatorRole.outsideWindow(OptionalLong.empty(), at(5)))
-        .hasValueSatisfying(r -> assertThat(r.detail()).contains("no L2 head"));
+        .hasValueSatisfying(
+            r -> {
+              assertThat(r.detail()).contains("no L2 head");
+              assertThat(r.reason()).contains(RejectReason.CLOSED);
+            });
   }
 
   @Test
