@@ -102,6 +102,13 @@ final class Devnet implements AutoCloseable {
   private long startNanos;
   private long startEpoch;
   private List<URI> aggregatorUrls = List.of();
+  private final Map<Integer, FaultProxy> l1Proxies = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Integer, FaultProxy> l2Proxies = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Long> startedPids = java.util.Collections.synchronizedList(new ArrayList<>());
+  private ChaosWitness witness;
+  private Chaos chaos;
+  private Chaos.Report chaosReport;
+  private L1Client l2Reader;
 
   Devnet(DevnetOptions options, Progress progress) {
     this.options = options;
@@ -375,6 +382,9 @@ final class Devnet implements AutoCloseable {
       urls.add(URI.create("http://127.0.0.1:" + ports[i] + "/"));
     }
     aggregatorUrls = List.copyOf(urls);
+    if (options.chaos()) {
+      prepareChaos(options.chaosSeed().orElseThrow());
+    }
     int firstOffline = options.operators() - options.offline();
     if (options.equivocate()) {
       equivocatorOp = operators.get(aggs);
@@ -410,8 +420,12 @@ final class Devnet implements AutoCloseable {
   /** The MACH section of one operator: what {@code --duty-option mach.KEY=VALUE} would give. */
   Map<String, String> machSection(DevnetOperator op) {
     Map<String, String> mach = new LinkedHashMap<>();
-    mach.put("rollups", rollupId() + "=" + l2Anvil.rpcUrl());
-    mach.put("aggregators", String.join(",", aggregatorUrls.stream().map(URI::toString).toList()));
+    mach.put("rollups", rollupId() + "=" + l2UrlFor(op));
+    List<URI> sendTo = new ArrayList<>(aggregatorUrls);
+    if (witness != null) {
+      sendTo.add(witness.url()); // the chaos witness records every attestation as well
+    }
+    mach.put("aggregators", String.join(",", sendTo.stream().map(URI::toString).toList()));
     mach.put("aggregator", Boolean.toString(op.aggregator));
     if (op.aggregator) {
       mach.put("aggregator-rank", Integer.toString(op.index));
@@ -437,7 +451,7 @@ final class Devnet implements AutoCloseable {
         .nodeVersion(OperatorCommand.version())
         .httpPort(op.port)
         .metricsEnabled(true)
-        .l1RpcUrl(URI.create(l1Anvil.rpcUrl()))
+        .l1RpcUrl(URI.create(l1UrlFor(op)))
         .deploymentFile(options.dataDir().resolve("deployment.json"))
         .confirmations(0)
         .l1PollInterval(Duration.ofMillis(250))
@@ -504,7 +518,7 @@ final class Devnet implements AutoCloseable {
             Integer.toString(op.port),
             "--metrics-enabled",
             "--l1-rpc-url",
-            l1Anvil.rpcUrl(),
+            s.l1RpcUrl().orElseThrow().toString(),
             "--deployment-file",
             s.requireDeploymentFile().toString(),
             "--confirmations",
@@ -528,6 +542,7 @@ final class Devnet implements AutoCloseable {
       }
     }
     Path log = op.dataDir.resolve("operator.log");
+    long logStart = Files.exists(log) ? Files.size(log) : 0; // a restart appends
     ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
@@ -536,13 +551,14 @@ final class Devnet implements AutoCloseable {
     pb.environment().put("AVS_LOG_LEVEL", "INFO");
     Process p = pb.start();
     op.process = p;
+    startedPids.add(p.pid());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       if (!p.isAlive()) {
         throw new IllegalStateException(
             op.name() + " exited with code " + p.exitValue() + " at start; see " + log);
       }
-      if (Files.exists(log) && Files.readString(log).contains("node API listening on")) {
+      if (Files.exists(log) && logSince(log, logStart).contains("node API listening on")) {
         return;
       }
       if (System.nanoTime() > deadline) {
@@ -550,6 +566,295 @@ final class Devnet implements AutoCloseable {
       }
       Thread.sleep(100);
     }
+  }
+
+  private static String logSince(Path log, long offset) throws IOException {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "r")) {
+      long len = f.length();
+      if (len <= offset) {
+        return "";
+      }
+      byte[] b = new byte[(int) Math.min(len - offset, 1 << 20)];
+      f.seek(offset);
+      f.readFully(b);
+      return new String(b, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The L1 endpoint an operator is given: the anvil, or under chaos its fault proxy. */
+  private String l1UrlFor(DevnetOperator op) {
+    FaultProxy p = l1Proxies.get(op.index);
+    return p != null ? p.url() : l1Anvil.rpcUrl();
+  }
+
+  private String l2UrlFor(DevnetOperator op) {
+    FaultProxy p = l2Proxies.get(op.index);
+    return p != null ? p.url() : l2Anvil.rpcUrl();
+  }
+
+  /**
+   * Under chaos: a fault proxy in front of each operator's L1 and L2 endpoints, and the witness.
+   */
+  private void prepareChaos(long seed) throws IOException {
+    for (DevnetOperator op : operators) {
+      FaultProxy l1p =
+          new FaultProxy(op.name() + "-L1", URI.create(l1Anvil.rpcUrl()), seed * 31 + op.index);
+      closeables.add(l1p);
+      l1Proxies.put(op.index, l1p);
+      FaultProxy l2p =
+          new FaultProxy(op.name() + "-L2", URI.create(l2Anvil.rpcUrl()), seed * 37 + op.index);
+      closeables.add(l2p);
+      l2Proxies.put(op.index, l2p);
+    }
+    witness =
+        new ChaosWitness(
+            domain,
+            operators.stream().map(DevnetOperator::address).toList(),
+            operators.stream().map(o -> o.secretKey().publicKey()).toList(),
+            rollupId());
+    closeables.add(witness);
+    l2Reader =
+        L1Client.http(
+            l2Anvil.rpcUrl(),
+            Duration.ofSeconds(5),
+            RetryPolicy.DEFAULT,
+            new NodeMetrics(new NoOpMetricsSystem()));
+    closeables.add(l2Reader);
+    say(
+        "devnet: chaos: each operator reaches L1 and L2 through a fault proxy; a witness at %s"
+            + " records every attestation",
+        witness.url());
+  }
+
+  /**
+   * Starts the chaos of {@code --chaos} for a run of {@code total}: faults for most of it, then a
+   * quiet tail (a sixth of the run, 20 to 60 s) in which the last heights settle.
+   */
+  void startChaos(Duration total) {
+    if (witness == null) {
+      return;
+    }
+    long quietSecs = Math.max(20, Math.min(60, total.toSeconds() / 6));
+    Duration chaosFor = total.minusSeconds(quietSecs);
+    if (chaosFor.toSeconds() < 10) {
+      throw new UserException("--chaos needs a --duration of at least " + (quietSecs + 10) + "s");
+    }
+    chaos = new Chaos(new ChaosTarget(), witness, options.chaosSeed().orElseThrow(), this::say);
+    closeables.add(chaos);
+    chaos.verifier(
+        new org.avsnode.operator.registry.NodeCertificateVerifier(
+            contracts.registryReader(), domain));
+    chaos.start(chaosFor, l2Driver.headNumber() + 1);
+  }
+
+  /** The chaos hooks into this devnet. */
+  private final class ChaosTarget implements Chaos.Target {
+    private final java.net.http.HttpClient metricsClient =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @Override
+    public int operatorCount() {
+      return operators.size();
+    }
+
+    @Override
+    public boolean isAggregator(int op) {
+      return operators.get(op).aggregator;
+    }
+
+    @Override
+    public long kill(int op) {
+      DevnetOperator o = operators.get(op);
+      Process p = o.process;
+      long pid = p == null ? -1 : p.pid();
+      o.kill();
+      return pid;
+    }
+
+    @Override
+    public long restart(int op) throws Exception {
+      DevnetOperator o = operators.get(op);
+      startOperatorProcess(o);
+      return o.process.pid();
+    }
+
+    @Override
+    public java.util.OptionalLong pid(int op) {
+      Process p = operators.get(op).process;
+      return p != null && p.isAlive()
+          ? java.util.OptionalLong.of(p.pid())
+          : java.util.OptionalLong.empty();
+    }
+
+    @Override
+    public String apiUrl(int op) {
+      return operators.get(op).apiUrl();
+    }
+
+    @Override
+    public FaultProxy l1Proxy(int op) {
+      return l1Proxies.get(op);
+    }
+
+    @Override
+    public FaultProxy l2Proxy(int op) {
+      return l2Proxies.get(op);
+    }
+
+    @Override
+    public String reorg(int depth) throws Exception {
+      Object id = l1.rawCall("evm_snapshot", List.of());
+      long from = l1.blockNumber();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (l1.blockNumber() < from + depth) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("L1 did not mine " + depth + " blocks in 30 s");
+        }
+        Thread.sleep(100);
+      }
+      long before = l1.blockNumber();
+      Object ok = l1.rawCall("evm_revert", List.of(id));
+      if (!Boolean.TRUE.equals(ok)) {
+        throw new IllegalStateException("evm_revert answered " + ok);
+      }
+      long after = l1.blockNumber();
+      return String.format(
+          "blocks #%d..#%d dropped (depth %d); L1 mines a new branch from #%d",
+          after + 1, before, before - after, after);
+    }
+
+    @Override
+    public long l2Head() {
+      return l2Reader.blockNumber();
+    }
+
+    @Override
+    public long l2Timestamp(long height) {
+      return l2Reader.byNumber(height).map(h -> h.timestamp()).orElse(-1L);
+    }
+
+    @Override
+    public boolean finalizedOnL1(long height) {
+      return contracts.isFinalized(rollupId(), height);
+    }
+
+    @Override
+    public long slashingEventsOnL1() {
+      Object logs =
+          l1.rawCall(
+              "eth_getLogs",
+              List.of(
+                  Map.of(
+                      "fromBlock",
+                      "0x0",
+                      "toBlock",
+                      "latest",
+                      "address",
+                      deployment.contracts().slashingCoordinator())));
+      return logs instanceof List<?> l ? l.size() : -1;
+    }
+
+    @Override
+    public long aggregatorEquivocationsSeen() {
+      long sum = 0;
+      for (DevnetOperator o : operators) {
+        String text = o.aggregator ? metrics(o.index) : null;
+        if (text == null) {
+          continue;
+        }
+        for (String line : text.split("\n")) {
+          if (line.startsWith("avs_mach_equivocation_evidence_total")
+              && line.contains("outcome=\"seen\"")) {
+            sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
+        }
+      }
+      return sum;
+    }
+
+    @Override
+    public String metrics(int op) {
+      try {
+        return metricsClient
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        URI.create(operators.get(op).apiUrl() + "/metrics"))
+                    .timeout(Duration.ofSeconds(3))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+      } catch (java.io.IOException e) {
+        return null;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      }
+    }
+
+    @Override
+    public int thresholdBps() {
+      return options.thresholdBps();
+    }
+  }
+
+  /** The chaos report, checked and written once every process is stopped; null without chaos. */
+  Chaos.Report finishChaos() throws IOException {
+    if (chaosReport == null) {
+      return null;
+    }
+    chaosReport.processesStarted = startedPids.size() + processes().size();
+    List<Long> pids = new ArrayList<>(startedPids);
+    for (AnvilProcess a : processes()) {
+      pids.add(a.pid());
+    }
+    for (long pid : pids) {
+      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        chaosReport.processesLeft.add(pid);
+      }
+    }
+    Path file = options.dataDir().resolve("chaos-report.json");
+    chaosReport.write(file);
+    printChaos(chaosReport, file);
+    return chaosReport;
+  }
+
+  private void printChaos(Chaos.Report r, Path file) {
+    long faultRequests = r.requestsFaulted.values().stream().mapToLong(Long::longValue).sum();
+    say(
+        "chaos     %d kills survived (%d of aggregators), %d RPC faults injected (%d requests"
+            + " hit), %d L1 reorgs",
+        r.kills.size(),
+        r.kills.stream().filter(Chaos.Kill::aggregator).count(),
+        r.faults.size(),
+        faultRequests,
+        r.reorgs.size());
+    say(
+        "chaos     heights #%d..#%d: %d of %d certified (verified certificates), %d finalized on"
+            + " L1; %d uncertified, each listed with its reason in the report",
+        r.firstHeight, r.lastHeight, r.certified, r.heights, r.finalizedOnL1, r.uncertified.size());
+    say(
+        "chaos     recovery after a kill (kill to next signed attestation): p50 %s ms, p99 %s ms;"
+            + " restart to signing: p50 %s ms, p99 %s ms",
+        r.recoveryFromKillMillis.getOrDefault("p50", -1L),
+        r.recoveryFromKillMillis.getOrDefault("p99", -1L),
+        r.recoveryFromRestartMillis.getOrDefault("p50", -1L),
+        r.recoveryFromRestartMillis.getOrDefault("p99", -1L));
+    say(
+        "chaos     double signatures: %d (witness saw %d attestations, %d distinct); slashing"
+            + " events on L1: %d; operator RSS max %d MB (bound %d MB); processes left: %d of %d",
+        r.doubleSignatures.size(),
+        r.attestationsReceived,
+        r.attestationsDistinct,
+        r.slashingEventsOnL1,
+        r.maxRssMb,
+        r.rssBoundMb,
+        r.processesLeft.size(),
+        r.processesStarted);
+    say("chaos     aggregator intake by outcome (all processes): %s", r.aggregatorIntake);
+    List<String> f = r.failures();
+    say(
+        "chaos     %s; report in %s",
+        f.isEmpty() ? "PASSED every check" : "FAILED: " + String.join("; ", f), file);
   }
 
   /**
@@ -680,6 +985,10 @@ final class Devnet implements AutoCloseable {
   // ---------------------------------------------------------------- summary and stop
 
   void printSummary() {
+    if (chaos != null) {
+      chaos.stopInjecting();
+      chaosReport = chaos.report();
+    }
     double secs = (System.nanoTime() - startNanos) / 1e9;
     say(
         "summary   ran %.0fs with %d operators (%d offline%s), %d aggregator(s)",
@@ -760,6 +1069,9 @@ final class Devnet implements AutoCloseable {
   @Override
   public void close() {
     faults.shutdownNow();
+    if (chaos != null) {
+      chaos.close(); // no kill or restart races the stop below
+    }
     List<Thread> stops = new ArrayList<>();
     for (DevnetOperator op : operators) {
       Thread t = new Thread(op::stop, "devnet-stop-" + op.name());

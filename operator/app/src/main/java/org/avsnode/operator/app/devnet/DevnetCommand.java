@@ -129,6 +129,23 @@ public final class DevnetCommand implements Callable<Integer> {
               + " process. Default: operators run as nodes inside this JVM.")
   boolean operatorProcesses;
 
+  @Option(
+      names = "--chaos",
+      description =
+          "Fault injection for a bounded run (needs --duration; implies --operator-processes):"
+              + " SIGKILL and restart of operators, aggregators included; latency, 5xx, resets,"
+              + " garbage and stale heads from a fault proxy in front of each operator's L1 and L2"
+              + " endpoints; L1 reorgs. Checks at the end: no double signature, every L2 height"
+              + " certified or listed with its reason, operator RSS bound, no process left."
+              + " Writes chaos-report.json to the data directory; exit 1 when a check fails.")
+  boolean chaos;
+
+  @Option(
+      names = "--chaos-seed",
+      paramLabel = "N",
+      description = "Seed of the chaos's random choices (default: random, printed).")
+  Long chaosSeed;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -148,7 +165,19 @@ public final class DevnetCommand implements Callable<Integer> {
               thresholdBps,
               Optional.ofNullable(stopAggregatorAfter),
               l2TxsPerBlock,
-              operatorProcesses);
+              operatorProcesses || chaos,
+              chaos
+                  ? Optional.of(
+                      chaosSeed != null
+                          ? chaosSeed
+                          : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE)
+                  : Optional.empty());
+      if (chaos && duration == null) {
+        throw new IllegalArgumentException("--chaos needs --duration (for example 3m)");
+      }
+      if (!chaos && chaosSeed != null) {
+        throw new IllegalArgumentException("--chaos-seed needs --chaos");
+      }
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage(), e);
     }
@@ -161,6 +190,9 @@ public final class DevnetCommand implements Callable<Integer> {
         } catch (ToolchainException e) {
           throw new UserException(e.getMessage(), e);
         }
+        if (options.chaos()) {
+          devnet.startChaos(duration);
+        }
         if (duration == null) {
           shutdown.awaitStop();
         } else {
@@ -172,6 +204,10 @@ public final class DevnetCommand implements Callable<Integer> {
         devnet.close();
         progress.println("devnet: every process and operator stopped");
       }
+    }
+    Chaos.Report report = devnet.finishChaos();
+    if (report != null && !report.failures().isEmpty()) {
+      return 1; // a chaos check failed: a defect of the node, named on the line above
     }
     return 0;
   }

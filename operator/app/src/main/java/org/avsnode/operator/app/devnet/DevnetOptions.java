@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param l2TxsPerBlock transactions sent to the L2 per block
  * @param operatorProcesses each operator runs as its own {@code operator run} process (else as a
  *     node inside this JVM, built by the same component)
+ * @param chaosSeed present for {@code --chaos}: operator processes are killed and restarted, their
+ *     RPC endpoints fail and L1 reorganises, drawn from a random generator with this seed
  */
 public record DevnetOptions(
     int operators,
@@ -34,8 +36,12 @@ public record DevnetOptions(
     int thresholdBps,
     Optional<Duration> stopAggregatorAfter,
     int l2TxsPerBlock,
-    boolean operatorProcesses) {
+    boolean operatorProcesses,
+    Optional<Long> chaosSeed) {
   public static final int MAX_OPERATORS = 64;
+
+  /** Chaos keeps one operator down at a time and faults another's RPC: at least 4 operators. */
+  public static final int MIN_CHAOS_OPERATORS = 4;
 
   /** Operator processes take about 150 MB each: for small devnets. */
   public static final int MAX_OPERATOR_PROCESSES = 16;
@@ -71,5 +77,55 @@ public record DevnetOptions(
           "--equivocate needs the operators inside the devnet (it taps an operator's own"
               + " attestations); drop --operator-processes");
     }
+    Objects.requireNonNull(chaosSeed, "chaosSeed");
+    if (chaosSeed.isPresent()) {
+      if (!operatorProcesses) {
+        throw new IllegalArgumentException("--chaos runs the operators as processes");
+      }
+      if (operators < MIN_CHAOS_OPERATORS || offline > 0 || equivocate) {
+        throw new IllegalArgumentException(
+            "--chaos needs at least "
+                + MIN_CHAOS_OPERATORS
+                + " operators, all honest and online (no --offline, no --equivocate)");
+      }
+      if (stopAggregatorAfter.isPresent()) {
+        throw new IllegalArgumentException(
+            "--chaos kills aggregators by itself; drop --stop-aggregator-after");
+      }
+    }
+  }
+
+  /** Without chaos. */
+  public DevnetOptions(
+      int operators,
+      int offline,
+      boolean equivocate,
+      int aggregators,
+      Path dataDir,
+      Duration l2BlockTime,
+      Duration l1BlockTime,
+      long epochLength,
+      int thresholdBps,
+      Optional<Duration> stopAggregatorAfter,
+      int l2TxsPerBlock,
+      boolean operatorProcesses) {
+    this(
+        operators,
+        offline,
+        equivocate,
+        aggregators,
+        dataDir,
+        l2BlockTime,
+        l1BlockTime,
+        epochLength,
+        thresholdBps,
+        stopAggregatorAfter,
+        l2TxsPerBlock,
+        operatorProcesses,
+        Optional.empty());
+  }
+
+  boolean chaos() {
+    return chaosSeed.isPresent();
   }
 }

@@ -1,0 +1,105 @@
+package org.avsnode.operator.app.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Acceptance: the 3-minute chaos soak of the packaged binary ({@code devnet --chaos}): five
+ * operator processes are killed and restarted, aggregators included, their L1 and L2 endpoints fail
+ * in every way the fault proxy knows, L1 reorganises, and at the end the run's own checks pass (no
+ * double signature, every uncertified height explained, RSS bound, no process left) — and this test
+ * checks the same things again from outside: the report's figures and the process table.
+ */
+class DevnetChaosIT {
+
+  @Test
+  void threeMinutesOfChaosEndWithEveryCheckPassed(@TempDir Path dir) throws Exception {
+    Path bin =
+        Paths.get(System.getProperty("avs.operator.dist", "target/operator-dist"))
+            .resolve("bin/operator");
+    Path data = dir.resolve("data");
+    Path out = dir.resolve("out.txt");
+    Process p =
+        new ProcessBuilder(
+                List.of(
+                    bin.toString(),
+                    "devnet",
+                    "--chaos",
+                    "--chaos-seed",
+                    "20261203",
+                    "--operators",
+                    "5",
+                    "--duration",
+                    "180s",
+                    "--data-dir",
+                    data.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(out.toFile())
+            .start();
+    try {
+      assertThat(p.waitFor(420, TimeUnit.SECONDS)).as("the chaos devnet exits by itself").isTrue();
+    } finally {
+      if (p.isAlive()) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+    String text = Files.readString(out, StandardCharsets.UTF_8);
+    assertThat(p.exitValue()).as(text).isZero();
+    assertThat(text).contains("chaos     PASSED every check");
+
+    JsonNode root = new ObjectMapper().readTree(data.resolve("chaos-report.json").toFile());
+    assertThat(root.get("passed").asBoolean()).as(root.toPrettyString()).isTrue();
+    JsonNode r = root.get("report");
+    // the chaos happened: kills of both kinds, RPC faults of several kinds, L1 reorgs
+    JsonNode kills = r.get("kills");
+    assertThat(kills.size()).as("kills").isGreaterThanOrEqualTo(4);
+    boolean aggregatorKilled = false;
+    for (JsonNode k : kills) {
+      aggregatorKilled |= k.get("aggregator").asBoolean();
+      assertThat(k.get("newPid").asLong()).as("restarted").isPositive();
+    }
+    assertThat(aggregatorKilled).as("an aggregator was killed").isTrue();
+    Set<String> kinds = new HashSet<>();
+    r.get("faults").forEach(f -> kinds.add(f.get("fault").asText()));
+    assertThat(r.get("faults").size()).as("RPC faults").isGreaterThanOrEqualTo(10);
+    assertThat(kinds).as("fault kinds").hasSizeGreaterThanOrEqualTo(3);
+    long hit = 0;
+    for (JsonNode n : r.get("requestsFaulted")) {
+      hit += n.asLong();
+    }
+    assertThat(hit).as("requests that met a fault").isPositive();
+    assertThat(r.get("reorgs").size()).as("L1 reorgs").isGreaterThanOrEqualTo(2);
+    // the outcome
+    assertThat(r.get("doubleSignatures").size()).isZero();
+    assertThat(r.get("slashingEventsOnL1").asLong()).isZero();
+    assertThat(r.get("attestationsDistinct").asLong()).isGreaterThan(100);
+    long heights = r.get("heights").asLong();
+    assertThat(heights).isGreaterThan(100);
+    assertThat(r.get("certified").asLong()).as("certified heights").isGreaterThan(heights * 8 / 10);
+    for (JsonNode u : r.get("uncertified")) {
+      assertThat(u.get("explained").asBoolean()).as(u.toString()).isTrue();
+      assertThat(u.get("reason").asText()).isNotBlank();
+    }
+    assertThat(r.get("killsNotRecovered").asLong()).isZero();
+    assertThat(r.get("recoveryFromRestartMillis").get("p99").asLong()).isPositive();
+    assertThat(r.get("rssSamples").asLong()).isPositive();
+    assertThat(r.get("maxRssMb").asLong()).isLessThan(r.get("rssBoundMb").asLong());
+    assertThat(r.get("processesLeft").size()).isZero();
+    // and from outside: nothing names the data directory any more
+    assertThat(DevnetProcessesIT.processesNaming(data)).as("processes left").isEmpty();
+  }
+}
