@@ -32,6 +32,14 @@ library AvsEip712 {
         uint32 stakeEpoch;
     }
 
+    struct OutputVerdict {
+        uint64 rollupId;
+        uint256 outputIndex;
+        bytes32 outputRoot;
+        bool valid;
+        uint32 stakeEpoch;
+    }
+
     function domainSeparator(address verifyingContract) internal view returns (bytes32) {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, verifyingContract));
     }
@@ -45,6 +53,12 @@ library AvsEip712 {
             abi.encode(
                 FINALITY_ATTESTATION_TYPEHASH, a.rollupId, a.l2BlockNumber, a.l2BlockHash, a.outputRoot, a.stakeEpoch
             )
+        );
+    }
+
+    function hashOutputVerdict(OutputVerdict memory v) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(OUTPUT_VERDICT_TYPEHASH, v.rollupId, v.outputIndex, v.outputRoot, v.valid, v.stakeEpoch)
         );
     }
 }

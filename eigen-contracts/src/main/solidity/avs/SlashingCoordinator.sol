@@ -16,9 +16,8 @@ interface IRegistryForSlashing {
 /// @title Accepts on-chain-provable evidence of slashable offences (DESIGN.md §4) and slashes
 ///        through the AvsRegistry, which calls AllocationManager.slashOperator.
 /// @notice Each offence is identified by an evidence key (type, operator, and the coordinates the
-///         two messages share); a key can be used once. Implemented: MACH equivocation. VITAL and
-///         SQUAD evidence take further EvidenceType values and functions; they are not
-///         implemented yet.
+///         two messages share); a key can be used once. Implemented: MACH equivocation and VITAL
+///         contradiction. SQUAD evidence takes a further function; it is not implemented yet.
 contract SlashingCoordinator {
     enum EvidenceType {
         MACH_EQUIVOCATION,
@@ -72,5 +71,38 @@ contract SlashingCoordinator {
         evidenceUsed[key] = true;
         slashId = registry.slash(operator, operatorSetId, wadToSlash, "MACH equivocation");
         emit EquivocationSlashed(EvidenceType.MACH_EQUIVOCATION, operator, key, slashId);
+    }
+
+    function vitalEvidenceKey(address operator, uint64 rollupId, uint256 outputIndex, bytes32 outputRoot)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(EvidenceType.VITAL_CONTRADICTION, operator, rollupId, outputIndex, outputRoot));
+    }
+
+    /// @notice Two OutputVerdicts signed by `operator`'s registered BLS key for the same
+    ///         (rollupId, outputIndex, outputRoot), one valid and one invalid. Anyone may submit;
+    ///         the operator is slashed once per (rollupId, outputIndex, outputRoot).
+    function slashVitalContradiction(
+        address operator,
+        AvsEip712.OutputVerdict calldata a,
+        bytes calldata signatureA,
+        AvsEip712.OutputVerdict calldata b,
+        bytes calldata signatureB
+    ) external returns (uint256 slashId) {
+        if (a.rollupId != b.rollupId || a.outputIndex != b.outputIndex || a.outputRoot != b.outputRoot) {
+            revert NotEquivocation();
+        }
+        if (a.valid == b.valid) revert NotEquivocation();
+        bytes32 key = vitalEvidenceKey(operator, a.rollupId, a.outputIndex, a.outputRoot);
+        if (evidenceUsed[key]) revert EvidenceAlreadyUsed(key);
+        bytes32 da = AvsEip712.digest(address(registry), AvsEip712.hashOutputVerdict(a));
+        bytes32 db = AvsEip712.digest(address(registry), AvsEip712.hashOutputVerdict(b));
+        if (!registry.verifyOperatorSignature(operator, da, signatureA)) revert InvalidOperatorSignature(0);
+        if (!registry.verifyOperatorSignature(operator, db, signatureB)) revert InvalidOperatorSignature(1);
+        evidenceUsed[key] = true;
+        slashId = registry.slash(operator, operatorSetId, wadToSlash, "VITAL contradiction");
+        emit EquivocationSlashed(EvidenceType.VITAL_CONTRADICTION, operator, key, slashId);
     }
 }

@@ -25,6 +25,7 @@ import org.avsnode.contracts.bindings.OutputOracle;
 import org.avsnode.contracts.bindings.SlashingCoordinator;
 import org.avsnode.contracts.bindings.StrategyManager;
 import org.avsnode.contracts.bindings.TestToken;
+import org.avsnode.contracts.bindings.VerdictOracle;
 import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.DeploymentJson;
@@ -652,6 +653,238 @@ class AvsSystemIT {
             r.getGasUsed().toString());
       }
     }
+  }
+
+  private static byte[] verdictDigest(
+      long rollup, long index, byte[] root, boolean valid, long epoch) {
+    return new org.avsnode.bls.eip712.OutputVerdict(
+            rollup, BigInteger.valueOf(index), root, valid, epoch)
+        .digest(
+            new Eip712Domain(
+                "AVS Operator Node",
+                "1",
+                dep.chainId(),
+                Numeric.hexStringToByteArray(dep.contracts().avsRegistry())));
+  }
+
+  private static VerdictOracle.OutputVerdict verdict(
+      long rollup, long index, byte[] root, boolean valid, long epoch) {
+    return new VerdictOracle.OutputVerdict(
+        BigInteger.valueOf(rollup),
+        BigInteger.valueOf(index),
+        root,
+        valid,
+        BigInteger.valueOf(epoch));
+  }
+
+  /**
+   * VITAL on chain: a verdict certificate over the OutputVerdict digest invalidates (or validates)
+   * exactly the root the rollup posted at that index; once; a contradicting quorum is reported, not
+   * stored.
+   */
+  @Test
+  @Order(9)
+  void verdictCertificatesInvalidateOrValidateThePostedOutput() throws Exception {
+    long setId = 20;
+    long rollup = 77;
+    AvsRegistry reg = registry(deployer);
+    reg.createOperatorSet(
+            BigInteger.valueOf(setId),
+            List.of(dep.contracts().strategy()),
+            BigInteger.valueOf(6000))
+        .send();
+    VerdictOracle verdicts =
+        VerdictOracle.deploy(
+                chain.web3j,
+                tm(deployer),
+                chain.gas,
+                dep.contracts().avsRegistry(),
+                BigInteger.valueOf(setId))
+            .send();
+    OutputOracle outputs =
+        OutputOracle.deploy(
+                chain.web3j,
+                tm(deployer),
+                chain.gas,
+                BigInteger.valueOf(rollup),
+                deployer.getAddress(),
+                BigInteger.TEN,
+                BigInteger.ZERO)
+            .send();
+    String addr = verdicts.getContractAddress();
+    String from = deployer.getAddress();
+    // a rollup must be registered by the owner, and only by the owner
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .submitVerdictCertificate(
+                verdict(rollup, 0, random32(), false, 1), List.of(), new byte[256])
+            .encodeFunctionCall(),
+        "UnknownRollup(uint64)");
+    Credentials stranger = chain.newAccount();
+    chain.assertReverts(
+        stranger.getAddress(),
+        addr,
+        verdicts
+            .registerRollup(BigInteger.valueOf(rollup), outputs.getContractAddress())
+            .encodeFunctionCall(),
+        "OnlyOwner()");
+    verdicts.registerRollup(BigInteger.valueOf(rollup), outputs.getContractAddress()).send();
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ops.add(registeredOperator(setId));
+    }
+    long epoch = nextEpoch();
+    byte[] bad = random32();
+    byte[] good = random32();
+    outputs.proposeL2Output(bad, BigInteger.TEN, new byte[32], BigInteger.ZERO).send();
+    outputs.proposeL2Output(good, BigInteger.valueOf(20), new byte[32], BigInteger.ZERO).send();
+
+    // INVALID on output 0, signed by all three
+    byte[] d0 = verdictDigest(rollup, 0, bad, false, epoch);
+    byte[] sig0 = aggregate(ops, Set.of(), d0);
+    // the verdict must name the posted root, at an index that exists
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 0, good, false, epoch), List.of(), sig0)
+            .encodeFunctionCall(),
+        "NotThePostedRoot(bytes32,bytes32)");
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 2, bad, false, epoch), List.of(), sig0)
+            .encodeFunctionCall(),
+        "NoSuchOutput(uint64,uint256)");
+    // a certificate of the other verdict's digest does not verify for this one
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 0, bad, true, epoch), List.of(), sig0)
+            .encodeFunctionCall(),
+        "InvalidSignature()");
+    // one of three is below the 60% threshold
+    byte[] one = aggregate(ops, Set.of(0, 1), d0);
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .submitVerdictCertificate(
+                verdict(rollup, 0, bad, false, epoch), indices(Set.of(0, 1)), one)
+            .encodeFunctionCall(),
+        "BelowThreshold(uint256,uint256,uint16)");
+    assertThat(verdicts.isInvalidated(BigInteger.valueOf(rollup), BigInteger.ZERO).send())
+        .isFalse();
+    TransactionReceipt r =
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 0, bad, false, epoch), List.of(), sig0)
+            .send();
+    assertThat(r.isStatusOK()).isTrue();
+    assertThat(VerdictOracle.getOutputInvalidatedEvents(r)).hasSize(1);
+    GAS.put(
+        "submitVerdictCertificate INVALID, 3 operators, 0 non-signers", r.getGasUsed().toString());
+    assertThat(verdicts.isInvalidated(BigInteger.valueOf(rollup), BigInteger.ZERO).send()).isTrue();
+    assertThat(verdicts.isValidated(BigInteger.valueOf(rollup), BigInteger.ZERO).send()).isFalse();
+    // a racing duplicate changes nothing and emits nothing
+    TransactionReceipt dup =
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 0, bad, false, epoch), List.of(), sig0)
+            .send();
+    assertThat(dup.getLogs()).isEmpty();
+    // a contradicting quorum (VALID on the invalidated output) is reported, not stored
+    byte[] d0v = verdictDigest(rollup, 0, bad, true, epoch);
+    TransactionReceipt conflict =
+        verdicts
+            .submitVerdictCertificate(
+                verdict(rollup, 0, bad, true, epoch), List.of(), aggregate(ops, Set.of(), d0v))
+            .send();
+    assertThat(VerdictOracle.getConflictingVerdictsEvents(conflict)).hasSize(1);
+    assertThat(verdicts.isValidated(BigInteger.valueOf(rollup), BigInteger.ZERO).send()).isFalse();
+    // VALID on output 1 with one non-signer (2 of 3 = 66.7% >= 60%)
+    byte[] d1 = verdictDigest(rollup, 1, good, true, epoch);
+    TransactionReceipt v =
+        verdicts
+            .submitVerdictCertificate(
+                verdict(rollup, 1, good, true, epoch),
+                indices(Set.of(2)),
+                aggregate(ops, Set.of(2), d1))
+            .send();
+    assertThat(VerdictOracle.getOutputValidatedEvents(v)).hasSize(1);
+    GAS.put("submitVerdictCertificate VALID, 3 operators, 1 non-signer", v.getGasUsed().toString());
+    assertThat(verdicts.isValidated(BigInteger.valueOf(rollup), BigInteger.ONE).send()).isTrue();
+    assertThat(verdicts.isInvalidated(BigInteger.valueOf(rollup), BigInteger.ONE).send()).isFalse();
+  }
+
+  /** VITAL's offence: VALID and INVALID signed for one (rollupId, outputIndex, outputRoot). */
+  @Test
+  @Order(10)
+  void contradictingVerdictsSlashExactlyOnce() throws Exception {
+    Op op = registeredOperator(0);
+    long epoch = nextEpoch();
+    SlashingCoordinator coord =
+        SlashingCoordinator.load(
+            dep.contracts().slashingCoordinator(), chain.web3j, tm(deployer), chain.gas);
+    String coordAddr = dep.contracts().slashingCoordinator();
+    String from = deployer.getAddress();
+    byte[] root = random32();
+    var yes =
+        new SlashingCoordinator.OutputVerdict(
+            BigInteger.valueOf(9), BigInteger.valueOf(4), root, true, BigInteger.valueOf(epoch));
+    var no =
+        new SlashingCoordinator.OutputVerdict(
+            BigInteger.valueOf(9), BigInteger.valueOf(4), root, false, BigInteger.valueOf(epoch));
+    byte[] sigYes = op.sk().sign(verdictDigest(9, 4, root, true, epoch)).toEip2537();
+    byte[] sigNo = op.sk().sign(verdictDigest(9, 4, root, false, epoch)).toEip2537();
+    // the same verdict twice, or verdicts on different roots, are no contradiction
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord.slashVitalContradiction(op.address(), yes, sigYes, yes, sigYes).encodeFunctionCall(),
+        "NotEquivocation()");
+    var otherRoot =
+        new SlashingCoordinator.OutputVerdict(
+            BigInteger.valueOf(9),
+            BigInteger.valueOf(4),
+            random32(),
+            false,
+            BigInteger.valueOf(epoch));
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord
+            .slashVitalContradiction(op.address(), yes, sigYes, otherRoot, sigNo)
+            .encodeFunctionCall(),
+        "NotEquivocation()");
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord.slashVitalContradiction(op.address(), yes, sigNo, no, sigNo).encodeFunctionCall(),
+        "InvalidOperatorSignature(uint256)");
+    BigInteger before = allocatedStake(op.address());
+    TransactionReceipt r =
+        coord.slashVitalContradiction(op.address(), yes, sigYes, no, sigNo).send();
+    assertThat(r.isStatusOK()).isTrue();
+    GAS.put("slashVitalContradiction (2 pairings + slashOperator)", r.getGasUsed().toString());
+    assertThat(allocatedStake(op.address()))
+        .isEqualTo(before.multiply(BigInteger.valueOf(9)).divide(BigInteger.TEN));
+    assertThat(
+            coord
+                .evidenceUsed(
+                    coord
+                        .vitalEvidenceKey(
+                            op.address(), BigInteger.valueOf(9), BigInteger.valueOf(4), root)
+                        .send())
+                .send())
+        .isTrue();
+    chain.assertReverts(
+        from,
+        coordAddr,
+        coord.slashVitalContradiction(op.address(), no, sigNo, yes, sigYes).encodeFunctionCall(),
+        "EvidenceAlreadyUsed(bytes32)");
   }
 
   @SuppressWarnings("rawtypes")

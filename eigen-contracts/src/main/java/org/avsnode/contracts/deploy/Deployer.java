@@ -17,6 +17,7 @@ import org.avsnode.contracts.bindings.SlashingCoordinator;
 import org.avsnode.contracts.bindings.Strategy;
 import org.avsnode.contracts.bindings.StrategyManager;
 import org.avsnode.contracts.bindings.TestToken;
+import org.avsnode.contracts.bindings.VerdictOracle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.web3j.crypto.Credentials;
@@ -231,6 +232,19 @@ public final class Deployer {
                   BigInteger.valueOf(config.outputSubmissionInterval()),
                   BigInteger.ZERO)
               .send();
+      VerdictOracle verdicts =
+          VerdictOracle.deploy(
+                  web3j,
+                  tm,
+                  gas,
+                  registry.getContractAddress(),
+                  BigInteger.valueOf(config.operatorSetId()))
+              .send();
+      check(
+          verdicts
+              .registerRollup(BigInteger.valueOf(config.rollupId()), outputs.getContractAddress())
+              .send(),
+          "registerRollup");
       Deployment d =
           new Deployment(
               Deployment.VERSION,
@@ -250,7 +264,8 @@ public final class Deployer {
                   registry.getContractAddress(),
                   oracle.getContractAddress(),
                   coordinator.getContractAddress(),
-                  outputs.getContractAddress()));
+                  outputs.getContractAddress(),
+                  verdicts.getContractAddress()));
       LOG.info(
           "deployed to chain {} from block {}: registry {}",
           chainId,

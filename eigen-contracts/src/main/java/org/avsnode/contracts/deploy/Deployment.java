@@ -48,5 +48,12 @@ public record Deployment(
       @JsonProperty(value = "avsRegistry", required = true) String avsRegistry,
       @JsonProperty(value = "finalityOracle", required = true) String finalityOracle,
       @JsonProperty(value = "slashingCoordinator", required = true) String slashingCoordinator,
-      @JsonProperty(value = "outputOracle", required = true) String outputOracle) {}
+      @JsonProperty(value = "outputOracle", required = true) String outputOracle,
+      @JsonProperty(value = "verdictOracle") String verdictOracle) {
+
+    /** VITAL's verdict oracle; absent in deployment files written before VITAL. */
+    public java.util.Optional<String> verdictOracleAddress() {
+      return java.util.Optional.ofNullable(verdictOracle);
+    }
+  }
 }

@@ -98,6 +98,9 @@ public final class DeploymentJson {
     address("finalityOracle", c.finalityOracle());
     address("slashingCoordinator", c.slashingCoordinator());
     address("outputOracle", c.outputOracle());
+    if (c.verdictOracle() != null) {
+      address("verdictOracle", c.verdictOracle());
+    }
     return d;
   }
 

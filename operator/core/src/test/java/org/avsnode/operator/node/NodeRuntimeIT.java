@@ -168,7 +168,7 @@ class NodeRuntimeIT {
         0,
         6667,
         a,
-        new Deployment.Contracts(a, a, a, a, a, a, a, a, a));
+        new Deployment.Contracts(a, a, a, a, a, a, a, a, a, a));
   }
 
   private static NodeRuntime runtime(NodeSettings settings, DutyCatalog catalog) {

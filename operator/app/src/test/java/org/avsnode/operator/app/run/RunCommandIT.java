@@ -83,7 +83,7 @@ class RunCommandIT {
             0,
             6667,
             a,
-            new Deployment.Contracts(a, a, a, a, a, a, a, a, a)),
+            new Deployment.Contracts(a, a, a, a, a, a, a, a, a, a)),
         deployment);
     return List.of(
         "run",

@@ -60,7 +60,7 @@ class RunUserErrorsIT {
             0,
             6667,
             a,
-            new Deployment.Contracts(a, a, a, a, a, a, a, a, a)),
+            new Deployment.Contracts(a, a, a, a, a, a, a, a, a, a)),
         f);
     return f;
   }
