@@ -3,8 +3,6 @@ package org.avsnode.mach;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -31,12 +29,12 @@ import org.avsnode.operator.metrics.Histogram;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.metrics.MetricCategory;
 import org.avsnode.operator.metrics.MetricsSystem;
-import org.avsnode.operator.net.MalformedMessageException;
-import org.avsnode.operator.net.SignedMessageJson;
 import org.avsnode.operator.quorum.Aggregator;
 import org.avsnode.operator.quorum.AggregatorConfig;
 import org.avsnode.operator.quorum.AggregatorListener;
+import org.avsnode.operator.quorum.EpochAggregators;
 import org.avsnode.operator.quorum.EquivocationEvidence;
+import org.avsnode.operator.quorum.IntakeEndpoint;
 import org.avsnode.operator.quorum.IntakeResult;
 import org.avsnode.operator.quorum.PublishedCertificate;
 import org.avsnode.operator.quorum.RejectReason;
@@ -80,10 +78,9 @@ public final class AggregatorRole implements AutoCloseable {
   private final RateLimiter rateLimiter;
   private final Counter certified;
   private final LongSupplier currentEpoch;
-  private final long maxEpochAge;
   private final int thresholdBps;
 
-  private final Map<Long, Aggregator<FinalityAttestation>> byEpoch = new LinkedHashMap<>();
+  private final EpochAggregators<FinalityAttestation> epochs;
   private final Set<String> evidenceSeen = ConcurrentHashMap.newKeySet();
   private final Set<String> submitted = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -121,9 +118,11 @@ public final class AggregatorRole implements AutoCloseable {
     this.blockClock = Objects.requireNonNull(blockClock, "blockClock");
     this.rateLimiter = new RateLimiter(clock);
     this.currentEpoch = Objects.requireNonNull(currentEpoch, "currentEpoch");
-    this.maxEpochAge = maxEpochAge;
     // never make certificates the oracle would reject
     this.thresholdBps = Math.max(config.thresholdBps(), onChainThresholdBps);
+    this.epochs =
+        new EpochAggregators<>(
+            currentEpoch, maxEpochAge, contracts::operatorSetAt, MAX_EPOCHS, this::newAggregator);
     this.intake =
         metrics.counter(
             CATEGORY,
@@ -204,30 +203,7 @@ public final class AggregatorRole implements AutoCloseable {
   // ---------------------------------------------------------------- intake
 
   private RouteResponse handleIntake(RouteRequest req) {
-    SignedMessage<FinalityAttestation> a;
-    try {
-      a = SignedMessageJson.decode(req.body(), FinalityAttestation.class);
-    } catch (MalformedMessageException e) {
-      intake.labels("malformed").inc();
-      return RouteResponse.json(400, Map.of("error", e.getMessage(), "reason", "MALFORMED"));
-    }
-    IntakeResult r = submit(a);
-    if (r.isAccepted()) {
-      // queued: it counts once it is part of a verified aggregate (attestations_certified_total)
-      intake.labels("queued").inc();
-      return RouteResponse.json(202, Map.of("status", "queued"));
-    }
-    RejectReason reason = r.reason().orElseThrow();
-    intake.labels(reason.name().toLowerCase(java.util.Locale.ROOT)).inc();
-    int status =
-        switch (reason) {
-          case UNKNOWN_OPERATOR, INACTIVE_OPERATOR -> 403;
-          case DUPLICATE, STALE, EQUIVOCATION -> 409;
-          case CAPACITY, CLOSED -> 503;
-          case RATE_LIMITED -> 429;
-          default -> 400;
-        };
-    return RouteResponse.json(status, Map.of("error", r.detail(), "reason", reason.name()));
+    return IntakeEndpoint.handle(req, FinalityAttestation.class, this::submit, intake);
   }
 
   /**
@@ -240,7 +216,7 @@ public final class AggregatorRole implements AutoCloseable {
       submitter.execute(
           () -> {
             try {
-              aggregatorFor(currentEpoch.getAsLong());
+              epochs.forEpoch(currentEpoch.getAsLong());
             } catch (RuntimeException e) {
               LOG.debug("prefetching the operator set failed: {}", e.toString());
             }
@@ -275,19 +251,7 @@ public final class AggregatorRole implements AutoCloseable {
           RejectReason.RATE_LIMITED,
           "more than " + RateLimiter.PER_SECOND + " attestations per second from this operator");
     }
-    long epoch = a.message().stakeEpoch();
-    Aggregator<FinalityAttestation> agg;
-    try {
-      agg = aggregatorFor(epoch);
-    } catch (L1Exception e) {
-      return IntakeResult.rejected(
-          RejectReason.CLOSED, "the operator set at epoch " + epoch + " is unavailable now");
-    } catch (AheadOfL1View e) {
-      return IntakeResult.rejected(RejectReason.CLOSED, e.getMessage());
-    } catch (IllegalArgumentException e) {
-      return IntakeResult.rejected(RejectReason.WRONG_EPOCH, e.getMessage());
-    }
-    return agg.submit(a);
+    return epochs.submit(a, a.message().stakeEpoch());
   }
 
   /** A rejection when the attestation's block is outside the window around {@code head}. */
@@ -319,73 +283,25 @@ public final class AggregatorRole implements AutoCloseable {
     return Optional.empty();
   }
 
-  private Aggregator<FinalityAttestation> aggregatorFor(long epoch) {
-    synchronized (byEpoch) {
-      if (closed) {
-        throw new IllegalArgumentException("the aggregator is closed");
-      }
-      Aggregator<FinalityAttestation> existing = byEpoch.get(epoch);
-      if (existing != null) {
-        return existing;
-      }
-      long cur = currentEpoch.getAsLong();
-      if (epoch > cur + 1) {
-        throw new IllegalArgumentException(
-            "stakeEpoch " + epoch + " is in the future (current epoch " + cur + ")");
-      }
-      if (epoch > cur) {
-        // the next epoch: this aggregator's L1 view may lag the sender's (a slow or failing L1
-        // endpoint, a reorg across the boundary); 503, so the sender offers it again
-        throw new AheadOfL1View(
-            "stakeEpoch "
-                + epoch
-                + " is ahead of this aggregator's L1 view (epoch "
-                + cur
-                + "); try again");
-      }
-      if (cur - epoch > maxEpochAge) {
-        throw new IllegalArgumentException(
-            "stakeEpoch " + epoch + " is too old (current epoch " + cur + ")");
-      }
-      OperatorSetSnapshot snapshot = contracts.operatorSetAt(epoch);
-      if (snapshot.totalStake().signum() == 0) {
-        throw new IllegalArgumentException("the operator set holds no stake at epoch " + epoch);
-      }
-      AggregatorConfig ac =
-          AggregatorConfig.defaults()
-              .withThresholdBps(thresholdBps)
-              .withCollectionWindow(config.collectionWindow());
-      Aggregator<FinalityAttestation> agg =
-          new Aggregator<>(
-              snapshot,
-              domain,
-              ac,
-              new Listener(snapshot),
-              clock,
-              Scheduler.of(scheduler),
-              Runnable::run);
-      byEpoch.put(epoch, agg);
-      while (byEpoch.size() > MAX_EPOCHS) {
-        Long oldest = byEpoch.keySet().iterator().next();
-        byEpoch.remove(oldest).close();
-      }
-      LOG.info(
-          "aggregating epoch {}: {} operators, total stake {}, threshold {} bps",
-          epoch,
-          snapshot.size(),
-          snapshot.totalStake(),
-          thresholdBps);
-      return agg;
-    }
-  }
-
-  /** An attestation of the epoch after the one this aggregator's L1 view is in. */
-  private static final class AheadOfL1View extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    AheadOfL1View(String message) {
-      super(message, null, false, false);
-    }
+  private Aggregator<FinalityAttestation> newAggregator(long epoch, OperatorSetSnapshot snapshot) {
+    AggregatorConfig ac =
+        AggregatorConfig.defaults()
+            .withThresholdBps(thresholdBps)
+            .withCollectionWindow(config.collectionWindow());
+    LOG.info(
+        "aggregating epoch {}: {} operators, total stake {}, threshold {} bps",
+        epoch,
+        snapshot.size(),
+        snapshot.totalStake(),
+        thresholdBps);
+    return new Aggregator<>(
+        snapshot,
+        domain,
+        ac,
+        new Listener(snapshot),
+        clock,
+        Scheduler.of(scheduler),
+        Runnable::run);
   }
 
   private final class Listener implements AggregatorListener<FinalityAttestation> {
@@ -664,17 +580,12 @@ public final class AggregatorRole implements AutoCloseable {
 
   /** The aggregators currently held, by epoch (for tests and benchmarks). */
   public List<Aggregator<FinalityAttestation>> aggregators() {
-    synchronized (byEpoch) {
-      return new ArrayList<>(byEpoch.values());
-    }
+    return epochs.all();
   }
 
   @Override
   public void close() {
-    synchronized (byEpoch) {
-      closed = true;
-      byEpoch.values().forEach(Aggregator<FinalityAttestation>::close);
-      byEpoch.clear();
-    }
+    closed = true;
+    epochs.close();
   }
 }

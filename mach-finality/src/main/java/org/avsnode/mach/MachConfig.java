@@ -5,14 +5,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.operator.spi.DutySection;
 
 /**
  * The MACH duty's configuration section ({@code duties.mach.*} in the node's configuration; keys
@@ -83,7 +81,6 @@ public record MachConfig(
           "epoch-lag");
 
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
 
   public MachConfig {
     rollups = Map.copyOf(rollups);
@@ -135,106 +132,44 @@ public record MachConfig(
    *
    * @throws IllegalArgumentException naming the offending key
    */
-  public static MachConfig parse(Map<String, String> c) {
-    Set<String> unknown = new TreeSet<>(c.keySet());
-    unknown.removeAll(KEYS);
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("mach: unknown configuration keys " + unknown);
-    }
+  public static MachConfig parse(Map<String, String> section) {
+    DutySection c = new DutySection("mach", section, KEYS);
     Map<Long, URI> rollups = new LinkedHashMap<>();
-    for (String part : list(c.get("rollups"))) {
+    for (String part : c.list("rollups")) {
       int eq = part.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalArgumentException("mach: rollups entries are ID=URL, got " + part);
+        throw c.error("rollups entries are ID=URL, got " + part.substring(0, Math.max(0, eq)));
       }
-      long id = parseLong("rollups", part.substring(0, eq));
-      rollups.put(id, uri("rollups", part.substring(eq + 1)));
+      long id = c.nonNegativeValue("rollups", part.substring(0, eq));
+      rollups.put(id, c.uriValue("rollups", part.substring(eq + 1)));
     }
     List<URI> aggregators = new ArrayList<>();
-    for (String u : list(c.get("aggregators"))) {
-      aggregators.add(uri("aggregators", u));
+    for (String u : c.list("aggregators")) {
+      aggregators.add(c.uriValue("aggregators", u));
     }
     return new MachConfig(
         rollups,
-        c.get("registry"),
-        c.get("finality-oracle"),
-        c.get("slashing-coordinator"),
-        parseLong("operator-set-id", c.getOrDefault("operator-set-id", "0")),
+        c.string("registry", null),
+        c.string("finality-oracle", null),
+        c.string("slashing-coordinator", null),
+        c.nonNegative("operator-set-id", 0),
         aggregators,
-        bool("aggregator", c.getOrDefault("aggregator", "false")),
-        (int) parseLong("aggregator-rank", c.getOrDefault("aggregator-rank", "0")),
-        (int) parseLong("aggregator-count", c.getOrDefault("aggregator-count", "1")),
-        (int) parseLong("threshold-bps", c.getOrDefault("threshold-bps", "6667")),
-        duration("collection-window", c.getOrDefault("collection-window", "300ms")),
-        duration("submit-grace", c.getOrDefault("submit-grace", "3s")),
-        bool("submit", c.getOrDefault("submit", "true")),
-        duration("poll-interval", c.getOrDefault("poll-interval", "200ms")),
-        (int) parseLong("max-attestation-bytes", c.getOrDefault("max-attestation-bytes", "2048")),
-        (int) parseLong("post-attempts", c.getOrDefault("post-attempts", "8")),
-        duration("rpc-timeout", c.getOrDefault("rpc-timeout", "5s")),
-        duration("epoch-lag", c.getOrDefault("epoch-lag", "6s")));
+        c.bool("aggregator", false),
+        (int) c.nonNegative("aggregator-rank", 0),
+        (int) c.nonNegative("aggregator-count", 1),
+        (int) c.nonNegative("threshold-bps", 6667),
+        c.duration("collection-window", "300ms"),
+        c.duration("submit-grace", "3s"),
+        c.bool("submit", true),
+        c.duration("poll-interval", "200ms"),
+        (int) c.nonNegative("max-attestation-bytes", 2048),
+        (int) c.nonNegative("post-attempts", 8),
+        c.duration("rpc-timeout", "5s"),
+        c.duration("epoch-lag", "6s"));
   }
 
   /** Whether this aggregator submits {@code height} at once (else after the grace period). */
   public boolean isRecordFor(long height) {
     return Long.remainderUnsigned(height, aggregatorCount) == aggregatorRank;
-  }
-
-  private static List<String> list(String v) {
-    List<String> out = new ArrayList<>();
-    if (v == null) {
-      return out;
-    }
-    for (String s : v.split(",")) {
-      if (!s.isBlank()) {
-        out.add(s.strip());
-      }
-    }
-    return out;
-  }
-
-  private static long parseLong(String key, String v) {
-    try {
-      long n = Long.parseLong(v.strip());
-      if (n < 0) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("mach: " + key + " must be a non-negative integer: " + v);
-    }
-  }
-
-  private static boolean bool(String key, String v) {
-    return switch (v.strip().toLowerCase(Locale.ROOT)) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new IllegalArgumentException("mach: " + key + " must be true or false");
-    };
-  }
-
-  static Duration duration(String key, String v) {
-    Matcher m = DURATION.matcher(v.strip());
-    if (!m.matches()) {
-      throw new IllegalArgumentException("mach: " + key + " must be like 300ms, 3s or 1m: " + v);
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      default -> Duration.ofMinutes(n);
-    };
-  }
-
-  private static URI uri(String key, String v) {
-    try {
-      URI u = URI.create(v.strip());
-      if (u.getScheme() == null || u.getHost() == null) {
-        throw new IllegalArgumentException();
-      }
-      return u;
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("mach: " + key + ": not a URL: " + v);
-    }
   }
 }

@@ -160,7 +160,8 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
             Optional.ofNullable(transactions),
             Optional.ofNullable(deployment),
             observers,
-            new DutyPorts());
+            new DutyPorts(),
+            Optional.of(settings.dataPath()));
     try {
       supervisor = createSupervisor(context);
     } catch (IllegalArgumentException e) {

@@ -25,5 +25,20 @@ public enum RejectReason {
   /** The height is too far from the receiver's own view of the chain (ahead or behind). */
   OUT_OF_WINDOW,
   /** The sender sent more than its share of messages in a short time. */
-  RATE_LIMITED
+  RATE_LIMITED;
+
+  /**
+   * The HTTP status an intake answers with: 403 for who the sender is, 409 for what it already
+   * sent, 429 for how fast, 503 for a state of the receiver (the sender offers the message again),
+   * 400 for the message itself.
+   */
+  public int httpStatus() {
+    return switch (this) {
+      case UNKNOWN_OPERATOR, INACTIVE_OPERATOR -> 403;
+      case DUPLICATE, STALE, EQUIVOCATION -> 409;
+      case CAPACITY, CLOSED -> 503;
+      case RATE_LIMITED -> 429;
+      default -> 400;
+    };
+  }
 }

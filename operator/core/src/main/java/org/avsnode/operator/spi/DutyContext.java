@@ -31,6 +31,8 @@ import org.avsnode.operator.metrics.NoOpMetricsSystem;
  * @param deployment the contract addresses of the deployment file, when configured
  * @param observers listeners an embedding program registered (none under {@code operator run})
  * @param ports the node-wide ports through which duties ask each other (one instance per node)
+ * @param dataPath the node's data directory; a duty keeps its files under {@link
+ *     #dutyDirectory(String)}
  */
 public record DutyContext(
     Map<String, String> config,
@@ -44,7 +46,8 @@ public record DutyContext(
     Optional<TransactionSender> transactions,
     Optional<Deployment> deployment,
     DutyObservers observers,
-    DutyPorts ports) {
+    DutyPorts ports,
+    Optional<java.nio.file.Path> dataPath) {
   public DutyContext {
     config = Map.copyOf(Objects.requireNonNull(config, "config"));
     Objects.requireNonNull(clock, "clock");
@@ -58,6 +61,7 @@ public record DutyContext(
     Objects.requireNonNull(deployment, "deployment");
     Objects.requireNonNull(observers, "observers");
     Objects.requireNonNull(ports, "ports");
+    Objects.requireNonNull(dataPath, "dataPath");
   }
 
   /**
@@ -77,7 +81,8 @@ public record DutyContext(
         Optional.empty(),
         Optional.empty(),
         DutyObservers.none(),
-        new DutyPorts());
+        new DutyPorts(),
+        Optional.empty());
   }
 
   /** The same services with another duty's configuration section and signer scope. */
@@ -94,13 +99,31 @@ public record DutyContext(
         transactions,
         deployment,
         observers,
-        ports);
+        ports,
+        dataPath);
   }
 
   /** The signer; a duty that signs calls this in {@code start()}. */
   public DutySigner requireSigner(String dutyId) {
     return signer.orElseThrow(
         () -> new IllegalStateException(dutyId + " signs duty messages: the node has no BLS key"));
+  }
+
+  /**
+   * The duty's own directory, {@code <data path>/duties/<dutyId>}, created if needed: where it
+   * keeps state that must survive a restart (cursors, caches).
+   */
+  public java.nio.file.Path dutyDirectory(String dutyId) {
+    java.nio.file.Path base =
+        dataPath.orElseThrow(
+            () -> new IllegalStateException(dutyId + " keeps state: the node has no data path"));
+    java.nio.file.Path dir = base.resolve("duties").resolve(dutyId);
+    try {
+      java.nio.file.Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+    }
+    return dir;
   }
 
   /** L1 access; a duty that reads L1 calls this in {@code start()}. */
