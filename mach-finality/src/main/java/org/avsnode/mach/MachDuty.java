@@ -12,9 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.mach.chain.MachContracts;
 import org.avsnode.operator.chain.HeadTracker;
@@ -32,6 +30,8 @@ import org.avsnode.operator.spi.Duty;
 import org.avsnode.operator.spi.DutyContext;
 import org.avsnode.operator.spi.DutySigner;
 import org.avsnode.operator.spi.Health;
+import org.avsnode.operator.spi.OutputVerdicts;
+import org.avsnode.operator.time.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,8 +122,8 @@ public final class MachDuty implements Duty {
     int onChainThreshold = contracts.thresholdBps();
     Optional<HeadTracker> head = context.l1Head();
     String name = "mach-" + MachContracts.hex(operator).substring(0, 10);
-    scheduler = Executors.newScheduledThreadPool(2, daemon(name));
-    submitter = Executors.newFixedThreadPool(4, daemon(name + "-submit"));
+    scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named(name));
+    submitter = Executors.newFixedThreadPool(4, DaemonThreads.named(name + "-submit"));
     Labelled<Counter> posts =
         context
             .metrics()
@@ -201,7 +201,8 @@ public final class MachDuty implements Duty {
               blockClock,
               clock,
               signatures,
-              reorgs);
+              reorgs,
+              () -> context.ports().get(OutputVerdicts.class));
       followers.add(f);
       scheduler.scheduleWithFixedDelay(
           () -> pollQuietly(f), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -270,6 +271,7 @@ public final class MachDuty implements Duty {
     }
     int stalled = 0;
     for (RollupFollower f : followers) {
+      f.vitalRefusal().ifPresent(problems::add);
       Optional<Instant> ok = f.lastSuccess();
       if (ok.isEmpty() || Duration.between(ok.get(), now).compareTo(stale) > 0) {
         stalled++;
@@ -302,14 +304,5 @@ public final class MachDuty implements Duty {
     if (role != null) {
       role.close();
     }
-  }
-
-  private static ThreadFactory daemon(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

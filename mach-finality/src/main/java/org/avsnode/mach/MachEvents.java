@@ -61,4 +61,7 @@ public interface MachEvents {
       String txHash,
       boolean slashed,
       String detail) {}
+
+  /** MACH did not attest a block because VITAL found an output at or below it invalid. */
+  default void onVitalRefusal(long rollupId, long l2BlockNumber) {}
 }

@@ -16,6 +16,7 @@ import org.avsnode.operator.net.MessageSender;
 import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.slashing.SigningResult;
 import org.avsnode.operator.spi.DutySigner;
+import org.avsnode.operator.spi.OutputVerdicts;
 
 /**
  * Follows one rollup's L2 head and attests to each new block: computes its output root, signs the
@@ -44,6 +45,8 @@ final class RollupFollower {
   private final Labelled<Counter> signatures;
   private final Counter reorgs;
 
+  private final java.util.function.Supplier<Optional<OutputVerdicts>> vital;
+  private volatile String vitalRefusal;
   private final TreeMap<Long, byte[]> attested = new TreeMap<>();
   private Long next;
   private volatile Instant lastSuccess;
@@ -60,8 +63,10 @@ final class RollupFollower {
       BlockClock blockClock,
       Clock clock,
       Labelled<Counter> signatures,
-      Counter reorgs) {
+      Counter reorgs,
+      java.util.function.Supplier<Optional<OutputVerdicts>> vital) {
     this.rollupId = rollupId;
+    this.vital = Objects.requireNonNull(vital, "vital");
     this.l2 = Objects.requireNonNull(l2, "l2");
     this.signer = Objects.requireNonNull(signer, "signer");
     this.operator = operator.clone();
@@ -84,6 +89,11 @@ final class RollupFollower {
 
   Optional<String> lastError() {
     return Optional.ofNullable(lastError);
+  }
+
+  /** Why MACH currently refuses to attest (VITAL found an output invalid), if it does. */
+  Optional<String> vitalRefusal() {
+    return Optional.ofNullable(vitalRefusal);
   }
 
   /** One poll; called from the duty's scheduler, never concurrently. */
@@ -124,6 +134,22 @@ final class RollupFollower {
   }
 
   private void attest(L2Block b) {
+    // DESIGN.md §7: never attest to what VITAL rejects. With VITAL on, a block at or beyond an
+    // output VITAL found invalid is not attested until a valid output supersedes it.
+    Optional<OutputVerdicts> v = vital.get();
+    if (v.isPresent()
+        && v.get().verdictFor(rollupId, b.number()) == OutputVerdicts.Verdict.INVALID) {
+      signatures.labels("refused_vital_invalid").inc();
+      vitalRefusal =
+          "not attesting from block "
+              + b.number()
+              + " of rollup "
+              + rollupId
+              + ": VITAL found an output at or below it invalid";
+      events.onVitalRefusal(rollupId, b.number());
+      return;
+    }
+    vitalRefusal = null;
     byte[] root = l2.outputRoot(b);
     FinalityAttestation m =
         new FinalityAttestation(

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import org.avsnode.operator.slashing.EmbeddedSlashingProtection;
 import org.avsnode.operator.slashing.ProtectedSigner;
 import org.avsnode.operator.slashing.SigningListener;
 import org.avsnode.operator.spi.DutySigner;
+import org.avsnode.operator.spi.OutputVerdicts;
 import org.avsnode.toolchain.AnvilProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +105,70 @@ class RollupFollowerIT {
     }
   }
 
+  /**
+   * MACH consults VITAL: from the first block whose covering output VITAL found invalid, nothing is
+   * attested (counted, shown by the follower) until a valid output supersedes it.
+   */
+  @Test
+  void noAttestationAtOrBeyondAnOutputVitalFoundInvalid(@TempDir Path dir) throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.builder().chainId(42069).start()) {
+      HttpService http = new HttpService(anvil.rpcUrl());
+      rpc(http, "anvil_mine", List.of("0x5"));
+      Eip712Domain domain = Eip712Domain.avsNode(31337, new byte[20]);
+      List<Long> signed = new CopyOnWriteArrayList<>();
+      List<Long> vitalRefused = new CopyOnWriteArrayList<>();
+      Map<String, Long> counts = new ConcurrentHashMap<>();
+      MachEvents events =
+          new MachEvents() {
+            @Override
+            public void onAttested(SignedMessage<FinalityAttestation> a, L2Block block) {
+              signed.add(a.message().l2BlockNumber());
+            }
+
+            @Override
+            public void onVitalRefusal(long rollupId, long l2BlockNumber) {
+              vitalRefused.add(l2BlockNumber);
+            }
+          };
+      // VITAL's view: the output at block 6 is invalid; a valid one at block 9 supersedes it
+      java.util.concurrent.atomic.AtomicLong validFrom =
+          new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+      OutputVerdicts vital =
+          (rollup, block) ->
+              block >= validFrom.get()
+                  ? OutputVerdicts.Verdict.VALID
+                  : block >= 6 ? OutputVerdicts.Verdict.INVALID : OutputVerdicts.Verdict.VALID;
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+      try (EmbeddedSlashingProtection db =
+          EmbeddedSlashingProtection.open(dir, ProtectedSigner.slashingDomain(domain))) {
+        RollupFollower f =
+            follower(
+                anvil,
+                BlsSecretKey.random(new SecureRandom()),
+                db,
+                domain,
+                events,
+                timer,
+                counts,
+                () -> Optional.of(vital));
+        f.poll();
+        rpc(http, "anvil_mine", List.of("0x3"));
+        f.poll();
+        assertThat(signed).containsExactly(5L);
+        assertThat(vitalRefused).containsExactly(6L, 7L, 8L);
+        assertThat(counts.get("refused_vital_invalid")).isEqualTo(3L);
+        assertThat(f.vitalRefusal()).hasValueSatisfying(r -> assertThat(r).contains("block 8"));
+        validFrom.set(9);
+        rpc(http, "anvil_mine", List.of("0x2"));
+        f.poll();
+        assertThat(signed).containsExactly(5L, 9L, 10L);
+        assertThat(f.vitalRefusal()).isEmpty();
+      } finally {
+        timer.shutdownNow();
+      }
+    }
+  }
+
   private static RollupFollower follower(
       AnvilProcess anvil,
       BlsSecretKey key,
@@ -111,6 +177,18 @@ class RollupFollowerIT {
       MachEvents events,
       ScheduledExecutorService timer,
       Map<String, Long> counts) {
+    return follower(anvil, key, db, domain, events, timer, counts, Optional::empty);
+  }
+
+  private static RollupFollower follower(
+      AnvilProcess anvil,
+      BlsSecretKey key,
+      EmbeddedSlashingProtection db,
+      Eip712Domain domain,
+      MachEvents events,
+      ScheduledExecutorService timer,
+      Map<String, Long> counts,
+      java.util.function.Supplier<Optional<OutputVerdicts>> vital) {
     DutySigner signer =
         new ScopedSigner(
             new ProtectedSigner(key, db, domain, SigningListener.NONE),
@@ -133,7 +211,8 @@ class RollupFollowerIT {
         new BlockClock(64),
         Clock.systemUTC(),
         values -> counter(values[0], counts),
-        counter("reorg", counts));
+        counter("reorg", counts),
+        vital);
   }
 
   private static Counter counter(String name, Map<String, Long> counts) {
