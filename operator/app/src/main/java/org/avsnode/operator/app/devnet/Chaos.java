@@ -79,7 +79,11 @@ final class Chaos implements AutoCloseable {
       long restartedAtMillis,
       long apiUpMillis,
       long oldPid,
-      long newPid) {}
+      long newPid,
+      List<String> failedStarts) {}
+
+  /** Starts of a killed operator tried before the chaos gives it up. */
+  static final int MAX_STARTS = 10;
 
   record FaultEvent(
       String proxy, FaultProxy.Fault fault, long startMillis, long durationMillis, int operator) {}
@@ -196,19 +200,43 @@ final class Chaos implements AutoCloseable {
               op, target.isAggregator(op) ? " (aggregator)" : "", oldPid, down));
       pause(down);
       long restartAt = System.currentTimeMillis();
-      long newPid;
-      try {
-        newPid = target.restart(op);
-      } catch (Exception e) {
-        say.accept("chaos     op" + op + " did not restart: " + e.getMessage());
-        kills.add(new Kill(op, target.isAggregator(op), killedAt, down, restartAt, -1, oldPid, -1));
-        continue;
+      // like a service manager (Restart=on-failure): a node that exits at start, e.g. because its
+      // L1 endpoint answers garbage just then, is started again
+      long newPid = -1;
+      List<String> startErrors = new ArrayList<>();
+      for (int attempt = 1; attempt <= MAX_STARTS && newPid < 0 && !stopped; attempt++) {
+        try {
+          newPid = target.restart(op);
+        } catch (Exception e) {
+          startErrors.add(String.valueOf(e.getMessage()));
+          say.accept(
+              "chaos     op" + op + " did not start (attempt " + attempt + "): " + e.getMessage());
+          pause(2_000);
+        }
       }
-      long up = System.currentTimeMillis() - restartAt;
+      long up = newPid < 0 ? -1 : System.currentTimeMillis() - restartAt;
       kills.add(
-          new Kill(op, target.isAggregator(op), killedAt, down, restartAt, up, oldPid, newPid));
-      say.accept(
-          String.format("chaos     op%d restarted (pid %d), API up after %d ms", op, newPid, up));
+          new Kill(
+              op,
+              target.isAggregator(op),
+              killedAt,
+              down,
+              restartAt,
+              up,
+              oldPid,
+              newPid,
+              List.copyOf(startErrors)));
+      if (newPid >= 0) {
+        say.accept(
+            String.format(
+                "chaos     op%d restarted (pid %d), API up after %d ms%s",
+                op,
+                newPid,
+                up,
+                startErrors.isEmpty()
+                    ? ""
+                    : " (" + startErrors.size() + " failed start(s) first)"));
+      }
     }
   }
 

@@ -57,6 +57,7 @@ import org.avsnode.operator.registration.RegistrationData;
 import org.avsnode.operator.registration.RestakingContracts;
 import org.avsnode.operator.spi.DutyObservers;
 import org.avsnode.toolchain.AnvilProcess;
+import org.avsnode.vital.VitalDuty;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
@@ -199,7 +200,8 @@ final class Devnet implements AutoCloseable {
             OutputOracle.load(
                 deployment.contracts().outputOracle(), l1.web3j(), tm(deployer), gas()),
             options.l2TxsPerBlock(),
-            progress);
+            progress,
+            options.badOutput());
     closeables.add(l2Driver);
     l2Driver.start();
     startOperators(dir);
@@ -411,6 +413,7 @@ final class Devnet implements AutoCloseable {
       progress.firstWatchedHeight = l2Driver.headNumber();
       faults.scheduleWithFixedDelay(this::watchFinality, 1, 1, TimeUnit.SECONDS);
     }
+    faults.scheduleWithFixedDelay(this::watchVerdicts, 1, 1, TimeUnit.SECONDS);
     say(
         "devnet: running; one line per certificate (L2 block, signers/total, signed stake,"
             + " latency), one per on-chain submission%s",
@@ -441,6 +444,62 @@ final class Devnet implements AutoCloseable {
     return mach;
   }
 
+  /** The VITAL section of one operator: what {@code --duty-option vital.KEY=VALUE} would give. */
+  Map<String, String> vitalSection(DevnetOperator op) {
+    Map<String, String> vital = new LinkedHashMap<>();
+    vital.put("rollups", rollupId() + "=" + l2UrlFor(op));
+    vital.put("aggregators", String.join(",", aggregatorUrls.stream().map(URI::toString).toList()));
+    vital.put("aggregator", Boolean.toString(op.aggregator));
+    if (op.aggregator) {
+      vital.put("aggregator-rank", Integer.toString(op.index));
+      vital.put("aggregator-count", Integer.toString(options.aggregators()));
+    }
+    vital.put("threshold-bps", Integer.toString(options.thresholdBps()));
+    vital.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
+    vital.put("poll-interval", options.operators() <= 16 ? "250ms" : "500ms");
+    return vital;
+  }
+
+  /**
+   * Reads the verdict oracle on L1 for every output the proposer posted: one line when an output is
+   * invalidated or validated by the operators' quorum (what a bridge would read).
+   */
+  private void watchVerdicts() {
+    if (l2Driver == null || deployment.contracts().verdictOracle() == null) {
+      return;
+    }
+    try {
+      org.avsnode.contracts.bindings.VerdictOracle v = verdictOracle();
+      long posted = l2Driver.outputsProposed.get();
+      for (long i = 0; i < posted + 1; i++) {
+        if (progress.invalidatedOnChain.contains(i) || progress.validatedOnChain.contains(i)) {
+          continue;
+        }
+        BigInteger idx = BigInteger.valueOf(i);
+        BigInteger rollup = BigInteger.valueOf(rollupId());
+        boolean bad = l2Driver.badOutputs.contains(i);
+        if (v.isInvalidated(rollup, idx).send()) {
+          progress.invalidatedOnChain.add(i);
+          say(
+              "on-chain  output #%-4d INVALIDATED on L1 by the operators' verdict certificate%s",
+              i, bad ? " (it was the wrong root)" : "  ** a good output: this is a defect **");
+        } else if (v.isValidated(rollup, idx).send()) {
+          progress.validatedOnChain.add(i);
+          say(
+              "on-chain  output #%-4d VALIDATED on L1 by the operators' verdict certificate%s",
+              i, bad ? "  ** a wrong root: this is a defect **" : "");
+        }
+      }
+    } catch (Exception e) {
+      // L1 busy: next second
+    }
+  }
+
+  private org.avsnode.contracts.bindings.VerdictOracle verdictOracle() {
+    return org.avsnode.contracts.bindings.VerdictOracle.load(
+        deployment.contracts().verdictOracle(), l1.web3j(), tm(deployer), gas());
+  }
+
   /**
    * One operator's node settings: exactly what {@code operator run} builds from its flags (the
    * keystores this devnet wrote, the deployment file, the operator's MACH section).
@@ -455,8 +514,9 @@ final class Devnet implements AutoCloseable {
         .deploymentFile(options.dataDir().resolve("deployment.json"))
         .confirmations(0)
         .l1PollInterval(Duration.ofMillis(250))
-        .duties(List.of(MachDuty.ID))
+        .duties(List.of(MachDuty.ID, VitalDuty.ID))
         .dutyConfig(MachDuty.ID, machSection(op))
+        .dutyConfig(VitalDuty.ID, vitalSection(op))
         .blsKey(op.keys.bls().keystoreFile(), op.keys.bls().passwordFile())
         .ecdsaKey(op.keys.ecdsa().keystoreFile(), op.keys.ecdsa().passwordFile())
         .build();
@@ -483,7 +543,9 @@ final class Devnet implements AutoCloseable {
         RunComponent.create(
                 settings(op),
                 LogLevelControl.UNSUPPORTED,
-                DutyObservers.none().with(MachEvents.class, events))
+                DutyObservers.none()
+                    .with(MachEvents.class, events)
+                    .with(org.avsnode.vital.VitalEvents.class, progress.vitalForOperator(op)))
             .runtime();
     runtime.start();
     op.runtime = runtime;
@@ -555,8 +617,16 @@ final class Devnet implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       if (!p.isAlive()) {
+        String said = logSince(log, logStart).strip();
+        String last = said.isEmpty() ? "" : said.substring(said.lastIndexOf('\n') + 1);
         throw new IllegalStateException(
-            op.name() + " exited with code " + p.exitValue() + " at start; see " + log);
+            op.name()
+                + " exited with code "
+                + p.exitValue()
+                + " at start ("
+                + last
+                + "); see "
+                + log);
       }
       if (Files.exists(log) && logSince(log, logStart).contains("node API listening on")) {
         return;
@@ -821,10 +891,11 @@ final class Devnet implements AutoCloseable {
   private void printChaos(Chaos.Report r, Path file) {
     long faultRequests = r.requestsFaulted.values().stream().mapToLong(Long::longValue).sum();
     say(
-        "chaos     %d kills survived (%d of aggregators), %d RPC faults injected (%d requests"
-            + " hit), %d L1 reorgs",
+        "chaos     %d kills survived (%d of aggregators; %d restarts failed at start and were"
+            + " retried), %d RPC faults injected (%d requests hit), %d L1 reorgs",
         r.kills.size(),
         r.kills.stream().filter(Chaos.Kill::aggregator).count(),
+        r.kills.stream().mapToInt(k -> k.failedStarts().size()).sum(),
         r.faults.size(),
         faultRequests,
         r.reorgs.size());
@@ -1009,6 +1080,20 @@ final class Devnet implements AutoCloseable {
       say(
           "summary   L2: %d transactions sent, %d output roots proposed on L1",
           l2Driver.l2Txs.get(), l2Driver.outputsProposed.get());
+      watchVerdicts();
+      long bad = l2Driver.badOutputs.size();
+      long badInvalidated =
+          l2Driver.badOutputs.stream().filter(progress.invalidatedOnChain::contains).count();
+      long goodInvalidated =
+          progress.invalidatedOnChain.stream()
+              .filter(i -> !l2Driver.badOutputs.contains(i))
+              .count();
+      long goodValidated =
+          progress.validatedOnChain.stream().filter(i -> !l2Driver.badOutputs.contains(i)).count();
+      say(
+          "summary   VITAL: %d outputs posted, %d with a wrong root: %d of those invalidated on L1;"
+              + " %d good outputs validated on L1; good outputs invalidated: %d",
+          l2Driver.outputsProposed.get(), bad, badInvalidated, goodValidated, goodInvalidated);
     }
     printSlashingSummary();
   }
@@ -1037,6 +1122,12 @@ final class Devnet implements AutoCloseable {
         duplicates,
         progress.failedSubmissions.get(),
         progress.refusals.get());
+    if (progress.vitalRefusals.get() > 0) {
+      say(
+          "summary   MACH did not attest %d blocks (all operators) past outputs VITAL found"
+              + " invalid",
+          progress.vitalRefusals.get());
+    }
   }
 
   private void printSlashingSummary() {

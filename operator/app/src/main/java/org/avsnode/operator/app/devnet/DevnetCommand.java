@@ -130,6 +130,15 @@ public final class DevnetCommand implements Callable<Integer> {
   boolean operatorProcesses;
 
   @Option(
+      names = "--bad-output",
+      defaultValue = "0",
+      paramLabel = "K",
+      description =
+          "Fault: the rollup's proposer posts a wrong output root for every K-th output; VITAL's"
+              + " quorum invalidates each on L1. Default: none.")
+  int badOutput;
+
+  @Option(
       names = "--chaos",
       description =
           "Fault injection for a bounded run (needs --duration; implies --operator-processes):"
@@ -166,6 +175,7 @@ public final class DevnetCommand implements Callable<Integer> {
               Optional.ofNullable(stopAggregatorAfter),
               l2TxsPerBlock,
               operatorProcesses || chaos,
+              badOutput,
               chaos
                   ? Optional.of(
                       chaosSeed != null

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param l2TxsPerBlock transactions sent to the L2 per block
  * @param operatorProcesses each operator runs as its own {@code operator run} process (else as a
  *     node inside this JVM, built by the same component)
+ * @param badOutput the rollup's proposer posts a wrong root for every K-th output (0: never)
  * @param chaosSeed present for {@code --chaos}: operator processes are killed and restarted, their
  *     RPC endpoints fail and L1 reorganises, drawn from a random generator with this seed
  */
@@ -37,6 +38,7 @@ public record DevnetOptions(
     Optional<Duration> stopAggregatorAfter,
     int l2TxsPerBlock,
     boolean operatorProcesses,
+    int badOutput,
     Optional<Long> chaosSeed) {
   public static final int MAX_OPERATORS = 64;
 
@@ -76,6 +78,10 @@ public record DevnetOptions(
       throw new IllegalArgumentException(
           "--equivocate needs the operators inside the devnet (it taps an operator's own"
               + " attestations); drop --operator-processes");
+    }
+    if (badOutput < 0 || badOutput == 1) {
+      throw new IllegalArgumentException(
+          "--bad-output K needs K >= 2 (every K-th output is wrong; 0: none)");
     }
     Objects.requireNonNull(chaosSeed, "chaosSeed");
     if (chaosSeed.isPresent()) {
@@ -122,6 +128,7 @@ public record DevnetOptions(
         stopAggregatorAfter,
         l2TxsPerBlock,
         operatorProcesses,
+        0,
         Optional.empty());
   }
 

@@ -48,13 +48,28 @@ final class L2Driver implements AutoCloseable {
   final AtomicLong l2Txs = new AtomicLong();
   final AtomicLong outputsProposed = new AtomicLong();
 
+  /** Output indexes posted with a wrong root (the {@code --bad-output} fault), in order. */
+  final java.util.Set<Long> badOutputs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final int badOutputEvery;
+
   L2Driver(String l2Url, OutputOracle outputs, int txsPerBlock, Progress progress) {
+    this(l2Url, outputs, txsPerBlock, progress, 0);
+  }
+
+  /**
+   * @param badOutputEvery post a wrong root for every K-th output (outputs K-1, 2K-1, ...); 0:
+   *     never
+   */
+  L2Driver(
+      String l2Url, OutputOracle outputs, int txsPerBlock, Progress progress, int badOutputEvery) {
     this.l2Http = new HttpService(l2Url);
     this.l2 = Web3j.build(l2Http);
     this.l2Client = new L2Client(URI.create(l2Url), Duration.ofSeconds(5));
     this.outputs = outputs;
     this.txsPerBlock = txsPerBlock;
     this.progress = progress;
+    this.badOutputEvery = badOutputEvery;
   }
 
   void start() throws Exception {
@@ -120,16 +135,29 @@ final class L2Driver implements AutoCloseable {
     }
     L2Block b = l2Client.block(due).orElseThrow();
     byte[] root = l2Client.outputRoot(b);
+    long idx = outputs.nextOutputIndex().send().longValueExact();
+    boolean bad = badOutputEvery > 0 && (idx + 1) % badOutputEvery == 0;
+    if (bad) {
+      // a faulty or malicious proposer: a root no honest node computes for this block
+      root = org.web3j.crypto.Hash.sha3(root);
+    }
     var r =
         outputs
             .proposeL2Output(root, BigInteger.valueOf(due), new byte[32], BigInteger.ZERO)
             .send();
     if (r.isStatusOK()) {
-      long idx = outputsProposed.incrementAndGet() - 1;
+      outputsProposed.incrementAndGet();
+      if (bad) {
+        badOutputs.add(idx);
+      }
       progress.println(
           String.format(
-              "proposer  output #%d for L2 #%d posted to the OutputOracle (root %s, gas %,d)",
-              idx, due, Progress.shortHex(root), r.getGasUsed()));
+              "proposer  output #%d for L2 #%d posted to the OutputOracle (root %s, gas %,d)%s",
+              idx,
+              due,
+              Progress.shortHex(root),
+              r.getGasUsed(),
+              bad ? "  [WRONG root: fault --bad-output " + badOutputEvery + "]" : ""));
     }
   }
 

@@ -50,6 +50,11 @@ final class Progress {
   /** The L2 head when the operator processes started: the first height to look for. */
   volatile long firstWatchedHeight;
 
+  /** Output indexes the verdict oracle on L1 shows invalidated / validated. */
+  final java.util.Set<Long> invalidatedOnChain = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  final java.util.Set<Long> validatedOnChain = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   final AtomicLong refusals = new AtomicLong();
   final AtomicLong failedSubmissions = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();
@@ -64,8 +69,70 @@ final class Progress {
   }
 
   /** The events sink of one operator. */
+  /** MACH attestations not made because VITAL found an output invalid (all operators). */
+  final AtomicLong vitalRefusals = new AtomicLong();
+
+  /** Output indexes with a line printed for their first INVALID local verdict. */
+  private final java.util.Set<String> invalidSeen =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** What one in-process operator's VITAL duty reports to the console. */
+  org.avsnode.vital.VitalEvents vitalForOperator(DevnetOperator op) {
+    return new org.avsnode.vital.VitalEvents() {
+      @Override
+      public void onVerdict(
+          long rollupId,
+          java.math.BigInteger outputIndex,
+          String verdict,
+          String reason,
+          long millis) {
+        if (!verdict.equals("VALID") && invalidSeen.add(outputIndex + "/" + verdict)) {
+          println(
+              String.format(
+                  "vital     output #%s: %s by %s %d ms after it was seen on L1 (%s)%s",
+                  outputIndex,
+                  verdict,
+                  op.name(),
+                  millis,
+                  reason,
+                  verdict.equals("INVALID") ? "; the other operators' verdicts follow" : ""));
+        }
+      }
+
+      @Override
+      public void onSubmitted(
+          Certificate c, String txHash, java.math.BigInteger gasUsed, boolean recorded) {
+        if (!recorded) {
+          return;
+        }
+        org.avsnode.bls.eip712.OutputVerdict v = (org.avsnode.bls.eip712.OutputVerdict) c.message();
+        println(
+            String.format(
+                "vital     output #%s: verdict certificate %s (%s of %s stake) submitted by %s,"
+                    + " gas %,d",
+                v.outputIndex(),
+                v.valid() ? "VALID" : "INVALID",
+                c.signedStake().divide(java.math.BigInteger.TEN.pow(18)),
+                c.totalStake().divide(java.math.BigInteger.TEN.pow(18)),
+                op.name(),
+                gasUsed));
+      }
+    };
+  }
+
   MachEvents forOperator(DevnetOperator op) {
     return new MachEvents() {
+      @Override
+      public void onVitalRefusal(long rollupId, long l2BlockNumber) {
+        if (vitalRefusals.incrementAndGet() == 1 || l2BlockNumber % 10 == 0) {
+          println(
+              String.format(
+                  "mach      %s does not attest L2 #%d: VITAL found an output at or below it"
+                      + " invalid (until a valid output supersedes it)",
+                  op.name(), l2BlockNumber));
+        }
+      }
+
       @Override
       public void onAttested(SignedMessage<FinalityAttestation> attestation, L2Block block) {
         attestations.incrementAndGet();

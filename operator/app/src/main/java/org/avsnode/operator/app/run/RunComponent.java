@@ -10,6 +10,7 @@ import org.avsnode.operator.node.NodeModule;
 import org.avsnode.operator.node.NodeRuntime;
 import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.spi.DutyObservers;
+import org.avsnode.vital.VitalModule;
 
 /**
  * The object graph of an operator node: what {@code operator run} starts, and what the devnet
@@ -19,7 +20,13 @@ import org.avsnode.operator.spi.DutyObservers;
  */
 @Singleton
 @Component(
-    modules = {NodeModule.class, MetricsModule.class, DutyCatalogModule.class, MachModule.class})
+    modules = {
+      NodeModule.class,
+      MetricsModule.class,
+      DutyCatalogModule.class,
+      MachModule.class,
+      VitalModule.class
+    })
 public interface RunComponent {
   NodeRuntime runtime();
 

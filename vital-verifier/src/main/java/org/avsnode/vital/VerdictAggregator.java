@@ -1,0 +1,317 @@
+package org.avsnode.vital;
+
+import java.math.BigInteger;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.OutputVerdict;
+import org.avsnode.certificate.Certificate;
+import org.avsnode.certificate.OperatorSetSnapshot;
+import org.avsnode.operator.chain.L1Exception;
+import org.avsnode.operator.chain.TransactionSender;
+import org.avsnode.operator.chain.TxReceipt;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.metrics.MetricCategory;
+import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.quorum.Aggregator;
+import org.avsnode.operator.quorum.AggregatorConfig;
+import org.avsnode.operator.quorum.AggregatorListener;
+import org.avsnode.operator.quorum.EpochAggregators;
+import org.avsnode.operator.quorum.EquivocationEvidence;
+import org.avsnode.operator.quorum.IntakeEndpoint;
+import org.avsnode.operator.quorum.IntakeResult;
+import org.avsnode.operator.quorum.PublishedCertificate;
+import org.avsnode.operator.quorum.RejectReason;
+import org.avsnode.operator.quorum.SignedMessage;
+import org.avsnode.operator.spi.HttpRoutes;
+import org.avsnode.operator.spi.RouteRequest;
+import org.avsnode.operator.spi.RouteResponse;
+import org.avsnode.operator.time.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * VITAL's aggregator role: verdict intake (only for outputs this node has seen posted on L1, so
+ * what a sender can make it hold is bounded by real proposals), one shared {@link Aggregator} per
+ * stake epoch, and submission of each verdict certificate to the verdict oracle: at once by the
+ * aggregator of record for the output index, after the grace by the others if it is still not on
+ * L1; transient L1 failures retried.
+ */
+final class VerdictAggregator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(VerdictAggregator.class);
+  static final MetricCategory CATEGORY = MetricCategory.of("avs", "vital");
+  static final String PATH = "/v1/vital/verdicts";
+  private static final int MAX_EPOCHS = 3;
+  private static final int SUBMIT_ATTEMPTS = 6;
+
+  /** What this node saw posted: (rollup, index) → root. */
+  interface KnownOutputs {
+    Optional<byte[]> postedRoot(long rollupId, BigInteger index);
+  }
+
+  private final VitalConfig config;
+  private final VitalContracts contracts;
+  private final Eip712Domain domain;
+  private final Optional<TransactionSender> sender;
+  private final KnownOutputs known;
+  private final VitalEvents events;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService submitter;
+  private final int thresholdBps;
+  private final EpochAggregators<OutputVerdict> epochs;
+  private final Set<String> submitted = ConcurrentHashMap.newKeySet();
+  private final Labelled<Counter> intake;
+  private final Labelled<Counter> submissions;
+  private final Counter certificates;
+  private final Labelled<Counter> evidence;
+  private final Set<String> evidenceSubmitted = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  VerdictAggregator(
+      VitalConfig config,
+      VitalContracts contracts,
+      Eip712Domain domain,
+      Optional<TransactionSender> sender,
+      KnownOutputs known,
+      VitalEvents events,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      ExecutorService submitter,
+      MetricsSystem metrics) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.contracts = Objects.requireNonNull(contracts, "contracts");
+    this.domain = Objects.requireNonNull(domain, "domain");
+    this.sender = Objects.requireNonNull(sender, "sender");
+    this.known = Objects.requireNonNull(known, "known");
+    this.events = Objects.requireNonNull(events, "events");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.submitter = Objects.requireNonNull(submitter, "submitter");
+    this.thresholdBps = Math.max(config.thresholdBps(), contracts.registry().thresholdBps());
+    this.epochs =
+        new EpochAggregators<>(
+            contracts.registry()::currentEpoch,
+            contracts.registry().maxEpochAge(),
+            contracts.registry()::operatorSetAt,
+            MAX_EPOCHS,
+            this::newAggregator);
+    this.intake =
+        metrics.counter(
+            CATEGORY,
+            "verdicts_received_total",
+            "Verdicts received by the aggregator, by outcome",
+            "outcome");
+    this.submissions =
+        metrics.counter(
+            CATEGORY,
+            "certificate_submissions_total",
+            "Verdict certificate submissions to the verdict oracle, by outcome",
+            "outcome");
+    this.evidence =
+        metrics.counter(
+            CATEGORY,
+            "contradiction_evidence_total",
+            "Contradicting verdicts seen and submitted as evidence, by outcome",
+            "outcome");
+    this.certificates =
+        metrics
+            .counter(CATEGORY, "certificates_total", "Verdict certificates this aggregator made")
+            .labels();
+  }
+
+  void install(HttpRoutes routes) {
+    routes.post(PATH, config.maxVerdictBytes(), this::handleIntake);
+  }
+
+  private RouteResponse handleIntake(RouteRequest req) {
+    return IntakeEndpoint.handle(req, OutputVerdict.class, this::submit, intake);
+  }
+
+  /** Admits a verdict; never throws for input. */
+  IntakeResult submit(SignedMessage<OutputVerdict> v) {
+    if (closed) {
+      return IntakeResult.rejected(RejectReason.CLOSED, "the aggregator role is stopped");
+    }
+    OutputVerdict m = v.message();
+    Optional<byte[]> posted = known.postedRoot(m.rollupId(), m.outputIndex());
+    if (posted.isEmpty()) {
+      // not seen on L1 by this node (yet): a state of this aggregator, so 503 and the sender
+      // retries
+      return IntakeResult.rejected(
+          RejectReason.CLOSED,
+          "output " + m.outputIndex() + " of rollup " + m.rollupId() + " is not known here yet");
+    }
+    if (!java.util.Arrays.equals(posted.get(), m.outputRoot())) {
+      return IntakeResult.rejected(
+          RejectReason.OUT_OF_WINDOW,
+          "the verdict names another root than the one posted at output " + m.outputIndex());
+    }
+    return epochs.submit(v, m.stakeEpoch());
+  }
+
+  private Aggregator<OutputVerdict> newAggregator(long epoch, OperatorSetSnapshot snapshot) {
+    return new Aggregator<>(
+        snapshot,
+        domain,
+        AggregatorConfig.defaults()
+            .withThresholdBps(thresholdBps)
+            .withCollectionWindow(config.collectionWindow()),
+        new Listener(epoch),
+        clock,
+        Scheduler.of(scheduler),
+        Runnable::run);
+  }
+
+  private final class Listener implements AggregatorListener<OutputVerdict> {
+    private final long epoch;
+
+    Listener(long epoch) {
+      this.epoch = epoch;
+    }
+
+    @Override
+    public void onEquivocation(EquivocationEvidence<OutputVerdict> e) {
+      // the aggregator's conflict scope is (rollup, index, root); only opposite verdicts are the
+      // slashable contradiction (two VALIDs under different epochs are not)
+      if (e.first().valid() == e.second().valid()) {
+        return;
+      }
+      evidence.labels("seen").inc();
+      LOG.warn("vital: contradicting verdicts: {}", e);
+      boolean record = config.isRecordFor(e.first().outputIndex().longValue());
+      schedule(record ? Duration.ZERO : config.submitGrace(), () -> submitEvidence(e));
+    }
+
+    @Override
+    public void onCertificate(PublishedCertificate pc) {
+      if (pc.improvement()) {
+        return;
+      }
+      Certificate c = pc.certificate();
+      certificates.inc();
+      events.onCertificate(c);
+      OutputVerdict v = (OutputVerdict) c.message();
+      boolean record = config.isRecordFor(v.outputIndex().longValue());
+      Duration delay =
+          config
+              .collectionWindow()
+              .plusMillis(50)
+              .plus(record ? Duration.ZERO : config.submitGrace());
+      schedule(delay, () -> submit(c, epoch, record, 1));
+    }
+  }
+
+  private void schedule(Duration delay, Runnable task) {
+    try {
+      scheduler.schedule(
+          () -> {
+            try {
+              submitter.execute(task);
+            } catch (RejectedExecutionException ignored) {
+              // stopping
+            }
+          },
+          delay.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException ignored) {
+      // stopping
+    }
+  }
+
+  private void submit(Certificate c, long epoch, boolean record, int attempt) {
+    OutputVerdict v = (OutputVerdict) c.message();
+    String key = v.rollupId() + "/" + v.outputIndex() + "/" + v.valid();
+    if (closed || sender.isEmpty() || (attempt == 1 && !submitted.add(key))) {
+      return;
+    }
+    Optional<OperatorSetSnapshot> snapshot = epochs.snapshot(epoch);
+    if (snapshot.isEmpty()) {
+      return;
+    }
+    try {
+      if ((!record || attempt > 1) && contracts.isRecorded(v)) {
+        submissions.labels("skipped_recorded").inc();
+        return;
+      }
+      TransactionSender.Pending p =
+          sender.get().submit(contracts.submitVerdictCertificate(c, snapshot.get()));
+      TxReceipt r = sender.get().await(p);
+      if (!r.success()) {
+        submissions.labels("reverted").inc();
+        LOG.warn("verdict certificate {} reverted in {}", key, r.transactionHash());
+        return;
+      }
+      boolean recorded = contracts.recordedBy(r.transactionHash());
+      submissions.labels(recorded ? "recorded" : "duplicate").inc();
+      events.onSubmitted(c, r.transactionHash(), r.gasUsed(), recorded);
+    } catch (L1Exception e) {
+      if (closed) {
+        return;
+      }
+      boolean transient_ =
+          e.kind() != L1Exception.Kind.RPC_ERROR && e.kind() != L1Exception.Kind.WRONG_CHAIN;
+      if (transient_ && attempt < SUBMIT_ATTEMPTS) {
+        submissions.labels("retried").inc();
+        schedule(
+            Duration.ofSeconds(1L << (attempt - 1)), () -> submit(c, epoch, record, attempt + 1));
+        return;
+      }
+      submissions.labels("failed").inc();
+      LOG.warn("submitting the verdict certificate {} failed: {}", key, e.getMessage());
+    }
+  }
+
+  private void submitEvidence(EquivocationEvidence<OutputVerdict> e) {
+    String key =
+        org.avsnode.bls.Hex.toHexPrefixed(e.operator())
+            + "/"
+            + e.first().rollupId()
+            + "/"
+            + e.first().outputIndex();
+    if (closed || sender.isEmpty() || !evidenceSubmitted.add(key)) {
+      return;
+    }
+    try {
+      if (contracts.contradictionUsed(e.operator(), e.first())) {
+        evidence.labels("already_used").inc();
+        return;
+      }
+      TransactionSender.Pending p =
+          sender
+              .get()
+              .submit(
+                  contracts.slashVitalContradiction(
+                      e.operator(),
+                      e.first(),
+                      org.avsnode.bls.BlsSignature.fromBytes(e.firstSignature()).toEip2537(),
+                      e.second(),
+                      org.avsnode.bls.BlsSignature.fromBytes(e.secondSignature()).toEip2537()));
+      TxReceipt r = sender.get().await(p);
+      evidence.labels(r.success() ? "slashed" : "reverted").inc();
+      LOG.warn(
+          "vital: contradiction evidence against {} {} in {}",
+          key,
+          r.success() ? "slashed" : "reverted",
+          r.transactionHash());
+    } catch (L1Exception | org.avsnode.bls.BlsException ex) {
+      evidence.labels("failed").inc();
+      LOG.info("vital: contradiction evidence {} not submitted: {}", key, ex.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    epochs.close();
+  }
+}

@@ -1,0 +1,199 @@
+package org.avsnode.vital;
+
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Objects;
+import org.avsnode.bls.eip712.OutputVerdict;
+import org.avsnode.certificate.Certificate;
+import org.avsnode.certificate.OperatorOrdering;
+import org.avsnode.certificate.OperatorSetSnapshot;
+import org.avsnode.certificate.SignerBitmap;
+import org.avsnode.contracts.bindings.OutputOracle;
+import org.avsnode.contracts.bindings.SlashingCoordinator;
+import org.avsnode.contracts.bindings.VerdictOracle;
+import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.TxRequest;
+import org.avsnode.operator.registry.RegistryReader;
+import org.web3j.crypto.Hash;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.StaticGasProvider;
+
+/**
+ * VITAL's view of L1: the rollups' output oracles (what was posted), the verdict oracle (what the
+ * quorum decided; certificate submission) and the registry (operator sets by epoch). Writes are
+ * {@link TxRequest}s for the node's transaction sender.
+ */
+final class VitalContracts {
+  /**
+   * topic0 of OutputOracle.OutputProposed(bytes32 indexed, uint256 indexed, uint256 indexed,
+   * uint256).
+   */
+  static final String OUTPUT_PROPOSED_TOPIC =
+      Hash.sha3String("OutputProposed(bytes32,uint256,uint256,uint256)");
+
+  /** topic0 of the verdict oracle's two record events: present iff a submission counted. */
+  static final String OUTPUT_INVALIDATED_TOPIC =
+      Hash.sha3String("OutputInvalidated(uint64,uint256,bytes32,uint32,uint256)");
+
+  static final String OUTPUT_VALIDATED_TOPIC =
+      Hash.sha3String("OutputValidated(uint64,uint256,bytes32,uint32,uint256)");
+
+  private final L1Client l1;
+  private final RegistryReader registry;
+  private final String verdictOracleAddress;
+  private final VerdictOracle verdicts;
+  private final ReadonlyTransactionManager tm;
+  private final StaticGasProvider gas = new StaticGasProvider(BigInteger.ZERO, BigInteger.ZERO);
+
+  private final String coordinatorAddress;
+  private final SlashingCoordinator coordinator;
+
+  VitalContracts(
+      L1Client l1,
+      String registry,
+      String verdictOracle,
+      String slashingCoordinator,
+      long operatorSetId) {
+    this.l1 = Objects.requireNonNull(l1, "l1");
+    this.registry = new RegistryReader(l1, registry, operatorSetId);
+    this.verdictOracleAddress = Objects.requireNonNull(verdictOracle, "verdictOracle");
+    this.tm = new ReadonlyTransactionManager(l1.web3j(), registry);
+    this.verdicts = VerdictOracle.load(verdictOracle, l1.web3j(), tm, gas);
+    this.coordinatorAddress = Objects.requireNonNull(slashingCoordinator, "slashingCoordinator");
+    this.coordinator = SlashingCoordinator.load(slashingCoordinator, l1.web3j(), tm, gas);
+  }
+
+  /** Whether this contradiction of {@code operator} was used as evidence on L1 already. */
+  boolean contradictionUsed(byte[] operator, OutputVerdict v) {
+    byte[] key =
+        RegistryReader.read(
+            "vitalEvidenceKey",
+            () ->
+                coordinator
+                    .vitalEvidenceKey(
+                        org.avsnode.bls.Hex.toHexPrefixed(operator),
+                        BigInteger.valueOf(v.rollupId()),
+                        v.outputIndex(),
+                        v.outputRoot())
+                    .send());
+    return RegistryReader.read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+  }
+
+  /** {@code SlashingCoordinator.slashVitalContradiction} with both verdicts and signatures. */
+  TxRequest slashVitalContradiction(
+      byte[] operator, OutputVerdict a, byte[] sigAEip2537, OutputVerdict b, byte[] sigBEip2537) {
+    String data =
+        coordinator
+            .slashVitalContradiction(
+                org.avsnode.bls.Hex.toHexPrefixed(operator),
+                struct(a),
+                sigAEip2537,
+                struct(b),
+                sigBEip2537)
+            .encodeFunctionCall();
+    return TxRequest.call(coordinatorAddress, data);
+  }
+
+  private static SlashingCoordinator.OutputVerdict struct(OutputVerdict v) {
+    return new SlashingCoordinator.OutputVerdict(
+        BigInteger.valueOf(v.rollupId()),
+        v.outputIndex(),
+        v.outputRoot(),
+        v.valid(),
+        BigInteger.valueOf(v.stakeEpoch()));
+  }
+
+  RegistryReader registry() {
+    return registry;
+  }
+
+  L1Client l1() {
+    return l1;
+  }
+
+  private OutputOracle outputs(String address) {
+    return OutputOracle.load(address, l1.web3j(), tm, gas);
+  }
+
+  /** The rollup id an output oracle serves. */
+  long rollupIdOf(String outputOracle) {
+    return RegistryReader.read("rollupId", () -> outputs(outputOracle).rollupId().send())
+        .longValueExact();
+  }
+
+  /** The L2 block the next proposal of this oracle will name. */
+  long nextBlockNumber(String outputOracle) {
+    return RegistryReader.read(
+            "nextBlockNumber", () -> outputs(outputOracle).nextBlockNumber().send())
+        .longValueExact();
+  }
+
+  /** Whether the verdict oracle knows this rollup's output oracle. */
+  String registeredOutputOracle(long rollupId) {
+    return RegistryReader.read(
+        "outputOracleOf", () -> verdicts.outputOracleOf(BigInteger.valueOf(rollupId)).send());
+  }
+
+  boolean isInvalidated(long rollupId, BigInteger index) {
+    return RegistryReader.read(
+        "isInvalidated", () -> verdicts.isInvalidated(BigInteger.valueOf(rollupId), index).send());
+  }
+
+  boolean isValidated(long rollupId, BigInteger index) {
+    return RegistryReader.read(
+        "isValidated", () -> verdicts.isValidated(BigInteger.valueOf(rollupId), index).send());
+  }
+
+  /** Whether the quorum's verdict on this output is on L1 already. */
+  boolean isRecorded(OutputVerdict v) {
+    return v.valid()
+        ? isValidated(v.rollupId(), v.outputIndex())
+        : isInvalidated(v.rollupId(), v.outputIndex());
+  }
+
+  /**
+   * {@code VerdictOracle.submitVerdictCertificate} for a certificate made under {@code snapshot}.
+   */
+  TxRequest submitVerdictCertificate(Certificate c, OperatorSetSnapshot snapshot) {
+    OutputVerdict v = (OutputVerdict) c.message();
+    SignerBitmap bitmap = SignerBitmap.fromBytes(c.signers(), snapshot.size());
+    List<BigInteger> nonSigners =
+        java.util.Arrays.stream(OperatorOrdering.nonSignerIndices(snapshot, bitmap))
+            .mapToObj(BigInteger::valueOf)
+            .toList();
+    String data =
+        verdicts
+            .submitVerdictCertificate(
+                new VerdictOracle.OutputVerdict(
+                    BigInteger.valueOf(v.rollupId()),
+                    v.outputIndex(),
+                    v.outputRoot(),
+                    v.valid(),
+                    BigInteger.valueOf(v.stakeEpoch())),
+                nonSigners,
+                c.aggregateSignatureEip2537())
+            .encodeFunctionCall();
+    return TxRequest.call(verdictOracleAddress, data);
+  }
+
+  /** Whether a mined submission's receipt carries OutputInvalidated or OutputValidated. */
+  boolean recordedBy(String txHash) {
+    Object r = l1.rawCall("eth_getTransactionReceipt", List.of(txHash));
+    if (!(r instanceof java.util.Map<?, ?> receipt)
+        || !(receipt.get("logs") instanceof List<?> logs)) {
+      return false;
+    }
+    for (Object log : logs) {
+      if (log instanceof java.util.Map<?, ?> m
+          && m.get("topics") instanceof List<?> topics
+          && !topics.isEmpty()) {
+        String t0 = String.valueOf(topics.get(0));
+        if (OUTPUT_INVALIDATED_TOPIC.equalsIgnoreCase(t0)
+            || OUTPUT_VALIDATED_TOPIC.equalsIgnoreCase(t0)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,484 @@
+package org.avsnode.vital;
+
+import java.math.BigInteger;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.avsnode.bls.Hex;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.OutputVerdict;
+import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.L1Exception;
+import org.avsnode.operator.chain.LogSubscription;
+import org.avsnode.operator.l2.L2Block;
+import org.avsnode.operator.l2.L2Client;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.Histogram;
+import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.net.MessageSender;
+import org.avsnode.operator.quorum.SignedMessage;
+import org.avsnode.operator.registry.RegistryReader;
+import org.avsnode.operator.slashing.SigningResult;
+import org.avsnode.operator.spi.Duty;
+import org.avsnode.operator.spi.DutyContext;
+import org.avsnode.operator.spi.DutySigner;
+import org.avsnode.operator.spi.Health;
+import org.avsnode.operator.spi.OutputVerdicts;
+import org.avsnode.operator.time.DaemonThreads;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The VITAL duty for optimistic rollups (DESIGN.md §7): discovers every output a rollup posts to
+ * its output oracle on L1 (through the node's L1 log subscription: persisted cursor, reorgs
+ * retracted), recomputes the output root v0 of the named L2 block from the operator's own L2
+ * node(s) once that block is final, and signs an {@code OutputVerdict} through the node's signer,
+ * VALID as well as INVALID, which it sends to the aggregators. ABSTAIN is never signed: it is
+ * counted, logged with its reason and shown in health. With {@link VitalConfig#aggregator()} the
+ * node also aggregates verdicts and submits verdict certificates to the verdict oracle. It answers
+ * MACH's {@link OutputVerdicts} port from its local verdicts.
+ */
+public final class VitalDuty implements Duty, OutputVerdicts {
+  private static final Logger LOG = LoggerFactory.getLogger(VitalDuty.class);
+  public static final String ID = "vital";
+
+  /** An output posted on L1, as discovered. */
+  record Proposal(
+      long rollupId,
+      BigInteger index,
+      long l2BlockNumber,
+      byte[] root,
+      long l1BlockNumber,
+      String logKey,
+      Instant discoveredAt) {}
+
+  /** The local verdict on a proposal. */
+  record Local(Proposal proposal, OutputChecker.Verdict verdict, String reason) {}
+
+  private final DutyContext context;
+  private final VitalConfig config;
+  private final Clock clock;
+  private final VitalEvents events;
+  private final Map<Long, Rollup> rollups = new LinkedHashMap<>();
+  private ScheduledExecutorService scheduler;
+  private ExecutorService submitter;
+  private DutySigner signer;
+  private byte[] operator;
+  private long epochLength;
+  private MessageSender sender;
+  private VerdictAggregator aggregator;
+  private Labelled<Counter> verdicts;
+  private Counter l2Calls;
+  private Counter outputsChecked;
+  private Histogram verdictLatency;
+  private volatile String lastAbstain;
+  private volatile String lastError;
+  private volatile Instant lastPoll;
+
+  /** One rollup: its oracle, its checker, its subscription and what was seen. */
+  private final class Rollup {
+    final long id;
+    final String oracle;
+    final OutputChecker checker;
+    LogSubscription subscription;
+    final NavigableMap<BigInteger, Proposal> posted = new ConcurrentSkipListMap<>();
+    final Map<String, Proposal> pending = new LinkedHashMap<>();
+    final NavigableMap<BigInteger, Local> decided = new ConcurrentSkipListMap<>();
+    volatile long nextExpectedBlock = -1;
+
+    Rollup(long id, String oracle, OutputChecker checker) {
+      this.id = id;
+      this.oracle = oracle;
+      this.checker = checker;
+    }
+  }
+
+  public VitalDuty(DutyContext context, VitalConfig config) {
+    this.context = Objects.requireNonNull(context, "context");
+    this.config = Objects.requireNonNull(config, "config");
+    this.clock = context.clock();
+    this.events = context.observers().get(VitalEvents.class).orElse(VitalEvents.NONE);
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public synchronized void start() {
+    L1Client l1 = context.requireL1(ID);
+    signer = context.requireSigner(ID);
+    operator =
+        RegistryReader.address(
+            context
+                .operator()
+                .orElseThrow(() -> new IllegalStateException("vital: the node has no operator")));
+    VitalContracts contracts =
+        new VitalContracts(
+            l1,
+            config.registry(),
+            config.verdictOracle(),
+            config.slashingCoordinator(),
+            config.operatorSetId());
+    Eip712Domain domain = Eip712Domain.avsNode(l1.chainId(), contracts.registry().registryBytes());
+    if (!Arrays.equals(domain.separator(), signer.domain().separator())) {
+      throw new IllegalStateException(
+          "the signer's EIP-712 domain is not the registry's: refusing to sign for another"
+              + " deployment");
+    }
+    epochLength = contracts.registry().epochLength();
+    MetricsSystem metrics = context.metrics();
+    verdicts =
+        metrics.counter(
+            VerdictAggregator.CATEGORY,
+            "verdicts_total",
+            "Local verdicts on posted outputs, by outcome (valid and invalid are signed; abstain is"
+                + " not; refused: slashing protection said no)",
+            "outcome");
+    l2Calls =
+        metrics
+            .counter(VerdictAggregator.CATEGORY, "l2_requests_total", "Requests to the L2 node(s)")
+            .labels();
+    outputsChecked =
+        metrics
+            .counter(
+                VerdictAggregator.CATEGORY,
+                "outputs_checked_total",
+                "Posted outputs checked (l2_requests_total / outputs_checked_total: requests per"
+                    + " output)")
+            .labels();
+    verdictLatency =
+        metrics
+            .histogram(
+                VerdictAggregator.CATEGORY,
+                "verdict_latency_seconds",
+                "Time from a proposal's discovery on L1 to the local verdict",
+                MetricsSystem.DURATION_BUCKETS)
+            .labels();
+    Map<Long, String> oracles = new LinkedHashMap<>(config.outputOracles());
+    if (oracles.isEmpty()) {
+      String deployed =
+          context
+              .deployment()
+              .map(d -> d.contracts().outputOracle())
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "vital: no output-oracles configured and no deployment file"));
+      oracles.put(contracts.rollupIdOf(deployed), deployed.toLowerCase(java.util.Locale.ROOT));
+    }
+    Path dir = context.dutyDirectory(ID);
+    long startBlock = context.deployment().map(d -> d.deploymentBlock()).orElse(l1.blockNumber());
+    for (Map.Entry<Long, List<URI>> e : config.sources().entrySet()) {
+      String oracle = oracles.get(e.getKey());
+      if (oracle == null) {
+        throw new IllegalStateException(
+            "vital: rollup " + e.getKey() + " has no output oracle (set vital.output-oracles)");
+      }
+      List<OutputChecker.Source> sources = new ArrayList<>();
+      for (URI u : e.getValue()) {
+        sources.add(source(new L2Client(u, config.rpcTimeout())));
+      }
+      Rollup r =
+          new Rollup(
+              e.getKey(), oracle, new OutputChecker(sources, config.finalityDepth(), l2Calls::inc));
+      r.subscription =
+          new LogSubscription(
+              l1,
+              List.of(oracle),
+              List.of(VitalContracts.OUTPUT_PROPOSED_TOPIC),
+              0,
+              dir.resolve("cursor-" + e.getKey() + ".json"),
+              startBlock,
+              new LogSubscription.Listener() {
+                @Override
+                public void onLog(LogSubscription.LogEvent log) {
+                  discovered(r, log);
+                }
+
+                @Override
+                public void onRetracted(LogSubscription.LogEvent log) {
+                  retracted(r, log);
+                }
+              });
+      rollups.put(e.getKey(), r);
+    }
+    String name = "vital-" + Hex.toHexPrefixed(operator).substring(0, 10);
+    scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named(name));
+    submitter = Executors.newFixedThreadPool(2, DaemonThreads.named(name + "-submit"));
+    sender =
+        new MessageSender(
+            config.aggregators(),
+            VerdictAggregator.PATH,
+            config.postAttempts(),
+            config.rpcTimeout(),
+            scheduler,
+            metrics.counter(
+                VerdictAggregator.CATEGORY,
+                "verdicts_sent_total",
+                "Verdicts offered to aggregators, by outcome",
+                "outcome"));
+    if (config.aggregator()) {
+      aggregator =
+          new VerdictAggregator(
+              config,
+              contracts,
+              domain,
+              context.transactions(),
+              this::postedRoot,
+              events,
+              clock,
+              scheduler,
+              submitter,
+              metrics);
+      aggregator.install(context.routes());
+    }
+    context.ports().provide(OutputVerdicts.class, this);
+    for (Rollup r : rollups.values()) {
+      scheduler.scheduleWithFixedDelay(
+          () -> pollQuietly(r, contracts),
+          0,
+          config.pollInterval().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+    LOG.info(
+        "vital: checking the outputs of rollups {} ({} L2 source(s) each){}",
+        rollups.keySet(),
+        config.sources().values().stream().mapToInt(List::size).max().orElse(1),
+        config.aggregator() ? ", aggregating (rank " + config.aggregatorRank() + ")" : "");
+  }
+
+  private static OutputChecker.Source source(L2Client c) {
+    return new OutputChecker.Source() {
+      @Override
+      public String name() {
+        return c.endpoint();
+      }
+
+      @Override
+      public long blockNumber() {
+        return c.blockNumber();
+      }
+
+      @Override
+      public Optional<L2Block> block(long number) {
+        return c.block(number);
+      }
+
+      @Override
+      public byte[] outputRoot(L2Block block) {
+        return c.outputRoot(block);
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- discovery
+
+  private void pollQuietly(Rollup r, VitalContracts contracts) {
+    try {
+      r.subscription.poll();
+      processPending(r);
+      precompute(r, contracts);
+      lastPoll = clock.instant();
+      lastError = null;
+    } catch (L1Exception e) {
+      lastError = "L1: " + e.getMessage();
+      LOG.debug("vital: rollup {}: {}", r.id, e.getMessage());
+    } catch (RuntimeException e) {
+      lastError = e.toString();
+      LOG.error("vital: rollup {}: unexpected failure", r.id, e);
+    }
+  }
+
+  /** Computes the root of the block the next proposal will name, once the L2 has it. */
+  private void precompute(Rollup r, VitalContracts contracts) {
+    if (r.nextExpectedBlock < 0) {
+      r.nextExpectedBlock = contracts.nextBlockNumber(r.oracle);
+    }
+    r.checker.precompute(r.nextExpectedBlock);
+  }
+
+  private void discovered(Rollup r, LogSubscription.LogEvent log) {
+    if (log.topics().size() < 4) {
+      LOG.warn("vital: an OutputProposed log without its three indexed fields: {}", log.key());
+      return;
+    }
+    Proposal p =
+        new Proposal(
+            r.id,
+            new BigInteger(1, Hex.fromHex(log.topics().get(2))),
+            new BigInteger(1, Hex.fromHex(log.topics().get(3))).longValueExact(),
+            Hex.fromHex(log.topics().get(1)),
+            log.blockNumber(),
+            log.key(),
+            clock.instant());
+    Proposal before = r.posted.get(p.index());
+    if (before != null && before.logKey().equals(p.logKey())) {
+      return; // redelivered after a restart
+    }
+    r.posted.put(p.index(), p);
+    r.pending.put(p.logKey(), p);
+    // the next proposal names the block one interval further
+    r.nextExpectedBlock = -1;
+    events.onProposal(r.id, p.index(), p.l2BlockNumber(), p.root());
+    processPending(r);
+  }
+
+  private void retracted(Rollup r, LogSubscription.LogEvent log) {
+    r.pending.remove(log.key());
+    r.posted.values().removeIf(p -> p.logKey().equals(log.key()));
+    r.decided.values().removeIf(l -> l.proposal().logKey().equals(log.key()));
+    LOG.info("vital: rollup {}: a proposal was removed by an L1 reorg ({})", r.id, log.key());
+  }
+
+  private Optional<byte[]> postedRoot(long rollupId, BigInteger index) {
+    Rollup r = rollups.get(rollupId);
+    if (r == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(r.posted.get(index)).map(Proposal::root);
+  }
+
+  // ---------------------------------------------------------------- checking and signing
+
+  private void processPending(Rollup r) {
+    Iterator<Proposal> it = r.pending.values().iterator();
+    while (it.hasNext()) {
+      Proposal p = it.next();
+      OutputChecker.Check c = r.checker.check(p.l2BlockNumber(), p.root());
+      if (c.verdict() == OutputChecker.Verdict.ABSTAIN) {
+        boolean expired =
+            Duration.between(p.discoveredAt(), clock.instant()).compareTo(config.recheckFor()) > 0;
+        if (c.retryable() && !expired) {
+          continue; // asked again next poll
+        }
+        it.remove();
+        abstain(r, p, c.reason());
+        continue;
+      }
+      it.remove();
+      outputsChecked.inc();
+      sign(r, p, c);
+    }
+  }
+
+  private void abstain(Rollup r, Proposal p, String reason) {
+    verdicts.labels("abstain").inc();
+    lastAbstain = "output " + p.index() + " of rollup " + r.id + ": " + reason;
+    r.decided.put(p.index(), new Local(p, OutputChecker.Verdict.ABSTAIN, reason));
+    LOG.warn("vital: ABSTAIN on output {} of rollup {}: {}", p.index(), r.id, reason);
+    events.onVerdict(r.id, p.index(), "ABSTAIN", reason, millisSince(p));
+  }
+
+  private void sign(Rollup r, Proposal p, OutputChecker.Check c) {
+    boolean valid = c.verdict() == OutputChecker.Verdict.VALID;
+    OutputVerdict v =
+        new OutputVerdict(r.id, p.index(), p.root(), valid, p.l1BlockNumber() / epochLength);
+    SigningResult s = signer.sign(v);
+    if (!s.isSigned()) {
+      verdicts.labels("refused").inc();
+      LOG.warn(
+          "vital: slashing protection refused the verdict on output {}: {}", p.index(), s.detail());
+      return;
+    }
+    verdicts.labels(valid ? "valid" : "invalid").inc();
+    verdictLatency.observe(millisSince(p) / 1000.0);
+    r.decided.put(p.index(), new Local(p, c.verdict(), c.reason()));
+    if (valid) {
+      LOG.debug("vital: VALID on output {} of rollup {}", p.index(), r.id);
+    } else {
+      LOG.info("vital: INVALID on output {} of rollup {}: {}", p.index(), r.id, c.reason());
+    }
+    events.onVerdict(r.id, p.index(), c.verdict().name(), c.reason(), millisSince(p));
+    sender.send(new SignedMessage<>(v, operator, s.signature().toBytes()));
+  }
+
+  private long millisSince(Proposal p) {
+    return Duration.between(p.discoveredAt(), clock.instant()).toMillis();
+  }
+
+  // ---------------------------------------------------------------- MACH's port
+
+  @Override
+  public Verdict verdictFor(long rollupId, long l2BlockNumber) {
+    Rollup r = rollups.get(rollupId);
+    if (r == null) {
+      return Verdict.UNKNOWN;
+    }
+    Verdict state = Verdict.UNKNOWN;
+    for (Local l : r.decided.values()) {
+      if (l.proposal().l2BlockNumber() > l2BlockNumber) {
+        break;
+      }
+      if (l.verdict() == OutputChecker.Verdict.INVALID) {
+        state = Verdict.INVALID;
+      } else if (l.verdict() == OutputChecker.Verdict.VALID) {
+        state = Verdict.VALID;
+      }
+    }
+    return state;
+  }
+
+  // ---------------------------------------------------------------- health and stop
+
+  @Override
+  public Health health() {
+    List<String> problems = new ArrayList<>();
+    Instant polled = lastPoll;
+    if (polled == null
+        || Duration.between(polled, clock.instant())
+                .compareTo(config.pollInterval().multipliedBy(20).plusSeconds(10))
+            > 0) {
+      problems.add("L1 logs not polled recently" + (lastError == null ? "" : ": " + lastError));
+    }
+    String a = lastAbstain;
+    if (a != null) {
+      problems.add("last ABSTAIN: " + a);
+    }
+    MessageSender s = sender;
+    if (s != null && s.rejectedSinceAccepted() >= 5) {
+      problems.add("the aggregators rejected the last " + s.rejectedSinceAccepted() + " verdicts");
+    }
+    return problems.isEmpty() ? Health.up() : Health.partial(String.join("; ", problems));
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (scheduler != null) {
+      // let a poll that is writing the log cursor finish it, then interrupt what is left
+      scheduler.shutdown();
+      try {
+        if (!scheduler.awaitTermination(2, TimeUnit.SECONDS)) {
+          scheduler.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        scheduler.shutdownNow();
+      }
+    }
+    if (submitter != null) {
+      submitter.shutdownNow();
+    }
+    if (aggregator != null) {
+      aggregator.close();
+    }
+  }
+}

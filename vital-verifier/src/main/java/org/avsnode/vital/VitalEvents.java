@@ -1,0 +1,31 @@
+package org.avsnode.vital;
+
+import java.math.BigInteger;
+import org.avsnode.certificate.Certificate;
+
+/**
+ * What VITAL reports to an embedding program (the devnet's console); {@code operator run} installs
+ * none. Called on the duty's threads; implementations return quickly.
+ */
+public interface VitalEvents {
+  VitalEvents NONE = new VitalEvents() {};
+
+  /** A proposal was discovered on L1. */
+  default void onProposal(long rollupId, BigInteger outputIndex, long l2BlockNumber, byte[] root) {}
+
+  /**
+   * The local check's outcome: VALID, INVALID (both signed) or ABSTAIN (not signed, with the
+   * reason); {@code millis} from discovery to the verdict.
+   */
+  default void onVerdict(
+      long rollupId, BigInteger outputIndex, String verdict, String reason, long millis) {}
+
+  /** This node's aggregator made a verdict certificate. */
+  default void onCertificate(Certificate certificate) {}
+
+  /**
+   * A verdict certificate was mined on L1 ({@code recorded} false: another aggregator's was first).
+   */
+  default void onSubmitted(
+      Certificate certificate, String txHash, BigInteger gasUsed, boolean recorded) {}
+}

@@ -1,0 +1,158 @@
+package org.avsnode.vital;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.avsnode.operator.l2.L2Block;
+import org.avsnode.operator.l2.L2Exception;
+import org.avsnode.operator.l2.OutputRoot;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two-source truth: a lagging, pruned, failing or lying L2 endpoint can make an honest node
+ * abstain, never sign INVALID (or VALID) on its own.
+ */
+class OutputCheckerTest {
+
+  /** An L2 node holding blocks 0..head whose roots are derived from the block number. */
+  static class FakeL2 implements OutputChecker.Source {
+    final String name;
+    long head;
+    boolean pruned;
+    boolean down;
+    final Map<Long, byte[]> lies = new HashMap<>();
+
+    FakeL2(String name, long head) {
+      this.name = name;
+      this.head = head;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public long blockNumber() {
+      if (down) {
+        throw new L2Exception("eth_blockNumber to " + name + " failed: connection refused");
+      }
+      return head;
+    }
+
+    @Override
+    public Optional<L2Block> block(long n) {
+      if (n > head) {
+        return Optional.empty();
+      }
+      return Optional.of(new L2Block(n, bytes(n, 1), bytes(n - 1, 1), bytes(n, 2), 1000 + n));
+    }
+
+    @Override
+    public byte[] outputRoot(L2Block b) {
+      if (pruned) {
+        throw new L2Exception("eth_getProof failed: missing trie node (state pruned)");
+      }
+      byte[] lie = lies.get(b.number());
+      return lie != null ? lie : trueRoot(b.number());
+    }
+  }
+
+  static byte[] bytes(long n, int salt) {
+    byte[] b = new byte[32];
+    b[0] = (byte) salt;
+    for (int i = 0; i < 8; i++) {
+      b[31 - i] = (byte) ((n + 1) >>> (8 * i));
+    }
+    return b;
+  }
+
+  static byte[] trueRoot(long n) {
+    return OutputRoot.v0(bytes(n, 2), bytes(n, 3), bytes(n, 1));
+  }
+
+  private final AtomicInteger calls = new AtomicInteger();
+
+  private OutputChecker checker(long depth, OutputChecker.Source... sources) {
+    return new OutputChecker(List.of(sources), depth, calls::incrementAndGet);
+  }
+
+  @Test
+  void oneSourceGivesValidOrInvalidInThreeRequests() {
+    FakeL2 a = new FakeL2("a", 100);
+    OutputChecker c = checker(0, a);
+    assertThat(c.check(50, trueRoot(50)).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+    assertThat(calls.get()).isEqualTo(3);
+    OutputChecker.Check bad = c.check(60, bytes(60, 9));
+    assertThat(bad.verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
+    assertThat(bad.computed()).isEqualTo(trueRoot(60));
+  }
+
+  @Test
+  void aPrecomputedRootCostsNoRequestAtDiscovery() {
+    FakeL2 a = new FakeL2("a", 100);
+    OutputChecker c = checker(0, a);
+    c.precompute(70);
+    int before = calls.get();
+    assertThat(c.check(70, bytes(70, 9)).verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
+    assertThat(calls.get()).isEqualTo(before);
+  }
+
+  @Test
+  void aLaggingSourceAbstainsUntilTheBlockIsFinal() {
+    FakeL2 a = new FakeL2("a", 40);
+    OutputChecker c = checker(5, a);
+    OutputChecker.Check early = c.check(40, bytes(40, 9));
+    assertThat(early.verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+    assertThat(early.retryable()).isTrue();
+    assertThat(early.reason()).contains("not final");
+    a.head = 45;
+    assertThat(c.check(40, bytes(40, 9)).verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
+  }
+
+  @Test
+  void aPrunedOrFailingSourceAbstains() {
+    FakeL2 a = new FakeL2("a", 100);
+    a.pruned = true;
+    OutputChecker.Check p = checker(0, a).check(10, bytes(10, 9));
+    assertThat(p.verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+    assertThat(p.reason()).contains("pruned");
+    FakeL2 b = new FakeL2("b", 100);
+    b.down = true;
+    assertThat(checker(0, b).check(10, bytes(10, 9)).verdict())
+        .isEqualTo(OutputChecker.Verdict.ABSTAIN);
+  }
+
+  @Test
+  void aLyingSecondSourceCannotMakeAGoodOutputInvalid() {
+    FakeL2 honest = new FakeL2("honest", 100);
+    FakeL2 liar = new FakeL2("liar", 100);
+    liar.lies.put(30L, bytes(30, 7));
+    OutputChecker c = checker(0, honest, liar);
+    OutputChecker.Check r = c.check(30, trueRoot(30));
+    assertThat(r.verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+    assertThat(r.reason()).contains("disagree");
+    // and it cannot vouch for a bad one either
+    assertThat(c.check(30, bytes(30, 7)).verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+  }
+
+  @Test
+  void twoAgreeingSourcesDecide() {
+    OutputChecker c = checker(0, new FakeL2("a", 100), new FakeL2("b", 100));
+    assertThat(c.check(20, trueRoot(20)).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+    OutputChecker.Check bad = c.check(21, bytes(21, 9));
+    assertThat(bad.verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
+    assertThat(bad.reason()).contains("both L2 sources agree");
+  }
+
+  @Test
+  void oneLaggingSourceOfTwoAbstains() {
+    FakeL2 behind = new FakeL2("behind", 10);
+    OutputChecker c = checker(0, new FakeL2("a", 100), behind);
+    assertThat(c.check(20, bytes(20, 9)).verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+  }
+}
