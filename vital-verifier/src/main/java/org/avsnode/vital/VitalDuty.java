@@ -408,7 +408,9 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       LOG.info("vital: INVALID on output {} of rollup {}: {}", p.index(), r.id, c.reason());
     }
     events.onVerdict(r.id, p.index(), c.verdict().name(), c.reason(), millisSince(p));
-    sender.send(new SignedMessage<>(v, operator, s.signature().toBytes()));
+    SignedMessage<OutputVerdict> signed = new SignedMessage<>(v, operator, s.signature().toBytes());
+    events.onSigned(signed);
+    sender.send(signed);
   }
 
   private long millisSince(Proposal p) {

@@ -20,6 +20,10 @@ public interface VitalEvents {
   default void onVerdict(
       long rollupId, BigInteger outputIndex, String verdict, String reason, long millis) {}
 
+  /** This node signed a verdict (VALID or INVALID) and is sending it to the aggregators. */
+  default void onSigned(
+      org.avsnode.operator.quorum.SignedMessage<org.avsnode.bls.eip712.OutputVerdict> verdict) {}
+
   /** This node's aggregator made a verdict certificate. */
   default void onCertificate(Certificate certificate) {}
 

@@ -100,6 +100,8 @@ final class Devnet implements AutoCloseable {
   private L2Driver l2Driver;
   private Equivocator equivocator;
   private DevnetOperator equivocatorOp;
+  private Contradictor contradictor;
+  private DevnetOperator contradictorOp;
   private long startNanos;
   private long startEpoch;
   private List<URI> aggregatorUrls = List.of();
@@ -387,10 +389,23 @@ final class Devnet implements AutoCloseable {
     if (options.chaos()) {
       prepareChaos(options.chaosSeed().orElseThrow());
     }
+    // --lying-l2: the last N online operators read their L2 through a node that lies about state
+    for (int i = firstOnlineEnd() - options.lyingL2(); i < firstOnlineEnd(); i++) {
+      DevnetOperator op = operators.get(i);
+      FaultProxy liar = new FaultProxy(op.name() + "-lying-L2", URI.create(l2Anvil.rpcUrl()), i);
+      liar.lieAboutState();
+      closeables.add(liar);
+      l2Proxies.put(op.index, liar);
+      op.lying = true;
+    }
     int firstOffline = options.operators() - options.offline();
     if (options.equivocate()) {
       equivocatorOp = operators.get(aggs);
       equivocator = new Equivocator(equivocatorOp.secretKey(), domain, aggregatorUrls, 4);
+    }
+    if (options.contradict()) {
+      contradictorOp = operators.get(aggs + (options.equivocate() ? 1 : 0));
+      contradictor = new Contradictor(contradictorOp.secretKey(), domain, aggregatorUrls);
     }
     for (DevnetOperator op : operators) {
       if (op.index >= firstOffline) {
@@ -407,7 +422,11 @@ final class Devnet implements AutoCloseable {
           op.apiUrl(),
           op.process != null ? " (process " + op.process.pid() + ")" : "",
           op.aggregator ? " + aggregator (rank " + op.index + ")" : "",
-          op == equivocatorOp ? "  [faulty: will equivocate]" : "");
+          op == equivocatorOp
+              ? "  [faulty: will equivocate]"
+              : op == contradictorOp
+                  ? "  [faulty: will contradict its verdict]"
+                  : op.lying ? "  [reads a lying L2 node]" : "");
     }
     if (options.operatorProcesses()) {
       progress.firstWatchedHeight = l2Driver.headNumber();
@@ -447,7 +466,12 @@ final class Devnet implements AutoCloseable {
   /** The VITAL section of one operator: what {@code --duty-option vital.KEY=VALUE} would give. */
   Map<String, String> vitalSection(DevnetOperator op) {
     Map<String, String> vital = new LinkedHashMap<>();
-    vital.put("rollups", rollupId() + "=" + l2UrlFor(op));
+    if (op.lying) {
+      // two sources, the lying one and the honest node: they disagree, so VITAL abstains
+      vital.put("rollups", rollupId() + "=" + l2UrlFor(op) + "|" + l2Anvil.rpcUrl());
+    } else {
+      vital.put("rollups", rollupId() + "=" + l2UrlFor(op));
+    }
     vital.put("aggregators", String.join(",", aggregatorUrls.stream().map(URI::toString).toList()));
     vital.put("aggregator", Boolean.toString(op.aggregator));
     if (op.aggregator) {
@@ -457,6 +481,8 @@ final class Devnet implements AutoCloseable {
     vital.put("threshold-bps", Integer.toString(options.thresholdBps()));
     vital.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
     vital.put("poll-interval", options.operators() <= 16 ? "250ms" : "500ms");
+    // a devnet output's block is at most seconds old: what does not resolve in 30 s will not
+    vital.put("recheck-for", "30s");
     return vital;
   }
 
@@ -545,11 +571,34 @@ final class Devnet implements AutoCloseable {
                 LogLevelControl.UNSUPPORTED,
                 DutyObservers.none()
                     .with(MachEvents.class, events)
-                    .with(org.avsnode.vital.VitalEvents.class, progress.vitalForOperator(op)))
+                    .with(org.avsnode.vital.VitalEvents.class, vitalEvents(op)))
             .runtime();
     runtime.start();
     op.runtime = runtime;
     op.duty = runtime.duty(MachDuty.ID).map(MachDuty.class::cast).orElseThrow();
+  }
+
+  /** The console's VITAL events of one in-process operator; the contradictor's tap on its own. */
+  private org.avsnode.vital.VitalEvents vitalEvents(DevnetOperator op) {
+    org.avsnode.vital.VitalEvents console = progress.vitalForOperator(op);
+    if (op != contradictorOp) {
+      return console;
+    }
+    return new org.avsnode.vital.VitalEvents() {
+      @Override
+      public void onVerdict(
+          long rollupId, BigInteger outputIndex, String verdict, String reason, long millis) {
+        console.onVerdict(rollupId, outputIndex, verdict, reason, millis);
+      }
+
+      @Override
+      public void onSigned(SignedMessage<org.avsnode.bls.eip712.OutputVerdict> verdict) {
+        contradictor.honestVerdict(verdict);
+        say(
+            "fault     %s signs the opposite verdict on output #%s too (--contradict)",
+            op.name(), verdict.message().outputIndex());
+      }
+    };
   }
 
   /**
@@ -649,6 +698,11 @@ final class Devnet implements AutoCloseable {
       f.readFully(b);
       return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
+  }
+
+  /** One past the last operator that runs (the offline ones are the last). */
+  private int firstOnlineEnd() {
+    return options.operators() - options.offline();
   }
 
   /** The L1 endpoint an operator is given: the anvil, or under chaos its fault proxy. */
@@ -1131,6 +1185,17 @@ final class Devnet implements AutoCloseable {
   }
 
   private void printSlashingSummary() {
+    if (contradictorOp != null && l1 != null) {
+      say(
+          "summary   contradicting %s %s: %s",
+          contradictorOp.name(),
+          contradictorOp.address(),
+          contradictionSlashed()
+              ? "SLASHED on chain for output #"
+                  + contradictor.contradictedOutput
+                  + " (evidence recorded once)"
+              : "not slashed");
+    }
     if (equivocatorOp != null && l1 != null) {
       try {
         long e = contracts.currentEpoch();
@@ -1151,6 +1216,38 @@ final class Devnet implements AutoCloseable {
         say("summary   could not read the slashing outcome: %s", ex.getMessage());
       }
     }
+  }
+
+  /** Whether the contradicting operator's evidence was used on L1. */
+  boolean contradictionSlashed() {
+    if (contradictor == null || contradictor.contradictedOutput == null) {
+      return false;
+    }
+    try {
+      var coord =
+          org.avsnode.contracts.bindings.SlashingCoordinator.load(
+              deployment.contracts().slashingCoordinator(), l1.web3j(), tm(deployer), gas());
+      byte[] key =
+          coord
+              .vitalEvidenceKey(
+                  contradictorOp.address(),
+                  BigInteger.valueOf(rollupId()),
+                  contradictor.contradictedOutput,
+                  contradictor.contradictedRoot)
+              .send();
+      return coord.evidenceUsed(key).send();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The output the contradicting operator signed both verdicts for, once it did. */
+  BigInteger contradictedOutput() {
+    return contradictor == null ? null : contradictor.contradictedOutput;
+  }
+
+  Optional<DevnetOperator> contradictingOperator() {
+    return Optional.ofNullable(contradictorOp);
   }
 
   BigInteger stakeOf(DevnetOperator op, long epoch) {

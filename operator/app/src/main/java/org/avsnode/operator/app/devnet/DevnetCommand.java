@@ -139,6 +139,24 @@ public final class DevnetCommand implements Callable<Integer> {
   int badOutput;
 
   @Option(
+      names = "--lying-l2",
+      defaultValue = "0",
+      paramLabel = "N",
+      description =
+          "Fault: N operators read their L2 through a node that lies about state: their MACH"
+              + " attestations are outvoted and their VITAL, which also reads the honest node,"
+              + " abstains. Default: none.")
+  int lyingL2;
+
+  @Option(
+      names = "--contradict",
+      description =
+          "Fault: one operator signs both VALID and INVALID for one output (bypassing its own"
+              + " slashing protection, as a faulty node would); the aggregators submit the"
+              + " evidence and it is slashed on chain.")
+  boolean contradict;
+
+  @Option(
       names = "--chaos",
       description =
           "Fault injection for a bounded run (needs --duration; implies --operator-processes):"
@@ -176,6 +194,8 @@ public final class DevnetCommand implements Callable<Integer> {
               l2TxsPerBlock,
               operatorProcesses || chaos,
               badOutput,
+              lyingL2,
+              contradict,
               chaos
                   ? Optional.of(
                       chaosSeed != null

@@ -27,6 +27,9 @@ final class DevnetOperator {
   volatile boolean aggregator;
   volatile int port;
 
+  /** Reads its L2 through a node that lies about state ({@code --lying-l2}). */
+  volatile boolean lying;
+
   DevnetOperator(
       int index,
       Credentials ecdsa,

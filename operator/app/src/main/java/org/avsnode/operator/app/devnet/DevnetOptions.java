@@ -22,6 +22,9 @@ import java.util.Optional;
  * @param operatorProcesses each operator runs as its own {@code operator run} process (else as a
  *     node inside this JVM, built by the same component)
  * @param badOutput the rollup's proposer posts a wrong root for every K-th output (0: never)
+ * @param lyingL2 how many operators read the L2 through a node that lies about state (their output
+ *     roots are wrong): their MACH attestations are outvoted, their VITAL (which also reads the
+ *     honest node, as a second source) abstains
  * @param chaosSeed present for {@code --chaos}: operator processes are killed and restarted, their
  *     RPC endpoints fail and L1 reorganises, drawn from a random generator with this seed
  */
@@ -39,6 +42,8 @@ public record DevnetOptions(
     int l2TxsPerBlock,
     boolean operatorProcesses,
     int badOutput,
+    int lyingL2,
+    boolean contradict,
     Optional<Long> chaosSeed) {
   public static final int MAX_OPERATORS = 64;
 
@@ -83,16 +88,32 @@ public record DevnetOptions(
       throw new IllegalArgumentException(
           "--bad-output K needs K >= 2 (every K-th output is wrong; 0: none)");
     }
+    if (lyingL2 < 0 || lyingL2 > operators - offline - aggregators - (equivocate ? 1 : 0)) {
+      throw new IllegalArgumentException(
+          "--lying-l2 N must leave the aggregators, the equivocator and the offline operators"
+              + " honest: at most "
+              + Math.max(0, operators - offline - aggregators - (equivocate ? 1 : 0)));
+    }
+    if (contradict && operators - offline - aggregators - (equivocate ? 1 : 0) - lyingL2 < 1) {
+      throw new IllegalArgumentException(
+          "--contradict needs one more honest online operator besides the aggregators, the"
+              + " equivocator and the lying ones");
+    }
+    if (contradict && operatorProcesses) {
+      throw new IllegalArgumentException(
+          "--contradict needs the operators inside the devnet (it taps an operator's own"
+              + " verdicts); drop --operator-processes");
+    }
     Objects.requireNonNull(chaosSeed, "chaosSeed");
     if (chaosSeed.isPresent()) {
       if (!operatorProcesses) {
         throw new IllegalArgumentException("--chaos runs the operators as processes");
       }
-      if (operators < MIN_CHAOS_OPERATORS || offline > 0 || equivocate) {
+      if (operators < MIN_CHAOS_OPERATORS || offline > 0 || equivocate || lyingL2 > 0) {
         throw new IllegalArgumentException(
             "--chaos needs at least "
                 + MIN_CHAOS_OPERATORS
-                + " operators, all honest and online (no --offline, no --equivocate)");
+                + " operators, all honest and online (no --offline, --equivocate or --lying-l2)");
       }
       if (stopAggregatorAfter.isPresent()) {
         throw new IllegalArgumentException(
@@ -129,6 +150,8 @@ public record DevnetOptions(
         l2TxsPerBlock,
         operatorProcesses,
         0,
+        0,
+        false,
         Optional.empty());
   }
 

@@ -70,6 +70,8 @@ final class FaultProxy implements AutoCloseable {
   private final Map<Fault, AtomicLong> affected = new EnumMap<>(Fault.class);
   private final AtomicLong forwarded = new AtomicLong();
   private final Map<String, byte[]> frozen = new ConcurrentHashMap<>();
+  private volatile boolean lying;
+  private final AtomicLong lies = new AtomicLong();
   private volatile Fault fault;
   private volatile long faultUntilNanos;
   private volatile boolean closed;
@@ -107,12 +109,39 @@ final class FaultProxy implements AutoCloseable {
     frozen.clear();
     faultUntilNanos = System.nanoTime() + d.toNanos();
     fault = f;
-    if (f == Fault.RESET || f == Fault.HTTP_5XX || f == Fault.GARBAGE) {
-      // a provider that fails drops the connections it holds as well
+    if (f == Fault.RESET) {
+      // connections already open are reset as well, not only the ones opened from now on
       for (Socket s : open) {
         resetQuietly(s);
       }
     }
+  }
+
+  /**
+   * A lying L2 node (the devnet's {@code --lying-l2}): from now on every {@code eth_getProof}
+   * answer carries another {@code storageHash} than the node's, so every output root computed from
+   * this endpoint is wrong, and nothing else about the answers looks amiss.
+   */
+  void lieAboutState() {
+    lying = true;
+  }
+
+  long lies() {
+    return lies.get();
+  }
+
+  private static final Pattern STORAGE_HASH =
+      Pattern.compile("(\"storageHash\"\\s*:\\s*\"0x[0-9a-fA-F]{63})([0-9a-fA-F])\"");
+
+  /** The answer with its storage hash's last digit changed. */
+  static String withAlteredStorageHash(String answer) {
+    Matcher m = STORAGE_HASH.matcher(answer);
+    if (!m.find()) {
+      return answer;
+    }
+    char last = m.group(2).charAt(0);
+    char other = last == '0' ? '1' : '0';
+    return answer.substring(0, m.start()) + m.group(1) + other + "\"" + answer.substring(m.end());
   }
 
   /** Requests that met each fault so far. */
@@ -177,6 +206,21 @@ final class FaultProxy implements AutoCloseable {
   private boolean handle(Socket s, Request req, OutputStream out) throws IOException {
     Fault f = current();
     String body = new String(req.body, StandardCharsets.UTF_8);
+    if (lying && body.contains("\"eth_getProof\"")) {
+      HttpResponse<byte[]> r = fetch(req);
+      if (r == null) {
+        write(out, 502, "text/plain", "upstream unreachable".getBytes(StandardCharsets.UTF_8));
+        return true;
+      }
+      lies.incrementAndGet();
+      write(
+          out,
+          r.statusCode(),
+          "application/json",
+          withAlteredStorageHash(new String(r.body(), StandardCharsets.UTF_8))
+              .getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
     if (f != null) {
       affected.get(f).incrementAndGet();
       switch (f) {
@@ -247,11 +291,10 @@ final class FaultProxy implements AutoCloseable {
     return m.find() ? m.group(1) : "1";
   }
 
-  /** Forwards to the upstream and relays its answer; returns the body, or null on failure. */
-  private byte[] forward(Request req, OutputStream out) throws IOException {
-    HttpResponse<byte[]> r;
+  /** The upstream's answer, or null when it cannot be reached. */
+  private HttpResponse<byte[]> fetch(Request req) {
     try {
-      r =
+      HttpResponse<byte[]> r =
           client.send(
               HttpRequest.newBuilder(upstream)
                   .timeout(Duration.ofSeconds(30))
@@ -259,14 +302,23 @@ final class FaultProxy implements AutoCloseable {
                   .POST(HttpRequest.BodyPublishers.ofByteArray(req.body))
                   .build(),
               HttpResponse.BodyHandlers.ofByteArray());
+      forwarded.incrementAndGet();
+      return r;
     } catch (IOException e) {
-      write(out, 502, "text/plain", "upstream unreachable".getBytes(StandardCharsets.UTF_8));
       return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return null;
     }
-    forwarded.incrementAndGet();
+  }
+
+  /** Forwards to the upstream and relays its answer; returns the body, or null on failure. */
+  private byte[] forward(Request req, OutputStream out) throws IOException {
+    HttpResponse<byte[]> r = fetch(req);
+    if (r == null) {
+      write(out, 502, "text/plain", "upstream unreachable".getBytes(StandardCharsets.UTF_8));
+      return null;
+    }
     write(
         out,
         r.statusCode(),

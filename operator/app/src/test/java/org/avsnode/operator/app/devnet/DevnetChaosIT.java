@@ -90,6 +90,10 @@ class DevnetChaosIT {
     long heights = r.get("heights").asLong();
     assertThat(heights).isGreaterThan(100);
     assertThat(r.get("certified").asLong()).as("certified heights").isGreaterThan(heights * 8 / 10);
+    // what a rollup reads: the finality oracle on L1, despite kills of the aggregator of record
+    assertThat(r.get("finalizedOnL1").asLong())
+        .as("heights finalized on L1")
+        .isGreaterThan(heights * 8 / 10);
     for (JsonNode u : r.get("uncertified")) {
       assertThat(u.get("explained").asBoolean()).as(u.toString()).isTrue();
       assertThat(u.get("reason").asText()).isNotBlank();
@@ -99,6 +103,10 @@ class DevnetChaosIT {
     assertThat(r.get("rssSamples").asLong()).isPositive();
     assertThat(r.get("maxRssMb").asLong()).isLessThan(r.get("rssBoundMb").asLong());
     assertThat(r.get("processesLeft").size()).isZero();
+    // the operators were 'operator run' processes configured by flags (the production wiring)
+    assertThat(text)
+        .containsPattern(
+            "op0 0x[0-9a-f]+ running MACH at http://127\\.0\\.0\\.1:\\d+ \\(process \\d+\\)");
     // and from outside: nothing names the data directory any more
     assertThat(DevnetProcessesIT.processesNaming(data)).as("processes left").isEmpty();
   }

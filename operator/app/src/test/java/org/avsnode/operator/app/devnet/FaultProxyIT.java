@@ -128,4 +128,17 @@ class FaultProxyIT {
     Thread.sleep(400);
     assertThat(call("eth_blockNumber", 2).statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void aLyingNodeAltersOnlyTheStorageHashOfProofs() {
+    String proof =
+        "{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{\"address\":\"0x42\",\"storageHash\":\"0x"
+            + "ab".repeat(31)
+            + "a0\",\"accountProof\":[]}}";
+    String lie = FaultProxy.withAlteredStorageHash(proof);
+    assertThat(lie).isNotEqualTo(proof).hasSameSizeAs(proof);
+    assertThat(lie).contains("\"storageHash\":\"0x" + "ab".repeat(31) + "a1\"");
+    assertThat(FaultProxy.withAlteredStorageHash("{\"result\":\"0x1\"}"))
+        .isEqualTo("{\"result\":\"0x1\"}");
+  }
 }
