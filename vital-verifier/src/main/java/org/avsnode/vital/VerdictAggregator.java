@@ -3,6 +3,7 @@ package org.avsnode.vital;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -70,6 +71,18 @@ final class VerdictAggregator implements AutoCloseable {
   private final int thresholdBps;
   private final EpochAggregators<OutputVerdict> epochs;
   private final Set<String> submitted = ConcurrentHashMap.newKeySet();
+
+  /** The latest certificate made per "rollup/index" (at most {@link #KEEP} outputs). */
+  private final Map<String, Certificate> made =
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Certificate> e) {
+              return size() > KEEP;
+            }
+          });
+
+  private static final int KEEP = 4096;
   private final Labelled<Counter> intake;
   private final Labelled<Counter> submissions;
   private final Counter certificates;
@@ -131,6 +144,35 @@ final class VerdictAggregator implements AutoCloseable {
 
   void install(HttpRoutes routes) {
     routes.post(PATH, config.maxVerdictBytes(), this::handleIntake);
+    routes.get("/v1/vital/certificates/{rollupId}/{outputIndex}", this::handleCertificate);
+  }
+
+  /**
+   * {@code GET /v1/vital/certificates/{rollupId}/{outputIndex}}: the verdict certificate this
+   * aggregator made for the output (the §5 envelope with an OutputVerdict message), 404 if none.
+   */
+  private RouteResponse handleCertificate(RouteRequest req) {
+    String key;
+    try {
+      BigInteger index = new BigInteger(req.pathParam("outputIndex"));
+      if (index.signum() < 0) {
+        throw new NumberFormatException();
+      }
+      key = Long.parseUnsignedLong(req.pathParam("rollupId")) + "/" + index;
+    } catch (NumberFormatException e) {
+      throw org.avsnode.operator.spi.HttpStatusException.badRequest(
+          "rollupId and outputIndex must be non-negative integers");
+    }
+    Certificate c = made.get(key);
+    if (c == null) {
+      throw org.avsnode.operator.spi.HttpStatusException.notFound(
+          "no verdict certificate for output " + key);
+    }
+    return new RouteResponse(
+        200,
+        RouteResponse.APPLICATION_JSON,
+        c.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        Map.of());
   }
 
   private RouteResponse handleIntake(RouteRequest req) {
@@ -194,13 +236,14 @@ final class VerdictAggregator implements AutoCloseable {
 
     @Override
     public void onCertificate(PublishedCertificate pc) {
+      Certificate c = pc.certificate();
+      OutputVerdict v = (OutputVerdict) c.message();
+      made.put(v.rollupId() + "/" + v.outputIndex(), c);
       if (pc.improvement()) {
         return;
       }
-      Certificate c = pc.certificate();
       certificates.inc();
       events.onCertificate(c);
-      OutputVerdict v = (OutputVerdict) c.message();
       boolean record = config.isRecordFor(v.outputIndex().longValue());
       Duration delay =
           config

@@ -84,7 +84,11 @@ public final class NodeCertificateVerifier {
         minThresholdBps.isPresent()
             ? minThresholdBps.getAsInt()
             : Math.max(1, registry.thresholdBps());
-    return CertificateVerifier.verify(cert, snapshot, domain, VerifierPolicy.minimumThreshold(min));
+    return CertificateVerifier.verify(
+        cert,
+        snapshot,
+        domain,
+        VerifierPolicy.minimumThreshold(min).withMessageTypes(messageTypes.toArray(String[]::new)));
   }
 
   /** Mounts {@code POST /v1/certificates/verify} (body: the certificate JSON). */

@@ -80,6 +80,36 @@ class DevnetVitalIT {
             .as("output " + i)
             .isFalse();
       }
+      // the INVALID verdict certificate of output #2 verifies with the Java library and with the
+      // node's endpoint, as the contract verified it
+      String certJson =
+          get(devnet.operators().get(0).apiUrl() + "/v1/vital/certificates/" + rollup + "/2");
+      org.avsnode.certificate.Certificate cert =
+          org.avsnode.certificate.Certificate.fromJson(certJson);
+      assertThat(cert.messageType()).isEqualTo("OutputVerdict");
+      assertThat(((org.avsnode.bls.eip712.OutputVerdict) cert.message()).valid()).isFalse();
+      org.avsnode.certificate.OperatorSetSnapshot snapshot =
+          devnet.contracts().operatorSetAt(cert.stakeEpoch().getAsLong());
+      assertThat(
+              org.avsnode.certificate.CertificateVerifier.verify(
+                      cert,
+                      snapshot,
+                      devnet.domain(),
+                      org.avsnode.certificate.VerifierPolicy.defaults()
+                          .withMessageTypes("OutputVerdict"))
+                  .isValid())
+          .isTrue();
+      // a verdict certificate never passes for finality under the default policy
+      assertThat(
+              org.avsnode.certificate.CertificateVerifier.verify(
+                      cert,
+                      snapshot,
+                      devnet.domain(),
+                      org.avsnode.certificate.VerifierPolicy.defaults())
+                  .isValid())
+          .isFalse();
+      assertThat(post(devnet.operators().get(3).apiUrl() + "/v1/certificates/verify", certJson))
+          .contains("\"valid\":true");
       // no good output invalidated, no wrong one validated, whatever else was decided meanwhile
       assertThat(progress.invalidatedOnChain).allMatch(i -> i % 3 == 2);
       assertThat(progress.validatedOnChain).allMatch(i -> i % 3 != 2);
@@ -136,6 +166,25 @@ class DevnetVitalIT {
   private static long contradictedOutput(Devnet devnet) {
     BigInteger i = devnet.contradictedOutput();
     return i == null ? -1 : i.longValueExact();
+  }
+
+  private static String get(String url) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static String post(String url, String body) throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static String scrape(DevnetOperator op) {
