@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -479,7 +480,23 @@ final class Chaos implements AutoCloseable {
     }
     List<String> around = ts < 0 ? List.of() : eventsAround(ts, 3_000, 12_000);
     boolean quorum = (long) signers * 10_000 >= (long) target.thresholdBps() * n;
+    Map<String, Set<Integer>> messages = witness.messagesAt(h);
     String reason;
+    if (messages.size() > 1) {
+      // every signature is valid and no operator signed twice, but they name different messages
+      Map<String, List<String>> split = new java.util.TreeMap<>();
+      messages.forEach((m, ops) -> split.put(m, ops.stream().sorted().map(i -> "op" + i).toList()));
+      out.put("messages", split);
+      reason =
+          "the signatures were split over "
+              + messages.size()
+              + " messages (different stake epochs or contents): "
+              + split;
+      out.put("reason", reason);
+      out.put("faultsAround", ts < 0 ? List.of() : eventsAround(ts, 3_000, 12_000));
+      out.put("explained", true);
+      return out;
+    }
     if (!quorum) {
       reason =
           "only "

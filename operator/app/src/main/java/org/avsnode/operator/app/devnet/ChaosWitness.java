@@ -59,6 +59,11 @@ final class ChaosWitness implements AutoCloseable {
   private final long rollupId;
   private final Map<String, Signed> signed = new ConcurrentHashMap<>();
   private final Map<Long, Set<Integer>> signersByHeight = new ConcurrentSkipListMap<>();
+
+  /** Height → "stakeEpoch/digest" → the operators that signed that message. */
+  private final Map<Long, Map<String, Set<Integer>>> messagesByHeight =
+      new ConcurrentSkipListMap<>();
+
   private final List<DoubleSignature> doubles =
       java.util.Collections.synchronizedList(new ArrayList<>());
   private final Map<Integer, ConcurrentSkipListMap<Long, Long>> arrivalsByOperator =
@@ -148,6 +153,15 @@ final class ChaosWitness implements AutoCloseable {
     }
     if (first == null) {
       signersByHeight.computeIfAbsent(height, h -> ConcurrentHashMap.newKeySet()).add(op);
+      messagesByHeight
+          .computeIfAbsent(height, h -> new ConcurrentHashMap<>())
+          .computeIfAbsent(
+              "epoch "
+                  + a.message().stakeEpoch()
+                  + " "
+                  + Hex.toHexPrefixed(digest).substring(0, 10),
+              k -> ConcurrentHashMap.newKeySet())
+          .add(op);
       arrivalsByOperator.computeIfAbsent(op, o -> new ConcurrentSkipListMap<>()).put(now, height);
     }
     return 202;
@@ -212,6 +226,14 @@ final class ChaosWitness implements AutoCloseable {
 
   boolean isCertified(long height) {
     return certified.containsKey(height);
+  }
+
+  /**
+   * The different messages signed for a height ("epoch E 0xdigest…" → signers): more than one means
+   * honest signatures were split (e.g. over two stake epochs at a boundary).
+   */
+  Map<String, Set<Integer>> messagesAt(long height) {
+    return messagesByHeight.getOrDefault(height, Map.of());
   }
 
   Set<Integer> signersOf(long height) {
