@@ -67,9 +67,9 @@ import org.web3j.tx.gas.ContractGasProvider;
 /**
  * The devnet: L1 and L2 anvils, every contract, stakers and N operators with delegated stake and
  * BLS keys, registered through the node's registration code; a rollup proposer; and the operators
- * running MACH, each in its own {@link NodeRuntime} (own keys, own slashing-protection database
- * under the data directory, own HTTP port) as threads of this JVM. {@link #close()} stops every
- * thread and process it started.
+ * running MACH and VITAL, each in its own {@link NodeRuntime} (own keys, own slashing-protection
+ * database under the data directory, own HTTP port) as threads of this JVM. {@link #close()} stops
+ * every thread and process it started.
  */
 final class Devnet implements AutoCloseable {
   static final long L1_CHAIN_ID = 31337;
@@ -416,7 +416,7 @@ final class Devnet implements AutoCloseable {
       op.port = op.aggregator ? ports[op.index] : options.operatorProcesses() ? freePort() : 0;
       startOperator(op, dir);
       say(
-          "devnet: %s %s running MACH at %s%s%s%s",
+          "devnet: %s %s running MACH and VITAL at %s%s%s%s",
           op.name(),
           op.address(),
           op.apiUrl(),

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code operator devnet}: the whole system on one machine (DESIGN.md §9) — L1 and L2 anvils, every
  * contract, stakers and operators registered with BLS keys, a rollup proposer, and the operators
- * running MACH with two aggregators; one line per certificate, a summary on exit.
+ * running MACH and VITAL with two aggregators; one line per certificate, a summary on exit.
  */
 @Command(
     name = "devnet",
@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Run a local devnet on this machine: L1 and the demo rollup's L2 (anvil), all contracts,"
           + " N operators with delegated stake registered with BLS keys, a rollup proposer, and"
-          + " the operators running MACH fast finality with two aggregators.",
+          + " the operators running MACH fast finality and VITAL output verification with two"
+          + " aggregators.",
       "Prints one line per finality certificate and on-chain submission, and a summary on exit.",
       "Every process it starts is stopped on exit and on Ctrl-C."
     },

@@ -106,7 +106,7 @@ class DevnetChaosIT {
     // the operators were 'operator run' processes configured by flags (the production wiring)
     assertThat(text)
         .containsPattern(
-            "op0 0x[0-9a-f]+ running MACH at http://127\\.0\\.0\\.1:\\d+ \\(process \\d+\\)");
+            "op0 0x[0-9a-f]+ running MACH and VITAL at http://127\\.0\\.0\\.1:\\d+ \\(process \\d+\\)");
     // and from outside: nothing names the data directory any more
     assertThat(DevnetProcessesIT.processesNaming(data)).as("processes left").isEmpty();
   }
