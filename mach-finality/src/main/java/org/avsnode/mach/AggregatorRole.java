@@ -12,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.avsnode.bls.BlsException;
 import org.avsnode.bls.BlsSignature;
@@ -357,20 +356,7 @@ public final class AggregatorRole implements AutoCloseable {
   }
 
   private void schedule(Duration delay, Runnable task) {
-    try {
-      scheduler.schedule(
-          () -> {
-            try {
-              submitter.execute(task);
-            } catch (RejectedExecutionException ignored) {
-              // shutting down
-            }
-          },
-          delay.toNanos(),
-          TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException ignored) {
-      // shutting down
-    }
+    Scheduler.later(scheduler, submitter, delay, task);
   }
 
   // ---------------------------------------------------------------- submission

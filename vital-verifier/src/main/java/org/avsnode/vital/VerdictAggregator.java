@@ -9,9 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.OutputVerdict;
 import org.avsnode.certificate.Certificate;
@@ -255,20 +253,7 @@ final class VerdictAggregator implements AutoCloseable {
   }
 
   private void schedule(Duration delay, Runnable task) {
-    try {
-      scheduler.schedule(
-          () -> {
-            try {
-              submitter.execute(task);
-            } catch (RejectedExecutionException ignored) {
-              // stopping
-            }
-          },
-          delay.toNanos(),
-          TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException ignored) {
-      // stopping
-    }
+    Scheduler.later(scheduler, submitter, delay, task);
   }
 
   private void submit(Certificate c, long epoch, boolean record, int attempt) {

@@ -21,4 +21,30 @@ public interface Scheduler {
       return () -> f.cancel(false);
     };
   }
+
+  /**
+   * After {@code delay} on {@code timer}, hands {@code task} to {@code worker} (so slow work, such
+   * as waiting for an L1 receipt, never holds the timer's thread). Quiet when either is shut down:
+   * the node is stopping and the task is dropped.
+   */
+  static void later(
+      ScheduledExecutorService timer,
+      java.util.concurrent.Executor worker,
+      Duration delay,
+      Runnable task) {
+    try {
+      timer.schedule(
+          () -> {
+            try {
+              worker.execute(task);
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+              // stopping
+            }
+          },
+          delay.toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+      // stopping
+    }
+  }
 }
