@@ -3,15 +3,12 @@ package org.avsnode.operator.app.devnet;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.OutputVerdict;
-import org.avsnode.operator.net.SignedMessageJson;
 import org.avsnode.operator.quorum.SignedMessage;
 
 /**
@@ -52,15 +49,6 @@ final class Contradictor {
             opposite, honest.operator(), key.sign(opposite.digest(domain)).toBytes());
     contradictedOutput = m.outputIndex();
     contradictedRoot = m.outputRoot();
-    byte[] body = SignedMessageJson.encode(bad);
-    for (URI u : aggregators) {
-      http.sendAsync(
-          HttpRequest.newBuilder(u)
-              .timeout(Duration.ofSeconds(5))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-              .build(),
-          HttpResponse.BodyHandlers.discarding());
-    }
+    Equivocator.postToAll(http, aggregators, bad);
   }
 }

@@ -56,8 +56,13 @@ final class Equivocator {
         new SignedMessage<>(
             conflicting, honest.operator(), key.sign(conflicting.digest(domain)).toBytes());
     equivocatedAt = m.l2BlockNumber();
-    byte[] body = SignedMessageJson.encode(bad);
-    for (URI u : aggregators) {
+    Equivocator.postToAll(http, aggregators, bad);
+  }
+
+  /** Sends a faulty node's message to every aggregator, without waiting for the answers. */
+  static void postToAll(HttpClient http, List<URI> targets, SignedMessage<?> message) {
+    byte[] body = SignedMessageJson.encode(message);
+    for (URI u : targets) {
       http.sendAsync(
           HttpRequest.newBuilder(u)
               .timeout(Duration.ofSeconds(5))
