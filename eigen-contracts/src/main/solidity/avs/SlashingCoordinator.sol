@@ -13,21 +13,44 @@ interface IRegistryForSlashing {
         returns (uint256 slashId);
 }
 
+interface IVerdictRecords {
+    function isInvalidated(uint64 rollupId, uint256 outputIndex) external view returns (bool);
+    function outputOracleOf(uint64 rollupId) external view returns (address);
+}
+
+interface IPostedOutputs {
+    struct OutputProposal {
+        bytes32 outputRoot;
+        uint128 timestamp;
+        uint128 l2BlockNumber;
+    }
+
+    function nextOutputIndex() external view returns (uint256);
+    function getL2Output(uint256 l2OutputIndex) external view returns (OutputProposal memory);
+}
+
 /// @title Accepts on-chain-provable evidence of slashable offences (DESIGN.md §4) and slashes
 ///        through the AvsRegistry, which calls AllocationManager.slashOperator.
 /// @notice Each offence is identified by an evidence key (type, operator, and the coordinates the
-///         two messages share); a key can be used once. Implemented: MACH equivocation and VITAL
-///         contradiction. SQUAD evidence takes a further function; it is not implemented yet.
+///         two messages share); a key can be used once. Implemented: MACH equivocation, a MACH
+///         attestation to an output the VITAL quorum invalidated, and VITAL contradiction. SQUAD
+///         evidence takes a further function; it is not implemented yet.
 contract SlashingCoordinator {
     enum EvidenceType {
         MACH_EQUIVOCATION,
         VITAL_CONTRADICTION,
-        SQUAD_DOUBLE_PROPOSAL
+        SQUAD_DOUBLE_PROPOSAL,
+        MACH_INVALID_OUTPUT
     }
 
     IRegistryForSlashing public immutable registry;
     uint32 public immutable operatorSetId;
     uint256 public immutable wadToSlash;
+
+    address public immutable deployer;
+    /// @notice The VITAL verdict oracle whose invalidations make MACH attestations slashable;
+    ///         set once by the deployer (it is deployed after this contract).
+    IVerdictRecords public verdictOracle;
 
     mapping(bytes32 => bool) public evidenceUsed;
 
@@ -38,12 +61,24 @@ contract SlashingCoordinator {
     error NotEquivocation();
     error EvidenceAlreadyUsed(bytes32 evidenceKey);
     error InvalidOperatorSignature(uint256 which);
+    error OnlyDeployer();
+    error VerdictOracleAlreadySet();
+    error NoVerdictOracle();
+    error NotInvalidated(uint64 rollupId, uint256 outputIndex);
+    error NotTheInvalidatedOutput();
 
     constructor(address registry_, uint32 operatorSetId_, uint256 wadToSlash_) {
         require(wadToSlash_ > 0 && wadToSlash_ <= 1e18, "wad");
         registry = IRegistryForSlashing(registry_);
         operatorSetId = operatorSetId_;
         wadToSlash = wadToSlash_;
+        deployer = msg.sender;
+    }
+
+    function setVerdictOracle(address verdictOracle_) external {
+        if (msg.sender != deployer) revert OnlyDeployer();
+        if (address(verdictOracle) != address(0)) revert VerdictOracleAlreadySet();
+        verdictOracle = IVerdictRecords(verdictOracle_);
     }
 
     function machEvidenceKey(address operator, uint64 rollupId, uint64 l2BlockNumber) public pure returns (bytes32) {
@@ -71,6 +106,41 @@ contract SlashingCoordinator {
         evidenceUsed[key] = true;
         slashId = registry.slash(operator, operatorSetId, wadToSlash, "MACH equivocation");
         emit EquivocationSlashed(EvidenceType.MACH_EQUIVOCATION, operator, key, slashId);
+    }
+
+    function machInvalidOutputEvidenceKey(address operator, uint64 rollupId, uint256 outputIndex)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(EvidenceType.MACH_INVALID_OUTPUT, operator, rollupId, outputIndex));
+    }
+
+    /// @notice A FinalityAttestation signed by `operator`'s registered BLS key that vouches for
+    ///         exactly the output (L2 block number and output root) the rollup posted at
+    ///         `outputIndex`, after the VITAL quorum invalidated that output in the verdict oracle.
+    ///         Anyone may submit; the operator is slashed once per (rollupId, outputIndex).
+    function slashMachInvalidOutput(
+        address operator,
+        AvsEip712.FinalityAttestation calldata a,
+        bytes calldata signature,
+        uint256 outputIndex
+    ) external returns (uint256 slashId) {
+        IVerdictRecords vo = verdictOracle;
+        if (address(vo) == address(0)) revert NoVerdictOracle();
+        if (!vo.isInvalidated(a.rollupId, outputIndex)) revert NotInvalidated(a.rollupId, outputIndex);
+        IPostedOutputs outputs = IPostedOutputs(vo.outputOracleOf(a.rollupId));
+        IPostedOutputs.OutputProposal memory posted = outputs.getL2Output(outputIndex);
+        if (posted.l2BlockNumber != a.l2BlockNumber || posted.outputRoot != a.outputRoot) {
+            revert NotTheInvalidatedOutput();
+        }
+        bytes32 key = machInvalidOutputEvidenceKey(operator, a.rollupId, outputIndex);
+        if (evidenceUsed[key]) revert EvidenceAlreadyUsed(key);
+        bytes32 d = AvsEip712.digest(address(registry), AvsEip712.hashFinalityAttestation(a));
+        if (!registry.verifyOperatorSignature(operator, d, signature)) revert InvalidOperatorSignature(0);
+        evidenceUsed[key] = true;
+        slashId = registry.slash(operator, operatorSetId, wadToSlash, "MACH attestation to an invalidated output");
+        emit EquivocationSlashed(EvidenceType.MACH_INVALID_OUTPUT, operator, key, slashId);
     }
 
     function vitalEvidenceKey(address operator, uint64 rollupId, uint256 outputIndex, bytes32 outputRoot)

@@ -887,6 +887,144 @@ class AvsSystemIT {
         "EvidenceAlreadyUsed(bytes32)");
   }
 
+  /**
+   * MACH's second offence: an attestation vouching for exactly the output the VITAL quorum
+   * invalidated. Runs on a second, fresh deployment (its coordinator is bound to its own verdict
+   * oracle, whose operator set this test controls completely).
+   */
+  @Test
+  @Order(11)
+  void aMachAttestationToAnInvalidatedOutputIsSlashedOnce() throws Exception {
+    Deployment first = dep;
+    Deployer.Config config =
+        Deployer.Config.devnet().withEpochLength(EPOCH_LENGTH).withMaxEpochAge(2);
+    dep = Deployer.deploy(chain.web3j, deployer, config);
+    try {
+      List<Op> ops = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        ops.add(registeredOperator(0));
+      }
+      long epoch = nextEpoch();
+      long rollup = config.rollupId();
+      long block = config.outputSubmissionInterval();
+      OutputOracle outputs =
+          OutputOracle.load(dep.contracts().outputOracle(), chain.web3j, tm(deployer), chain.gas);
+      byte[] bad = random32();
+      outputs.proposeL2Output(bad, BigInteger.valueOf(block), new byte[32], BigInteger.ZERO).send();
+      SlashingCoordinator coord =
+          SlashingCoordinator.load(
+              dep.contracts().slashingCoordinator(), chain.web3j, tm(deployer), chain.gas);
+      String coordAddr = dep.contracts().slashingCoordinator();
+      String from = deployer.getAddress();
+      assertThat(coord.verdictOracle().send())
+          .isEqualToIgnoringCase(dep.contracts().verdictOracle());
+      Op liar = ops.get(0);
+      byte[] hash = random32();
+      SlashingCoordinator.FinalityAttestation a =
+          new SlashingCoordinator.FinalityAttestation(
+              BigInteger.valueOf(rollup),
+              BigInteger.valueOf(block),
+              hash,
+              bad,
+              BigInteger.valueOf(epoch));
+      byte[] sig = liar.sk().sign(digest(attestation(rollup, block, hash, bad, epoch))).toEip2537();
+      // not slashable before the quorum invalidated the output
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashMachInvalidOutput(liar.address(), a, sig, BigInteger.ZERO)
+              .encodeFunctionCall(),
+          "NotInvalidated(uint64,uint256)");
+      VerdictOracle verdicts =
+          VerdictOracle.load(dep.contracts().verdictOracle(), chain.web3j, tm(deployer), chain.gas);
+      assertThat(
+              verdicts
+                  .submitVerdictCertificate(
+                      verdict(rollup, 0, bad, false, epoch),
+                      List.of(),
+                      aggregate(ops, Set.of(), verdictDigest(rollup, 0, bad, false, epoch)))
+                  .send()
+                  .isStatusOK())
+          .isTrue();
+      assertThat(verdicts.isInvalidated(BigInteger.valueOf(rollup), BigInteger.ZERO).send())
+          .isTrue();
+      // an honest attestation to that block names another root: no offence
+      byte[] trueRoot = random32();
+      SlashingCoordinator.FinalityAttestation honest =
+          new SlashingCoordinator.FinalityAttestation(
+              BigInteger.valueOf(rollup),
+              BigInteger.valueOf(block),
+              hash,
+              trueRoot,
+              BigInteger.valueOf(epoch));
+      byte[] honestSig =
+          liar.sk().sign(digest(attestation(rollup, block, hash, trueRoot, epoch))).toEip2537();
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashMachInvalidOutput(liar.address(), honest, honestSig, BigInteger.ZERO)
+              .encodeFunctionCall(),
+          "NotTheInvalidatedOutput()");
+      // the root at another block is not that output either
+      SlashingCoordinator.FinalityAttestation otherBlock =
+          new SlashingCoordinator.FinalityAttestation(
+              BigInteger.valueOf(rollup),
+              BigInteger.valueOf(block + 1),
+              hash,
+              bad,
+              BigInteger.valueOf(epoch));
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashMachInvalidOutput(liar.address(), otherBlock, sig, BigInteger.ZERO)
+              .encodeFunctionCall(),
+          "NotTheInvalidatedOutput()");
+      // another operator's signature is not the liar's
+      byte[] notHis =
+          ops.get(1).sk().sign(digest(attestation(rollup, block, hash, bad, epoch))).toEip2537();
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashMachInvalidOutput(liar.address(), a, notHis, BigInteger.ZERO)
+              .encodeFunctionCall(),
+          "InvalidOperatorSignature(uint256)");
+      BigInteger before = allocatedStake(liar.address());
+      TransactionReceipt r =
+          coord.slashMachInvalidOutput(liar.address(), a, sig, BigInteger.ZERO).send();
+      assertThat(r.isStatusOK()).isTrue();
+      GAS.put(
+          "slashMachInvalidOutput (2 oracle reads, 1 pairing + slashOperator)",
+          r.getGasUsed().toString());
+      assertThat(allocatedStake(liar.address()))
+          .isEqualTo(before.multiply(BigInteger.valueOf(9)).divide(BigInteger.TEN));
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashMachInvalidOutput(liar.address(), a, sig, BigInteger.ZERO)
+              .encodeFunctionCall(),
+          "EvidenceAlreadyUsed(bytes32)");
+      // the verdict oracle is bound once, by the deployer only
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord.setVerdictOracle(deployer.getAddress()).encodeFunctionCall(),
+          "VerdictOracleAlreadySet()");
+      Credentials stranger = chain.newAccount();
+      chain.assertReverts(
+          stranger.getAddress(),
+          coordAddr,
+          coord.setVerdictOracle(stranger.getAddress()).encodeFunctionCall(),
+          "OnlyDeployer()");
+    } finally {
+      dep = first;
+    }
+  }
+
   @SuppressWarnings("rawtypes")
   private static BigInteger allocatedStake(String operator) throws Exception {
     List raw =

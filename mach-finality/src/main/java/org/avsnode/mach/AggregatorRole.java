@@ -75,6 +75,8 @@ public final class AggregatorRole implements AutoCloseable {
   private final CertificateStore store;
   private final BlockClock blockClock;
   private final RateLimiter rateLimiter;
+  private final java.util.function.Supplier<Optional<org.avsnode.operator.spi.OutputVerdicts>>
+      vital;
   private final Counter certified;
   private final LongSupplier currentEpoch;
   private final int thresholdBps;
@@ -104,7 +106,8 @@ public final class AggregatorRole implements AutoCloseable {
       LongSupplier currentEpoch,
       long maxEpochAge,
       int onChainThresholdBps,
-      MetricsSystem metrics) {
+      MetricsSystem metrics,
+      java.util.function.Supplier<Optional<org.avsnode.operator.spi.OutputVerdicts>> vital) {
     this.config = Objects.requireNonNull(config, "config");
     this.contracts = Objects.requireNonNull(contracts, "contracts");
     this.domain = Objects.requireNonNull(domain, "domain");
@@ -116,6 +119,7 @@ public final class AggregatorRole implements AutoCloseable {
     this.store = Objects.requireNonNull(store, "store");
     this.blockClock = Objects.requireNonNull(blockClock, "blockClock");
     this.rateLimiter = new RateLimiter(clock);
+    this.vital = Objects.requireNonNull(vital, "vital");
     this.currentEpoch = Objects.requireNonNull(currentEpoch, "currentEpoch");
     // never make certificates the oracle would reject
     this.thresholdBps = Math.max(config.thresholdBps(), onChainThresholdBps);
@@ -244,6 +248,24 @@ public final class AggregatorRole implements AutoCloseable {
     Optional<IntakeResult> outside = outsideWindow(blockClock.head(m.rollupId()), m);
     if (outside.isPresent()) {
       return outside.get();
+    }
+    Optional<org.avsnode.operator.spi.OutputVerdicts> v = vital.get();
+    if (v.isPresent()
+        && v.get().quorumVerdictFor(m.rollupId(), m.l2BlockNumber())
+            == org.avsnode.operator.spi.OutputVerdicts.Verdict.INVALID) {
+      // DESIGN.md §7: never finalize what VITAL's quorum rejected; and an attestation vouching for
+      // the very root the quorum invalidated is slashable (§4)
+      v.get()
+          .invalidatedAt(m.rollupId(), m.l2BlockNumber())
+          .filter(inv -> java.util.Arrays.equals(inv.outputRoot(), m.outputRoot()))
+          .ifPresent(inv -> offerInvalidOutputEvidence(a, inv.outputIndex()));
+      return IntakeResult.rejected(
+          RejectReason.INVALIDATED_OUTPUT,
+          "block "
+              + m.l2BlockNumber()
+              + " of rollup "
+              + m.rollupId()
+              + " lies at or beyond an output the VITAL quorum invalidated on L1");
     }
     if (!rateLimiter.tryAcquire(java.nio.ByteBuffer.wrap(a.operator()))) {
       return IntakeResult.rejected(
@@ -528,6 +550,94 @@ public final class AggregatorRole implements AutoCloseable {
           MachContracts.hex(e.operator()),
           ex.getMessage());
       events.onEvidenceSubmitted(e, null, false, ex.getMessage());
+    }
+  }
+
+  /**
+   * An attestation naming the exact output the VITAL quorum invalidated: checked against the
+   * operator's registered key (never submit what the contract would reject for its signature), then
+   * submitted to the slashing coordinator once.
+   */
+  private void offerInvalidOutputEvidence(
+      SignedMessage<FinalityAttestation> a, java.math.BigInteger outputIndex) {
+    FinalityAttestation m = a.message();
+    String key = MachContracts.hex(a.operator()) + "/" + m.rollupId() + "/output/" + outputIndex;
+    if (closed || !evidenceSeen.add(key)) {
+      return;
+    }
+    boolean verified;
+    try {
+      OperatorSetSnapshot snapshot = epochs.forEpoch(m.stakeEpoch()).snapshot();
+      Optional<Integer> pos = snapshot.positionOf(a.operator());
+      verified =
+          pos.isPresent()
+              && org.avsnode.bls.Bls.verify(
+                  snapshot.operator(pos.get()).publicKey(),
+                  m.digest(domain),
+                  BlsSignature.fromBytes(a.signature()));
+    } catch (RuntimeException e) {
+      // the epoch's operator set cannot be read now, or the signature does not decode
+      verified = false;
+    }
+    if (!verified) {
+      evidenceSeen.remove(key);
+      evidence.labels("invalid_output_unverified").inc();
+      return;
+    }
+    evidence.labels("invalid_output_seen").inc();
+    LOG.warn(
+        "operator {} attested to output {} of rollup {} (L2 block {}), which the VITAL quorum"
+            + " invalidated",
+        MachContracts.hex(a.operator()),
+        outputIndex,
+        m.rollupId(),
+        m.l2BlockNumber());
+    if (sender.isEmpty()) {
+      return;
+    }
+    boolean record = config.isRecordFor(m.l2BlockNumber());
+    schedule(
+        record ? Duration.ZERO : config.submitGrace(),
+        () -> submitInvalidOutputEvidence(a, outputIndex));
+  }
+
+  private void submitInvalidOutputEvidence(
+      SignedMessage<FinalityAttestation> a, java.math.BigInteger outputIndex) {
+    if (closed) {
+      return;
+    }
+    FinalityAttestation m = a.message();
+    try {
+      if (contracts.invalidOutputEvidenceUsed(a.operator(), m.rollupId(), outputIndex)) {
+        evidence.labels("already_used").inc();
+        return;
+      }
+      TransactionSender.Pending p =
+          sender
+              .orElseThrow()
+              .submit(
+                  contracts.slashMachInvalidOutput(
+                      a.operator(),
+                      m,
+                      BlsSignature.fromBytes(a.signature()).toEip2537(),
+                      outputIndex));
+      TxReceipt r = sender.orElseThrow().await(p);
+      evidence.labels(r.success() ? "slashed" : "reverted").inc();
+      events.onInvalidOutputEvidence(
+          a.operator(),
+          m,
+          outputIndex,
+          r.transactionHash(),
+          r.success(),
+          r.success() ? "slashed" : "reverted");
+    } catch (L1Exception | BlsException ex) {
+      evidence.labels("failed").inc();
+      LOG.info(
+          "evidence against {} (invalidated output {}) not submitted: {}",
+          MachContracts.hex(a.operator()),
+          outputIndex,
+          ex.getMessage());
+      events.onInvalidOutputEvidence(a.operator(), m, outputIndex, null, false, ex.getMessage());
     }
   }
 

@@ -176,7 +176,8 @@ public final class MachDuty implements Duty {
               () -> l1.blockNumber() / epochLength,
               maxEpochAge,
               onChainThreshold,
-              context.metrics());
+              context.metrics(),
+              () -> context.ports().get(OutputVerdicts.class));
       role.install(context.routes());
       role.prefetchCurrentEpoch();
     }

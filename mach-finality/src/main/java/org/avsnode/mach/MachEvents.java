@@ -62,6 +62,18 @@ public interface MachEvents {
       boolean slashed,
       String detail) {}
 
+  /**
+   * This aggregator found an attestation vouching for an output the VITAL quorum invalidated and
+   * submitted it as evidence ({@code txHash} null when it was not submitted).
+   */
+  default void onInvalidOutputEvidence(
+      byte[] operator,
+      FinalityAttestation attestation,
+      java.math.BigInteger outputIndex,
+      String txHash,
+      boolean slashed,
+      String detail) {}
+
   /** MACH did not attest a block because VITAL found an output at or below it invalid. */
   default void onVitalRefusal(long rollupId, long l2BlockNumber) {}
 }

@@ -137,15 +137,22 @@ final class RollupFollower {
     // DESIGN.md §7: never attest to what VITAL rejects. With VITAL on, a block at or beyond an
     // output VITAL found invalid is not attested until a valid output supersedes it.
     Optional<OutputVerdicts> v = vital.get();
-    if (v.isPresent()
-        && v.get().verdictFor(rollupId, b.number()) == OutputVerdicts.Verdict.INVALID) {
+    boolean local =
+        v.isPresent() && v.get().verdictFor(rollupId, b.number()) == OutputVerdicts.Verdict.INVALID;
+    boolean quorum =
+        v.isPresent()
+            && !local
+            && v.get().quorumVerdictFor(rollupId, b.number()) == OutputVerdicts.Verdict.INVALID;
+    if (local || quorum) {
       signatures.labels("refused_vital_invalid").inc();
       vitalRefusal =
           "not attesting from block "
               + b.number()
               + " of rollup "
               + rollupId
-              + ": VITAL found an output at or below it invalid";
+              + (local
+                  ? ": VITAL found an output at or below it invalid"
+                  : ": the VITAL quorum invalidated an output at or below it on L1");
       events.onVitalRefusal(rollupId, b.number());
       return;
     }

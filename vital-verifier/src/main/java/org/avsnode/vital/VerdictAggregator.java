@@ -84,6 +84,7 @@ final class VerdictAggregator implements AutoCloseable {
   private final Labelled<Counter> intake;
   private final Labelled<Counter> submissions;
   private final Counter certificates;
+  private final Counter withdrawn;
   private final Labelled<Counter> evidence;
   private final Set<String> evidenceSubmitted = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
@@ -134,6 +135,13 @@ final class VerdictAggregator implements AutoCloseable {
             "contradiction_evidence_total",
             "Contradicting verdicts seen and submitted as evidence, by outcome",
             "outcome");
+    this.withdrawn =
+        metrics
+            .counter(
+                CATEGORY,
+                "verdicts_withdrawn_total",
+                "Uncertified verdicts withdrawn because an L1 reorg removed their proposal")
+            .labels();
     this.certificates =
         metrics
             .counter(CATEGORY, "certificates_total", "Verdict certificates this aggregator made")
@@ -198,6 +206,45 @@ final class VerdictAggregator implements AutoCloseable {
     }
     return epochs.submit(v, m.stakeEpoch());
   }
+
+  /**
+   * The proposal of output {@code index} with {@code root} was removed by an L1 reorg: verdicts on
+   * it that are not certified yet are withdrawn (the senders send them again if the proposal comes
+   * back); a certificate already made is held back from L1 until the proposal is seen again.
+   */
+  void retracted(long rollupId, BigInteger index, byte[] root) {
+    int n = 0;
+    for (Aggregator<OutputVerdict> a : epochs.all()) {
+      n += a.withdraw(new OutputVerdict(rollupId, index, root, false, a.stakeEpoch()));
+    }
+    if (n > 0) {
+      withdrawn.inc(n);
+      LOG.info(
+          "vital: {} verdict(s) on output {} of rollup {} withdrawn (its proposal was reorged out)",
+          n,
+          index,
+          rollupId);
+    }
+  }
+
+  /** A proposal was (re)discovered: a certificate held back for it while it was gone is sent. */
+  void proposalSeen(long rollupId, BigInteger index, byte[] root) {
+    Parked p = parked.remove(rollupId + "/" + index);
+    if (p == null) {
+      return;
+    }
+    OutputVerdict v = (OutputVerdict) p.certificate().message();
+    if (java.util.Arrays.equals(v.outputRoot(), root)) {
+      schedule(Duration.ZERO, () -> submit(p.certificate(), p.epoch(), p.record(), p.attempt()));
+    } else {
+      submissions.labels("dropped_reorged").inc();
+    }
+  }
+
+  /** A certificate whose proposal is not on this node's L1 view right now. */
+  private record Parked(Certificate certificate, long epoch, boolean record, int attempt) {}
+
+  private final Map<String, Parked> parked = new ConcurrentHashMap<>();
 
   private Aggregator<OutputVerdict> newAggregator(long epoch, OperatorSetSnapshot snapshot) {
     return new Aggregator<>(
@@ -264,6 +311,18 @@ final class VerdictAggregator implements AutoCloseable {
     }
     Optional<OperatorSetSnapshot> snapshot = epochs.snapshot(epoch);
     if (snapshot.isEmpty()) {
+      return;
+    }
+    Optional<byte[]> posted = known.postedRoot(v.rollupId(), v.outputIndex());
+    if (posted.isEmpty() || !java.util.Arrays.equals(posted.get(), v.outputRoot())) {
+      // reorged out since it was certified: held until the proposal is seen again
+      submissions.labels("held_reorged").inc();
+      submitted.remove(key);
+      parked.put(v.rollupId() + "/" + v.outputIndex(), new Parked(c, epoch, record, attempt));
+      Optional<byte[]> again = known.postedRoot(v.rollupId(), v.outputIndex());
+      if (again.isPresent()) {
+        proposalSeen(v.rollupId(), v.outputIndex(), again.get()); // seen again meanwhile
+      }
       return;
     }
     try {

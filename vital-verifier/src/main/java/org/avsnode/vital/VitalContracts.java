@@ -128,6 +128,13 @@ final class VitalContracts {
         .longValueExact();
   }
 
+  /** The L2 block number output {@code index} of this output oracle names. */
+  long l2BlockOf(String outputOracle, BigInteger index) {
+    return RegistryReader.read(
+            "getL2Output", () -> outputs(outputOracle).getL2Output(index).send().l2BlockNumber)
+        .longValueExact();
+  }
+
   /** Whether the verdict oracle knows this rollup's output oracle. */
   String registeredOutputOracle(long rollupId) {
     return RegistryReader.read(

@@ -87,7 +87,15 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   private Labelled<Counter> verdicts;
   private Counter l2Calls;
   private Counter outputsChecked;
+  private Counter retractions;
   private Histogram verdictLatency;
+  private LogSubscription quorumLog;
+  private VitalContracts contracts;
+
+  /** Quorum records whose output's L2 block could not be read yet (retried each poll). */
+  private final List<LogSubscription.LogEvent> unresolvedQuorum =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+
   private volatile String lastAbstain;
   private volatile String lastError;
   private volatile Instant lastPoll;
@@ -101,6 +109,17 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     final NavigableMap<BigInteger, Proposal> posted = new ConcurrentSkipListMap<>();
     final Map<String, Proposal> pending = new LinkedHashMap<>();
     final NavigableMap<BigInteger, Local> decided = new ConcurrentSkipListMap<>();
+
+    /** The quorum's recorded verdicts on L1, by the output's L2 block: true = invalidated. */
+    final NavigableMap<Long, Boolean> quorumInvalid = new ConcurrentSkipListMap<>();
+
+    /** Which L2 block each recorded output index names (to undo a record a reorg removed). */
+    final Map<String, Long> quorumLogs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The invalidated outputs by their L2 block (what a MACH attestation must not vouch for). */
+    final Map<Long, OutputVerdicts.Invalidated> invalidatedByBlock =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
     volatile long nextExpectedBlock = -1;
 
     Rollup(long id, String oracle, OutputChecker checker) {
@@ -131,7 +150,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
             context
                 .operator()
                 .orElseThrow(() -> new IllegalStateException("vital: the node has no operator")));
-    VitalContracts contracts =
+    contracts =
         new VitalContracts(
             l1,
             config.registry(),
@@ -164,6 +183,13 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 "outputs_checked_total",
                 "Posted outputs checked (l2_requests_total / outputs_checked_total: requests per"
                     + " output)")
+            .labels();
+    retractions =
+        metrics
+            .counter(
+                VerdictAggregator.CATEGORY,
+                "proposals_retracted_total",
+                "Proposals removed by an L1 reorg after they were discovered")
             .labels();
     verdictLatency =
         metrics
@@ -221,6 +247,34 @@ public final class VitalDuty implements Duty, OutputVerdicts {
               });
       rollups.put(e.getKey(), r);
     }
+    quorumLog =
+        new LogSubscription(
+            l1,
+            List.of(config.verdictOracle()),
+            List.of(VitalContracts.OUTPUT_INVALIDATED_TOPIC, VitalContracts.OUTPUT_VALIDATED_TOPIC),
+            0,
+            dir.resolve("cursor-verdict-oracle.json"),
+            startBlock,
+            new LogSubscription.Listener() {
+              @Override
+              public void onLog(LogSubscription.LogEvent log) {
+                if (!recordQuorum(log)) {
+                  unresolvedQuorum.add(log);
+                }
+              }
+
+              @Override
+              public void onRetracted(LogSubscription.LogEvent log) {
+                unresolvedQuorum.removeIf(l -> l.key().equals(log.key()));
+                for (Rollup r : rollups.values()) {
+                  Long block = r.quorumLogs.remove(log.key());
+                  if (block != null) {
+                    r.quorumInvalid.remove(block);
+                    r.invalidatedByBlock.remove(block);
+                  }
+                }
+              }
+            });
     String name = "vital-" + Hex.toHexPrefixed(operator).substring(0, 10);
     scheduler = Executors.newScheduledThreadPool(2, DaemonThreads.named(name));
     submitter = Executors.newFixedThreadPool(2, DaemonThreads.named(name + "-submit"));
@@ -252,6 +306,8 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       aggregator.install(context.routes());
     }
     context.ports().provide(OutputVerdicts.class, this);
+    scheduler.scheduleWithFixedDelay(
+        this::pollQuorumQuietly, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     for (Rollup r : rollups.values()) {
       scheduler.scheduleWithFixedDelay(
           () -> pollQuietly(r, contracts),
@@ -339,13 +395,34 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     // the next proposal names the block one interval further
     r.nextExpectedBlock = -1;
     events.onProposal(r.id, p.index(), p.l2BlockNumber(), p.root());
+    if (aggregator != null) {
+      aggregator.proposalSeen(r.id, p.index(), p.root());
+    }
     processPending(r);
   }
 
   private void retracted(Rollup r, LogSubscription.LogEvent log) {
     r.pending.remove(log.key());
-    r.posted.values().removeIf(p -> p.logKey().equals(log.key()));
+    List<Proposal> gone = new ArrayList<>();
+    r.posted
+        .values()
+        .removeIf(
+            p -> {
+              boolean match = p.logKey().equals(log.key());
+              if (match) {
+                gone.add(p);
+              }
+              return match;
+            });
     r.decided.values().removeIf(l -> l.proposal().logKey().equals(log.key()));
+    r.nextExpectedBlock = -1;
+    for (Proposal p : gone) {
+      retractions.inc();
+      events.onRetracted(r.id, p.index(), p.root());
+      if (aggregator != null) {
+        aggregator.retracted(r.id, p.index(), p.root());
+      }
+    }
     LOG.info("vital: rollup {}: a proposal was removed by an L1 reorg ({})", r.id, log.key());
   }
 
@@ -417,6 +494,79 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     return Duration.between(p.discoveredAt(), clock.instant()).toMillis();
   }
 
+  // ---------------------------------------------------------------- the quorum's records on L1
+
+  private void pollQuorumQuietly() {
+    try {
+      synchronized (unresolvedQuorum) {
+        unresolvedQuorum.removeIf(this::recordQuorum);
+      }
+      quorumLog.poll();
+    } catch (L1Exception e) {
+      LOG.debug("vital: verdict oracle logs: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("vital: verdict oracle logs: unexpected failure", e);
+    }
+  }
+
+  /**
+   * Records an {@code OutputInvalidated}/{@code OutputValidated} log under its output's L2 block.
+   *
+   * @return false when that block cannot be read now (L1 unavailable): retried on the next poll
+   */
+  private boolean recordQuorum(LogSubscription.LogEvent log) {
+    if (log.topics().size() < 3) {
+      return true; // not one of ours: nothing to retry
+    }
+    long rollupId;
+    BigInteger index;
+    try {
+      rollupId = new BigInteger(1, Hex.fromHex(log.topics().get(1))).longValueExact();
+      index = new BigInteger(1, Hex.fromHex(log.topics().get(2)));
+    } catch (ArithmeticException | IllegalArgumentException | org.avsnode.bls.BlsException e) {
+      LOG.warn("vital: a verdict oracle log with malformed topics: {}", log.key());
+      return true;
+    }
+    Rollup r = rollups.get(rollupId);
+    if (r == null) {
+      return true; // a rollup this node does not check
+    }
+    boolean invalid = VitalContracts.OUTPUT_INVALIDATED_TOPIC.equalsIgnoreCase(log.topics().get(0));
+    long block;
+    Proposal p = r.posted.get(index);
+    if (p != null) {
+      block = p.l2BlockNumber();
+    } else {
+      try {
+        block = contracts.l2BlockOf(r.oracle, index);
+      } catch (L1Exception e) {
+        return false;
+      }
+    }
+    r.quorumLogs.put(log.key(), block);
+    // an invalidation wins over a validation recorded for the same output (ConflictingVerdicts
+    // keeps the first on L1; this only matters for what MACH refuses, so be conservative)
+    r.quorumInvalid.merge(block, invalid, Boolean::logicalOr);
+    if (invalid) {
+      String data = log.data() == null ? "" : log.data();
+      byte[] raw;
+      try {
+        raw = data.length() >= 66 ? Hex.fromHex(data.substring(0, 66)) : new byte[0];
+      } catch (org.avsnode.bls.BlsException e) {
+        raw = new byte[0];
+      }
+      if (raw.length == 32) {
+        r.invalidatedByBlock.put(block, new OutputVerdicts.Invalidated(index, block, raw));
+      }
+      LOG.warn(
+          "vital: the quorum invalidated output {} of rollup {} (L2 block {}) on L1",
+          index,
+          rollupId,
+          block);
+    }
+    return true;
+  }
+
   // ---------------------------------------------------------------- MACH's port
 
   @Override
@@ -437,6 +587,27 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       }
     }
     return state;
+  }
+
+  @Override
+  public Verdict quorumVerdictFor(long rollupId, long l2BlockNumber) {
+    Rollup r = rollups.get(rollupId);
+    if (r == null) {
+      return Verdict.UNKNOWN;
+    }
+    Map.Entry<Long, Boolean> latest = r.quorumInvalid.floorEntry(l2BlockNumber);
+    if (latest == null) {
+      return Verdict.UNKNOWN;
+    }
+    return latest.getValue() ? Verdict.INVALID : Verdict.VALID;
+  }
+
+  @Override
+  public Optional<OutputVerdicts.Invalidated> invalidatedAt(long rollupId, long l2BlockNumber) {
+    Rollup r = rollups.get(rollupId);
+    return r == null
+        ? Optional.empty()
+        : Optional.ofNullable(r.invalidatedByBlock.get(l2BlockNumber));
   }
 
   // ---------------------------------------------------------------- health and stop

@@ -13,6 +13,9 @@ public interface VitalEvents {
   /** A proposal was discovered on L1. */
   default void onProposal(long rollupId, BigInteger outputIndex, long l2BlockNumber, byte[] root) {}
 
+  /** A discovered proposal was removed by an L1 reorg (its local verdict is forgotten). */
+  default void onRetracted(long rollupId, BigInteger outputIndex, byte[] root) {}
+
   /**
    * The local check's outcome: VALID, INVALID (both signed) or ABSTAIN (not signed, with the
    * reason); {@code millis} from discovery to the verdict.

@@ -245,6 +245,7 @@ public final class Deployer {
               .registerRollup(BigInteger.valueOf(config.rollupId()), outputs.getContractAddress())
               .send(),
           "registerRollup");
+      check(coordinator.setVerdictOracle(verdicts.getContractAddress()).send(), "setVerdictOracle");
       Deployment d =
           new Deployment(
               Deployment.VERSION,

@@ -126,6 +126,32 @@ public final class MachContracts {
     return read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
   }
 
+  /**
+   * Whether evidence of {@code operator} attesting to invalidated output {@code index} was used.
+   */
+  public boolean invalidOutputEvidenceUsed(byte[] operator, long rollupId, BigInteger index) {
+    byte[] key =
+        read(
+            "machInvalidOutputEvidenceKey",
+            () ->
+                coordinator
+                    .machInvalidOutputEvidenceKey(
+                        hex(operator), BigInteger.valueOf(rollupId), index)
+                    .send());
+    return read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+  }
+
+  /** {@code SlashingCoordinator.slashMachInvalidOutput}: the attestation and its signature. */
+  public TxRequest slashMachInvalidOutput(
+      byte[] operator, FinalityAttestation a, byte[] signatureEip2537, BigInteger outputIndex) {
+    String data =
+        coordinator
+            .slashMachInvalidOutput(
+                hex(operator), coordinatorStruct(a), signatureEip2537, outputIndex)
+            .encodeFunctionCall();
+    return TxRequest.call(coordinatorAddress, data);
+  }
+
   /** The nonSignerIndices a certificate implies under its snapshot. */
   public static List<BigInteger> nonSigners(Certificate c, OperatorSetSnapshot snapshot) {
     SignerBitmap bitmap = SignerBitmap.fromBytes(c.signers(), snapshot.size());

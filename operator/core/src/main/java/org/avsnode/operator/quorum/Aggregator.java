@@ -639,6 +639,30 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     }
   }
 
+  /**
+   * Withdraws what was collected for the conflict scope of {@code like} (e.g. a verdict on an
+   * output whose proposal an L1 reorg removed), if no certificate was made for it: the height is
+   * forgotten, so the same messages are admitted afresh if they are sent again. A certified height
+   * is left as it is (its certificate exists already; whoever submits it decides whether it is
+   * still wanted).
+   *
+   * @return the number of messages withdrawn (0 when the scope was certified or unknown)
+   */
+  public int withdraw(TypedMessage like) {
+    HeightKey key = new HeightKey(MessageTypes.conflictScope(like));
+    synchronized (lock) {
+      Height h = heights.get(key);
+      if (h == null || h.status != Status.COLLECTING) {
+        return 0;
+      }
+      heights.remove(key);
+      if (h.window != null) {
+        h.window.cancel();
+      }
+      return h.byOperator.size();
+    }
+  }
+
   /** Stops intake and cancels open windows (no improved certificates are published after this). */
   @Override
   public void close() {

@@ -25,7 +25,12 @@ public enum RejectReason {
   /** The height is too far from the receiver's own view of the chain (ahead or behind). */
   OUT_OF_WINDOW,
   /** The sender sent more than its share of messages in a short time. */
-  RATE_LIMITED;
+  RATE_LIMITED,
+  /**
+   * The block lies at or beyond an output the VITAL quorum invalidated on L1 (and no output the
+   * quorum validated supersedes it): it is not certified.
+   */
+  INVALIDATED_OUTPUT;
 
   /**
    * The HTTP status an intake answers with: 403 for who the sender is, 409 for what it already
@@ -35,7 +40,7 @@ public enum RejectReason {
   public int httpStatus() {
     return switch (this) {
       case UNKNOWN_OPERATOR, INACTIVE_OPERATOR -> 403;
-      case DUPLICATE, STALE, EQUIVOCATION -> 409;
+      case DUPLICATE, STALE, EQUIVOCATION, INVALIDATED_OUTPUT -> 409;
       case CAPACITY, CLOSED -> 503;
       case RATE_LIMITED -> 429;
       default -> 400;

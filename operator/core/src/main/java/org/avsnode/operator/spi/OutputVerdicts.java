@@ -17,5 +17,27 @@ public interface OutputVerdicts {
     UNKNOWN
   }
 
+  /** This node's own check of the outputs covering {@code l2BlockNumber}. */
   Verdict verdictFor(long rollupId, long l2BlockNumber);
+
+  /**
+   * The operator set's recorded verdicts on L1 (the verdict oracle's {@code OutputInvalidated} and
+   * {@code OutputValidated}): {@link Verdict#INVALID} when the latest output at or below {@code
+   * l2BlockNumber} with a quorum verdict was invalidated. MACH's aggregators refuse to certify such
+   * a block.
+   */
+  default Verdict quorumVerdictFor(long rollupId, long l2BlockNumber) {
+    return Verdict.UNKNOWN;
+  }
+
+  /** An output the VITAL quorum invalidated on L1: what the rollup posted at that index. */
+  record Invalidated(java.math.BigInteger outputIndex, long l2BlockNumber, byte[] outputRoot) {}
+
+  /**
+   * The output the quorum invalidated whose L2 block is exactly {@code l2BlockNumber}, if any: a
+   * {@code FinalityAttestation} to that block naming that root is slashable (DESIGN.md §4).
+   */
+  default java.util.Optional<Invalidated> invalidatedAt(long rollupId, long l2BlockNumber) {
+    return java.util.Optional.empty();
+  }
 }

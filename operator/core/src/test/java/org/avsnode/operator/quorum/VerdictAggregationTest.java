@@ -108,6 +108,46 @@ class VerdictAggregationTest {
   }
 
   @Test
+  void withdrawingAnUncertifiedOutputForgetsItsVerdictsButACertifiedOneStays() {
+    Operators ops = Operators.equal(4);
+    Seen<OutputVerdict> seen = new Seen<>();
+    Aggregator<OutputVerdict> agg =
+        new Aggregator<>(
+            ops.snapshot,
+            Operators.DOMAIN,
+            AggregatorConfig.defaults().withCollectionWindow(Duration.ZERO),
+            seen,
+            time,
+            time,
+            pool);
+    OutputVerdict reorged =
+        new OutputVerdict(Operators.ROLLUP, BigInteger.TWO, root(4), false, Operators.EPOCH);
+    assertThat(agg.submit(ops.signAny(0, reorged)).isAccepted()).isTrue();
+    assertThat(agg.submit(ops.signAny(1, reorged)).isAccepted()).isTrue();
+    // the scope is (rollup, index, root): the verdict's value does not matter for withdrawing
+    OutputVerdict sameScope =
+        new OutputVerdict(Operators.ROLLUP, BigInteger.TWO, root(4), true, Operators.EPOCH);
+    assertThat(agg.withdraw(sameScope)).isEqualTo(2);
+    assertThat(agg.trackedHeights()).isZero();
+    // the two withdrawn votes no longer count: a third alone is below the threshold
+    assertThat(agg.submit(ops.signAny(2, reorged)).isAccepted()).isTrue();
+    assertThat(seen.certificates).isEmpty();
+    // sent again (the proposal came back), they are admitted afresh and certify
+    assertThat(agg.submit(ops.signAny(0, reorged)).isAccepted()).isTrue();
+    assertThat(agg.submit(ops.signAny(1, reorged)).isAccepted()).isTrue();
+    assertThat(seen.certificates).hasSize(1);
+    // a certified output is not withdrawn
+    assertThat(agg.withdraw(reorged)).isZero();
+    assertThat(agg.trackedHeights()).isEqualTo(1);
+    // an unknown scope withdraws nothing
+    assertThat(
+            agg.withdraw(
+                new OutputVerdict(
+                    Operators.ROLLUP, BigInteger.TEN, root(4), false, Operators.EPOCH)))
+        .isZero();
+  }
+
+  @Test
   void slotAttestationsAndWrongEpochs() {
     Operators ops = Operators.equal(3);
     Seen<SlotAttestation> seen = new Seen<>();

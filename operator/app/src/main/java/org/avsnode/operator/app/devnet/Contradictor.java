@@ -15,7 +15,9 @@ import org.avsnode.operator.quorum.SignedMessage;
  * The devnet's deliberately faulty VITAL node ({@code --contradict}): after its honest operator
  * signed a verdict on an output, it signs the opposite verdict on the same output and root — with
  * the raw key, bypassing the slashing protection by design, as a broken or malicious node would —
- * and sends it to every aggregator. Once.
+ * and sends it to every aggregator. Once. And once the quorum has invalidated an output on L1, it
+ * sends MACH's aggregators a {@code FinalityAttestation} vouching for exactly that output (the
+ * posted root at its L2 block): MACH's second offence.
  */
 final class Contradictor {
   static final String VERDICT_PATH = "/v1/vital/verdicts";
@@ -26,6 +28,10 @@ final class Contradictor {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final AtomicBoolean done = new AtomicBoolean();
+  private final List<URI> machAggregators;
+  private final AtomicBoolean attested = new AtomicBoolean();
+  private volatile byte[] operator;
+  volatile BigInteger attestedInvalidOutput;
   volatile BigInteger contradictedOutput;
   volatile byte[] contradictedRoot;
 
@@ -33,13 +39,47 @@ final class Contradictor {
     this.key = key;
     this.domain = domain;
     this.aggregators = aggregators.stream().map(u -> u.resolve(VERDICT_PATH)).toList();
+    this.machAggregators =
+        aggregators.stream()
+            .map(u -> u.resolve(org.avsnode.mach.MachDuty.ATTESTATION_PATH))
+            .toList();
+  }
+
+  /**
+   * Signs a FinalityAttestation to the invalidated output {@code index} (its L2 block and the root
+   * the proposer posted) and offers it to MACH's aggregators, twice ({@code now} and {@code
+   * later}): an aggregator takes it as evidence once its node has read the invalidation from L1.
+   * Once per run.
+   */
+  void attestToInvalidated(
+      BigInteger index,
+      long rollupId,
+      long l2Block,
+      byte[] l2BlockHash,
+      byte[] postedRoot,
+      long stakeEpoch,
+      java.util.function.Consumer<Runnable> later) {
+    byte[] from = operator;
+    if (from == null || !attested.compareAndSet(false, true)) {
+      return;
+    }
+    org.avsnode.bls.eip712.FinalityAttestation m =
+        new org.avsnode.bls.eip712.FinalityAttestation(
+            rollupId, l2Block, l2BlockHash, postedRoot, stakeEpoch);
+    SignedMessage<org.avsnode.bls.eip712.FinalityAttestation> bad =
+        new SignedMessage<>(m, from, key.sign(m.digest(domain)).toBytes());
+    attestedInvalidOutput = index;
+    Equivocator.postToAll(http, machAggregators, bad);
+    later.accept(() -> Equivocator.postToAll(http, machAggregators, bad));
   }
 
   /** Called with each verdict the faulty operator's node signed honestly. */
   void honestVerdict(SignedMessage<OutputVerdict> honest) {
+    operator = honest.operator();
     if (!done.compareAndSet(false, true)) {
       return;
     }
+    operator = honest.operator();
     OutputVerdict m = honest.message();
     OutputVerdict opposite =
         new OutputVerdict(

@@ -509,6 +509,27 @@ final class Devnet implements AutoCloseable {
           say(
               "on-chain  output #%-4d INVALIDATED on L1 by the operators' verdict certificate%s",
               i, bad ? " (it was the wrong root)" : "  ** a good output: this is a defect **");
+          L2Driver.Posted p = l2Driver.posted.get(i);
+          if (contradictor != null
+              && bad
+              && p != null
+              && contradictor.attestedInvalidOutput == null) {
+            long epoch = l1.blockNumber() / options.epochLength();
+            contradictor.attestToInvalidated(
+                idx,
+                rollupId(),
+                p.l2Block(),
+                p.l2BlockHash(),
+                p.root(),
+                epoch,
+                task -> faults.schedule(task, 5, TimeUnit.SECONDS));
+            if (contradictor.attestedInvalidOutput != null) {
+              say(
+                  "fault     %s attests to invalidated output #%d (L2 #%d with the posted root)"
+                      + " (--contradict)",
+                  contradictorOp.name(), i, p.l2Block());
+            }
+          }
         } else if (v.isValidated(rollup, idx).send()) {
           progress.validatedOnChain.add(i);
           say(
@@ -1195,6 +1216,16 @@ final class Devnet implements AutoCloseable {
                   + contradictor.contradictedOutput
                   + " (evidence recorded once)"
               : "not slashed");
+      if (contradictor.attestedInvalidOutput != null) {
+        say(
+            "summary   %s attested to invalidated output #%s: %s",
+            contradictorOp.name(),
+            contradictor.attestedInvalidOutput,
+            invalidOutputAttestationSlashed()
+                ? "SLASHED on chain (MACH attestation to an invalidated output, evidence recorded"
+                    + " once)"
+                : "not slashed");
+      }
     }
     if (equivocatorOp != null && l1 != null) {
       try {
@@ -1216,6 +1247,32 @@ final class Devnet implements AutoCloseable {
         say("summary   could not read the slashing outcome: %s", ex.getMessage());
       }
     }
+  }
+
+  /** Whether the contradicting operator was slashed for attesting to an invalidated output. */
+  boolean invalidOutputAttestationSlashed() {
+    BigInteger index = contradictor == null ? null : contradictor.attestedInvalidOutput;
+    if (index == null) {
+      return false;
+    }
+    try {
+      var coord =
+          org.avsnode.contracts.bindings.SlashingCoordinator.load(
+              deployment.contracts().slashingCoordinator(), l1.web3j(), tm(deployer), gas());
+      byte[] key =
+          coord
+              .machInvalidOutputEvidenceKey(
+                  contradictorOp.address(), BigInteger.valueOf(rollupId()), index)
+              .send();
+      return coord.evidenceUsed(key).send();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The invalidated output the contradicting operator attested to, once it did. */
+  BigInteger invalidOutputAttested() {
+    return contradictor == null ? null : contradictor.attestedInvalidOutput;
   }
 
   /** Whether the contradicting operator's evidence was used on L1. */

@@ -51,6 +51,11 @@ final class L2Driver implements AutoCloseable {
   /** Output indexes posted with a wrong root (the {@code --bad-output} fault), in order. */
   final java.util.Set<Long> badOutputs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** What the proposer posted: an output's L2 block, that block's hash, and the root posted. */
+  record Posted(long l2Block, byte[] l2BlockHash, byte[] root) {}
+
+  final java.util.Map<Long, Posted> posted = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final int badOutputEvery;
 
   L2Driver(String l2Url, OutputOracle outputs, int txsPerBlock, Progress progress) {
@@ -147,6 +152,7 @@ final class L2Driver implements AutoCloseable {
             .send();
     if (r.isStatusOK()) {
       outputsProposed.incrementAndGet();
+      posted.put(idx, new Posted(due, b.hash(), root));
       if (bad) {
         badOutputs.add(idx);
       }

@@ -219,6 +219,33 @@ final class Progress {
       }
 
       @Override
+      public void onInvalidOutputEvidence(
+          byte[] operator,
+          FinalityAttestation attestation,
+          java.math.BigInteger outputIndex,
+          String txHash,
+          boolean slashed,
+          String detail) {
+        if (slashed) {
+          evidenceTxs.add(txHash);
+          println(
+              String.format(
+                  "SLASHED   operator %s for attesting to invalidated output #%s (L2 #%d):"
+                      + " evidence submitted by %s in tx %s",
+                  org.avsnode.bls.Hex.toHexPrefixed(operator),
+                  outputIndex,
+                  attestation.l2BlockNumber(),
+                  op.name(),
+                  shortHex(txHash)));
+        } else {
+          println(
+              String.format(
+                  "evidence  against %s (invalidated output #%s) not submitted by %s: %s",
+                  org.avsnode.bls.Hex.toHexPrefixed(operator), outputIndex, op.name(), detail));
+        }
+      }
+
+      @Override
       public void onEvidenceSubmitted(
           EquivocationEvidence<FinalityAttestation> e,
           String txHash,

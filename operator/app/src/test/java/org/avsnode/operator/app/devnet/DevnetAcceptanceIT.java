@@ -235,6 +235,12 @@ class DevnetAcceptanceIT {
 
   static void waitFor(Duration max, BooleanSupplier condition, StringWriter log)
       throws InterruptedException {
+    waitFor("condition", max, condition, log);
+  }
+
+  /** Waits for {@code condition}; on timeout the message names {@code what} first (CI cuts). */
+  static void waitFor(String what, Duration max, BooleanSupplier condition, StringWriter log)
+      throws InterruptedException {
     long deadline = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < deadline) {
       if (condition.getAsBoolean()) {
@@ -242,7 +248,7 @@ class DevnetAcceptanceIT {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("condition not met within " + max + "; devnet output:\n" + tail(log));
+    throw new AssertionError(what + ": not met within " + max + "; devnet output:\n" + tail(log));
   }
 
   private static String tail(StringWriter w) {

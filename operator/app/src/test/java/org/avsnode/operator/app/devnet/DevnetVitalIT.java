@@ -17,10 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.web3j.tx.ReadonlyTransactionManager;
 
 /**
- * VITAL on the devnet (issue 10, the part built so far): six operators run MACH and VITAL, the
- * rollup's proposer posts a wrong root for every third output; every wrong output is invalidated on
- * L1 by a verdict certificate, every good output that had time is validated, no good output is
- * invalidated, and nobody is slashed.
+ * VITAL on the devnet (issue 10's acceptance test): eight operators run MACH and VITAL, two of them
+ * read their L2 through a lying proxy, the rollup's proposer posts a wrong root for every third
+ * output. Every wrong output is invalidated on L1 by a verdict certificate, every good output that
+ * had time is validated, no good output is invalidated, no honest operator is slashed; the one
+ * faulty operator is slashed exactly once for signing both verdicts on one output and exactly once
+ * for attesting (MACH) to the output the quorum invalidated.
  */
 class DevnetVitalIT {
 
@@ -52,7 +54,10 @@ class DevnetVitalIT {
       devnet.start();
       // output #2 is wrong (every third is); wait until it is on L1 and decided
       DevnetAcceptanceIT.waitFor(
-          Duration.ofSeconds(120), () -> progress.invalidatedOnChain.contains(2L), text);
+          "output #2 invalidated on L1",
+          Duration.ofSeconds(120),
+          () -> progress.invalidatedOnChain.contains(2L),
+          text);
       // the output the faulty operator contradicted itself on may miss its quorum (its verdicts
       // stop counting there: 5 of 8 < 2/3); every other good output is validated
       long contradicted =
@@ -60,7 +65,10 @@ class DevnetVitalIT {
       List<Long> good =
           java.util.stream.Stream.of(0L, 1L, 3L).filter(i -> i != contradicted).toList();
       DevnetAcceptanceIT.waitFor(
-          Duration.ofSeconds(30), () -> progress.validatedOnChain.containsAll(good), text);
+          "outputs " + good + " validated on L1",
+          Duration.ofSeconds(30),
+          () -> progress.validatedOnChain.containsAll(good),
+          text);
       VerdictOracle v =
           VerdictOracle.load(
               devnet.deployment().contracts().verdictOracle(),
@@ -113,7 +121,26 @@ class DevnetVitalIT {
       // no good output invalidated, no wrong one validated, whatever else was decided meanwhile
       assertThat(progress.invalidatedOnChain).allMatch(i -> i % 3 == 2);
       assertThat(progress.validatedOnChain).allMatch(i -> i % 3 != 2);
-      // honest operators were not slashed: the slashing coordinator has one event only
+      // the faulty operator also attested to the invalidated output #2 with the posted root: an
+      // aggregator refused it (the quorum invalidated it) and submitted it as MACH evidence
+      DevnetAcceptanceIT.waitFor(
+          "the attestation to invalidated output #2 slashed",
+          Duration.ofSeconds(40),
+          devnet::invalidOutputAttestationSlashed,
+          text);
+      assertThat(devnet.invalidOutputAttested()).isEqualTo(BigInteger.TWO);
+      long refusedByAggregators =
+          devnet.operators().subList(0, 2).stream()
+              .map(DevnetVitalIT::scrape)
+              .filter(
+                  m ->
+                      m.matches(
+                          "(?s).*avs_mach_attestations_received_total\\{outcome=\"invalidated_output\",?\\}"
+                              + " [1-9].*"))
+              .count();
+      assertThat(refusedByAggregators).as("aggregators that refused it").isPositive();
+      // honest operators were not slashed: the slashing coordinator has two events, both against
+      // the faulty operator, one per offence
       Object logs =
           devnet
               .l1()
@@ -127,12 +154,25 @@ class DevnetVitalIT {
                           "latest",
                           "address",
                           devnet.deployment().contracts().slashingCoordinator())));
-      // exactly one slash: the operator made to sign both verdicts for one output
-      assertThat((List<?>) logs).hasSize(1);
-      DevnetAcceptanceIT.waitFor(Duration.ofSeconds(5), devnet::contradictionSlashed, text);
+      List<?> slashes = (List<?>) logs;
+      assertThat(slashes).as("slashing events").hasSize(2);
+      String faulty =
+          devnet.contradictingOperator().orElseThrow().address().substring(2).toLowerCase();
+      java.util.Set<Integer> kinds = new java.util.HashSet<>();
+      for (Object o : slashes) {
+        @SuppressWarnings("unchecked")
+        List<String> topics = (List<String>) ((java.util.Map<String, Object>) o).get("topics");
+        assertThat(topics.get(2).toLowerCase()).endsWith(faulty);
+        kinds.add(new BigInteger(topics.get(1).substring(2), 16).intValueExact());
+      }
+      // SlashingCoordinator.EvidenceType: 1 VITAL_CONTRADICTION, 3 MACH_INVALID_OUTPUT
+      assertThat(kinds).containsExactlyInAnyOrder(1, 3);
+      DevnetAcceptanceIT.waitFor(
+          "the contradiction slashed", Duration.ofSeconds(5), devnet::contradictionSlashed, text);
       // the node reports its verdicts in its metrics: valid and invalid signed, none refused
       String metrics = scrape(devnet.operators().get(3));
       assertThat(metrics)
+          .as("op3's metrics: verdicts signed, MACH refusals")
           .containsPattern("avs_vital_verdicts_total\\{outcome=\"valid\",?\\} [1-9]")
           .containsPattern("avs_vital_verdicts_total\\{outcome=\"invalid\",?\\} [1-9]")
           .doesNotContain("outcome=\"refused\"")
@@ -145,6 +185,7 @@ class DevnetVitalIT {
       for (DevnetOperator liar : devnet.operators().subList(6, 8)) {
         assertThat(liar.lying).isTrue();
         DevnetAcceptanceIT.waitFor(
+            liar.name() + " abstained",
             Duration.ofSeconds(40),
             () ->
                 scrape(liar)
@@ -156,8 +197,10 @@ class DevnetVitalIT {
       }
       devnet.printSummary();
       assertThat(text.toString())
+          .as("the summary lines")
           .containsPattern("good outputs invalidated: 0")
-          .containsPattern("contradicting op2 0x[0-9a-f]+: SLASHED on chain");
+          .containsPattern("contradicting op2 0x[0-9a-f]+: SLASHED on chain")
+          .containsPattern("op2 attested to invalidated output #2: SLASHED on chain");
     } finally {
       devnet.close();
     }
