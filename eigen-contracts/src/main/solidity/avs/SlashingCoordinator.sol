@@ -15,18 +15,10 @@ interface IRegistryForSlashing {
 
 interface IVerdictRecords {
     function isInvalidated(uint64 rollupId, uint256 outputIndex) external view returns (bool);
-    function outputOracleOf(uint64 rollupId) external view returns (address);
-}
-
-interface IPostedOutputs {
-    struct OutputProposal {
-        bytes32 outputRoot;
-        uint128 timestamp;
-        uint128 l2BlockNumber;
-    }
-
-    function nextOutputIndex() external view returns (uint256);
-    function getL2Output(uint256 l2OutputIndex) external view returns (OutputProposal memory);
+    function postedOutput(uint64 rollupId, uint256 outputIndex)
+        external
+        view
+        returns (bytes32 outputRoot, uint256 l2BlockNumber);
 }
 
 /// @title Accepts on-chain-provable evidence of slashable offences (DESIGN.md §4) and slashes
@@ -129,9 +121,8 @@ contract SlashingCoordinator {
         IVerdictRecords vo = verdictOracle;
         if (address(vo) == address(0)) revert NoVerdictOracle();
         if (!vo.isInvalidated(a.rollupId, outputIndex)) revert NotInvalidated(a.rollupId, outputIndex);
-        IPostedOutputs outputs = IPostedOutputs(vo.outputOracleOf(a.rollupId));
-        IPostedOutputs.OutputProposal memory posted = outputs.getL2Output(outputIndex);
-        if (posted.l2BlockNumber != a.l2BlockNumber || posted.outputRoot != a.outputRoot) {
+        (bytes32 postedRoot, uint256 postedBlock) = vo.postedOutput(a.rollupId, outputIndex);
+        if (postedBlock != a.l2BlockNumber || postedRoot != a.outputRoot) {
             revert NotTheInvalidatedOutput();
         }
         bytes32 key = machInvalidOutputEvidenceKey(operator, a.rollupId, outputIndex);

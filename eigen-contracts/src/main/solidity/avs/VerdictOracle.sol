@@ -15,10 +15,21 @@ interface IOutputOracle {
     function getL2Output(uint256 l2OutputIndex) external view returns (OutputProposal memory);
 }
 
+interface IGameFactory {
+    function gameCount() external view returns (uint256);
+    function gameAtIndex(uint256 index) external view returns (uint32 gameType, uint64 timestamp, address proxy);
+}
+
+interface IClaimGame {
+    function rootClaim() external view returns (bytes32);
+    function l2BlockNumber() external view returns (uint256);
+}
+
 /// @title VITAL verdict oracle: records the quorum's verdict on each output a rollup posts to L1.
 /// @notice submitVerdictCertificate verifies a certificate over the EIP-712 OutputVerdict digest
 ///         (computed here from the fields) and checks that the verdict names the root the rollup
-///         actually posted at that index in its registered output oracle. An INVALID quorum marks
+///         actually posted at that index in its registered output oracle (or, for a rollup with
+///         fault-proof games, claimed in the game at that index of its dispute game factory). An INVALID quorum marks
 ///         the output invalidated (isInvalidated: what bridges and the rollup consult); a VALID
 ///         quorum records a validity attestation (isValidated). A second certificate with the same
 ///         verdict returns false without verifying or storing anything. A verified certificate of
@@ -36,10 +47,16 @@ contract VerdictOracle {
     address public immutable owner;
 
     mapping(uint64 => address) public outputOracleOf;
+    /// @notice Rollups whose proposals are dispute games (OP Stack fault proofs): the output index
+    ///         of a game is its index in the factory.
+    mapping(uint64 => address) public gameFactoryOf;
+    /// @notice The rollup a registered dispute game factory serves (0 for none).
+    mapping(address => uint64) public gameRollupOf;
     mapping(uint64 => mapping(uint256 => Record)) internal _invalidated;
     mapping(uint64 => mapping(uint256 => Record)) internal _validated;
 
     event RollupRegistered(uint64 indexed rollupId, address outputOracle);
+    event GameRollupRegistered(uint64 indexed rollupId, address gameFactory);
     event OutputInvalidated(
         uint64 indexed rollupId, uint256 indexed outputIndex, bytes32 outputRoot, uint32 stakeEpoch, uint256 signedStake
     );
@@ -49,6 +66,7 @@ contract VerdictOracle {
     event ConflictingVerdicts(uint64 indexed rollupId, uint256 indexed outputIndex, bytes32 outputRoot);
 
     error OnlyOwner();
+    error RollupAlreadyRegistered(uint64 rollupId);
     error UnknownRollup(uint64 rollupId);
     error NoSuchOutput(uint64 rollupId, uint256 outputIndex);
     error NotThePostedRoot(bytes32 posted, bytes32 named);
@@ -61,8 +79,37 @@ contract VerdictOracle {
 
     function registerRollup(uint64 rollupId, address outputOracle) external {
         if (msg.sender != owner) revert OnlyOwner();
+        if (gameFactoryOf[rollupId] != address(0)) revert RollupAlreadyRegistered(rollupId);
         outputOracleOf[rollupId] = outputOracle;
         emit RollupRegistered(rollupId, outputOracle);
+    }
+
+    function registerGameRollup(uint64 rollupId, address gameFactory) external {
+        if (msg.sender != owner) revert OnlyOwner();
+        if (outputOracleOf[rollupId] != address(0)) revert RollupAlreadyRegistered(rollupId);
+        gameFactoryOf[rollupId] = gameFactory;
+        gameRollupOf[gameFactory] = rollupId;
+        emit GameRollupRegistered(rollupId, gameFactory);
+    }
+
+    /// @notice What the rollup posted at `outputIndex`: the claimed root and its L2 block, from its
+    ///         output oracle or, for a game rollup, from the game at that index of its factory.
+    function postedOutput(uint64 rollupId, uint256 outputIndex)
+        public
+        view
+        returns (bytes32 outputRoot, uint256 l2BlockNumber)
+    {
+        address oracle = outputOracleOf[rollupId];
+        if (oracle != address(0)) {
+            if (outputIndex >= IOutputOracle(oracle).nextOutputIndex()) revert NoSuchOutput(rollupId, outputIndex);
+            IOutputOracle.OutputProposal memory p = IOutputOracle(oracle).getL2Output(outputIndex);
+            return (p.outputRoot, p.l2BlockNumber);
+        }
+        address factory = gameFactoryOf[rollupId];
+        if (factory == address(0)) revert UnknownRollup(rollupId);
+        if (outputIndex >= IGameFactory(factory).gameCount()) revert NoSuchOutput(rollupId, outputIndex);
+        (,, address game) = IGameFactory(factory).gameAtIndex(outputIndex);
+        return (IClaimGame(game).rootClaim(), IClaimGame(game).l2BlockNumber());
     }
 
     /// @return accepted true if this call recorded the verdict, false if it was recorded already
@@ -71,12 +118,7 @@ contract VerdictOracle {
         uint32[] calldata nonSignerIndices,
         bytes calldata aggregateSignature
     ) external returns (bool accepted) {
-        address oracle = outputOracleOf[verdict.rollupId];
-        if (oracle == address(0)) revert UnknownRollup(verdict.rollupId);
-        if (verdict.outputIndex >= IOutputOracle(oracle).nextOutputIndex()) {
-            revert NoSuchOutput(verdict.rollupId, verdict.outputIndex);
-        }
-        bytes32 posted = IOutputOracle(oracle).getL2Output(verdict.outputIndex).outputRoot;
+        (bytes32 posted,) = postedOutput(verdict.rollupId, verdict.outputIndex);
         if (posted != verdict.outputRoot) revert NotThePostedRoot(posted, verdict.outputRoot);
         mapping(uint256 => Record) storage same = verdict.valid ? _validated[verdict.rollupId] : _invalidated[verdict.rollupId];
         mapping(uint256 => Record) storage opposite =

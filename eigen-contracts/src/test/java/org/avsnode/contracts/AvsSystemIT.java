@@ -20,6 +20,7 @@ import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.contracts.bindings.AllocationManager;
 import org.avsnode.contracts.bindings.AvsRegistry;
 import org.avsnode.contracts.bindings.DelegationManager;
+import org.avsnode.contracts.bindings.DisputeGameFactory;
 import org.avsnode.contracts.bindings.FinalityOracle;
 import org.avsnode.contracts.bindings.OutputOracle;
 import org.avsnode.contracts.bindings.SlashingCoordinator;
@@ -817,6 +818,121 @@ class AvsSystemIT {
     GAS.put("submitVerdictCertificate VALID, 3 operators, 1 non-signer", v.getGasUsed().toString());
     assertThat(verdicts.isValidated(BigInteger.valueOf(rollup), BigInteger.ONE).send()).isTrue();
     assertThat(verdicts.isInvalidated(BigInteger.valueOf(rollup), BigInteger.ONE).send()).isFalse();
+  }
+
+  /**
+   * A rollup whose proposals are dispute games (OP Stack's fault-proof shape): the verdict oracle
+   * reads the claimed root from the game at the output index of the registered factory.
+   */
+  @Test
+  @Order(12)
+  void verdictsOnDisputeGamesNameTheGameAtTheirIndex() throws Exception {
+    long setId = 21;
+    long rollup = 78;
+    registry(deployer)
+        .createOperatorSet(
+            BigInteger.valueOf(setId),
+            List.of(dep.contracts().strategy()),
+            BigInteger.valueOf(6000))
+        .send();
+    VerdictOracle verdicts =
+        VerdictOracle.deploy(
+                chain.web3j,
+                tm(deployer),
+                chain.gas,
+                dep.contracts().avsRegistry(),
+                BigInteger.valueOf(setId))
+            .send();
+    DisputeGameFactory factory =
+        DisputeGameFactory.deploy(chain.web3j, tm(deployer), chain.gas, deployer.getAddress())
+            .send();
+    String addr = verdicts.getContractAddress();
+    String from = deployer.getAddress();
+    Credentials stranger = chain.newAccount();
+    chain.assertReverts(
+        stranger.getAddress(),
+        addr,
+        verdicts
+            .registerGameRollup(BigInteger.valueOf(rollup), factory.getContractAddress())
+            .encodeFunctionCall(),
+        "OnlyOwner()");
+    verdicts.registerGameRollup(BigInteger.valueOf(rollup), factory.getContractAddress()).send();
+    assertThat(verdicts.gameRollupOf(factory.getContractAddress()).send())
+        .isEqualTo(BigInteger.valueOf(rollup));
+    // one rollup id, one kind of source
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .registerRollup(BigInteger.valueOf(rollup), factory.getContractAddress())
+            .encodeFunctionCall(),
+        "RollupAlreadyRegistered(uint64)");
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ops.add(registeredOperator(setId));
+    }
+    long epoch = nextEpoch();
+    byte[] good = random32();
+    byte[] bad = random32();
+    // only the proposer creates games; extraData is the L2 block number
+    chain.assertReverts(
+        stranger.getAddress(),
+        factory.getContractAddress(),
+        factory
+            .create(
+                BigInteger.ZERO, good, Numeric.toBytesPadded(BigInteger.TEN, 32), BigInteger.ZERO)
+            .encodeFunctionCall(),
+        "OnlyProposer()");
+    TransactionReceipt created =
+        factory
+            .create(
+                BigInteger.ZERO, good, Numeric.toBytesPadded(BigInteger.TEN, 32), BigInteger.ZERO)
+            .send();
+    GAS.put("DisputeGameFactory.create (a game per proposal)", created.getGasUsed().toString());
+    assertThat(DisputeGameFactory.getDisputeGameCreatedEvents(created)).hasSize(1);
+    factory
+        .create(
+            BigInteger.ZERO,
+            bad,
+            Numeric.toBytesPadded(BigInteger.valueOf(20), 32),
+            BigInteger.ZERO)
+        .send();
+    assertThat(factory.gameCount().send()).isEqualTo(BigInteger.TWO);
+    var posted = verdicts.postedOutput(BigInteger.valueOf(rollup), BigInteger.ONE).send();
+    assertThat(posted.component1()).isEqualTo(bad);
+    assertThat(posted.component2()).isEqualTo(BigInteger.valueOf(20));
+    byte[] sig1 = aggregate(ops, Set.of(), verdictDigest(rollup, 1, bad, false, epoch));
+    // the root must be the game's claim, the index an existing game
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 1, good, false, epoch), List.of(), sig1)
+            .encodeFunctionCall(),
+        "NotThePostedRoot(bytes32,bytes32)");
+    chain.assertReverts(
+        from,
+        addr,
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 2, bad, false, epoch), List.of(), sig1)
+            .encodeFunctionCall(),
+        "NoSuchOutput(uint64,uint256)");
+    TransactionReceipt r =
+        verdicts
+            .submitVerdictCertificate(verdict(rollup, 1, bad, false, epoch), List.of(), sig1)
+            .send();
+    assertThat(VerdictOracle.getOutputInvalidatedEvents(r)).hasSize(1);
+    GAS.put(
+        "submitVerdictCertificate INVALID on a dispute game, 3 operators",
+        r.getGasUsed().toString());
+    assertThat(verdicts.isInvalidated(BigInteger.valueOf(rollup), BigInteger.ONE).send()).isTrue();
+    verdicts
+        .submitVerdictCertificate(
+            verdict(rollup, 0, good, true, epoch),
+            List.of(),
+            aggregate(ops, Set.of(), verdictDigest(rollup, 0, good, true, epoch)))
+        .send();
+    assertThat(verdicts.isValidated(BigInteger.valueOf(rollup), BigInteger.ZERO).send()).isTrue();
   }
 
   /** VITAL's offence: VALID and INVALID signed for one (rollupId, outputIndex, outputRoot). */

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.avsnode.bls.Hex;
 import org.avsnode.operator.l2.L2Block;
@@ -29,7 +28,23 @@ final class OutputChecker {
     Optional<L2Block> block(long number);
 
     byte[] outputRoot(L2Block block);
+
+    /**
+     * How long until this source's head is likely to reach {@code block}, from the block rate it
+     * has shown (0 when it is there or the rate is not known yet).
+     */
+    default long nanosUntil(long block) {
+      return 0;
+    }
   }
+
+  /** The shortest pause between two precompute attempts of one block. */
+  static final long MIN_RETRY_NANOS = 200_000_000L;
+
+  /**
+   * The longest (a stalled L2 makes the block-rate estimate long; a proposal is checked anyway).
+   */
+  static final long MAX_WAIT_NANOS = 30_000_000_000L;
 
   enum Verdict {
     VALID,
@@ -50,7 +65,6 @@ final class OutputChecker {
 
   private final List<Source> sources;
   private final long finalityDepth;
-  private final Runnable countCall;
   private final Map<Long, byte[]> precomputed =
       new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -59,26 +73,53 @@ final class OutputChecker {
         }
       };
 
-  /**
-   * @param countCall called once per L2 request (the RPC-calls-per-output metric)
-   */
-  OutputChecker(List<Source> sources, long finalityDepth, Runnable countCall) {
+  private final java.util.function.LongSupplier nanos;
+
+  /** Per block being precomputed: not before this time (nanos), so the head is not polled. */
+  private final Map<Long, Long> notBefore = new java.util.HashMap<>();
+
+  /** Each source counts its own requests (see {@link L2Endpoint}). */
+  OutputChecker(List<Source> sources, long finalityDepth) {
+    this(sources, finalityDepth, System::nanoTime);
+  }
+
+  OutputChecker(List<Source> sources, long finalityDepth, java.util.function.LongSupplier nanos) {
+    this.nanos = nanos;
     if (sources.isEmpty() || sources.size() > 2) {
       throw new IllegalArgumentException("one or two L2 sources");
     }
     this.sources = List.copyOf(sources);
     this.finalityDepth = finalityDepth;
-    this.countCall = Objects.requireNonNull(countCall, "countCall");
   }
 
-  /** Computes and keeps the root of {@code block} when every source has it final; quiet. */
+  /**
+   * Computes and keeps the root of {@code block} when every source has it final; quiet. While it is
+   * not final, the next attempt waits for most of the time the slowest source should take to get
+   * there at the block rate it has shown, so a proposal every N blocks costs a few head requests,
+   * not one per poll.
+   */
   synchronized void precompute(long block) {
     if (precomputed.containsKey(block)) {
+      return;
+    }
+    long now = nanos.getAsLong();
+    Long wait = notBefore.get(block);
+    if (wait != null && now < wait) {
       return;
     }
     Object r = agreedRoot(block);
     if (r instanceof byte[] root) {
       precomputed.put(block, root);
+      notBefore.remove(block);
+      return;
+    }
+    long until = 0;
+    for (Source s : sources) {
+      until = Math.max(until, s.nanosUntil(block + finalityDepth));
+    }
+    notBefore.put(block, now + Math.max(MIN_RETRY_NANOS, Math.min(MAX_WAIT_NANOS, until * 9 / 10)));
+    while (notBefore.size() > 64) {
+      notBefore.remove(notBefore.keySet().iterator().next());
     }
   }
 
@@ -145,7 +186,6 @@ final class OutputChecker {
 
   private Object rootFrom(Source s, long block) {
     try {
-      countCall.run();
       long head = s.blockNumber();
       if (head < block + finalityDepth) {
         return Check.abstain(
@@ -159,7 +199,6 @@ final class OutputChecker {
                 + ")",
             true);
       }
-      countCall.run();
       Optional<L2Block> b = s.block(block);
       if (b.isEmpty()) {
         return Check.abstain(s.name() + " does not have block " + block, true);
@@ -168,7 +207,6 @@ final class OutputChecker {
         return Check.abstain(
             s.name() + " answered block " + b.get().number() + " for block " + block, true);
       }
-      countCall.run();
       return s.outputRoot(b.get());
     } catch (L2Exception e) {
       // a pruned state answers eth_getProof with an error: no verdict from this source

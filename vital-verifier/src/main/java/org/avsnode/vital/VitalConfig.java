@@ -20,6 +20,8 @@ import org.avsnode.operator.spi.DutySection;
  *     verdict is signed only when both agree)
  * @param outputOracles per rollup id, its output oracle on L1; empty: the deployment's output
  *     oracle, whose rollup id is read from the contract
+ * @param gameFactories rollups whose proposals are dispute games (OP Stack fault proofs): rollup id
+ *     → the game factory; a game's output index is its index in the factory
  * @param registry the AVS registry (EIP-712 domain, operator sets)
  * @param verdictOracle where verdict certificates are submitted
  * @param slashingCoordinator where contradiction evidence is submitted
@@ -38,12 +40,16 @@ import org.avsnode.operator.spi.DutySection;
  * @param recheckFor how long a proposal whose block is not final (or whose node lags) is retried
  *     before it is abandoned as ABSTAIN
  * @param rpcTimeout timeout of one L2 request
+ * @param l2RequestsPerSecond requests per second to one L2 endpoint, shared by every rollup that
+ *     names it (a request waits up to {@code rpcTimeout} for its turn, else the check abstains and
+ *     is retried)
  * @param postAttempts attempts per verdict and aggregator
  * @param maxVerdictBytes largest verdict body the intake reads
  */
 public record VitalConfig(
     Map<Long, List<URI>> sources,
     Map<Long, String> outputOracles,
+    Map<Long, String> gameFactories,
     String registry,
     String verdictOracle,
     String slashingCoordinator,
@@ -59,6 +65,7 @@ public record VitalConfig(
     Duration pollInterval,
     Duration recheckFor,
     Duration rpcTimeout,
+    int l2RequestsPerSecond,
     int postAttempts,
     int maxVerdictBytes) {
 
@@ -66,6 +73,7 @@ public record VitalConfig(
       Set.of(
           "rollups",
           "output-oracles",
+          "dispute-game-factories",
           "registry",
           "verdict-oracle",
           "slashing-coordinator",
@@ -81,12 +89,20 @@ public record VitalConfig(
           "poll-interval",
           "recheck-for",
           "rpc-timeout",
+          "l2-requests-per-second",
           "post-attempts",
           "max-verdict-bytes");
 
   public VitalConfig {
     sources = Map.copyOf(sources);
     outputOracles = Map.copyOf(outputOracles);
+    gameFactories = Map.copyOf(gameFactories);
+    for (Long id : gameFactories.keySet()) {
+      if (outputOracles.containsKey(id)) {
+        throw new IllegalArgumentException(
+            "vital: rollup " + id + " has both an output oracle and a dispute game factory");
+      }
+    }
     aggregators = List.copyOf(aggregators);
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(verdictOracle, "verdictOracle");
@@ -109,6 +125,9 @@ public record VitalConfig(
     if (thresholdBps < 1 || thresholdBps > 10_000) {
       throw new IllegalArgumentException("vital: threshold-bps must be in 1..10000");
     }
+    if (l2RequestsPerSecond < 1) {
+      throw new IllegalArgumentException("vital: l2-requests-per-second must be at least 1");
+    }
     if (postAttempts < 1 || maxVerdictBytes < 256) {
       throw new IllegalArgumentException(
           "vital: post-attempts must be >= 1 and max-verdict-bytes >= 256");
@@ -118,6 +137,24 @@ public record VitalConfig(
   /** Whether this aggregator submits output {@code index} at once (else after the grace). */
   public boolean isRecordFor(long index) {
     return Long.remainderUnsigned(index, aggregatorCount) == aggregatorRank;
+  }
+
+  /** {@code ID=0xADDRESS,...} of {@code key}. */
+  private static Map<Long, String> addressesById(DutySection c, String key) {
+    Map<Long, String> out = new LinkedHashMap<>();
+    for (String part : c.list(key)) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw c.error(key + " entries are ID=0xADDRESS");
+      }
+      long id = c.nonNegativeValue(key, part.substring(0, eq));
+      String a = part.substring(eq + 1).strip();
+      if (!a.matches("0x[0-9a-fA-F]{40}")) {
+        throw c.error(key + ": not a 20-byte 0x address: " + a);
+      }
+      out.put(id, a.toLowerCase(java.util.Locale.ROOT));
+    }
+    return out;
   }
 
   /** Parses the section; addresses, operator set and threshold default to the deployment's. */
@@ -136,19 +173,8 @@ public record VitalConfig(
       }
       sources.put(id, urls);
     }
-    Map<Long, String> oracles = new LinkedHashMap<>();
-    for (String part : c.list("output-oracles")) {
-      int eq = part.indexOf('=');
-      if (eq <= 0) {
-        throw c.error("output-oracles entries are ID=0xADDRESS");
-      }
-      long id = c.nonNegativeValue("output-oracles", part.substring(0, eq));
-      String a = part.substring(eq + 1).strip();
-      if (!a.matches("0x[0-9a-fA-F]{40}")) {
-        throw c.error("output-oracles: not a 20-byte 0x address: " + a);
-      }
-      oracles.put(id, a.toLowerCase(java.util.Locale.ROOT));
-    }
+    Map<Long, String> oracles = addressesById(c, "output-oracles");
+    Map<Long, String> factories = addressesById(c, "dispute-game-factories");
     List<URI> aggregators = new ArrayList<>();
     for (String u : c.list("aggregators")) {
       aggregators.add(c.uriValue("aggregators", u));
@@ -157,6 +183,7 @@ public record VitalConfig(
     return new VitalConfig(
         sources,
         oracles,
+        factories,
         c.address("registry", dc.map(Deployment.Contracts::avsRegistry).orElse(null)),
         c.address(
             "verdict-oracle", dc.flatMap(Deployment.Contracts::verdictOracleAddress).orElse(null)),
@@ -176,6 +203,7 @@ public record VitalConfig(
         c.duration("poll-interval", "250ms"),
         c.duration("recheck-for", "10m"),
         c.duration("rpc-timeout", "5s"),
+        (int) c.nonNegative("l2-requests-per-second", 50),
         (int) c.nonNegative("post-attempts", 8),
         (int) c.nonNegative("max-verdict-bytes", 2048));
   }

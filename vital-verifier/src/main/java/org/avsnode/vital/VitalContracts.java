@@ -12,6 +12,7 @@ import org.avsnode.contracts.bindings.OutputOracle;
 import org.avsnode.contracts.bindings.SlashingCoordinator;
 import org.avsnode.contracts.bindings.VerdictOracle;
 import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.L1Exception;
 import org.avsnode.operator.chain.TxRequest;
 import org.avsnode.operator.registry.RegistryReader;
 import org.web3j.crypto.Hash;
@@ -30,6 +31,16 @@ final class VitalContracts {
    */
   static final String OUTPUT_PROPOSED_TOPIC =
       Hash.sha3String("OutputProposed(bytes32,uint256,uint256,uint256)");
+
+  /**
+   * topic0 of DisputeGameFactory.DisputeGameCreated(address indexed, uint32 indexed, bytes32
+   * indexed).
+   */
+  static final String DISPUTE_GAME_CREATED_TOPIC =
+      Hash.sha3String("DisputeGameCreated(address,uint32,bytes32)");
+
+  private static final String GAME_COUNT = Hash.sha3String("gameCount()").substring(0, 10);
+  private static final String L2_BLOCK_NUMBER = Hash.sha3String("l2BlockNumber()").substring(0, 10);
 
   /** topic0 of the verdict oracle's two record events: present iff a submission counted. */
   static final String OUTPUT_INVALIDATED_TOPIC =
@@ -128,11 +139,55 @@ final class VitalContracts {
         .longValueExact();
   }
 
-  /** The L2 block number output {@code index} of this output oracle names. */
-  long l2BlockOf(String outputOracle, BigInteger index) {
+  /**
+   * What the rollup posted at {@code index}, as the verdict oracle reads it (output oracle or game
+   * factory): the L2 block number.
+   */
+  long postedL2Block(long rollupId, BigInteger index) {
     return RegistryReader.read(
-            "getL2Output", () -> outputs(outputOracle).getL2Output(index).send().l2BlockNumber)
+            "postedOutput",
+            () -> verdicts.postedOutput(BigInteger.valueOf(rollupId), index).send().component2())
         .longValueExact();
+  }
+
+  /** The rollup id a dispute game factory is registered under in the verdict oracle. */
+  long gameRollupOf(String factory) {
+    return RegistryReader.read("gameRollupOf", () -> verdicts.gameRollupOf(factory).send())
+        .longValueExact();
+  }
+
+  /**
+   * {@code gameCount()} of a factory as of the block with {@code blockHash} (EIP-1898), so a game's
+   * index is read from the very chain its creation log came from.
+   */
+  BigInteger gameCountAt(String factory, String blockHash) {
+    return uint(
+        l1.rawCall(
+            "eth_call",
+            List.of(
+                java.util.Map.of("to", factory, "data", GAME_COUNT),
+                java.util.Map.of("blockHash", blockHash))),
+        "gameCount");
+  }
+
+  /** {@code l2BlockNumber()} of a game (immutable: read at the latest block). */
+  long gameL2Block(String game) {
+    return uint(
+            l1.rawCall(
+                "eth_call",
+                List.of(java.util.Map.of("to", game, "data", L2_BLOCK_NUMBER), "latest")),
+            "l2BlockNumber")
+        .longValueExact();
+  }
+
+  private static BigInteger uint(Object result, String what) {
+    if (!(result instanceof String hex) || !hex.matches("0x[0-9a-fA-F]{64}")) {
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED,
+          "eth_call",
+          what + "() did not answer one 32-byte word: " + result);
+    }
+    return new BigInteger(hex.substring(2), 16);
   }
 
   /** Whether the verdict oracle knows this rollup's output oracle. */

@@ -23,10 +23,10 @@ import java.util.concurrent.TimeUnit;
 import org.avsnode.bls.Hex;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.OutputVerdict;
+import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.L1Exception;
 import org.avsnode.operator.chain.LogSubscription;
-import org.avsnode.operator.l2.L2Block;
 import org.avsnode.operator.l2.L2Client;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Histogram;
@@ -85,7 +85,9 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   private MessageSender sender;
   private VerdictAggregator aggregator;
   private Labelled<Counter> verdicts;
-  private Counter l2Calls;
+  private Labelled<Counter> l2Calls;
+  private Counter l1Calls;
+  private final Map<URI, L2Endpoint> endpoints = new LinkedHashMap<>();
   private Counter outputsChecked;
   private Counter retractions;
   private Histogram verdictLatency;
@@ -103,8 +105,16 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   /** One rollup: its oracle, its checker, its subscription and what was seen. */
   private final class Rollup {
     final long id;
+
+    /** The output oracle, or the dispute game factory when {@link #games}. */
     final String oracle;
+
+    final boolean games;
     final OutputChecker checker;
+
+    /** Game creation logs whose index and L2 block are not read yet, in delivery order. */
+    final List<LogSubscription.LogEvent> unresolvedGames = new ArrayList<>();
+
     LogSubscription subscription;
     final NavigableMap<BigInteger, Proposal> posted = new ConcurrentSkipListMap<>();
     final Map<String, Proposal> pending = new LinkedHashMap<>();
@@ -122,9 +132,10 @@ public final class VitalDuty implements Duty, OutputVerdicts {
 
     volatile long nextExpectedBlock = -1;
 
-    Rollup(long id, String oracle, OutputChecker checker) {
+    Rollup(long id, String oracle, boolean games, OutputChecker checker) {
       this.id = id;
       this.oracle = oracle;
+      this.games = games;
       this.checker = checker;
     }
   }
@@ -173,8 +184,21 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 + " not; refused: slashing protection said no)",
             "outcome");
     l2Calls =
+        metrics.counter(
+            VerdictAggregator.CATEGORY,
+            "l2_requests_total",
+            "Requests to the L2 node(s), by purpose: head (eth_blockNumber, reused by every rollup"
+                + " on the endpoint for half a poll interval) or output (the block and the message"
+                + " passer's proof of a checked output)",
+            "purpose");
+    l1Calls =
         metrics
-            .counter(VerdictAggregator.CATEGORY, "l2_requests_total", "Requests to the L2 node(s)")
+            .counter(
+                VerdictAggregator.CATEGORY,
+                "l1_requests_total",
+                "L1 reads made for one output (its successor's block number, the block an L1"
+                    + " verdict record names); the log polling shared by all outputs is not"
+                    + " counted here")
             .labels();
     outputsChecked =
         metrics
@@ -200,48 +224,80 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 MetricsSystem.DURATION_BUCKETS)
             .labels();
     Map<Long, String> oracles = new LinkedHashMap<>(config.outputOracles());
-    if (oracles.isEmpty()) {
-      String deployed =
+    Map<Long, String> factories = new LinkedHashMap<>(config.gameFactories());
+    if (oracles.isEmpty() && factories.isEmpty()) {
+      Deployment d =
           context
               .deployment()
-              .map(d -> d.contracts().outputOracle())
               .orElseThrow(
                   () ->
                       new IllegalStateException(
-                          "vital: no output-oracles configured and no deployment file"));
+                          "vital: no output-oracles or dispute-game-factories configured and no"
+                              + " deployment file"));
+      String deployed = d.contracts().outputOracle();
       oracles.put(contracts.rollupIdOf(deployed), deployed.toLowerCase(java.util.Locale.ROOT));
+      d.contracts()
+          .disputeGameFactoryAddress()
+          .ifPresent(
+              f -> factories.put(contracts.gameRollupOf(f), f.toLowerCase(java.util.Locale.ROOT)));
     }
     Path dir = context.dutyDirectory(ID);
     long startBlock = context.deployment().map(d -> d.deploymentBlock()).orElse(l1.blockNumber());
     for (Map.Entry<Long, List<URI>> e : config.sources().entrySet()) {
       String oracle = oracles.get(e.getKey());
-      if (oracle == null) {
+      String factory = factories.get(e.getKey());
+      if (oracle == null && factory == null) {
         throw new IllegalStateException(
-            "vital: rollup " + e.getKey() + " has no output oracle (set vital.output-oracles)");
+            "vital: rollup "
+                + e.getKey()
+                + " has no output oracle or dispute game factory (set vital.output-oracles or"
+                + " vital.dispute-game-factories)");
       }
       List<OutputChecker.Source> sources = new ArrayList<>();
       for (URI u : e.getValue()) {
-        sources.add(source(new L2Client(u, config.rpcTimeout())));
+        sources.add(
+            endpoints.computeIfAbsent(
+                u,
+                x ->
+                    new L2Endpoint(
+                        new L2Client(x, config.rpcTimeout()),
+                        config.l2RequestsPerSecond(),
+                        config.rpcTimeout(),
+                        config.pollInterval().dividedBy(2),
+                        System::nanoTime,
+                        purpose -> l2Calls.labels(purpose).inc())));
       }
+      boolean games = oracle == null;
       Rollup r =
           new Rollup(
-              e.getKey(), oracle, new OutputChecker(sources, config.finalityDepth(), l2Calls::inc));
+              e.getKey(),
+              games ? factory : oracle,
+              games,
+              new OutputChecker(sources, config.finalityDepth()));
       r.subscription =
           new LogSubscription(
               l1,
-              List.of(oracle),
-              List.of(VitalContracts.OUTPUT_PROPOSED_TOPIC),
+              List.of(r.oracle),
+              List.of(
+                  games
+                      ? VitalContracts.DISPUTE_GAME_CREATED_TOPIC
+                      : VitalContracts.OUTPUT_PROPOSED_TOPIC),
               0,
               dir.resolve("cursor-" + e.getKey() + ".json"),
               startBlock,
               new LogSubscription.Listener() {
                 @Override
                 public void onLog(LogSubscription.LogEvent log) {
-                  discovered(r, log);
+                  if (r.games) {
+                    r.unresolvedGames.add(log);
+                  } else {
+                    discovered(r, log);
+                  }
                 }
 
                 @Override
                 public void onRetracted(LogSubscription.LogEvent log) {
+                  r.unresolvedGames.removeIf(l -> l.key().equals(log.key()));
                   retracted(r, log);
                 }
               });
@@ -322,35 +378,14 @@ public final class VitalDuty implements Duty, OutputVerdicts {
         config.aggregator() ? ", aggregating (rank " + config.aggregatorRank() + ")" : "");
   }
 
-  private static OutputChecker.Source source(L2Client c) {
-    return new OutputChecker.Source() {
-      @Override
-      public String name() {
-        return c.endpoint();
-      }
-
-      @Override
-      public long blockNumber() {
-        return c.blockNumber();
-      }
-
-      @Override
-      public Optional<L2Block> block(long number) {
-        return c.block(number);
-      }
-
-      @Override
-      public byte[] outputRoot(L2Block block) {
-        return c.outputRoot(block);
-      }
-    };
-  }
-
   // ---------------------------------------------------------------- discovery
 
   private void pollQuietly(Rollup r, VitalContracts contracts) {
     try {
       r.subscription.poll();
+      if (r.games) {
+        resolveGames(r);
+      }
       processPending(r);
       precompute(r, contracts);
       lastPoll = clock.instant();
@@ -364,9 +399,59 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     }
   }
 
+  /**
+   * Turns game creation logs into proposals. A game's output index is its index in the factory:
+   * {@code gameCount()} as of the log's block (read by block hash, so from the same chain) minus
+   * the games created after it in that block. One L1 read per block with games, one per game (its
+   * {@code l2BlockNumber()}); on an L1 failure the rest waits for the next poll.
+   */
+  private void resolveGames(Rollup r) {
+    while (!r.unresolvedGames.isEmpty()) {
+      LogSubscription.LogEvent first = r.unresolvedGames.get(0);
+      List<LogSubscription.LogEvent> block = new ArrayList<>();
+      for (LogSubscription.LogEvent l : r.unresolvedGames) {
+        if (l.blockHash().equals(first.blockHash())) {
+          block.add(l);
+        }
+      }
+      block.sort(java.util.Comparator.comparingLong(LogSubscription.LogEvent::logIndex));
+      l1Calls.inc();
+      BigInteger count = contracts.gameCountAt(r.oracle, first.blockHash());
+      for (int j = 0; j < block.size(); j++) {
+        LogSubscription.LogEvent log = block.get(j);
+        BigInteger index = count.subtract(BigInteger.valueOf(block.size() - j));
+        if (log.topics().size() < 4
+            || !log.topics().stream().allMatch(t -> t.matches("0x[0-9a-fA-F]{64}"))
+            || index.signum() < 0) {
+          LOG.warn("vital: a DisputeGameCreated log that does not add up: {}", log.key());
+          r.unresolvedGames.remove(log);
+          continue;
+        }
+        String game = "0x" + log.topics().get(1).substring(26);
+        l1Calls.inc();
+        long l2Block = contracts.gameL2Block(game);
+        r.unresolvedGames.remove(log);
+        accept(
+            r,
+            new Proposal(
+                r.id,
+                index,
+                l2Block,
+                Hex.fromHex(log.topics().get(3)),
+                log.blockNumber(),
+                log.key(),
+                clock.instant()));
+      }
+    }
+  }
+
   /** Computes the root of the block the next proposal will name, once the L2 has it. */
   private void precompute(Rollup r, VitalContracts contracts) {
+    if (r.games) {
+      return; // a game may name any block: its root is computed when it is discovered
+    }
     if (r.nextExpectedBlock < 0) {
+      l1Calls.inc();
       r.nextExpectedBlock = contracts.nextBlockNumber(r.oracle);
     }
     r.checker.precompute(r.nextExpectedBlock);
@@ -386,6 +471,10 @@ public final class VitalDuty implements Duty, OutputVerdicts {
             log.blockNumber(),
             log.key(),
             clock.instant());
+    accept(r, p);
+  }
+
+  private void accept(Rollup r, Proposal p) {
     Proposal before = r.posted.get(p.index());
     if (before != null && before.logKey().equals(p.logKey())) {
       return; // redelivered after a restart
@@ -538,7 +627,8 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       block = p.l2BlockNumber();
     } else {
       try {
-        block = contracts.l2BlockOf(r.oracle, index);
+        l1Calls.inc();
+        block = contracts.postedL2Block(rollupId, index);
       } catch (L1Exception e) {
         return false;
       }
@@ -558,7 +648,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       if (raw.length == 32) {
         r.invalidatedByBlock.put(block, new OutputVerdicts.Invalidated(index, block, raw));
       }
-      LOG.warn(
+      LOG.info(
           "vital: the quorum invalidated output {} of rollup {} (L2 block {}) on L1",
           index,
           rollupId,

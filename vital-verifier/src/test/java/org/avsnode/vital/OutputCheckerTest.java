@@ -38,6 +38,7 @@ class OutputCheckerTest {
 
     @Override
     public long blockNumber() {
+      CALLS.incrementAndGet();
       if (down) {
         throw new L2Exception("eth_blockNumber to " + name + " failed: connection refused");
       }
@@ -46,6 +47,7 @@ class OutputCheckerTest {
 
     @Override
     public Optional<L2Block> block(long n) {
+      CALLS.incrementAndGet();
       if (n > head) {
         return Optional.empty();
       }
@@ -54,6 +56,7 @@ class OutputCheckerTest {
 
     @Override
     public byte[] outputRoot(L2Block b) {
+      CALLS.incrementAndGet();
       if (pruned) {
         throw new L2Exception("eth_getProof failed: missing trie node (state pruned)");
       }
@@ -75,10 +78,18 @@ class OutputCheckerTest {
     return OutputRoot.v0(bytes(n, 2), bytes(n, 3), bytes(n, 1));
   }
 
-  private final AtomicInteger calls = new AtomicInteger();
+  /** Requests the fake nodes answered (the RPC-calls-per-output figure). */
+  static final AtomicInteger CALLS = new AtomicInteger();
+
+  private final AtomicInteger calls = CALLS;
+
+  @org.junit.jupiter.api.BeforeEach
+  void resetCalls() {
+    CALLS.set(0);
+  }
 
   private OutputChecker checker(long depth, OutputChecker.Source... sources) {
-    return new OutputChecker(List.of(sources), depth, calls::incrementAndGet);
+    return new OutputChecker(List.of(sources), depth);
   }
 
   @Test
@@ -90,6 +101,41 @@ class OutputCheckerTest {
     OutputChecker.Check bad = c.check(60, bytes(60, 9));
     assertThat(bad.verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
     assertThat(bad.computed()).isEqualTo(trueRoot(60));
+  }
+
+  @Test
+  void precomputingWaitsForMostOfTheTimeTheBlockShouldTakeInsteadOfPollingTheHead() {
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    FakeL2 a =
+        new FakeL2("a", 95) {
+          @Override
+          public long nanosUntil(long block) {
+            return Math.max(0, block - head) * 1_000_000_000L; // one block a second
+          }
+        };
+    OutputChecker c = new OutputChecker(List.of(a), 0, now::get);
+    c.precompute(100);
+    assertThat(calls.get()).isEqualTo(1); // the head: block 100 is 5 s away
+    now.addAndGet(2_000_000_000L);
+    c.precompute(100);
+    c.precompute(100);
+    assertThat(calls.get()).as("no request while the block cannot be there").isEqualTo(1);
+    a.head = 99;
+    now.addAndGet(2_600_000_000L); // 4.6 s: 90% of the 5 s estimate
+    c.precompute(100);
+    assertThat(calls.get()).isEqualTo(2); // looked again: one block to go, 0.9 s
+    a.head = 100;
+    now.addAndGet(900_000_000L);
+    c.precompute(100);
+    assertThat(c.isPrecomputed(100)).isTrue();
+    assertThat(calls.get()).isEqualTo(5); // head, block, proof
+    // a proposal arriving early is checked at once whatever the wait says
+    OutputChecker d = new OutputChecker(List.of(a), 0, now::get);
+    d.precompute(101);
+    int before = calls.get();
+    a.head = 101;
+    assertThat(d.check(101, trueRoot(101)).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+    assertThat(calls.get() - before).isEqualTo(3);
   }
 
   @Test

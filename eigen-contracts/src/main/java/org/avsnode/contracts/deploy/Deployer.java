@@ -11,6 +11,7 @@ import java.util.Objects;
 import org.avsnode.contracts.bindings.AllocationManager;
 import org.avsnode.contracts.bindings.AvsRegistry;
 import org.avsnode.contracts.bindings.DelegationManager;
+import org.avsnode.contracts.bindings.DisputeGameFactory;
 import org.avsnode.contracts.bindings.FinalityOracle;
 import org.avsnode.contracts.bindings.OutputOracle;
 import org.avsnode.contracts.bindings.SlashingCoordinator;
@@ -78,7 +79,7 @@ public final class Deployer {
       if (slashWad.signum() <= 0 || slashWad.compareTo(BigInteger.TEN.pow(18)) > 0) {
         throw new IllegalArgumentException("slashWad must be in 1..1e18");
       }
-      if (rollupId < 0) {
+      if (rollupId < 0 || rollupId == Long.MAX_VALUE) {
         throw new IllegalArgumentException("rollupId must not be negative");
       }
       if (outputSubmissionInterval <= 0) {
@@ -90,6 +91,11 @@ public final class Deployer {
      * Devnet defaults: 32-block epochs, certificates valid for 2 epochs, 2/3 threshold, 10% slash
      * per offence, the deployer as output proposer (when {@code outputProposer} is null).
      */
+    /** The rollup id under which the dispute game factory is registered: {@code rollupId + 1}. */
+    public long gameRollupId() {
+      return rollupId + 1;
+    }
+
     public static Config devnet() {
       return new Config(32, 2, 0, 6667, 10, 10, BigInteger.TEN.pow(17), 42, null, 10);
     }
@@ -246,6 +252,14 @@ public final class Deployer {
               .send(),
           "registerRollup");
       check(coordinator.setVerdictOracle(verdicts.getContractAddress()).send(), "setVerdictOracle");
+      // the same L2 proposed a second way, through fault-proof-shaped games: rollup id + 1
+      DisputeGameFactory games = DisputeGameFactory.deploy(web3j, tm, gas, proposer).send();
+      check(
+          verdicts
+              .registerGameRollup(
+                  BigInteger.valueOf(config.gameRollupId()), games.getContractAddress())
+              .send(),
+          "registerGameRollup");
       Deployment d =
           new Deployment(
               Deployment.VERSION,
@@ -266,7 +280,8 @@ public final class Deployer {
                   oracle.getContractAddress(),
                   coordinator.getContractAddress(),
                   outputs.getContractAddress(),
-                  verdicts.getContractAddress()));
+                  verdicts.getContractAddress(),
+                  games.getContractAddress()));
       LOG.info(
           "deployed to chain {} from block {}: registry {}",
           chainId,

@@ -49,11 +49,46 @@ public record Deployment(
       @JsonProperty(value = "finalityOracle", required = true) String finalityOracle,
       @JsonProperty(value = "slashingCoordinator", required = true) String slashingCoordinator,
       @JsonProperty(value = "outputOracle", required = true) String outputOracle,
-      @JsonProperty(value = "verdictOracle") String verdictOracle) {
+      @JsonProperty(value = "verdictOracle") String verdictOracle,
+      @JsonProperty(value = "disputeGameFactory") String disputeGameFactory) {
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public Contracts {}
+
+    /** A deployment without a dispute game factory (as written before there was one). */
+    public Contracts(
+        String testToken,
+        String strategy,
+        String delegationManager,
+        String strategyManager,
+        String allocationManager,
+        String avsRegistry,
+        String finalityOracle,
+        String slashingCoordinator,
+        String outputOracle,
+        String verdictOracle) {
+      this(
+          testToken,
+          strategy,
+          delegationManager,
+          strategyManager,
+          allocationManager,
+          avsRegistry,
+          finalityOracle,
+          slashingCoordinator,
+          outputOracle,
+          verdictOracle,
+          null);
+    }
 
     /** VITAL's verdict oracle; absent in deployment files written before VITAL. */
     public java.util.Optional<String> verdictOracleAddress() {
       return java.util.Optional.ofNullable(verdictOracle);
+    }
+
+    /** The devnet rollup's dispute game factory (its second, fault-proof-shaped rollup). */
+    public java.util.Optional<String> disputeGameFactoryAddress() {
+      return java.util.Optional.ofNullable(disputeGameFactory);
     }
   }
 }

@@ -101,6 +101,9 @@ public final class DeploymentJson {
     if (c.verdictOracle() != null) {
       address("verdictOracle", c.verdictOracle());
     }
+    if (c.disputeGameFactory() != null) {
+      address("disputeGameFactory", c.disputeGameFactory());
+    }
     return d;
   }
 

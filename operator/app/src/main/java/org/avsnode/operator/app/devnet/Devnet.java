@@ -101,6 +101,7 @@ final class Devnet implements AutoCloseable {
   private Equivocator equivocator;
   private DevnetOperator equivocatorOp;
   private Contradictor contradictor;
+  private final VitalBench vitalBench = new VitalBench(java.time.Clock.systemUTC());
   private DevnetOperator contradictorOp;
   private long startNanos;
   private long startEpoch;
@@ -204,6 +205,12 @@ final class Devnet implements AutoCloseable {
             options.l2TxsPerBlock(),
             progress,
             options.badOutput());
+    l2Driver.bench = vitalBench;
+    if (deployment.contracts().disputeGameFactory() != null) {
+      l2Driver.games =
+          org.avsnode.contracts.bindings.DisputeGameFactory.load(
+              deployment.contracts().disputeGameFactory(), l1.web3j(), tm(deployer), gas());
+    }
     closeables.add(l2Driver);
     l2Driver.start();
     startOperators(dir);
@@ -466,12 +473,19 @@ final class Devnet implements AutoCloseable {
   /** The VITAL section of one operator: what {@code --duty-option vital.KEY=VALUE} would give. */
   Map<String, String> vitalSection(DevnetOperator op) {
     Map<String, String> vital = new LinkedHashMap<>();
-    if (op.lying) {
-      // two sources, the lying one and the honest node: they disagree, so VITAL abstains
-      vital.put("rollups", rollupId() + "=" + l2UrlFor(op) + "|" + l2Anvil.rpcUrl());
-    } else {
-      vital.put("rollups", rollupId() + "=" + l2UrlFor(op));
-    }
+    // the rollup twice: through its output oracle (rollupId) and through its dispute games
+    // (rollupId + 1); both name the same L2 endpoint(s), so they share its rate limiter. A lying
+    // operator reads two sources, the lying one and the honest node: they disagree, so VITAL
+    // abstains.
+    String l2 = op.lying ? l2UrlFor(op) + "|" + l2Anvil.rpcUrl() : l2UrlFor(op);
+    vital.put(
+        "rollups",
+        rollupId()
+            + "="
+            + l2
+            + (deployment.contracts().disputeGameFactory() == null
+                ? ""
+                : "," + gameRollupId() + "=" + l2));
     vital.put("aggregators", String.join(",", aggregatorUrls.stream().map(URI::toString).toList()));
     vital.put("aggregator", Boolean.toString(op.aggregator));
     if (op.aggregator) {
@@ -537,9 +551,35 @@ final class Devnet implements AutoCloseable {
               i, bad ? "  ** a wrong root: this is a defect **" : "");
         }
       }
+      long games = l2Driver.gamesCreated.get();
+      BigInteger gameRollup = BigInteger.valueOf(gameRollupId());
+      for (long i = 0; i < games; i++) {
+        if (progress.gamesInvalidatedOnChain.contains(i)
+            || progress.gamesValidatedOnChain.contains(i)) {
+          continue;
+        }
+        BigInteger idx = BigInteger.valueOf(i);
+        boolean bad = l2Driver.badGames.contains(i);
+        if (v.isInvalidated(gameRollup, idx).send()) {
+          progress.gamesInvalidatedOnChain.add(i);
+          say(
+              "on-chain  game   #%-4d INVALIDATED on L1 by the operators' verdict certificate%s",
+              i, bad ? " (its root claim was wrong)" : "  ** a good game: this is a defect **");
+        } else if (v.isValidated(gameRollup, idx).send()) {
+          progress.gamesValidatedOnChain.add(i);
+          if (bad) {
+            say("on-chain  game   #%-4d VALIDATED on L1  ** a wrong root claim: a defect **", i);
+          }
+        }
+      }
     } catch (Exception e) {
       // L1 busy: next second
     }
+  }
+
+  /** The rollup id the dispute game factory is registered under (Deployer: rollup id + 1). */
+  long gameRollupId() {
+    return rollupId() + 1;
   }
 
   private org.avsnode.contracts.bindings.VerdictOracle verdictOracle() {
@@ -601,7 +641,7 @@ final class Devnet implements AutoCloseable {
 
   /** The console's VITAL events of one in-process operator; the contradictor's tap on its own. */
   private org.avsnode.vital.VitalEvents vitalEvents(DevnetOperator op) {
-    org.avsnode.vital.VitalEvents console = progress.vitalForOperator(op);
+    org.avsnode.vital.VitalEvents console = vitalBench.tap(progress.vitalForOperator(op));
     if (op != contradictorOp) {
       return console;
     }
@@ -614,6 +654,9 @@ final class Devnet implements AutoCloseable {
 
       @Override
       public void onSigned(SignedMessage<org.avsnode.bls.eip712.OutputVerdict> verdict) {
+        if (verdict.message().rollupId() != rollupId()) {
+          return; // the output oracle's rollup only (its games are another rollup id)
+        }
         contradictor.honestVerdict(verdict);
         say(
             "fault     %s signs the opposite verdict on output #%s too (--contradict)",
@@ -1169,8 +1212,112 @@ final class Devnet implements AutoCloseable {
           "summary   VITAL: %d outputs posted, %d with a wrong root: %d of those invalidated on L1;"
               + " %d good outputs validated on L1; good outputs invalidated: %d",
           l2Driver.outputsProposed.get(), bad, badInvalidated, goodValidated, goodInvalidated);
+      if (l2Driver.gamesCreated.get() > 0) {
+        say(
+            "summary   VITAL games (rollup %d, dispute game factory): %d created, %d with a wrong"
+                + " root claim: %d of those invalidated on L1; %d good games validated; good games"
+                + " invalidated: %d",
+            gameRollupId(),
+            l2Driver.gamesCreated.get(),
+            l2Driver.badGames.size(),
+            l2Driver.badGames.stream().filter(progress.gamesInvalidatedOnChain::contains).count(),
+            progress.gamesValidatedOnChain.stream()
+                .filter(i -> !l2Driver.badGames.contains(i))
+                .count(),
+            progress.gamesInvalidatedOnChain.stream()
+                .filter(i -> !l2Driver.badGames.contains(i))
+                .count());
+      }
+      if (!options.operatorProcesses()) {
+        writeVitalBench();
+      }
     }
     printSlashingSummary();
+  }
+
+  /** The VITAL benchmark's report (vital-bench.json/.md) and its one-line summary. */
+  private void writeVitalBench() {
+    Map<String, long[]> requests = new LinkedHashMap<>();
+    for (DevnetOperator op : operators) {
+      if (op.runtime == null) {
+        continue;
+      }
+      String m = scrapeMetrics(op);
+      requests.put(
+          op.name(),
+          new long[] {
+            metric(m, "avs_vital_l2_requests_total{purpose=\"head\""),
+            metric(m, "avs_vital_l2_requests_total{purpose=\"output\""),
+            metric(m, "avs_vital_l1_requests_total"),
+            metric(m, "avs_vital_outputs_checked_total")
+          });
+    }
+    try {
+      Map<String, Object> r =
+          vitalBench.write(
+              options.dataDir(),
+              tx -> {
+                try {
+                  return l1.web3j()
+                      .ethGetTransactionReceipt(tx)
+                      .send()
+                      .getTransactionReceipt()
+                      .map(x -> x.getBlockNumber().longValueExact())
+                      .orElse(-1L);
+                } catch (Exception e) {
+                  return -1L;
+                }
+              },
+              requests,
+              "./operator devnet --operators "
+                  + options.operators()
+                  + (options.badOutput() > 0 ? " --bad-output " + options.badOutput() : "")
+                  + (options.lyingL2() > 0 ? " --lying-l2 " + options.lyingL2() : ""));
+      say(
+          "summary   VITAL latency: log seen → local verdict p99 %s ms; proposal mined →"
+              + " certificate p50 %s ms, → invalidation on L1 p99 %s L1 blocks; details in %s",
+          pct(r, "discoveryToLocalVerdictMillis", "p99"),
+          pct(r, "minedToCertificateMillis", "p50"),
+          pct(r, "l1BlocksToInvalidation", "p99"),
+          options.dataDir().resolve("vital-bench.md"));
+    } catch (java.io.IOException | RuntimeException e) {
+      say("summary   VITAL benchmark not written: %s", e.getMessage());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String pct(Map<String, Object> r, String key, String which) {
+    Map<String, Long> p = (Map<String, Long>) r.get(key);
+    return p == null || !p.containsKey(which) ? "–" : String.format("%,d", p.get(which));
+  }
+
+  private static String scrapeMetrics(DevnetOperator op) {
+    try {
+      return java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create(op.apiUrl() + "/metrics"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  /** The value of the first sample line starting with {@code prefix} (0 when absent). */
+  static long metric(String text, String prefix) {
+    for (String line : text.split("\n")) {
+      if (line.startsWith(prefix)) {
+        String v = line.substring(line.lastIndexOf(' ') + 1);
+        try {
+          return (long) Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+          return 0;
+        }
+      }
+    }
+    return 0;
   }
 
   private void printInProcessSummary() {

@@ -66,6 +66,19 @@ final class L2Driver implements AutoCloseable {
    * @param badOutputEvery post a wrong root for every K-th output (outputs K-1, 2K-1, ...); 0:
    *     never
    */
+  /** Told of every output posted (the VITAL benchmark), or null. */
+  volatile VitalBench bench;
+
+  /**
+   * The dispute game factory: every output is also proposed as a game (the rollup's fault-proof
+   * shape, VITAL's second rollup id), with the same root, wrong ones included; or null.
+   */
+  volatile org.avsnode.contracts.bindings.DisputeGameFactory games;
+
+  final java.util.concurrent.atomic.AtomicLong gamesCreated =
+      new java.util.concurrent.atomic.AtomicLong();
+  final java.util.Set<Long> badGames = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   L2Driver(
       String l2Url, OutputOracle outputs, int txsPerBlock, Progress progress, int badOutputEvery) {
     this.l2Http = new HttpService(l2Url);
@@ -153,6 +166,11 @@ final class L2Driver implements AutoCloseable {
     if (r.isStatusOK()) {
       outputsProposed.incrementAndGet();
       posted.put(idx, new Posted(due, b.hash(), root));
+      VitalBench vb = bench;
+      if (vb != null) {
+        vb.posted(idx, r.getBlockNumber().longValueExact(), bad);
+      }
+      createGame(due, root, bad);
       if (bad) {
         badOutputs.add(idx);
       }
@@ -164,6 +182,31 @@ final class L2Driver implements AutoCloseable {
               Progress.shortHex(root),
               r.getGasUsed(),
               bad ? "  [WRONG root: fault --bad-output " + badOutputEvery + "]" : ""));
+    }
+  }
+
+  private void createGame(long l2Block, byte[] root, boolean bad) {
+    var g = games;
+    if (g == null) {
+      return;
+    }
+    try {
+      long index = g.gameCount().send().longValueExact();
+      var r =
+          g.create(
+                  BigInteger.ZERO,
+                  root,
+                  org.web3j.utils.Numeric.toBytesPadded(BigInteger.valueOf(l2Block), 32),
+                  BigInteger.ZERO)
+              .send();
+      if (r.isStatusOK()) {
+        gamesCreated.incrementAndGet();
+        if (bad) {
+          badGames.add(index);
+        }
+      }
+    } catch (Exception e) {
+      LOG.debug("L2 driver: game for L2 #{} not created: {}", l2Block, e.toString());
     }
   }
 

@@ -53,6 +53,11 @@ final class Progress {
   /** Output indexes the verdict oracle on L1 shows invalidated / validated. */
   final java.util.Set<Long> invalidatedOnChain = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  final java.util.Set<Long> gamesInvalidatedOnChain =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  final java.util.Set<Long> gamesValidatedOnChain =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   final java.util.Set<Long> validatedOnChain = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   final AtomicLong refusals = new AtomicLong();

@@ -88,6 +88,20 @@ class DevnetVitalIT {
             .as("output " + i)
             .isFalse();
       }
+      // the same proposals as dispute games (a second rollup id, the fault-proof shape): game
+      // #2 carries the wrong root claim and is invalidated, the others validated
+      long games = devnet.gameRollupId();
+      DevnetAcceptanceIT.waitFor(
+          "game #2 invalidated and games #0, #1, #3 validated on L1",
+          Duration.ofSeconds(40),
+          () ->
+              progress.gamesInvalidatedOnChain.contains(2L)
+                  && progress.gamesValidatedOnChain.containsAll(List.of(0L, 1L, 3L)),
+          text);
+      assertThat(v.isInvalidated(BigInteger.valueOf(games), BigInteger.TWO).send()).isTrue();
+      assertThat(v.gameFactoryOf(BigInteger.valueOf(games)).send())
+          .isEqualToIgnoringCase(devnet.deployment().contracts().disputeGameFactory());
+      assertThat(progress.gamesInvalidatedOnChain).allMatch(i -> i % 3 == 2);
       // the INVALID verdict certificate of output #2 verifies with the Java library and with the
       // node's endpoint, as the contract verified it
       String certJson =
