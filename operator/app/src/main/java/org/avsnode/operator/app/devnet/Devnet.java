@@ -205,6 +205,8 @@ final class Devnet implements AutoCloseable {
             options.l2TxsPerBlock(),
             progress,
             options.badOutput());
+    vitalBench.rollup(rollupId());
+    progress.mainRollup = rollupId();
     l2Driver.bench = vitalBench;
     if (deployment.contracts().disputeGameFactory() != null) {
       l2Driver.games =

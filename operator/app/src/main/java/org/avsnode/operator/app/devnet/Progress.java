@@ -82,6 +82,13 @@ final class Progress {
       java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /** What one in-process operator's VITAL duty reports to the console. */
+  /** The output oracle's rollup; VITAL lines of another rollup id are its dispute games. */
+  volatile long mainRollup = -1;
+
+  private String outputName(long rollupId, Object index) {
+    return (rollupId == mainRollup || mainRollup < 0 ? "output #" : "game #") + index;
+  }
+
   org.avsnode.vital.VitalEvents vitalForOperator(DevnetOperator op) {
     return new org.avsnode.vital.VitalEvents() {
       @Override
@@ -91,11 +98,12 @@ final class Progress {
           String verdict,
           String reason,
           long millis) {
-        if (!verdict.equals("VALID") && invalidSeen.add(outputIndex + "/" + verdict)) {
+        if (!verdict.equals("VALID")
+            && invalidSeen.add(rollupId + "/" + outputIndex + "/" + verdict)) {
           println(
               String.format(
-                  "vital     output #%s: %s by %s %d ms after it was seen on L1 (%s)%s",
-                  outputIndex,
+                  "vital     %s: %s by %s %d ms after it was seen on L1 (%s)%s",
+                  outputName(rollupId, outputIndex),
                   verdict,
                   op.name(),
                   millis,
@@ -113,9 +121,9 @@ final class Progress {
         org.avsnode.bls.eip712.OutputVerdict v = (org.avsnode.bls.eip712.OutputVerdict) c.message();
         println(
             String.format(
-                "vital     output #%s: verdict certificate %s (%s of %s stake) submitted by %s,"
+                "vital     %s: verdict certificate %s (%s of %s stake) submitted by %s,"
                     + " gas %,d",
-                v.outputIndex(),
+                outputName(v.rollupId(), v.outputIndex()),
                 v.valid() ? "VALID" : "INVALID",
                 c.signedStake().divide(java.math.BigInteger.TEN.pow(18)),
                 c.totalStake().divide(java.math.BigInteger.TEN.pow(18)),

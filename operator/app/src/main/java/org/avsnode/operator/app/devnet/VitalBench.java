@@ -24,8 +24,10 @@ import org.avsnode.vital.VitalEvents;
  * local verdict (wall time, and the node's own discovery-to-verdict time), the first verdict
  * certificate an aggregator made, and the verdict oracle's record (wall time and L1 block). At the
  * end it writes {@code vital-bench.json} and {@code vital-bench.md} (percentiles, RPC requests per
- * output from the operators' metrics, gas) into the data directory. Operator processes cannot be
- * tapped: with {@code --operator-processes} only the proposal and the L1 record are timed.
+ * output from the operators' metrics, gas) into the data directory. Only the output oracle's rollup
+ * is timed (the same proposals as dispute games are another rollup id, not counted here). Operator
+ * processes cannot be tapped: with {@code --operator-processes} only the proposal and the L1 record
+ * are timed.
  */
 final class VitalBench {
 
@@ -34,6 +36,10 @@ final class VitalBench {
   record Recorded(boolean valid, String txHash, long atMillis, BigInteger gasUsed) {}
 
   private final Clock clock;
+
+  /** Only this rollup's outputs are timed (the output oracle's; its games are another id). */
+  private volatile long timedRollup = -1;
+
   private final Map<Long, Posted> posted = new ConcurrentHashMap<>();
   private final Map<Long, List<long[]>> verdicts = new ConcurrentHashMap<>();
   private final Map<Long, Long> certificates = new ConcurrentHashMap<>();
@@ -41,6 +47,14 @@ final class VitalBench {
 
   VitalBench(Clock clock) {
     this.clock = clock;
+  }
+
+  void rollup(long id) {
+    timedRollup = id;
+  }
+
+  private boolean timed(long rollup) {
+    return rollup == timedRollup;
   }
 
   void posted(long index, long l1Block, boolean bad) {
@@ -63,7 +77,7 @@ final class VitalBench {
       @Override
       public void onVerdict(
           long rollupId, BigInteger outputIndex, String verdict, String reason, long millis) {
-        if (!verdict.equals("ABSTAIN")) {
+        if (!verdict.equals("ABSTAIN") && timed(rollupId)) {
           verdicts
               .computeIfAbsent(
                   outputIndex.longValueExact(),
@@ -81,15 +95,17 @@ final class VitalBench {
       @Override
       public void onCertificate(Certificate c) {
         OutputVerdict v = (OutputVerdict) c.message();
-        certificates.merge(v.outputIndex().longValueExact(), clock.millis(), Math::min);
+        if (timed(v.rollupId())) {
+          certificates.merge(v.outputIndex().longValueExact(), clock.millis(), Math::min);
+        }
         console.onCertificate(c);
       }
 
       @Override
       public void onSubmitted(
           Certificate c, String txHash, BigInteger gasUsed, boolean wasRecorded) {
-        if (wasRecorded) {
-          OutputVerdict v = (OutputVerdict) c.message();
+        OutputVerdict v = (OutputVerdict) c.message();
+        if (wasRecorded && timed(v.rollupId())) {
           recorded.putIfAbsent(
               v.outputIndex().longValueExact(),
               new Recorded(v.valid(), txHash, clock.millis(), gasUsed));
