@@ -249,6 +249,11 @@ public final class AggregatorRole implements AutoCloseable {
     if (outside.isPresent()) {
       return outside.get();
     }
+    if (!rateLimiter.tryAcquire(java.nio.ByteBuffer.wrap(a.operator()))) {
+      return IntakeResult.rejected(
+          RejectReason.RATE_LIMITED,
+          "more than " + RateLimiter.PER_SECOND + " attestations per second from this operator");
+    }
     Optional<org.avsnode.operator.spi.OutputVerdicts> v = vital.get();
     if (v.isPresent()
         && v.get().quorumVerdictFor(m.rollupId(), m.l2BlockNumber())
@@ -266,11 +271,6 @@ public final class AggregatorRole implements AutoCloseable {
               + " of rollup "
               + m.rollupId()
               + " lies at or beyond an output the VITAL quorum invalidated on L1");
-    }
-    if (!rateLimiter.tryAcquire(java.nio.ByteBuffer.wrap(a.operator()))) {
-      return IntakeResult.rejected(
-          RejectReason.RATE_LIMITED,
-          "more than " + RateLimiter.PER_SECOND + " attestations per second from this operator");
     }
     return epochs.submit(a, a.message().stakeEpoch());
   }

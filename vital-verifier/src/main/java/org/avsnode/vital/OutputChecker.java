@@ -117,7 +117,10 @@ final class OutputChecker {
     for (Source s : sources) {
       until = Math.max(until, s.nanosUntil(block + finalityDepth));
     }
-    notBefore.put(block, now + Math.max(MIN_RETRY_NANOS, Math.min(MAX_WAIT_NANOS, until * 9 / 10)));
+    // a little past the estimate: one look usually finds the block (a look too early costs a
+    // second one; a look a little late costs nothing, the proposal comes seconds after the block)
+    long pause = until == 0 ? 0 : until + until / 20 + MIN_RETRY_NANOS / 4;
+    notBefore.put(block, now + Math.max(MIN_RETRY_NANOS, Math.min(MAX_WAIT_NANOS, pause)));
     while (notBefore.size() > 64) {
       notBefore.remove(notBefore.keySet().iterator().next());
     }

@@ -121,11 +121,14 @@ class OutputCheckerTest {
     c.precompute(100);
     assertThat(calls.get()).as("no request while the block cannot be there").isEqualTo(1);
     a.head = 99;
-    now.addAndGet(2_600_000_000L); // 4.6 s: 90% of the 5 s estimate
+    now.addAndGet(3_000_000_000L); // 5 s: the estimate, not yet its 5% margin
     c.precompute(100);
-    assertThat(calls.get()).isEqualTo(2); // looked again: one block to go, 0.9 s
+    assertThat(calls.get()).isEqualTo(1);
+    now.addAndGet(400_000_000L); // 5.4 s: past 5 s + 5% + 50 ms
+    c.precompute(100);
+    assertThat(calls.get()).isEqualTo(2); // looked again: one block to go (the L2 was slow)
     a.head = 100;
-    now.addAndGet(900_000_000L);
+    now.addAndGet(1_200_000_000L);
     c.precompute(100);
     assertThat(c.isPrecomputed(100)).isTrue();
     assertThat(calls.get()).isEqualTo(5); // head, block, proof
