@@ -47,9 +47,9 @@ final class Contradictor {
 
   /**
    * Signs a FinalityAttestation to the invalidated output {@code index} (its L2 block and the root
-   * the proposer posted) and offers it to MACH's aggregators, twice ({@code now} and {@code
-   * later}): an aggregator takes it as evidence once its node has read the invalidation from L1.
-   * Once per run.
+   * the proposer posted) and offers it to MACH's aggregators now and whenever {@code later} runs
+   * the task it is given: an aggregator takes it as evidence once its node has read the
+   * invalidation from L1. Once per run.
    */
   void attestToInvalidated(
       BigInteger index,
@@ -69,8 +69,12 @@ final class Contradictor {
     SignedMessage<org.avsnode.bls.eip712.FinalityAttestation> bad =
         new SignedMessage<>(m, from, key.sign(m.digest(domain)).toBytes());
     attestedInvalidOutput = index;
-    Equivocator.postToAll(http, machAggregators, bad);
-    later.accept(() -> Equivocator.postToAll(http, machAggregators, bad));
+    // offered a few times: an aggregator takes it as evidence of this offence only once its own
+    // node has read the invalidation from L1 (before that, it may see it as a MACH equivocation:
+    // this operator attested that block honestly too, and that is an offence as well)
+    Runnable post = () -> Equivocator.postToAll(http, machAggregators, bad);
+    post.run();
+    later.accept(post);
   }
 
   /** Called with each verdict the faulty operator's node signed honestly. */

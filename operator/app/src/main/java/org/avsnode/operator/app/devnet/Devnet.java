@@ -538,7 +538,11 @@ final class Devnet implements AutoCloseable {
                 p.l2BlockHash(),
                 p.root(),
                 epoch,
-                task -> faults.schedule(task, 5, TimeUnit.SECONDS));
+                task -> {
+                  for (int s : new int[] {2, 5, 10, 20}) {
+                    faults.schedule(task, s, TimeUnit.SECONDS);
+                  }
+                });
             if (contradictor.attestedInvalidOutput != null) {
               say(
                   "fault     %s attests to invalidated output #%d (L2 #%d with the posted root)"

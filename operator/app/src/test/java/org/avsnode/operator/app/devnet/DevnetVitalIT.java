@@ -153,8 +153,11 @@ class DevnetVitalIT {
                               + " [1-9].*"))
               .count();
       assertThat(refusedByAggregators).as("aggregators that refused it").isPositive();
-      // honest operators were not slashed: the slashing coordinator has two events, both against
-      // the faulty operator, one per offence
+      // honest operators were not slashed: every slashing event is against the faulty operator,
+      // one per offence. Two offences always: the contradiction and the attestation to the
+      // invalidated output; a third may come first: that attestation conflicts with the one the
+      // operator's own MACH signed honestly for the block, and an aggregator that gets it before
+      // its node has read the invalidation from L1 sees a MACH equivocation (also true)
       Object logs =
           devnet
               .l1()
@@ -169,7 +172,6 @@ class DevnetVitalIT {
                           "address",
                           devnet.deployment().contracts().slashingCoordinator())));
       List<?> slashes = (List<?>) logs;
-      assertThat(slashes).as("slashing events").hasSize(2);
       String faulty =
           devnet.contradictingOperator().orElseThrow().address().substring(2).toLowerCase();
       java.util.Set<Integer> kinds = new java.util.HashSet<>();
@@ -179,8 +181,10 @@ class DevnetVitalIT {
         assertThat(topics.get(2).toLowerCase()).endsWith(faulty);
         kinds.add(new BigInteger(topics.get(1).substring(2), 16).intValueExact());
       }
-      // SlashingCoordinator.EvidenceType: 1 VITAL_CONTRADICTION, 3 MACH_INVALID_OUTPUT
-      assertThat(kinds).containsExactlyInAnyOrder(1, 3);
+      // SlashingCoordinator.EvidenceType: 0 MACH_EQUIVOCATION, 1 VITAL_CONTRADICTION,
+      // 3 MACH_INVALID_OUTPUT; each offence slashed once
+      assertThat(kinds).as("offences slashed").contains(1, 3).isSubsetOf(0, 1, 3);
+      assertThat(slashes).as("slashing events, one per offence").hasSize(kinds.size());
       DevnetAcceptanceIT.waitFor(
           "the contradiction slashed", Duration.ofSeconds(5), devnet::contradictionSlashed, text);
       // the node reports its verdicts in its metrics: valid and invalid signed, none refused
