@@ -90,6 +90,13 @@ final class L2Endpoint implements OutputChecker.Source {
   }
 
   @Override
+  public long knownHead() {
+    synchronized (lock) {
+      return headValue;
+    }
+  }
+
+  @Override
   public long nanosUntil(long block) {
     synchronized (lock) {
       if (headValue < 0 || block <= headValue || headValue <= firstHead) {

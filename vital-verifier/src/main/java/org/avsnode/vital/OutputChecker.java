@@ -36,6 +36,14 @@ final class OutputChecker {
     default long nanosUntil(long block) {
       return 0;
     }
+
+    /**
+     * The head this source answered last, without a request (-1 when none): a block at or below it
+     * minus the finality depth is final there already, whichever rollup asked.
+     */
+    default long knownHead() {
+      return -1;
+    }
   }
 
   /** The shortest pause between two precompute attempts of one block. */
@@ -189,7 +197,10 @@ final class OutputChecker {
 
   private Object rootFrom(Source s, long block) {
     try {
-      long head = s.blockNumber();
+      long head = s.knownHead();
+      if (head < block + finalityDepth) {
+        head = s.blockNumber(); // not known final yet: ask
+      }
       if (head < block + finalityDepth) {
         return Check.abstain(
             s.name()

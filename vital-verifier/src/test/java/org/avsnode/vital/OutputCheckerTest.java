@@ -142,6 +142,23 @@ class OutputCheckerTest {
   }
 
   @Test
+  void aHeadTheSourceAnsweredAlreadySparesTheHeadRequest() {
+    FakeL2 a =
+        new FakeL2("a", 100) {
+          @Override
+          public long knownHead() {
+            return 100; // e.g. another rollup on this endpoint asked a moment ago
+          }
+        };
+    OutputChecker c = checker(0, a);
+    assertThat(c.check(90, trueRoot(90)).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+    assertThat(calls.get()).as("block and proof only").isEqualTo(2);
+    // beyond the known head it asks, and a block that is not there is still not final
+    assertThat(c.check(101, trueRoot(101)).retryable()).isTrue();
+    assertThat(calls.get()).isEqualTo(3);
+  }
+
+  @Test
   void aPrecomputedRootCostsNoRequestAtDiscovery() {
     FakeL2 a = new FakeL2("a", 100);
     OutputChecker c = checker(0, a);

@@ -1405,22 +1405,11 @@ final class Devnet implements AutoCloseable {
   /** Whether the contradicting operator was slashed for attesting to an invalidated output. */
   boolean invalidOutputAttestationSlashed() {
     BigInteger index = contradictor == null ? null : contradictor.attestedInvalidOutput;
-    if (index == null) {
-      return false;
-    }
-    try {
-      var coord =
-          org.avsnode.contracts.bindings.SlashingCoordinator.load(
-              deployment.contracts().slashingCoordinator(), l1.web3j(), tm(deployer), gas());
-      byte[] key =
-          coord
-              .machInvalidOutputEvidenceKey(
-                  contradictorOp.address(), BigInteger.valueOf(rollupId()), index)
-              .send();
-      return coord.evidenceUsed(key).send();
-    } catch (Exception e) {
-      return false;
-    }
+    return index != null
+        && evidenceUsed(
+            c ->
+                c.machInvalidOutputEvidenceKey(
+                    contradictorOp.address(), BigInteger.valueOf(rollupId()), index));
   }
 
   /** The invalidated output the contradicting operator attested to, once it did. */
@@ -1433,19 +1422,28 @@ final class Devnet implements AutoCloseable {
     if (contradictor == null || contradictor.contradictedOutput == null) {
       return false;
     }
+    return evidenceUsed(
+        c ->
+            c.vitalEvidenceKey(
+                contradictorOp.address(),
+                BigInteger.valueOf(rollupId()),
+                contradictor.contradictedOutput,
+                contradictor.contradictedRoot));
+  }
+
+  /**
+   * Whether the slashing coordinator has used the evidence key {@code key} names (false on error).
+   */
+  private boolean evidenceUsed(
+      java.util.function.Function<
+              org.avsnode.contracts.bindings.SlashingCoordinator,
+              org.web3j.protocol.core.RemoteFunctionCall<byte[]>>
+          key) {
     try {
       var coord =
           org.avsnode.contracts.bindings.SlashingCoordinator.load(
               deployment.contracts().slashingCoordinator(), l1.web3j(), tm(deployer), gas());
-      byte[] key =
-          coord
-              .vitalEvidenceKey(
-                  contradictorOp.address(),
-                  BigInteger.valueOf(rollupId()),
-                  contradictor.contradictedOutput,
-                  contradictor.contradictedRoot)
-              .send();
-      return coord.evidenceUsed(key).send();
+      return coord.evidenceUsed(key.apply(coord).send()).send();
     } catch (Exception e) {
       return false;
     }

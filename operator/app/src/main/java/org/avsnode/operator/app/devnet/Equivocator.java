@@ -6,6 +6,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.eip712.Eip712Domain;
@@ -59,17 +61,40 @@ final class Equivocator {
     Equivocator.postToAll(http, aggregators, bad);
   }
 
-  /** Sends a faulty node's message to every aggregator, without waiting for the answers. */
+  /**
+   * How often a faulty message is offered to an aggregator that answers 503 or cannot be reached.
+   */
+  static final int POST_ATTEMPTS = 20;
+
+  /**
+   * Sends a faulty node's message to every aggregator, without waiting for the answers. An
+   * aggregator that answers 503 (a state of its own: it has not seen the output on L1 yet, its L1
+   * view is an epoch behind, it is starting) or cannot be reached is offered the message again 500
+   * ms later, up to {@link #POST_ATTEMPTS} times, as an honest node's sender would; any other
+   * answer ends it.
+   */
   static void postToAll(HttpClient http, List<URI> targets, SignedMessage<?> message) {
     byte[] body = SignedMessageJson.encode(message);
     for (URI u : targets) {
-      http.sendAsync(
-          HttpRequest.newBuilder(u)
-              .timeout(Duration.ofSeconds(5))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-              .build(),
-          HttpResponse.BodyHandlers.discarding());
+      post(http, u, body, POST_ATTEMPTS);
     }
+  }
+
+  private static void post(HttpClient http, URI target, byte[] body, int attemptsLeft) {
+    http.sendAsync(
+            HttpRequest.newBuilder(target)
+                .timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(),
+            HttpResponse.BodyHandlers.discarding())
+        .whenComplete(
+            (response, error) -> {
+              boolean again = error != null || response.statusCode() == 503;
+              if (again && attemptsLeft > 1) {
+                CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS)
+                    .execute(() -> post(http, target, body, attemptsLeft - 1));
+              }
+            });
   }
 }
