@@ -69,6 +69,12 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       String logKey,
       Instant discoveredAt) {}
 
+  /**
+   * The quorum's verdict recorded on L1 for the output at one L2 block; {@code invalidated} names
+   * the root posted there (null for a validation, or if the log's data did not carry it).
+   */
+  record QuorumRecord(boolean invalid, OutputVerdicts.Invalidated invalidated) {}
+
   /** The local verdict on a proposal. */
   record Local(Proposal proposal, OutputChecker.Verdict verdict, String reason) {}
 
@@ -120,15 +126,11 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     final Map<String, Proposal> pending = new LinkedHashMap<>();
     final NavigableMap<BigInteger, Local> decided = new ConcurrentSkipListMap<>();
 
-    /** The quorum's recorded verdicts on L1, by the output's L2 block: true = invalidated. */
-    final NavigableMap<Long, Boolean> quorumInvalid = new ConcurrentSkipListMap<>();
+    /** The quorum's recorded verdicts on L1, by the output's L2 block. */
+    final NavigableMap<Long, QuorumRecord> quorum = new ConcurrentSkipListMap<>();
 
     /** Which L2 block each recorded output index names (to undo a record a reorg removed). */
     final Map<String, Long> quorumLogs = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The invalidated outputs by their L2 block (what a MACH attestation must not vouch for). */
-    final Map<Long, OutputVerdicts.Invalidated> invalidatedByBlock =
-        new java.util.concurrent.ConcurrentHashMap<>();
 
     volatile long nextExpectedBlock = -1;
 
@@ -325,8 +327,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 for (Rollup r : rollups.values()) {
                   Long block = r.quorumLogs.remove(log.key());
                   if (block != null) {
-                    r.quorumInvalid.remove(block);
-                    r.invalidatedByBlock.remove(block);
+                    r.quorum.remove(block);
                   }
                 }
               }
@@ -492,17 +493,9 @@ public final class VitalDuty implements Duty, OutputVerdicts {
 
   private void retracted(Rollup r, LogSubscription.LogEvent log) {
     r.pending.remove(log.key());
-    List<Proposal> gone = new ArrayList<>();
-    r.posted
-        .values()
-        .removeIf(
-            p -> {
-              boolean match = p.logKey().equals(log.key());
-              if (match) {
-                gone.add(p);
-              }
-              return match;
-            });
+    List<Proposal> gone =
+        r.posted.values().stream().filter(p -> p.logKey().equals(log.key())).toList();
+    r.posted.values().removeAll(gone);
     r.decided.values().removeIf(l -> l.proposal().logKey().equals(log.key()));
     r.nextExpectedBlock = -1;
     for (Proposal p : gone) {
@@ -634,20 +627,22 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       }
     }
     r.quorumLogs.put(log.key(), block);
-    // an invalidation wins over a validation recorded for the same output (ConflictingVerdicts
-    // keeps the first on L1; this only matters for what MACH refuses, so be conservative)
-    r.quorumInvalid.merge(block, invalid, Boolean::logicalOr);
+    OutputVerdicts.Invalidated invalidated = null;
     if (invalid) {
       String data = log.data() == null ? "" : log.data();
-      byte[] raw;
       try {
-        raw = data.length() >= 66 ? Hex.fromHex(data.substring(0, 66)) : new byte[0];
+        if (data.length() >= 66) {
+          invalidated =
+              new OutputVerdicts.Invalidated(index, block, Hex.fromHex(data.substring(0, 66)));
+        }
       } catch (org.avsnode.bls.BlsException e) {
-        raw = new byte[0];
+        // no root to match attestations against; the invalidation still counts
       }
-      if (raw.length == 32) {
-        r.invalidatedByBlock.put(block, new OutputVerdicts.Invalidated(index, block, raw));
-      }
+    }
+    // an invalidation wins over a validation recorded for the same output (ConflictingVerdicts
+    // keeps the first on L1; this only matters for what MACH refuses, so be conservative)
+    r.quorum.merge(block, new QuorumRecord(invalid, invalidated), (a, b) -> a.invalid() ? a : b);
+    if (invalid) {
       LOG.info(
           "vital: the quorum invalidated output {} of rollup {} (L2 block {}) on L1",
           index,
@@ -685,19 +680,18 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     if (r == null) {
       return Verdict.UNKNOWN;
     }
-    Map.Entry<Long, Boolean> latest = r.quorumInvalid.floorEntry(l2BlockNumber);
+    Map.Entry<Long, QuorumRecord> latest = r.quorum.floorEntry(l2BlockNumber);
     if (latest == null) {
       return Verdict.UNKNOWN;
     }
-    return latest.getValue() ? Verdict.INVALID : Verdict.VALID;
+    return latest.getValue().invalid() ? Verdict.INVALID : Verdict.VALID;
   }
 
   @Override
   public Optional<OutputVerdicts.Invalidated> invalidatedAt(long rollupId, long l2BlockNumber) {
     Rollup r = rollups.get(rollupId);
-    return r == null
-        ? Optional.empty()
-        : Optional.ofNullable(r.invalidatedByBlock.get(l2BlockNumber));
+    return Optional.ofNullable(r == null ? null : r.quorum.get(l2BlockNumber))
+        .map(QuorumRecord::invalidated);
   }
 
   // ---------------------------------------------------------------- health and stop

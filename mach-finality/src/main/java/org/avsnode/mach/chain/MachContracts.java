@@ -113,32 +113,31 @@ public final class MachContracts {
   }
 
   public boolean evidenceUsed(byte[] operator, long rollupId, long l2BlockNumber) {
-    byte[] key =
-        read(
-            "machEvidenceKey",
-            () ->
-                coordinator
-                    .machEvidenceKey(
-                        hex(operator),
-                        BigInteger.valueOf(rollupId),
-                        BigInteger.valueOf(l2BlockNumber))
-                    .send());
-    return read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+    return used(
+        "machEvidenceKey",
+        () ->
+            coordinator
+                .machEvidenceKey(
+                    hex(operator), BigInteger.valueOf(rollupId), BigInteger.valueOf(l2BlockNumber))
+                .send());
   }
 
   /**
    * Whether evidence of {@code operator} attesting to invalidated output {@code index} was used.
    */
   public boolean invalidOutputEvidenceUsed(byte[] operator, long rollupId, BigInteger index) {
-    byte[] key =
-        read(
-            "machInvalidOutputEvidenceKey",
-            () ->
-                coordinator
-                    .machInvalidOutputEvidenceKey(
-                        hex(operator), BigInteger.valueOf(rollupId), index)
-                    .send());
-    return read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+    return used(
+        "machInvalidOutputEvidenceKey",
+        () ->
+            coordinator
+                .machInvalidOutputEvidenceKey(hex(operator), BigInteger.valueOf(rollupId), index)
+                .send());
+  }
+
+  /** Whether the coordinator has used the evidence key that {@code key} reads. */
+  private boolean used(String what, RegistryReader.Read<byte[]> key) {
+    byte[] k = read(what, key);
+    return read("evidenceUsed", () -> coordinator.evidenceUsed(k).send());
   }
 
   /** {@code SlashingCoordinator.slashMachInvalidOutput}: the attestation and its signature. */

@@ -512,75 +512,105 @@ final class Devnet implements AutoCloseable {
     }
     try {
       org.avsnode.contracts.bindings.VerdictOracle v = verdictOracle();
-      long posted = l2Driver.outputsProposed.get();
-      for (long i = 0; i < posted + 1; i++) {
-        if (progress.invalidatedOnChain.contains(i) || progress.validatedOnChain.contains(i)) {
-          continue;
-        }
-        BigInteger idx = BigInteger.valueOf(i);
-        BigInteger rollup = BigInteger.valueOf(rollupId());
+      Map<Long, Boolean> outputs =
+          newlyDecided(
+              v,
+              rollupId(),
+              l2Driver.outputsProposed.get() + 1,
+              progress.invalidatedOnChain,
+              progress.validatedOnChain);
+      for (Map.Entry<Long, Boolean> d : outputs.entrySet()) {
+        long i = d.getKey();
         boolean bad = l2Driver.badOutputs.contains(i);
-        if (v.isInvalidated(rollup, idx).send()) {
-          progress.invalidatedOnChain.add(i);
-          say(
-              "on-chain  output #%-4d INVALIDATED on L1 by the operators' verdict certificate%s",
-              i, bad ? " (it was the wrong root)" : "  ** a good output: this is a defect **");
-          L2Driver.Posted p = l2Driver.posted.get(i);
-          if (contradictor != null
-              && bad
-              && p != null
-              && contradictor.attestedInvalidOutput == null) {
-            long epoch = l1.blockNumber() / options.epochLength();
-            contradictor.attestToInvalidated(
-                idx,
-                rollupId(),
-                p.l2Block(),
-                p.l2BlockHash(),
-                p.root(),
-                epoch,
-                task -> {
-                  for (int s : new int[] {2, 5, 10, 20}) {
-                    faults.schedule(task, s, TimeUnit.SECONDS);
-                  }
-                });
-            if (contradictor.attestedInvalidOutput != null) {
-              say(
-                  "fault     %s attests to invalidated output #%d (L2 #%d with the posted root)"
-                      + " (--contradict)",
-                  contradictorOp.name(), i, p.l2Block());
-            }
-          }
-        } else if (v.isValidated(rollup, idx).send()) {
-          progress.validatedOnChain.add(i);
+        if (!d.getValue()) {
           say(
               "on-chain  output #%-4d VALIDATED on L1 by the operators' verdict certificate%s",
               i, bad ? "  ** a wrong root: this is a defect **" : "");
-        }
-      }
-      long games = l2Driver.gamesCreated.get();
-      BigInteger gameRollup = BigInteger.valueOf(gameRollupId());
-      for (long i = 0; i < games; i++) {
-        if (progress.gamesInvalidatedOnChain.contains(i)
-            || progress.gamesValidatedOnChain.contains(i)) {
           continue;
         }
-        BigInteger idx = BigInteger.valueOf(i);
+        say(
+            "on-chain  output #%-4d INVALIDATED on L1 by the operators' verdict certificate%s",
+            i, bad ? " (it was the wrong root)" : "  ** a good output: this is a defect **");
+        L2Driver.Posted p = l2Driver.posted.get(i);
+        if (contradictor != null
+            && bad
+            && p != null
+            && contradictor.attestedInvalidOutput == null) {
+          long epoch = l1.blockNumber() / options.epochLength();
+          contradictor.attestToInvalidated(
+              BigInteger.valueOf(i),
+              rollupId(),
+              p.l2Block(),
+              p.l2BlockHash(),
+              p.root(),
+              epoch,
+              task -> {
+                for (int s : new int[] {2, 5, 10, 20}) {
+                  faults.schedule(task, s, TimeUnit.SECONDS);
+                }
+              });
+          if (contradictor.attestedInvalidOutput != null) {
+            say(
+                "fault     %s attests to invalidated output #%d (L2 #%d with the posted root)"
+                    + " (--contradict)",
+                contradictorOp.name(), i, p.l2Block());
+          }
+        }
+      }
+      Map<Long, Boolean> games =
+          newlyDecided(
+              v,
+              gameRollupId(),
+              l2Driver.gamesCreated.get(),
+              progress.gamesInvalidatedOnChain,
+              progress.gamesValidatedOnChain);
+      for (Map.Entry<Long, Boolean> d : games.entrySet()) {
+        long i = d.getKey();
         boolean bad = l2Driver.badGames.contains(i);
-        if (v.isInvalidated(gameRollup, idx).send()) {
-          progress.gamesInvalidatedOnChain.add(i);
+        if (d.getValue()) {
           say(
               "on-chain  game   #%-4d INVALIDATED on L1 by the operators' verdict certificate%s",
               i, bad ? " (its root claim was wrong)" : "  ** a good game: this is a defect **");
-        } else if (v.isValidated(gameRollup, idx).send()) {
-          progress.gamesValidatedOnChain.add(i);
-          if (bad) {
-            say("on-chain  game   #%-4d VALIDATED on L1  ** a wrong root claim: a defect **", i);
-          }
+        } else if (bad) {
+          say("on-chain  game   #%-4d VALIDATED on L1  ** a wrong root claim: a defect **", i);
         }
       }
     } catch (Exception e) {
       // L1 busy: next second
     }
+  }
+
+  /**
+   * Reads the verdict oracle for outputs {@code 0..count-1} of {@code rollup} not decided yet; each
+   * newly decided one is added to {@code invalidated} or {@code validated} and returned (index →
+   * true when invalidated), in index order. When L1 fails midway, what was read so far.
+   */
+  private static Map<Long, Boolean> newlyDecided(
+      org.avsnode.contracts.bindings.VerdictOracle v,
+      long rollup,
+      long count,
+      java.util.Set<Long> invalidated,
+      java.util.Set<Long> validated) {
+    Map<Long, Boolean> out = new LinkedHashMap<>();
+    BigInteger r = BigInteger.valueOf(rollup);
+    try {
+      for (long i = 0; i < count; i++) {
+        if (invalidated.contains(i) || validated.contains(i)) {
+          continue;
+        }
+        BigInteger idx = BigInteger.valueOf(i);
+        if (v.isInvalidated(r, idx).send()) {
+          invalidated.add(i);
+          out.put(i, true);
+        } else if (v.isValidated(r, idx).send()) {
+          validated.add(i);
+          out.put(i, false);
+        }
+      }
+    } catch (Exception e) {
+      // L1 busy: the rest next second
+    }
+    return out;
   }
 
   /** The rollup id the dispute game factory is registered under (Deployer: rollup id + 1). */

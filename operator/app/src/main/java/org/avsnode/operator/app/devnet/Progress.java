@@ -239,23 +239,18 @@ final class Progress {
           String txHash,
           boolean slashed,
           String detail) {
-        if (slashed) {
-          evidenceTxs.add(txHash);
-          println(
-              String.format(
-                  "SLASHED   operator %s for attesting to invalidated output #%s (L2 #%d):"
-                      + " evidence submitted by %s in tx %s",
-                  org.avsnode.bls.Hex.toHexPrefixed(operator),
-                  outputIndex,
-                  attestation.l2BlockNumber(),
-                  op.name(),
-                  shortHex(txHash)));
-        } else {
-          println(
-              String.format(
-                  "evidence  against %s (invalidated output #%s) not submitted by %s: %s",
-                  org.avsnode.bls.Hex.toHexPrefixed(operator), outputIndex, op.name(), detail));
-        }
+        evidenceOutcome(
+            operator,
+            "attesting to invalidated output #"
+                + outputIndex
+                + " (L2 #"
+                + attestation.l2BlockNumber()
+                + ")",
+            " (invalidated output #" + outputIndex + ") not submitted",
+            op,
+            txHash,
+            slashed,
+            detail);
       }
 
       @Override
@@ -264,23 +259,38 @@ final class Progress {
           String txHash,
           boolean slashed,
           String detail) {
-        if (slashed) {
-          evidenceTxs.add(txHash);
-          println(
-              String.format(
-                  "SLASHED   operator %s for L2 #%d: evidence submitted by %s in tx %s",
-                  org.avsnode.bls.Hex.toHexPrefixed(e.operator()),
-                  e.first().l2BlockNumber(),
-                  op.name(),
-                  shortHex(txHash)));
-        } else {
-          println(
-              String.format(
-                  "evidence  against %s not submitted again by %s: %s",
-                  org.avsnode.bls.Hex.toHexPrefixed(e.operator()), op.name(), detail));
-        }
+        evidenceOutcome(
+            e.operator(),
+            "L2 #" + e.first().l2BlockNumber(),
+            " not submitted again",
+            op,
+            txHash,
+            slashed,
+            detail);
       }
     };
+  }
+
+  /** One line for an evidence submission's outcome: slashed (with its tx), or why not. */
+  private void evidenceOutcome(
+      byte[] operator,
+      String offence,
+      String notSubmitted,
+      DevnetOperator by,
+      String txHash,
+      boolean slashed,
+      String detail) {
+    String who = org.avsnode.bls.Hex.toHexPrefixed(operator);
+    if (slashed) {
+      evidenceTxs.add(txHash);
+      println(
+          String.format(
+              "SLASHED   operator %s for %s: evidence submitted by %s in tx %s",
+              who, offence, by.name(), shortHex(txHash)));
+    } else {
+      println(
+          String.format("evidence  against %s%s by %s: %s", who, notSubmitted, by.name(), detail));
+    }
   }
 
   static int signerCount(Certificate c) {
