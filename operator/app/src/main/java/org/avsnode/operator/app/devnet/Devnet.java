@@ -1547,9 +1547,36 @@ final class Devnet implements AutoCloseable {
     }
   }
 
+  /**
+   * A free loopback port for an operator process to bind later, chosen below the kernel's ephemeral
+   * range: a port from that range (what binding port 0 gives) can be taken, between this choice and
+   * the process's bind, by any outgoing connection's local port, and the devnet opens many (seen in
+   * CI: an aggregator that could not bind its port at start).
+   */
   private static int freePort() throws IOException {
+    int low = ephemeralLow();
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 200 && low > 10_001; attempt++) {
+      int port = random.nextInt(10_000, low);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
+    }
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
+    }
+  }
+
+  /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
+  private static int ephemeralLow() {
+    try {
+      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32_768;
     }
   }
 
