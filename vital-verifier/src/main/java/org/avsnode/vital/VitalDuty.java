@@ -96,6 +96,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   private final Map<URI, L2Endpoint> endpoints = new LinkedHashMap<>();
   private Counter outputsChecked;
   private Counter retractions;
+  private Counter droppedProposals;
   private Histogram verdictLatency;
   private LogSubscription quorumLog;
   private VitalContracts contracts;
@@ -119,7 +120,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     final OutputChecker checker;
 
     /** Game creation logs whose index and L2 block are not read yet, in delivery order. */
-    final List<LogSubscription.LogEvent> unresolvedGames = new ArrayList<>();
+    final GameLogs unresolvedGames = new GameLogs();
 
     LogSubscription subscription;
     final NavigableMap<BigInteger, Proposal> posted = new ConcurrentSkipListMap<>();
@@ -217,6 +218,14 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 "proposals_retracted_total",
                 "Proposals removed by an L1 reorg after they were discovered")
             .labels();
+    droppedProposals =
+        metrics
+            .counter(
+                VerdictAggregator.CATEGORY,
+                "proposals_dropped_total",
+                "Proposal logs dropped as hostile or malformed (a log without its fields, a game"
+                    + " whose l2BlockNumber() reverts or makes no sense)")
+            .labels();
     verdictLatency =
         metrics
             .histogram(
@@ -299,7 +308,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
 
                 @Override
                 public void onRetracted(LogSubscription.LogEvent log) {
-                  r.unresolvedGames.removeIf(l -> l.key().equals(log.key()));
+                  r.unresolvedGames.retract(log.key());
                   retracted(r, log);
                 }
               });
@@ -401,49 +410,46 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   }
 
   /**
-   * Turns game creation logs into proposals. A game's output index is its index in the factory:
-   * {@code gameCount()} as of the log's block (read by block hash, so from the same chain) minus
-   * the games created after it in that block. One L1 read per block with games, one per game (its
-   * {@code l2BlockNumber()}); on an L1 failure the rest waits for the next poll.
+   * Turns game creation logs into proposals ({@link GameLogs}): one L1 read per block with games,
+   * one per game (its {@code l2BlockNumber()}); a game whose answers make no sense is dropped with
+   * a warning and counted.
    */
   private void resolveGames(Rollup r) {
-    while (!r.unresolvedGames.isEmpty()) {
-      LogSubscription.LogEvent first = r.unresolvedGames.get(0);
-      List<LogSubscription.LogEvent> block = new ArrayList<>();
-      for (LogSubscription.LogEvent l : r.unresolvedGames) {
-        if (l.blockHash().equals(first.blockHash())) {
-          block.add(l);
-        }
-      }
-      block.sort(java.util.Comparator.comparingLong(LogSubscription.LogEvent::logIndex));
-      l1Calls.inc();
-      BigInteger count = contracts.gameCountAt(r.oracle, first.blockHash());
-      for (int j = 0; j < block.size(); j++) {
-        LogSubscription.LogEvent log = block.get(j);
-        BigInteger index = count.subtract(BigInteger.valueOf(block.size() - j));
-        if (log.topics().size() < 4
-            || !log.topics().stream().allMatch(t -> t.matches("0x[0-9a-fA-F]{64}"))
-            || index.signum() < 0) {
-          LOG.warn("vital: a DisputeGameCreated log that does not add up: {}", log.key());
-          r.unresolvedGames.remove(log);
-          continue;
-        }
-        String game = "0x" + log.topics().get(1).substring(26);
-        l1Calls.inc();
-        long l2Block = contracts.gameL2Block(game);
-        r.unresolvedGames.remove(log);
-        accept(
-            r,
-            new Proposal(
-                r.id,
-                index,
-                l2Block,
-                Hex.fromHex(log.topics().get(3)),
-                log.blockNumber(),
-                log.key(),
-                clock.instant()));
-      }
-    }
+    r.unresolvedGames.resolve(
+        new GameLogs.Reads() {
+          @Override
+          public BigInteger gameCountAt(String blockHash) {
+            l1Calls.inc();
+            return contracts.gameCountAt(r.oracle, blockHash);
+          }
+
+          @Override
+          public long gameL2Block(String game) {
+            l1Calls.inc();
+            return contracts.gameL2Block(game);
+          }
+        },
+        new GameLogs.Sink() {
+          @Override
+          public void resolved(LogSubscription.LogEvent log, BigInteger index, long l2Block) {
+            accept(
+                r,
+                new Proposal(
+                    r.id,
+                    index,
+                    l2Block,
+                    Hex.fromHex(log.topics().get(3)),
+                    log.blockNumber(),
+                    log.key(),
+                    clock.instant()));
+          }
+
+          @Override
+          public void dropped(LogSubscription.LogEvent log, String why) {
+            LOG.warn("vital: rollup {}: game log {} dropped: {}", r.id, log.key(), why);
+            droppedProposals.inc();
+          }
+        });
   }
 
   /** Computes the root of the block the next proposal will name, once the L2 has it. */
@@ -459,8 +465,14 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   }
 
   private void discovered(Rollup r, LogSubscription.LogEvent log) {
-    if (log.topics().size() < 4) {
-      LOG.warn("vital: an OutputProposed log without its three indexed fields: {}", log.key());
+    if (log.topics().size() < 4
+        || !log.topics().stream().allMatch(t -> t.matches("0x[0-9a-fA-F]{64}"))
+        || new BigInteger(1, Hex.fromHex(log.topics().get(3))).bitLength() > 63) {
+      LOG.warn(
+          "vital: rollup {}: an OutputProposed log that does not add up, dropped: {}",
+          r.id,
+          log.key());
+      droppedProposals.inc();
       return;
     }
     Proposal p =
