@@ -69,7 +69,10 @@ public final class MachDuty implements Duty {
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = context.clock();
-    this.events = context.observers().get(MachEvents.class).orElse(MachEvents.NONE);
+    this.events =
+        ActivityMachEvents.wrap(
+            context.observers().get(MachEvents.class).orElse(MachEvents.NONE),
+            context.ports().get(org.avsnode.operator.spi.ActivityFeed.class));
   }
 
   @Override

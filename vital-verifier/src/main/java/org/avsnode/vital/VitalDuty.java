@@ -106,6 +106,13 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       java.util.Collections.synchronizedList(new ArrayList<>());
 
   private volatile String lastAbstain;
+
+  /** The last output on which the quorum's record on L1 contradicts this node's verdict. */
+  private volatile Disagreement disagreement;
+
+  private record Disagreement(long rollupId, BigInteger index, String text) {}
+
+  private Counter disagreements;
   private volatile String lastError;
   private volatile Instant lastPoll;
 
@@ -147,7 +154,10 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     this.context = Objects.requireNonNull(context, "context");
     this.config = Objects.requireNonNull(config, "config");
     this.clock = context.clock();
-    this.events = context.observers().get(VitalEvents.class).orElse(VitalEvents.NONE);
+    this.events =
+        ActivityVitalEvents.wrap(
+            context.observers().get(VitalEvents.class).orElse(VitalEvents.NONE),
+            context.ports().get(org.avsnode.operator.spi.ActivityFeed.class));
   }
 
   @Override
@@ -217,6 +227,14 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 VerdictAggregator.CATEGORY,
                 "proposals_retracted_total",
                 "Proposals removed by an L1 reorg after they were discovered")
+            .labels();
+    disagreements =
+        metrics
+            .counter(
+                VerdictAggregator.CATEGORY,
+                "quorum_disagreements_total",
+                "Outputs whose verdict recorded by the quorum on L1 contradicts this node's signed"
+                    + " verdict (this node's L2 view differs from the other operators')")
             .labels();
     droppedProposals =
         metrics
@@ -573,6 +591,8 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     verdicts.labels(valid ? "valid" : "invalid").inc();
     verdictLatency.observe(millisSince(p) / 1000.0);
     r.decided.put(p.index(), new Local(p, c.verdict(), c.reason()));
+    lastAbstain = null; // checking works again
+    compareWithQuorum(r, p.index());
     if (valid) {
       LOG.debug("vital: VALID on output {} of rollup {}", p.index(), r.id);
     } else {
@@ -654,6 +674,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     // an invalidation wins over a validation recorded for the same output (ConflictingVerdicts
     // keeps the first on L1; this only matters for what MACH refuses, so be conservative)
     r.quorum.merge(block, new QuorumRecord(invalid, invalidated), (a, b) -> a.invalid() ? a : b);
+    compareWithQuorum(r, index);
     if (invalid) {
       LOG.info(
           "vital: the quorum invalidated output {} of rollup {} (L2 block {}) on L1",
@@ -662,6 +683,59 @@ public final class VitalDuty implements Duty, OutputVerdicts {
           block);
     }
     return true;
+  }
+
+  /**
+   * Whether the quorum's record of an output on L1 contradicts this node's signed verdict on it:
+   * then this node's L2 node (or its own state) disagrees with the other operators', which an
+   * operator must look at. Counted, logged, and the duty is degraded until a later output's record
+   * agrees with this node again.
+   */
+  private void compareWithQuorum(Rollup r, BigInteger index) {
+    Local local = r.decided.get(index);
+    if (local == null || local.verdict() == OutputChecker.Verdict.ABSTAIN) {
+      return;
+    }
+    QuorumRecord q = r.quorum.get(local.proposal().l2BlockNumber());
+    if (q == null) {
+      return;
+    }
+    boolean localInvalid = local.verdict() == OutputChecker.Verdict.INVALID;
+    Disagreement d = disagreement;
+    if (localInvalid == q.invalid()) {
+      if (d != null && d.rollupId() == r.id && d.index().compareTo(index) < 0) {
+        disagreement = null;
+      }
+      return;
+    }
+    disagreements.inc();
+    String text =
+        String.format(
+            "the quorum recorded output %s of rollup %d as %s on L1; this node found it %s%s: check"
+                + " its L2 node",
+            index,
+            r.id,
+            q.invalid() ? "INVALID" : "VALID",
+            localInvalid ? "INVALID" : "VALID",
+            local.reason() == null || local.reason().isEmpty() ? "" : " (" + local.reason() + ")");
+    LOG.warn("vital: {}", text);
+    context
+        .ports()
+        .get(org.avsnode.operator.spi.ActivityFeed.class)
+        .ifPresent(
+            f ->
+                f.publish(
+                    ID,
+                    "disagreement",
+                    r.id,
+                    "output #" + index,
+                    "the quorum disagrees with this node",
+                    null,
+                    text,
+                    "alert"));
+    if (d == null || d.rollupId() != r.id || d.index().compareTo(index) <= 0) {
+      disagreement = new Disagreement(r.id, index, text);
+    }
   }
 
   // ---------------------------------------------------------------- MACH's port
@@ -721,6 +795,10 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     String a = lastAbstain;
     if (a != null) {
       problems.add("last ABSTAIN: " + a);
+    }
+    Disagreement d = disagreement;
+    if (d != null) {
+      problems.add(d.text());
     }
     MessageSender s = sender;
     if (s != null && s.rejectedSinceAccepted() >= 5) {

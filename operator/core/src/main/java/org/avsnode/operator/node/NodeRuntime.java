@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import javax.inject.Inject;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.contracts.deploy.Deployment;
@@ -32,17 +33,20 @@ import org.avsnode.operator.http.NodeHealth;
 import org.avsnode.operator.http.NodeHttpServer;
 import org.avsnode.operator.http.RouteTable;
 import org.avsnode.operator.http.ServiceStatus;
+import org.avsnode.operator.http.StatusPage;
 import org.avsnode.operator.keys.KeyFileException;
 import org.avsnode.operator.keys.NodeKeys;
 import org.avsnode.operator.metrics.MetricsSystem;
 import org.avsnode.operator.metrics.NodeMetrics;
 import org.avsnode.operator.registry.NodeCertificateVerifier;
 import org.avsnode.operator.registry.RegistryReader;
+import org.avsnode.operator.registry.StakeView;
 import org.avsnode.operator.slashing.ProtectedSigner;
 import org.avsnode.operator.slashing.SigningListener;
 import org.avsnode.operator.slashing.SlashingProtection;
 import org.avsnode.operator.slashing.SlashingProtectionException;
 import org.avsnode.operator.slashing.SlashingProtections;
+import org.avsnode.operator.spi.ActivityFeed;
 import org.avsnode.operator.spi.DutyContext;
 import org.avsnode.operator.spi.DutyFactory;
 import org.avsnode.operator.spi.DutyObservers;
@@ -147,6 +151,9 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
               signingDomain())
           .install(routes);
     }
+    ActivityFeed activity = new ActivityFeed(clock);
+    DutyPorts ports = new DutyPorts();
+    ports.provide(ActivityFeed.class, activity);
     DutyContext context =
         new DutyContext(
             Map.of(),
@@ -160,7 +167,7 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
             Optional.ofNullable(transactions),
             Optional.ofNullable(deployment),
             observers,
-            new DutyPorts(),
+            ports,
             Optional.of(settings.dataPath()));
     try {
       supervisor = createSupervisor(context);
@@ -168,6 +175,22 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
       throw new NodeStartException(e.getMessage(), e);
     }
     new NodeApi(settings.nodeName(), settings.nodeVersion(), this, metricsSystem, logLevels)
+        .install(routes);
+    Supplier<Map<String, Object>> stake =
+        l1 != null && deployment != null
+            ? new StakeView(
+                new RegistryReader(
+                    l1, deployment.contracts().avsRegistry(), deployment.operatorSetId()),
+                Optional.ofNullable(operatorAddress),
+                clock)
+            : () -> Map.of("error", "no L1 endpoint or deployment configured");
+    new StatusPage(
+            settings.nodeName(),
+            settings.nodeVersion(),
+            Optional.ofNullable(operatorAddress),
+            this,
+            activity,
+            stake)
         .install(routes);
     http = new NodeHttpServer(settings.http(), routes, token, metrics);
     try {

@@ -113,6 +113,7 @@ final class Devnet implements AutoCloseable {
   private Chaos chaos;
   private Chaos.Report chaosReport;
   private L1Client l2Reader;
+  private DevnetStatusServer statusServer;
 
   Devnet(DevnetOptions options, Progress progress) {
     this.options = options;
@@ -123,6 +124,9 @@ final class Devnet implements AutoCloseable {
 
   void start() throws Exception {
     startNanos = System.nanoTime();
+    statusServer = new DevnetStatusServer(this::statusNodes);
+    closeables.add(statusServer);
+    say("devnet: status page %s (every operator, live; read-only)", statusServer.url());
     Path dir = options.dataDir();
     startOver(dir);
     Files.createDirectories(dir);
@@ -1578,6 +1582,34 @@ final class Devnet implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return 32_768;
     }
+  }
+
+  /** The URL of the devnet's status page (every operator). */
+  String statusUrl() {
+    return statusServer.url();
+  }
+
+  /** The operators as the status page lists them. */
+  private List<DevnetStatusServer.NodeRef> statusNodes() {
+    List<DevnetOperator> ops;
+    try {
+      ops = List.copyOf(operators);
+    } catch (java.util.ConcurrentModificationException e) {
+      return List.of(); // still being created: the page asks again
+    }
+    List<DevnetStatusServer.NodeRef> out = new ArrayList<>();
+    for (DevnetOperator op : ops) {
+      String notRunning = null;
+      if (op.index >= firstOnlineEnd()) {
+        notRunning = "offline (--offline): registered, never signs";
+      } else if (op.runtime == null && (op.process == null || !op.process.isAlive())) {
+        notRunning = "not running";
+      }
+      out.add(
+          new DevnetStatusServer.NodeRef(
+              op.index, op.name(), notRunning == null ? op.apiUrl() : null, notRunning));
+    }
+    return out;
   }
 
   private void say(String format, Object... args) {
