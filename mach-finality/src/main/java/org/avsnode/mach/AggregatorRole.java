@@ -90,6 +90,9 @@ public final class AggregatorRole implements AutoCloseable {
   private final Labelled<Counter> submissions;
   private final Labelled<Counter> evidence;
   private final Counter certificates;
+  private final Labelled<org.avsnode.operator.metrics.Gauge> certifiedBlock;
+  private final java.util.Map<Long, Long> highestCertified =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Histogram latency;
 
   public AggregatorRole(
@@ -156,6 +159,13 @@ public final class AggregatorRole implements AutoCloseable {
         metrics
             .counter(CATEGORY, "certificates_total", "Certificates published by this aggregator")
             .labels();
+    this.certifiedBlock =
+        metrics.gauge(
+            CATEGORY,
+            "certified_block",
+            "Highest L2 block this aggregator published a certificate for, by rollup (the"
+                + " attested_block of the operators minus this: the aggregator's lag)",
+            "rollup");
     this.latency =
         metrics
             .histogram(
@@ -357,6 +367,9 @@ public final class AggregatorRole implements AutoCloseable {
       Duration sinceBlock = Duration.between(start, pc.publishedAt());
       if (!pc.improvement()) {
         certificates.inc();
+        if (highestCertified.merge(rollup, height, Math::max) == height) {
+          certifiedBlock.labels(Long.toString(rollup)).set(height);
+        }
         latency.observe(sinceBlock.toNanos() / 1e9);
         if (config.submit() && sender.isPresent()) {
           boolean record = config.isRecordFor(height);

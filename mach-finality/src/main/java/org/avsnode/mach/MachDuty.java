@@ -191,6 +191,32 @@ public final class MachDuty implements Duty {
             config.epochLag(),
             () -> head.flatMap(HeadTracker::head).map(h -> h.number()).orElseGet(l1::blockNumber),
             n -> l1.byNumber(n).map(b -> b.timestamp()));
+    Labelled<org.avsnode.operator.metrics.Gauge> l2Head =
+        context
+            .metrics()
+            .gauge(
+                AggregatorRole.CATEGORY,
+                "l2_head_block",
+                "Latest L2 block number this operator's L2 node reported, by rollup",
+                "rollup");
+    Labelled<org.avsnode.operator.metrics.Gauge> attestedBlock =
+        context
+            .metrics()
+            .gauge(
+                AggregatorRole.CATEGORY,
+                "attested_block",
+                "Latest L2 block this operator signed an attestation for, by rollup (l2_head_block"
+                    + " minus this: blocks not attested yet)",
+                "rollup");
+    Labelled<Counter> missed =
+        context
+            .metrics()
+            .counter(
+                AggregatorRole.CATEGORY,
+                "attestations_missed_total",
+                "L2 blocks this operator skipped without attesting (it fell more than 64 blocks"
+                    + " behind the head), by rollup",
+                "rollup");
     for (Map.Entry<Long, java.net.URI> r : config.rollups().entrySet()) {
       L2Client l2 = new L2Client(r.getValue(), config.rpcTimeout());
       RollupFollower f =
@@ -207,6 +233,11 @@ public final class MachDuty implements Duty {
               signatures,
               reorgs,
               () -> context.ports().get(OutputVerdicts.class));
+      String rollupLabel = Long.toString(r.getKey());
+      f.withProgressMetrics(
+          l2Head.labels(rollupLabel),
+          attestedBlock.labels(rollupLabel),
+          missed.labels(rollupLabel));
       followers.add(f);
       scheduler.scheduleWithFixedDelay(
           () -> pollQuietly(f), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);

@@ -44,6 +44,16 @@ final class RollupFollower {
   private final Clock clock;
   private final Labelled<Counter> signatures;
   private final Counter reorgs;
+  private org.avsnode.operator.metrics.Gauge headGauge = v -> {};
+  private org.avsnode.operator.metrics.Gauge attestedGauge = v -> {};
+  private Counter missed =
+      new Counter() {
+        @Override
+        public void inc() {}
+
+        @Override
+        public void inc(long amount) {}
+      };
 
   private final java.util.function.Supplier<Optional<OutputVerdicts>> vital;
   private volatile String vitalRefusal;
@@ -83,6 +93,20 @@ final class RollupFollower {
     return rollupId;
   }
 
+  /**
+   * Where the follower reports its progress: the L2 head it saw, the last block it attested and the
+   * blocks it skipped without attesting (more than {@link #MAX_BEHIND} behind).
+   */
+  RollupFollower withProgressMetrics(
+      org.avsnode.operator.metrics.Gauge head,
+      org.avsnode.operator.metrics.Gauge attestedBlock,
+      Counter skipped) {
+    this.headGauge = Objects.requireNonNull(head, "head");
+    this.attestedGauge = Objects.requireNonNull(attestedBlock, "attestedBlock");
+    this.missed = Objects.requireNonNull(skipped, "skipped");
+    return this;
+  }
+
   Optional<Instant> lastSuccess() {
     return Optional.ofNullable(lastSuccess);
   }
@@ -99,6 +123,10 @@ final class RollupFollower {
   /** One poll; called from the duty's scheduler, never concurrently. */
   synchronized void poll() {
     long head = l2.blockNumber();
+    headGauge.set(head);
+    if (next != null && head - next > MAX_BEHIND) {
+      missed.inc(head - next);
+    }
     if (next == null || head - next > MAX_BEHIND) {
       next = head;
     }
@@ -168,6 +196,7 @@ final class RollupFollower {
       return;
     }
     signatures.labels("signed").inc();
+    attestedGauge.set(b.number());
     SignedMessage<FinalityAttestation> a =
         new SignedMessage<>(m, operator, r.signature().toBytes());
     events.onAttested(a, b);

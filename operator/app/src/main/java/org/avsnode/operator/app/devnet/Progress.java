@@ -149,6 +149,9 @@ final class Progress {
       @Override
       public void onAttested(SignedMessage<FinalityAttestation> attestation, L2Block block) {
         attestations.incrementAndGet();
+        if (l2Timestamps.putIfAbsent(block.number(), block.timestamp()) == null) {
+          l2Timestamps.headMap(block.number() - 1024).clear();
+        }
       }
 
       @Override
@@ -179,6 +182,12 @@ final class Progress {
           return;
         }
         int n = signerCount(c);
+        Duration fromTimestamp = sinceTimestamp;
+        Long ts = l2Timestamps.get(h);
+        if (fromTimestamp == null && ts != null) {
+          // this aggregator's own L2 poll had not seen the block yet; another operator had
+          fromTimestamp = Duration.between(java.time.Instant.ofEpochSecond(ts), pc.publishedAt());
+        }
         println(
             String.format(
                 "cert      L2 #%-6d %s  signers %d/%d  stake %s%%  latency %d ms (from L2 timestamp %s)  by %s",
@@ -188,7 +197,7 @@ final class Progress {
                 operatorCount,
                 percent(c.signedStake(), c.totalStake()),
                 sinceBlock.toMillis(),
-                sinceTimestamp == null ? "?" : sinceTimestamp.toMillis() + " ms",
+                fromTimestamp == null ? "not known" : fromTimestamp.toMillis() + " ms",
                 op.name()));
       }
 
@@ -300,6 +309,10 @@ final class Progress {
     }
     return n;
   }
+
+  /** L2 block timestamps (seconds) from the operators' attestations, by block number. */
+  private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> l2Timestamps =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
 
   /** The operator set's size, for the "signers n/N" column. */
   volatile int operatorCount;
