@@ -41,10 +41,22 @@ public class GenerateBindings {
       }
     }
     Files.createDirectories(dest.toPath());
-    for (File abi : abis) {
-      String name = abi.getName().substring(0, abi.getName().length() - 4);
-      new SolidityFunctionWrapperGenerator(binOf(abi), abi, dest, name, pkg, true, false, 20)
-          .generate();
+    // web3j prints "Generating <class> ... File written to ..." per contract: kept out of the
+    // build's output unless a generation fails
+    java.io.PrintStream console = System.out;
+    java.io.ByteArrayOutputStream chatter = new java.io.ByteArrayOutputStream();
+    System.setOut(new java.io.PrintStream(chatter, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (File abi : abis) {
+        String name = abi.getName().substring(0, abi.getName().length() - 4);
+        new SolidityFunctionWrapperGenerator(binOf(abi), abi, dest, name, pkg, true, false, 20)
+            .generate();
+      }
+    } catch (Exception | Error e) {
+      console.print(chatter.toString(java.nio.charset.StandardCharsets.UTF_8));
+      throw e;
+    } finally {
+      System.setOut(console);
     }
     Files.writeString(stamp, Long.toString(newest));
     System.out.println("GenerateBindings: " + abis.length + " bindings -> " + pkgDir);

@@ -143,25 +143,25 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
 
     // ------------------------------------------------------------------ administration
 
-    function createOperatorSet(uint32 operatorSetId, IStrategy[] calldata strategies, uint16 thresholdBps)
+    function createOperatorSet(uint32 operatorSetId, IStrategy[] calldata strategies, uint16 thresholdBps_)
         external
         onlyOwner
     {
         if (setConfig[operatorSetId].exists) revert OperatorSetExists(operatorSetId);
-        if (thresholdBps == 0 || thresholdBps > BPS) revert InvalidThreshold();
+        if (thresholdBps_ == 0 || thresholdBps_ > BPS) revert InvalidThreshold();
         IAllocationManagerForAvs.CreateSetParams[] memory p = new IAllocationManagerForAvs.CreateSetParams[](1);
         p[0] = IAllocationManagerForAvs.CreateSetParams(operatorSetId, strategies);
         allocationManager.createOperatorSets(address(this), p);
-        setConfig[operatorSetId] = SetConfig(true, thresholdBps);
+        setConfig[operatorSetId] = SetConfig(true, thresholdBps_);
         _setIds.push(operatorSetId);
-        emit OperatorSetConfigured(operatorSetId, thresholdBps);
+        emit OperatorSetConfigured(operatorSetId, thresholdBps_);
     }
 
-    function setThreshold(uint32 operatorSetId, uint16 thresholdBps) external onlyOwner {
+    function setThreshold(uint32 operatorSetId, uint16 thresholdBps_) external onlyOwner {
         if (!setConfig[operatorSetId].exists) revert UnknownOperatorSet(operatorSetId);
-        if (thresholdBps == 0 || thresholdBps > BPS) revert InvalidThreshold();
-        setConfig[operatorSetId].thresholdBps = thresholdBps;
-        emit OperatorSetConfigured(operatorSetId, thresholdBps);
+        if (thresholdBps_ == 0 || thresholdBps_ > BPS) revert InvalidThreshold();
+        setConfig[operatorSetId].thresholdBps = thresholdBps_;
+        emit OperatorSetConfigured(operatorSetId, thresholdBps_);
     }
 
     function setSlasher(address slasher_) external onlyOwner {

@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Accepts {@code 90s}, {@code 5m}, {@code 2h}, {@code 500ms} and ISO-8601 ({@code PT30S}). */
+/**
+ * Accepts {@code 90s}, {@code 5m}, {@code 2h}, {@code 500ms}, ISO-8601 ({@code PT30S}) and a bare
+ * number of seconds ({@code 60}).
+ */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {
@@ -12,6 +15,9 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
     try {
       if (v.startsWith("pt") || v.startsWith("p")) {
         return nonNegative(Duration.parse(v.toUpperCase(Locale.ROOT)), value);
+      }
+      if (v.matches("\\d{1,12}")) {
+        return Duration.ofSeconds(Long.parseLong(v));
       }
       if (v.endsWith("ms")) {
         return nonNegative(
@@ -32,7 +38,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
       // fall through to the one clear message below
     }
     throw new CommandLine.TypeConversionException(
-        "'" + value + "' is not a duration (use e.g. 500ms, 30s, 5m, 2h or PT30S)");
+        "'" + value + "' is not a duration (use e.g. 500ms, 30s or 30, 5m, 2h or PT30S)");
   }
 
   private static Duration nonNegative(Duration d, String value) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     description =
         "Restaked AVS operator node: MACH fast finality, VITAL verification, SQUAD sequencing.",
     subcommands = {
+      InitCommand.class,
       DevnetCommand.class,
       org.avsnode.operator.app.certificate.CertificateCommand.class,
       org.avsnode.operator.app.bls.BlsCommand.class,

@@ -66,7 +66,12 @@ class OperatorCommandTest {
         .isInstanceOf(CommandLine.TypeConversionException.class);
     assertThatThrownBy(() -> c.convert("s"))
         .isInstanceOf(CommandLine.TypeConversionException.class);
-    assertThatThrownBy(() -> c.convert("12"))
+    // a bare number is seconds (devnet --duration 60)
+    assertThat(c.convert("60")).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.convert(" 12 ")).isEqualTo(Duration.ofSeconds(12));
+    assertThatThrownBy(() -> c.convert("12x"))
+        .isInstanceOf(CommandLine.TypeConversionException.class);
+    assertThatThrownBy(() -> c.convert("1.5"))
         .isInstanceOf(CommandLine.TypeConversionException.class);
   }
 }

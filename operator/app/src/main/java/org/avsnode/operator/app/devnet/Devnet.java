@@ -55,6 +55,7 @@ import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.registration.OperatorRegistrar;
 import org.avsnode.operator.registration.RegistrationData;
 import org.avsnode.operator.registration.RestakingContracts;
+import org.avsnode.operator.registry.StakeView;
 import org.avsnode.operator.spi.DutyObservers;
 import org.avsnode.toolchain.AnvilProcess;
 import org.avsnode.vital.VitalDuty;
@@ -114,6 +115,7 @@ final class Devnet implements AutoCloseable {
   private Chaos.Report chaosReport;
   private L1Client l2Reader;
   private DevnetStatusServer statusServer;
+  private BigInteger equivocatorStakeBefore;
 
   Devnet(DevnetOptions options, Progress progress) {
     this.options = options;
@@ -415,6 +417,7 @@ final class Devnet implements AutoCloseable {
     if (options.equivocate()) {
       equivocatorOp = operators.get(aggs);
       equivocator = new Equivocator(equivocatorOp.secretKey(), domain, aggregatorUrls, 4);
+      equivocatorStakeBefore = stakeOf(equivocatorOp, contracts.currentEpoch());
     }
     if (options.contradict()) {
       contradictorOp = operators.get(aggs + (options.equivocate() ? 1 : 0));
@@ -1422,14 +1425,40 @@ final class Devnet implements AutoCloseable {
             h >= 0
                 && contracts.evidenceUsed(
                     MachContracts.address(equivocatorOp.address()), rollupId(), h);
+        BigInteger before = equivocatorStakeBefore;
+        BigInteger now = stakeOf(equivocatorOp, e);
+        BigInteger next = stakeOf(equivocatorOp, e + 1);
+        String stake;
+        if (before == null) {
+          stake = String.format("stake %s tokens at epoch %d", StakeView.tokens(now), e);
+        } else {
+          BigInteger cut = before.subtract(next);
+          stake =
+              String.format(
+                  "stake %s tokens before the slash → %s tokens from epoch %d (%s%s tokens%s)",
+                  StakeView.tokens(before),
+                  StakeView.tokens(next),
+                  e + 1,
+                  cut.signum() > 0 ? "−" : "",
+                  StakeView.tokens(cut.abs()),
+                  before.signum() == 0
+                      ? ""
+                      : String.format(
+                          ", %s%%",
+                          new java.math.BigDecimal(cut)
+                              .multiply(java.math.BigDecimal.valueOf(100))
+                              .divide(
+                                  new java.math.BigDecimal(before),
+                                  1,
+                                  java.math.RoundingMode.HALF_UP)
+                              .toPlainString()));
+        }
         say(
-            "summary   equivocating %s %s: %s; stake at epoch %d: %s → next epoch %s",
+            "summary   equivocating %s %s: %s; %s",
             equivocatorOp.name(),
             equivocatorOp.address(),
             used ? "SLASHED on chain (evidence recorded once)" : "not slashed",
-            e,
-            stakeOf(equivocatorOp, e),
-            stakeOf(equivocatorOp, e + 1));
+            stake);
       } catch (RuntimeException ex) {
         say("summary   could not read the slashing outcome: %s", ex.getMessage());
       }

@@ -83,7 +83,7 @@ public final class KeysCommand implements Runnable {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Writes a BLS keystore for {@code key} and prints its line. */
-  static Path storeBls(
+  public static Path storeBls(
       CommandSpec spec, Path dir, BlsSecretKey key, String password, KdfChoice kdf) {
     SecretFiles.warnIfLoose(dir, "keys directory", spec.commandLine().getErr());
     Path target = dir.resolve(fileName(KeyType.bls, key.publicKey().toHex()));
@@ -102,7 +102,7 @@ public final class KeysCommand implements Runnable {
   }
 
   /** Writes a V3 keystore for {@code key} and prints its line. */
-  static Path storeEcdsa(CommandSpec spec, Path dir, ECKeyPair key, String password) {
+  public static Path storeEcdsa(CommandSpec spec, Path dir, ECKeyPair key, String password) {
     SecretFiles.warnIfLoose(dir, "keys directory", spec.commandLine().getErr());
     String address = EcdsaKeystore.address(key);
     Path target = dir.resolve(fileName(KeyType.ecdsa, address));
