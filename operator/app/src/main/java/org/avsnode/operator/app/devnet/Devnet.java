@@ -1586,7 +1586,7 @@ final class Devnet implements AutoCloseable {
    * the process's bind, by any outgoing connection's local port, and the devnet opens many (seen in
    * CI: an aggregator that could not bind its port at start).
    */
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     int low = ephemeralLow();
     java.util.concurrent.ThreadLocalRandom random =
         java.util.concurrent.ThreadLocalRandom.current();
@@ -1611,6 +1611,11 @@ final class Devnet implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return 32_768;
     }
+  }
+
+  /** The aggregators' node API URLs. */
+  List<URI> aggregatorUrls() {
+    return aggregatorUrls;
   }
 
   /** The URL of the devnet's status page (every operator). */

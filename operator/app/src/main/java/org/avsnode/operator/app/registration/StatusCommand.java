@@ -33,8 +33,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Show the operator's standing: EigenLayer operator registration, delegated shares and"
           + " magnitudes per strategy, allocations and slashable stake per operator set,"
-          + " membership, the registry's stake at the current epoch, and the BLS key registered"
-          + " on chain against the local one. Reads only; sends nothing.",
+          + " membership, the registry's stake at the current epoch, the BLS key registered"
+          + " on chain against the local one, and the running node's health, each duty's, and"
+          + " the last things it signed (from --node-url). Reads only; sends nothing.",
       "The operator address comes from --operator or the ECDSA keystore (its recorded address;"
           + " no password needed when it has one)."
     },
@@ -56,6 +57,14 @@ public final class StatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the status as JSON (amounts as decimal strings).")
   boolean json;
 
+  @Option(
+      names = "--node-url",
+      paramLabel = "URL",
+      description =
+          "The running node's API, for its health and last signatures. Env: AVS_NODE_URL."
+              + " Default: http://<http-host>:<http-port> of the configuration.")
+  java.net.URI nodeUrl;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -71,10 +80,28 @@ public final class StatusCommand implements Callable<Integer> {
             OperatorStatus status =
                 new StatusReader(session.l1, contracts)
                     .read(operator, localKey, session.operatorSetIds);
+            java.net.URI base =
+                nodeUrl != null
+                    ? nodeUrl
+                    : java.net.URI.create(
+                        "http://" + hostForUrl(config.http().host()) + ":" + config.http().port());
+            NodeSection.Summary node = NodeSection.read(base);
             if (json) {
-              out.println(status.toJson());
+              com.fasterxml.jackson.databind.ObjectMapper m =
+                  new com.fasterxml.jackson.databind.ObjectMapper();
+              com.fasterxml.jackson.databind.node.ObjectNode o =
+                  (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(status.toJson());
+              com.fasterxml.jackson.databind.node.ObjectNode n = o.putObject("node");
+              n.put("url", base.toString());
+              if (node.json() != null) {
+                n.set("summary", node.json());
+              } else {
+                n.put("error", node.error());
+              }
+              out.println(m.writeValueAsString(o));
             } else {
               printText(out, status);
+              NodeSection.printText(out, node, java.time.Instant.now());
             }
             out.flush();
             return 0;
@@ -99,6 +126,14 @@ public final class StatusCommand implements Callable<Integer> {
                         "status needs the operator: --operator ADDRESS or --ecdsa-keystore-file"));
     return OperatorKeys.ecdsaAddress(ref)
         .orElseGet(() -> Keys.toChecksumAddress(OperatorKeys.ecdsa(ref).getAddress()));
+  }
+
+  /** The node's HTTP host as a URL host: a wildcard bind is reached on loopback. */
+  private static String hostForUrl(String host) {
+    if (host.equals("0.0.0.0") || host.equals("::") || host.isEmpty()) {
+      return "127.0.0.1";
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   private static BlsPublicKey localKey(KeystoreRef ref) {
