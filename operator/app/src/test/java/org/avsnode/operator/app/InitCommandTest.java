@@ -2,8 +2,6 @@ package org.avsnode.operator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,23 +11,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.keystore.Eip2335Keystore;
+import org.avsnode.operator.app.config.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class InitCommandTest {
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    CommandLine cl = OperatorCommand.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
-
   private static Path secret(Path dir, String name, String content) throws Exception {
     Path p = dir.resolve(name);
     Files.writeString(p, content);
@@ -43,8 +29,8 @@ class InitCommandTest {
     Path ecdsa = secret(dir, "ecdsa.pass", "a long ecdsa password\n");
     Path config = dir.resolve("node.yaml");
     Path data = dir.resolve("data");
-    Result r =
-        run(
+    Cli.Result r =
+        Cli.run(
             "init",
             "--config-file",
             config.toString(),
@@ -74,7 +60,7 @@ class InitCommandTest {
         .isEqualTo("rwx------");
 
     // the file is a valid configuration: keys list reads data-path from it and finds both keys
-    Result list = run("keys", "list", "--config-file", config.toString());
+    Cli.Result list = Cli.run("keys", "list", "--config-file", config.toString());
     assertThat(list.code()).as(list.err()).isZero();
     assertThat(list.out().lines()).hasSize(2);
     // the BLS keystore opens with the password it names, and holds the key init printed
@@ -88,8 +74,8 @@ class InitCommandTest {
     }
 
     // nothing is overwritten
-    Result again =
-        run(
+    Cli.Result again =
+        Cli.run(
             "init",
             "--config-file",
             config.toString(),
@@ -112,17 +98,18 @@ class InitCommandTest {
       throws Exception {
     Path config = dir.resolve("node.yaml");
     // no password file and no terminal (tests run without a console)
-    Result noTerminal =
-        run("init", "--config-file", config.toString(), "--data-path", dir.resolve("d").toString());
+    Cli.Result noTerminal =
+        Cli.run(
+            "init", "--config-file", config.toString(), "--data-path", dir.resolve("d").toString());
     assertThat(noTerminal.code()).isEqualTo(2);
     assertThat(noTerminal.err().strip())
         .isEqualTo(
             "error: no BLS password: give --bls-password-file FILE (a prompt needs a terminal)");
-    assertThat(run("init", "--config-file", config.toString(), "--password", "x").code())
+    assertThat(Cli.run("init", "--config-file", config.toString(), "--password", "x").code())
         .isEqualTo(2);
     Path shortPw = secret(dir, "short.pass", "short\n");
-    Result tooShort =
-        run(
+    Cli.Result tooShort =
+        Cli.run(
             "init",
             "--config-file",
             config.toString(),

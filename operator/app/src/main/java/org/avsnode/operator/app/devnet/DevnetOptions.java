@@ -53,6 +53,51 @@ public record DevnetOptions(
   /** Operator processes take about 150 MB each: for small devnets. */
   public static final int MAX_OPERATOR_PROCESSES = 16;
 
+  /**
+   * The command's defaults (4 operators, 2 aggregators, 1 s blocks, 64-block epochs, 2/3, 3 L2
+   * transactions per block, operators in this JVM, no fault), with the data in {@code dataDir}.
+   */
+  public static DevnetOptions defaults(Path dataDir) {
+    return new DevnetOptions(
+        4,
+        0,
+        false,
+        2,
+        dataDir,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(1),
+        64,
+        6667,
+        Optional.empty(),
+        3,
+        false,
+        0,
+        0,
+        false,
+        Optional.empty());
+  }
+
+  /** These options with {@code n} operators reading a lying L2 node. */
+  public DevnetOptions withLyingL2(int n) {
+    return new DevnetOptions(
+        operators,
+        offline,
+        equivocate,
+        aggregators,
+        dataDir,
+        l2BlockTime,
+        l1BlockTime,
+        epochLength,
+        thresholdBps,
+        stopAggregatorAfter,
+        l2TxsPerBlock,
+        operatorProcesses,
+        badOutput,
+        n,
+        contradict,
+        chaosSeed);
+  }
+
   public DevnetOptions {
     if (operators < 1 || operators > MAX_OPERATORS) {
       throw new IllegalArgumentException("--operators must be in 1.." + MAX_OPERATORS);

@@ -9,11 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -50,26 +48,7 @@ class GuidesIT {
   void startDevnet() throws Exception {
     dir = Files.createTempDirectory("guides-it");
     Progress progress = new Progress(new PrintWriter(new StringWriter(), true));
-    devnet =
-        new Devnet(
-            new DevnetOptions(
-                4,
-                0,
-                false,
-                2,
-                dir.resolve("devnet"),
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                64,
-                6667,
-                Optional.empty(),
-                1,
-                false,
-                0,
-                0,
-                false,
-                Optional.empty()),
-            progress);
+    devnet = new Devnet(DevnetOptions.defaults(dir.resolve("devnet")), progress);
     try {
       devnet.start();
     } catch (Exception | Error e) {

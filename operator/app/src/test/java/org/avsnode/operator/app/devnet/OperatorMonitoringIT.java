@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -63,24 +62,7 @@ class OperatorMonitoringIT {
   void startDevnet() throws Exception {
     dir = Files.createTempDirectory("operator-monitoring-it");
     Progress progress = new Progress(new PrintWriter(text, true));
-    DevnetOptions options =
-        new DevnetOptions(
-            4,
-            0,
-            false,
-            2,
-            dir.resolve("devnet"),
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            64,
-            6667,
-            Optional.empty(),
-            1,
-            false,
-            0,
-            1,
-            false,
-            Optional.empty());
+    DevnetOptions options = DevnetOptions.defaults(dir.resolve("devnet")).withLyingL2(1);
     devnet = new Devnet(options, progress);
     try {
       devnet.start();
