@@ -26,6 +26,14 @@ final class GasResults {
   private GasResults() {}
 
   static Path write(Map<String, String> gas, Path file) throws IOException {
+    return write(
+        gas,
+        file,
+        "benchmarks/run gas (mvn -B -o -pl eigen-contracts verify -Dit.test=AvsSystemIT"
+            + " -Davs.bench.large=true)");
+  }
+
+  static Path write(Map<String, String> gas, Path file, String command) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("benchmark", "gas");
     root.put("commit", Machine.commit());
@@ -35,10 +43,7 @@ final class GasResults {
         "tools",
         "anvil 1.7.1 (--hardfork prague), solc-js 0.8.30 (via-IR, 200 runs); receipts' gasUsed"
             + " of whole transactions, eth_estimateGas for the view calls");
-    root.put(
-        "command",
-        "benchmarks/run gas (mvn -B -o -pl eigen-contracts verify -Dit.test=AvsSystemIT"
-            + " -Davs.bench.large=true)");
+    root.put("command", command);
     ArrayNode figures = root.putArray("figures");
     gas.forEach(
         (name, value) -> {
