@@ -17,51 +17,72 @@ import java.util.regex.Pattern;
  */
 public final class RenderDocs {
   private static final Path RESULTS = Path.of("benchmarks", "results");
-  private static final Path DOC = Path.of("docs", "benchmarks.md");
+  private static final List<Path> DOCS = List.of(Path.of("docs", "benchmarks.md"), Path.of("README.md"));
 
   public static void main(String[] args) throws IOException {
     boolean check = args.length > 0 && args[0].equals("--check");
     Path root = args.length > 1 ? Path.of(args[1]) : Path.of(".");
-    Path doc = root.resolve(DOC);
-    String text = Files.readString(doc);
-    String updated = text;
     List<String> stale = new ArrayList<>();
-    Matcher m = Pattern.compile("<!-- generated:([a-z0-9-]+) -->").matcher(text);
-    while (m.find()) {
-      String name = m.group(1);
-      Path file = root.resolve(RESULTS).resolve(name + ".json");
-      if (!Files.exists(file)) {
-        System.err.println("RenderDocs: " + DOC + " has a section '" + name + "' but " + file + " does not exist");
-        System.exit(1);
+    for (Path docPath : DOCS) {
+      Path doc = root.resolve(docPath);
+      if (!Files.exists(doc)) {
+        continue;
       }
-      Object result = new Json(Files.readString(file)).value();
-      String body = render(name, result);
-      String open = "<!-- generated:" + name + " -->";
-      String close = "<!-- /generated:" + name + " -->";
-      int a = updated.indexOf(open) + open.length();
-      int b = updated.indexOf(close, a);
-      if (b < 0) {
-        System.err.println("RenderDocs: no " + close + " after " + open);
-        System.exit(1);
+      String text = Files.readString(doc);
+      String updated = text;
+      Matcher m = Pattern.compile("<!-- generated:([a-z0-9-]+)(@[a-z]+)? -->").matcher(text);
+      while (m.find()) {
+        String name = m.group(1);
+        String view = m.group(2) == null ? "" : m.group(2);
+        Path file = root.resolve(RESULTS).resolve(name + ".json");
+        if (!Files.exists(file)) {
+          System.err.println("RenderDocs: " + docPath + " has a section '" + name + "' but " + file + " does not exist");
+          System.exit(1);
+        }
+        Object result = new Json(Files.readString(file)).value();
+        String body = view.equals("@console") ? console(result) : render(name, result);
+        String open = "<!-- generated:" + name + view + " -->";
+        String close = "<!-- /generated:" + name + view + " -->";
+        int a = updated.indexOf(open) + open.length();
+        int b = updated.indexOf(close, a);
+        if (b < 0) {
+          System.err.println("RenderDocs: no " + close + " after " + open + " in " + docPath);
+          System.exit(1);
+        }
+        String section = "\n" + body + "\n";
+        if (!updated.substring(a, b).equals(section)) {
+          stale.add(docPath + ":" + name + view);
+          updated = updated.substring(0, a) + section + updated.substring(b);
+        }
       }
-      String section = "\n" + body + "\n";
-      if (!updated.substring(a, b).equals(section)) {
-        stale.add(name);
-        updated = updated.substring(0, a) + section + updated.substring(b);
+      if (!check && !updated.equals(text)) {
+        Files.writeString(doc, updated);
       }
     }
     if (check) {
       if (!stale.isEmpty()) {
         System.err.println(
-            "RenderDocs: " + DOC + " is not generated from " + RESULTS + " for " + stale
-                + ": run java benchmarks/RenderDocs.java");
+            "RenderDocs: not generated from " + RESULTS + ": " + stale + "; run java benchmarks/RenderDocs.java");
         System.exit(1);
       }
-      System.out.println("RenderDocs: " + DOC + " agrees with " + RESULTS);
+      System.out.println("RenderDocs: " + DOCS + " agree with " + RESULTS);
       return;
     }
-    Files.writeString(doc, updated);
     System.out.println("RenderDocs: " + (stale.isEmpty() ? "nothing to change" : "rewrote " + stale));
+  }
+
+  /** A result's recorded console lines ("console": [...]) as a code block, with its provenance. */
+  @SuppressWarnings("unchecked")
+  static String console(Object result) {
+    Map<String, Object> m = (Map<String, Object>) result;
+    StringBuilder b = new StringBuilder("```\n");
+    for (Object line : (List<Object>) m.get("console")) {
+      b.append(line).append('\n');
+    }
+    b.append("```\n\n(the summary of `").append(m.get("command")).append("` at commit `")
+        .append(m.get("commit")).append("`, ").append(m.get("date")).append("; generated from")
+        .append(" `benchmarks/results/devnet.json`)");
+    return b.toString();
   }
 
   @SuppressWarnings("unchecked")
