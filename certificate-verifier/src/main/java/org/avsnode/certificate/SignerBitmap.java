@@ -95,8 +95,13 @@ public final class SignerBitmap {
   }
 
   public int signerCount() {
+    return count(bytes);
+  }
+
+  /** The number of bits set in a raw signer bitmap (a certificate's {@code signers()}). */
+  public static int count(byte[] raw) {
     int c = 0;
-    for (byte b : bytes) {
+    for (byte b : raw) {
       c += Integer.bitCount(b & 0xff);
     }
     return c;

@@ -43,14 +43,6 @@ final class ActivityMachEvents implements MachEvents {
     feed.publish(MachDuty.ID, kind, rollup, subject, outcome, millis, detail, level);
   }
 
-  static int signers(Certificate c) {
-    int n = 0;
-    for (byte b : c.signers()) {
-      n += Integer.bitCount(b & 0xff);
-    }
-    return n;
-  }
-
   static String percent(BigInteger part, BigInteger whole) {
     if (whole.signum() == 0) {
       return "0";
@@ -106,7 +98,7 @@ final class ActivityMachEvents implements MachEvents {
         "L2 #" + a.l2BlockNumber(),
         String.format(
             "%s signers, %s%% of stake%s",
-            signers(c),
+            org.avsnode.certificate.SignerBitmap.count(c.signers()),
             percent(c.signedStake(), c.totalStake()),
             certificate.improvement() ? " (improved)" : ""),
         sinceBlock.toMillis(),

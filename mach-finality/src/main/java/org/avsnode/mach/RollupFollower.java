@@ -12,6 +12,7 @@ import org.avsnode.operator.l2.L2Block;
 import org.avsnode.operator.l2.L2Client;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.metrics.NoOpMetricsSystem;
 import org.avsnode.operator.net.MessageSender;
 import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.slashing.SigningResult;
@@ -44,16 +45,9 @@ final class RollupFollower {
   private final Clock clock;
   private final Labelled<Counter> signatures;
   private final Counter reorgs;
-  private org.avsnode.operator.metrics.Gauge headGauge = v -> {};
-  private org.avsnode.operator.metrics.Gauge attestedGauge = v -> {};
-  private Counter missed =
-      new Counter() {
-        @Override
-        public void inc() {}
-
-        @Override
-        public void inc(long amount) {}
-      };
+  private org.avsnode.operator.metrics.Gauge headGauge = NoOpMetricsSystem.GAUGE;
+  private org.avsnode.operator.metrics.Gauge attestedGauge = NoOpMetricsSystem.GAUGE;
+  private Counter missed = NoOpMetricsSystem.COUNTER;
 
   private final java.util.function.Supplier<Optional<OutputVerdicts>> vital;
   private volatile String vitalRefusal;

@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true)
 public final class InitCommand implements Callable<Integer> {
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final int MIN_PASSWORD = 8;
+  private static final int MIN_PASSWORD = KeysCommand.MIN_NEW_PASSWORD_LENGTH;
 
   @Spec CommandSpec spec;
 

@@ -4,7 +4,8 @@ import java.util.Optional;
 
 /** Collects nothing; every metric is a shared no-op. Names are still checked. */
 public final class NoOpMetricsSystem implements MetricsSystem {
-  private static final Counter COUNTER =
+  /** A counter that counts nothing (still refuses a negative increment). */
+  public static final Counter COUNTER =
       new Counter() {
         @Override
         public void inc() {}
@@ -16,7 +17,10 @@ public final class NoOpMetricsSystem implements MetricsSystem {
           }
         }
       };
-  private static final Gauge GAUGE = value -> {};
+
+  /** A gauge that keeps nothing. */
+  public static final Gauge GAUGE = value -> {};
+
   private static final Histogram HISTOGRAM = value -> {};
 
   @Override

@@ -143,13 +143,14 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     if (duties) {
       openKeysAndSigner();
     }
-    if (l1 != null && deployment != null) {
+    RegistryReader registry =
+        l1 != null && deployment != null
+            ? new RegistryReader(
+                l1, deployment.contracts().avsRegistry(), deployment.operatorSetId())
+            : null;
+    if (registry != null) {
       // the node's own certificate verifier (DESIGN.md §5): registry snapshot + the bridge library
-      new NodeCertificateVerifier(
-              new RegistryReader(
-                  l1, deployment.contracts().avsRegistry(), deployment.operatorSetId()),
-              signingDomain())
-          .install(routes);
+      new NodeCertificateVerifier(registry, signingDomain()).install(routes);
     }
     ActivityFeed activity = new ActivityFeed(clock);
     DutyPorts ports = new DutyPorts();
@@ -177,12 +178,8 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
     new NodeApi(settings.nodeName(), settings.nodeVersion(), this, metricsSystem, logLevels)
         .install(routes);
     Supplier<Map<String, Object>> stake =
-        l1 != null && deployment != null
-            ? new StakeView(
-                new RegistryReader(
-                    l1, deployment.contracts().avsRegistry(), deployment.operatorSetId()),
-                Optional.ofNullable(operatorAddress),
-                clock)
+        registry != null
+            ? new StakeView(registry, Optional.ofNullable(operatorAddress), clock)
             : () -> Map.of("error", "no L1 endpoint or deployment configured");
     new StatusPage(
             settings.nodeName(),

@@ -303,11 +303,7 @@ final class Progress {
   }
 
   static int signerCount(Certificate c) {
-    int n = 0;
-    for (byte b : c.signers()) {
-      n += Integer.bitCount(b & 0xff);
-    }
-    return n;
+    return org.avsnode.certificate.SignerBitmap.count(c.signers());
   }
 
   /** L2 block timestamps (seconds) from the operators' attestations, by block number. */

@@ -126,7 +126,9 @@ public final class KeysCommand implements Runnable {
     }
   }
 
-  static final int MIN_NEW_PASSWORD_LENGTH = 8;
+  /** The shortest password a new keystore accepts. */
+  public static final int MIN_NEW_PASSWORD_LENGTH = 8;
+
   static final int MAX_KEYSTORE_BYTES = 1 << 20;
 
   static String newPassword(PasswordOptions p, CommandSpec spec) {

@@ -3,8 +3,6 @@ package org.avsnode.operator.app.devnet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,29 +39,21 @@ class GuidesIT {
           "bin",
           "cast");
 
+  private RunningDevnet running;
   private Path dir;
   private Devnet devnet;
 
   @BeforeAll
   void startDevnet() throws Exception {
-    dir = Files.createTempDirectory("guides-it");
-    Progress progress = new Progress(new PrintWriter(new StringWriter(), true));
-    devnet = new Devnet(DevnetOptions.defaults(dir.resolve("devnet")), progress);
-    try {
-      devnet.start();
-    } catch (Exception | Error e) {
-      devnet.close();
-      throw e;
-    }
+    running = new RunningDevnet("guides-it", DevnetOptions::defaults);
+    dir = running.dir;
+    devnet = running.devnet;
   }
 
   @AfterAll
   void stop() throws IOException {
-    if (devnet != null) {
-      devnet.close();
-    }
-    try (var s = Files.walk(dir)) {
-      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    if (running != null) {
+      running.close();
     }
   }
 

@@ -6,8 +6,6 @@ import static org.avsnode.operator.app.browser.HeadlessChromium.waitUntil;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +23,6 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.avsnode.operator.app.browser.HeadlessChromium;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,31 +50,22 @@ class OperatorMonitoringIT {
           + " tr[data-kind=certificate]')].map(r =>"
           + " parseInt(r.children[2].textContent.replace('L2 #', ''), 10)))";
 
+  private RunningDevnet running;
   private Path dir;
-  private final StringWriter text = new StringWriter();
   private Devnet devnet;
 
   @BeforeAll
   void startDevnet() throws Exception {
-    dir = Files.createTempDirectory("operator-monitoring-it");
-    Progress progress = new Progress(new PrintWriter(text, true));
-    DevnetOptions options = DevnetOptions.defaults(dir.resolve("devnet")).withLyingL2(1);
-    devnet = new Devnet(options, progress);
-    try {
-      devnet.start();
-    } catch (Exception | Error e) {
-      devnet.close();
-      throw e;
-    }
+    running =
+        new RunningDevnet("operator-monitoring-it", d -> DevnetOptions.defaults(d).withLyingL2(1));
+    dir = running.dir;
+    devnet = running.devnet;
   }
 
   @AfterAll
   void stopDevnet() throws IOException {
-    if (devnet != null) {
-      devnet.close();
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    if (running != null) {
+      running.close();
     }
   }
 
@@ -86,7 +73,7 @@ class OperatorMonitoringIT {
   @Timeout(300)
   void statusPageShowsLiveCertificatesAndAnUnhealthyDutyInARealBrowser() throws Exception {
     List<ProcessHandle> browserProcesses;
-    assertThat(text.toString().lines().findFirst().orElse(""))
+    assertThat(running.console().lines().findFirst().orElse(""))
         .as("the devnet prints its status page first")
         .startsWith("devnet: status page http://127.0.0.1:")
         .contains(devnet.statusUrl());
