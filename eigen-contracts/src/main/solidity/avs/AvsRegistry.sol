@@ -50,6 +50,12 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
     bytes internal constant DST_SIG = "BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
     bytes internal constant DST_POP = "BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_";
     uint256 internal constant BPS = 10_000;
+    // operator table layout (contract code, after one STOP byte): a header of the packed apk (96
+    // bytes) and one word activeCount << 96 | totalStake, then per operator index its packed key
+    // (96 bytes) and 16 bytes active << 96 | stake
+    uint256 internal constant TABLE_HEADER = 128;
+    uint256 internal constant TABLE_ENTRY = 112;
+    uint256 internal constant MASK96 = 0xffffffffffffffffffffffff;
 
     struct StakeCheckpoint {
         uint32 fromEpoch;
@@ -66,9 +72,21 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
         bytes32 apk2;
     }
 
+    /// @dev One storage word, so the certificate check's common case costs one SLOAD: the set's
+    ///      configuration and its current operator table (the table is valid from tableFromEpoch
+    ///      on; address(0) until someone publishes it).
     struct SetConfig {
         bool exists;
         uint16 thresholdBps;
+        uint32 tableFromEpoch;
+        address table;
+    }
+
+    /// @dev An earlier operator table and the epochs it describes, [fromEpoch, untilEpoch).
+    struct TableRange {
+        uint32 fromEpoch;
+        uint32 untilEpoch;
+        address table;
     }
 
     IAllocationManagerForAvs public immutable allocationManager;
@@ -88,6 +106,7 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
     mapping(uint32 => mapping(uint32 => StakeCheckpoint[])) internal _stakeOlder;
     mapping(uint32 => SetCheckpoint) internal _setHead;
     mapping(uint32 => SetCheckpoint[]) internal _setOlder;
+    mapping(uint32 => TableRange[]) internal _olderTables;
 
     event OperatorSetConfigured(uint32 indexed operatorSetId, uint16 thresholdBps);
     event PubkeyRegistered(address indexed operator, bytes32 indexed pubkeyHash, bytes pubkeyG1);
@@ -97,6 +116,7 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
         address indexed operator, uint32 indexed operatorSetId, uint32 fromEpoch, uint96 stake, bool active
     );
     event SlasherSet(address slasher);
+    event OperatorTablePublished(uint32 indexed operatorSetId, uint32 indexed fromEpoch, address table);
 
     error OnlyOwner();
     error OnlyAllocationManager();
@@ -122,6 +142,8 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
     error MalformedSignature();
     error InvalidSignature();
     error BelowThreshold(uint256 signedStake, uint256 totalStake, uint16 thresholdBps);
+    error TableAlreadyPublished(uint32 operatorSetId, uint32 fromEpoch);
+    error TableCreationFailed();
 
     constructor(address allocationManager_, uint32 epochLength_, uint32 maxEpochAge_, address owner_) {
         require(epochLength_ > 0, "epochLength");
@@ -152,7 +174,7 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
         IAllocationManagerForAvs.CreateSetParams[] memory p = new IAllocationManagerForAvs.CreateSetParams[](1);
         p[0] = IAllocationManagerForAvs.CreateSetParams(operatorSetId, strategies);
         allocationManager.createOperatorSets(address(this), p);
-        setConfig[operatorSetId] = SetConfig(true, thresholdBps_);
+        setConfig[operatorSetId] = SetConfig(true, thresholdBps_, 0, address(0));
         _setIds.push(operatorSetId);
         emit OperatorSetConfigured(operatorSetId, thresholdBps_);
     }
@@ -255,6 +277,8 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
     /// @notice Verifies an aggregate BLS signature by the operator set at stakeEpoch, minus the
     ///         listed non-signers, over `digest`. Reverts on a wrong or stale epoch, malformed
     ///         or unsorted non-signer indices, a malformed or invalid signature.
+    /// @dev Reads the epoch's operator table (see publishOperatorTable) when one is published, and
+    ///      the stake checkpoints in storage otherwise; both give the same answer.
     /// @param nonSignerIndices strictly ascending operator indices (see operatorIndex) of the
     ///        operators that were active at stakeEpoch and did not sign
     /// @param aggregateSignature 256-byte EIP-2537 G2 point
@@ -267,26 +291,71 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
         uint32[] calldata nonSignerIndices,
         bytes calldata aggregateSignature
     ) public view returns (uint256 signedStake, uint256 totalStake) {
-        if (!setConfig[operatorSetId].exists) revert UnknownOperatorSet(operatorSetId);
+        (signedStake, totalStake,) = _check(digest, operatorSetId, stakeEpoch, nonSignerIndices, aggregateSignature);
+    }
+
+    /// @notice checkSignatures plus the set's stake threshold: reverts with BelowThreshold when
+    ///         signedStake * 10000 < totalStake * thresholdBps.
+    function verifyCertificate(
+        bytes32 digest,
+        uint32 operatorSetId,
+        uint32 stakeEpoch,
+        uint32[] calldata nonSignerIndices,
+        bytes calldata aggregateSignature
+    ) public view returns (uint256 signedStake, uint256 totalStake) {
+        uint16 t;
+        (signedStake, totalStake, t) =
+            _check(digest, operatorSetId, stakeEpoch, nonSignerIndices, aggregateSignature);
+        if (signedStake * BPS < totalStake * t) revert BelowThreshold(signedStake, totalStake, t);
+    }
+
+    function _check(
+        bytes32 digest,
+        uint32 operatorSetId,
+        uint32 stakeEpoch,
+        uint32[] calldata nonSignerIndices,
+        bytes calldata aggregateSignature
+    ) private view returns (uint256 signedStake, uint256 totalStake, uint16 threshold) {
+        SetConfig memory c = setConfig[operatorSetId];
+        if (!c.exists) revert UnknownOperatorSet(operatorSetId);
+        threshold = c.thresholdBps;
         if (aggregateSignature.length != 256) revert MalformedSignature();
         uint32 cur = currentEpoch();
         if (stakeEpoch > cur) revert FutureEpoch(stakeEpoch, cur);
         if (cur - stakeEpoch > maxEpochAge) revert StaleEpoch(stakeEpoch, cur);
-        SetCheckpoint memory sc = _setAt(operatorSetId, stakeEpoch);
-        if (sc.activeCount == 0) revert EmptyOperatorSet();
-        if (nonSignerIndices.length >= sc.activeCount) revert NoSigners();
+        address table = stakeEpoch >= c.tableFromEpoch ? c.table : _olderTableAt(operatorSetId, stakeEpoch);
 
-        // memory: [apk 128][non-signer sum 128][tmp 128]
-        bytes memory work = new bytes(384);
+        // memory: [apk 128][non-signer sum 128][tmp 128][raw table bytes 128]
+        bytes memory work = new bytes(512);
         uint256 apkPtr;
         assembly {
             apkPtr := add(work, 0x20)
         }
+        uint256 nonSignerStake;
+        if (table != address(0)) {
+            (nonSignerStake, totalStake) = _subtractNonSignersFromTable(table, nonSignerIndices, apkPtr);
+        } else {
+            (nonSignerStake, totalStake) =
+                _subtractNonSignersFromStorage(operatorSetId, stakeEpoch, nonSignerIndices, apkPtr);
+        }
+        signedStake = totalStake - nonSignerStake;
+        bytes memory hm = BLS12381.hashToG2(abi.encodePacked(digest), DST_SIG);
+        if (!BLS12381.pairingCheckAt(apkPtr, hm, aggregateSignature)) revert InvalidSignature();
+    }
+
+    /// @dev Writes apk(epoch) minus the non-signers' keys at apkPtr from the stake checkpoints.
+    function _subtractNonSignersFromStorage(
+        uint32 operatorSetId,
+        uint32 stakeEpoch,
+        uint32[] calldata nonSignerIndices,
+        uint256 apkPtr
+    ) private view returns (uint256 nonSignerStake, uint256 totalStake) {
+        SetCheckpoint memory sc = _setAt(operatorSetId, stakeEpoch);
+        if (sc.activeCount == 0) revert EmptyOperatorSet();
+        if (nonSignerIndices.length >= sc.activeCount) revert NoSigners();
         BLS12381.unpackTo(BLS12381.PackedG1(sc.apk0, sc.apk1, sc.apk2), apkPtr);
         uint256 nsPtr = apkPtr + 128;
         uint256 tmpPtr = apkPtr + 256;
-
-        uint256 nonSignerStake;
         uint256 count = _setOperators[operatorSetId].length;
         for (uint256 i = 0; i < nonSignerIndices.length; i++) {
             uint32 idx = nonSignerIndices[i];
@@ -303,25 +372,145 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
             BLS12381.g1AddAt(apkPtr, nsPtr, apkPtr);
         }
         totalStake = sc.totalStake;
-        signedStake = totalStake - nonSignerStake;
-
-        bytes memory hm = BLS12381.hashToG2(abi.encodePacked(digest), DST_SIG);
-        if (!BLS12381.pairingCheckAt(apkPtr, hm, aggregateSignature)) revert InvalidSignature();
     }
 
-    /// @notice checkSignatures plus the set's stake threshold: reverts with BelowThreshold when
-    ///         signedStake * 10000 < totalStake * thresholdBps.
-    function verifyCertificate(
-        bytes32 digest,
-        uint32 operatorSetId,
-        uint32 stakeEpoch,
-        uint32[] calldata nonSignerIndices,
-        bytes calldata aggregateSignature
-    ) public view returns (uint256 signedStake, uint256 totalStake) {
-        (signedStake, totalStake) =
-            checkSignatures(digest, operatorSetId, stakeEpoch, nonSignerIndices, aggregateSignature);
-        uint16 t = setConfig[operatorSetId].thresholdBps;
-        if (signedStake * BPS < totalStake * t) revert BelowThreshold(signedStake, totalStake, t);
+    /// @dev The same from a published operator table: one EXTCODECOPY for the header and one per
+    ///      non-signer.
+    function _subtractNonSignersFromTable(address table, uint32[] calldata nonSignerIndices, uint256 apkPtr)
+        private
+        view
+        returns (uint256 nonSignerStake, uint256 totalStake)
+    {
+        uint256 nsPtr = apkPtr + 128;
+        uint256 rawPtr = apkPtr + 384;
+        uint256 activeCount;
+        uint256 count;
+        assembly {
+            extcodecopy(table, rawPtr, 1, TABLE_HEADER)
+            let w := mload(add(rawPtr, 0x60))
+            totalStake := and(w, MASK96)
+            activeCount := shr(96, w)
+            count := div(sub(extcodesize(table), add(1, TABLE_HEADER)), TABLE_ENTRY)
+        }
+        if (activeCount == 0) revert EmptyOperatorSet();
+        if (nonSignerIndices.length >= activeCount) revert NoSigners();
+        _expandG1(rawPtr, apkPtr);
+        for (uint256 i = 0; i < nonSignerIndices.length; i++) {
+            uint32 idx = nonSignerIndices[i];
+            if (i > 0 && idx <= nonSignerIndices[i - 1]) revert NonSignersNotSorted();
+            if (idx >= count) revert NonSignerOutOfRange(idx);
+            uint256 flags;
+            assembly {
+                extcodecopy(table, rawPtr, add(add(1, TABLE_HEADER), mul(idx, TABLE_ENTRY)), TABLE_ENTRY)
+                flags := shr(128, mload(add(rawPtr, 0x60)))
+            }
+            if (flags >> 96 == 0) revert NonSignerNotActive(idx);
+            nonSignerStake += flags & MASK96;
+            if (i == 0) {
+                _expandG1(rawPtr, nsPtr);
+            } else {
+                _expandG1(rawPtr, apkPtr + 256);
+                BLS12381.g1AddAt(nsPtr, apkPtr + 256, nsPtr);
+            }
+        }
+        if (nonSignerIndices.length > 0) {
+            BLS12381.negateAt(nsPtr);
+            BLS12381.g1AddAt(apkPtr, nsPtr, apkPtr);
+        }
+    }
+
+    /// @dev A packed G1 key (96 bytes at src) to its 128-byte EIP-2537 form at dst.
+    function _expandG1(uint256 src, uint256 dst) private pure {
+        assembly {
+            let w0 := mload(src)
+            let w1 := mload(add(src, 0x20))
+            let w2 := mload(add(src, 0x40))
+            mstore(dst, 0)
+            mstore(add(dst, 0x10), w0)
+            mstore(add(dst, 0x30), w1)
+            mstore(add(dst, 0x40), and(w1, 0xffffffffffffffffffffffffffffffff))
+            mstore(add(dst, 0x60), w2)
+        }
+    }
+
+    function _olderTableAt(uint32 setId, uint32 epoch) private view returns (address) {
+        TableRange[] storage older = _olderTables[setId];
+        for (uint256 i = older.length; i > 0; i--) {
+            TableRange memory r = older[i - 1];
+            if (r.fromEpoch <= epoch) return epoch < r.untilEpoch ? r.table : address(0);
+        }
+        return address(0);
+    }
+
+    // ------------------------------------------------------------------ operator tables
+
+    /// @notice Writes the operator set's latest snapshot (the state from its last change's epoch on)
+    ///         as an immutable table contract, so certificates for those epochs verify with one
+    ///         SLOAD and EXTCODECOPY instead of four SLOADs per non-signer. Anyone may call it, once
+    ///         per change of the set; until it is called, certificates verify from storage (the
+    ///         same result at a higher gas cost). A later change of the set in the same epoch
+    ///         withdraws the table again.
+    /// @return table the table contract's address
+    function publishOperatorTable(uint32 operatorSetId) external returns (address table) {
+        SetConfig storage c = setConfig[operatorSetId];
+        if (!c.exists) revert UnknownOperatorSet(operatorSetId);
+        if (c.table != address(0)) revert TableAlreadyPublished(operatorSetId, c.tableFromEpoch);
+        SetCheckpoint memory s = _setHead[operatorSetId];
+        if (s.activeCount == 0) revert EmptyOperatorSet();
+        uint256 n = _setOperators[operatorSetId].length;
+        // init code (12 bytes) that returns everything after it as the new contract's code: a
+        // STOP byte, so the table can never run, then the table
+        uint256 codeLen = 1 + TABLE_HEADER + TABLE_ENTRY * n;
+        bytes memory init = new bytes(12 + codeLen + 32);
+        assembly {
+            let d := add(init, 0x20)
+            // PUSH2 codeLen DUP1 PUSH1 12 PUSH1 0 CODECOPY PUSH1 0 RETURN
+            mstore(d, or(shl(248, 0x61), or(shl(232, codeLen), shl(160, 0x80600c6000396000f3))))
+            mstore(init, add(12, codeLen))
+        }
+        uint256 base;
+        assembly {
+            base := add(add(init, 0x20), 13)
+        }
+        _writePacked(base, BLS12381.PackedG1(s.apk0, s.apk1, s.apk2));
+        uint256 headerWord = (uint256(s.activeCount) << 96) | s.totalStake;
+        assembly {
+            mstore(add(base, 0x60), headerWord)
+        }
+        for (uint256 i = 0; i < n; i++) {
+            StakeCheckpoint memory cp = _stakeHead[operatorSetId][uint32(i)];
+            uint256 entry = base + TABLE_HEADER + TABLE_ENTRY * i;
+            _writePacked(entry, _slotKey[operatorSetId][uint32(i)]);
+            uint256 flags = cp.active ? (uint256(1) << 96) | cp.stake : 0;
+            assembly {
+                // 16 bytes after the key; the next entry overwrites the rest of the word
+                mstore(add(entry, 0x60), shl(128, flags))
+            }
+        }
+        assembly {
+            table := create(0, add(init, 0x20), mload(init))
+        }
+        if (table == address(0)) revert TableCreationFailed();
+        c.table = table;
+        emit OperatorTablePublished(operatorSetId, c.tableFromEpoch, table);
+    }
+
+    /// @notice The operator table that certificates at `epoch` are checked against, or address(0)
+    ///         when none is published (they are checked against storage then).
+    function operatorTableAt(uint32 operatorSetId, uint32 epoch) external view returns (address) {
+        SetConfig memory c = setConfig[operatorSetId];
+        return epoch >= c.tableFromEpoch ? c.table : _olderTableAt(operatorSetId, epoch);
+    }
+
+    function _writePacked(uint256 ptr, BLS12381.PackedG1 memory k) private pure {
+        bytes32 w0 = k.w0;
+        bytes32 w1 = k.w1;
+        bytes32 w2 = k.w2;
+        assembly {
+            mstore(ptr, w0)
+            mstore(add(ptr, 0x20), w1)
+            mstore(add(ptr, 0x40), w2)
+        }
     }
 
     /// @notice Verifies one operator's own signature over `digest` (used for slashing evidence).
@@ -512,6 +701,17 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
             (s.apk0, s.apk1, s.apk2) = (packed.w0, packed.w1, packed.w2);
         }
         _setHead[setId] = s;
+
+        // the published table (if any) no longer describes epochs from `next` on
+        SetConfig storage c = setConfig[setId];
+        // (only published tables are kept: epochs without one verify from storage)
+        if (c.tableFromEpoch != next) {
+            if (c.table != address(0)) {
+                _olderTables[setId].push(TableRange(c.tableFromEpoch, next, c.table));
+            }
+            c.tableFromEpoch = next;
+        }
+        c.table = address(0);
     }
 
     function _stakeAt(uint32 setId, uint32 idx, uint32 epoch) private view returns (StakeCheckpoint memory cp) {

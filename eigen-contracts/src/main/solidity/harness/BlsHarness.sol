@@ -10,7 +10,7 @@ contract BlsHarness {
         return BLS12381.hashToG2(message, dst);
     }
 
-    function expandMessageXmd256(bytes calldata message, bytes calldata dst) external pure returns (bytes memory) {
+    function expandMessageXmd256(bytes calldata message, bytes calldata dst) external view returns (bytes memory) {
         return BLS12381.expandMessageXmd256(message, dst);
     }
 

@@ -658,11 +658,23 @@ class AvsSystemIT {
         ops.add(registeredOperator(setId));
       }
       long epoch = nextEpoch();
+      // the storage path first (no table yet), then the published table
       for (int k : nonSignerCounts[s]) {
-        Set<Integer> ns = new TreeSet<>();
-        for (int i = 0; i < k; i++) {
-          ns.add(i * (sizes[s] / k));
-        }
+        Set<Integer> ns = nonSigners(sizes[s], k);
+        byte[] d = digest(attestation(1, 4000 + s * 10 + k, random32(), random32(), epoch));
+        GAS.put(
+            "verifyCertificate without a table (eth_estimateGas), "
+                + sizes[s]
+                + " operators, "
+                + k
+                + " non-signers",
+            estimateVerify(setId, epoch, ns, d, aggregate(ops, ns, d)).toString());
+      }
+      TransactionReceipt pub = reg.publishOperatorTable(BigInteger.valueOf(setId)).send();
+      assertThat(pub.isStatusOK()).isTrue();
+      GAS.put("publishOperatorTable, " + sizes[s] + " operators", pub.getGasUsed().toString());
+      for (int k : nonSignerCounts[s]) {
+        Set<Integer> ns = nonSigners(sizes[s], k);
         var att = attestation(1, 5000 + s * 10 + k, random32(), random32(), epoch);
         byte[] d = digest(att);
         TransactionReceipt r =
@@ -674,31 +686,180 @@ class AvsSystemIT {
             r.getGasUsed().toString());
         // the verification alone, as a bridge's eth_estimateGas of the view call sees it (21k
         // transaction base and calldata included)
-        String call =
-            reg.verifyCertificate(
-                    d,
-                    BigInteger.valueOf(setId),
-                    BigInteger.valueOf(epoch),
-                    indices(ns),
-                    aggregate(ops, ns, d))
-                .encodeFunctionCall();
-        var est =
-            chain
-                .web3j
-                .ethEstimateGas(
-                    org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
-                        deployer.getAddress(), dep.contracts().avsRegistry(), call))
-                .send();
-        assertThat(est.hasError()).as("verifyCertificate estimate: %s", est.getError()).isFalse();
         GAS.put(
             "verifyCertificate (eth_estimateGas), "
                 + sizes[s]
                 + " operators, "
                 + k
                 + " non-signers",
-            est.getAmountUsed().toString());
+            estimateVerify(setId, epoch, ns, d, aggregate(ops, ns, d)).toString());
       }
     }
+  }
+
+  private static Set<Integer> nonSigners(int size, int k) {
+    Set<Integer> ns = new TreeSet<>();
+    for (int i = 0; i < k; i++) {
+      ns.add(i * (size / k));
+    }
+    return ns;
+  }
+
+  private static final String ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+  private BigInteger estimateVerify(long setId, long epoch, Set<Integer> ns, byte[] d, byte[] sig)
+      throws Exception {
+    String call =
+        registry(deployer)
+            .verifyCertificate(
+                d, BigInteger.valueOf(setId), BigInteger.valueOf(epoch), indices(ns), sig)
+            .encodeFunctionCall();
+    var est =
+        chain
+            .web3j
+            .ethEstimateGas(
+                org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
+                    deployer.getAddress(), dep.contracts().avsRegistry(), call))
+            .send();
+    assertThat(est.hasError()).as("verifyCertificate estimate: %s", est.getError()).isFalse();
+    return est.getAmountUsed();
+  }
+
+  /**
+   * Operator tables: a published table gives the same answers as the stake checkpoints in storage
+   * for less gas; a change of the set withdraws it from the next epoch on while the epoch it
+   * describes keeps using it; the table path rejects what the storage path rejects.
+   */
+  @Test
+  @Order(13)
+  void operatorTablesAgreeWithStorageAndFollowChanges() throws Exception {
+    long setId = 30;
+    AvsRegistry reg = registry(deployer);
+    reg.createOperatorSet(
+            BigInteger.valueOf(setId),
+            List.of(dep.contracts().strategy()),
+            BigInteger.valueOf(6000))
+        .send();
+    List<Op> ops = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ops.add(registeredOperator(setId));
+    }
+    long e1 = nextEpoch();
+    BigInteger set = BigInteger.valueOf(setId);
+    assertThat(reg.operatorTableAt(set, BigInteger.valueOf(e1)).send()).isEqualTo(ZERO_ADDRESS);
+
+    byte[] d1 = digest(attestation(7, 1, random32(), random32(), e1));
+    Set<Integer> ns = Set.of(2);
+    byte[] sig1 = aggregate(ops, ns, d1);
+    var fromStorage =
+        reg.checkSignatures(d1, set, BigInteger.valueOf(e1), indices(ns), sig1).send();
+    BigInteger storageGas = estimateVerify(setId, e1, ns, d1, sig1);
+
+    // anyone may publish; once per change
+    Credentials stranger = chain.newAccount();
+    TransactionReceipt pub = registry(stranger).publishOperatorTable(set).send();
+    assertThat(pub.isStatusOK()).isTrue();
+    GAS.put("publishOperatorTable, 3 operators", pub.getGasUsed().toString());
+    String table1 = reg.operatorTableAt(set, BigInteger.valueOf(e1)).send();
+    assertThat(table1).isNotEqualTo(ZERO_ADDRESS);
+    // the table's code starts with STOP, then the 128-byte header, then 112 bytes per operator
+    byte[] code =
+        Numeric.hexStringToByteArray(
+            chain
+                .web3j
+                .ethGetCode(table1, org.web3j.protocol.core.DefaultBlockParameterName.LATEST)
+                .send()
+                .getCode());
+    assertThat(code).hasSize(1 + 128 + 112 * 3);
+    assertThat(code[0]).isZero();
+    chain.assertReverts(
+        deployer.getAddress(),
+        dep.contracts().avsRegistry(),
+        reg.publishOperatorTable(set).encodeFunctionCall(),
+        "TableAlreadyPublished(uint32,uint32)");
+
+    var fromTable = reg.checkSignatures(d1, set, BigInteger.valueOf(e1), indices(ns), sig1).send();
+    assertThat(fromTable.component1()).isEqualTo(fromStorage.component1());
+    assertThat(fromTable.component2()).isEqualTo(fromStorage.component2());
+    assertThat(fromTable.component1()).isEqualTo(STAKE.multiply(BigInteger.TWO));
+    BigInteger tableGas = estimateVerify(setId, e1, ns, d1, sig1);
+    assertThat(tableGas).isLessThan(storageGas);
+
+    // what the storage path rejects, the table path rejects too
+    String regAddr = dep.contracts().avsRegistry();
+    String from = deployer.getAddress();
+    chain.assertReverts(
+        from,
+        regAddr,
+        reg.checkSignatures(d1, set, BigInteger.valueOf(e1), indices(Set.of(1)), sig1)
+            .encodeFunctionCall(),
+        "InvalidSignature()");
+    chain.assertReverts(
+        from,
+        regAddr,
+        reg.checkSignatures(d1, set, BigInteger.valueOf(e1), indices(Set.of(3)), sig1)
+            .encodeFunctionCall(),
+        "NonSignerOutOfRange(uint32)");
+    chain.assertReverts(
+        from,
+        regAddr,
+        reg.checkSignatures(d1, set, BigInteger.valueOf(e1), indices(Set.of(0, 1, 2)), sig1)
+            .encodeFunctionCall(),
+        "NoSigners()");
+    chain.assertReverts(
+        from,
+        regAddr,
+        reg.checkSignatures(
+                d1,
+                set,
+                BigInteger.valueOf(e1),
+                List.of(BigInteger.ONE, BigInteger.ZERO),
+                aggregate(ops, Set.of(0, 1), d1))
+            .encodeFunctionCall(),
+        "NonSignersNotSorted()");
+    chain.assertReverts(
+        from,
+        regAddr,
+        reg.verifyCertificate(
+                d1,
+                set,
+                BigInteger.valueOf(e1),
+                indices(Set.of(1, 2)),
+                aggregate(ops, Set.of(1, 2), d1))
+            .encodeFunctionCall(),
+        "BelowThreshold(uint256,uint256,uint16)");
+
+    // a fourth operator joins during e1: from e1 + 1 on the table is withdrawn, e1 keeps it
+    ops.add(registeredOperator(setId));
+    assertThat(reg.operatorTableAt(set, BigInteger.valueOf(e1)).send()).isEqualTo(table1);
+    assertThat(reg.operatorTableAt(set, BigInteger.valueOf(e1 + 1)).send()).isEqualTo(ZERO_ADDRESS);
+    byte[] d1b = digest(attestation(7, 2, random32(), random32(), e1));
+    var stillE1 =
+        reg.checkSignatures(
+                d1b,
+                set,
+                BigInteger.valueOf(e1),
+                indices(ns),
+                aggregate(ops.subList(0, 3), ns, d1b))
+            .send();
+    assertThat(stillE1.component2()).isEqualTo(STAKE.multiply(BigInteger.valueOf(3)));
+
+    long e2 = nextEpoch();
+    byte[] d2 = digest(attestation(7, 3, random32(), random32(), e2));
+    Set<Integer> ns2 = Set.of(3);
+    byte[] sig2 = aggregate(ops, ns2, d2);
+    var e2Storage = reg.checkSignatures(d2, set, BigInteger.valueOf(e2), indices(ns2), sig2).send();
+    assertThat(e2Storage.component2()).isEqualTo(STAKE.multiply(BigInteger.valueOf(4)));
+    registry(stranger).publishOperatorTable(set).send();
+    String table2 = reg.operatorTableAt(set, BigInteger.valueOf(e2)).send();
+    assertThat(table2).isNotEqualTo(ZERO_ADDRESS).isNotEqualTo(table1);
+    assertThat(reg.operatorTableAt(set, BigInteger.valueOf(e1)).send()).isEqualTo(table1);
+    var e2Table = reg.checkSignatures(d2, set, BigInteger.valueOf(e2), indices(ns2), sig2).send();
+    assertThat(e2Table.component1()).isEqualTo(e2Storage.component1());
+    assertThat(e2Table.component2()).isEqualTo(e2Storage.component2());
+    // the e1 certificate still checks against e1's table (3 operators)
+    var e1Again = reg.checkSignatures(d1, set, BigInteger.valueOf(e1), indices(ns), sig1).send();
+    assertThat(e1Again.component2()).isEqualTo(STAKE.multiply(BigInteger.valueOf(3)));
   }
 
   private static byte[] verdictDigest(
