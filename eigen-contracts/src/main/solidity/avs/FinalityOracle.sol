@@ -20,6 +20,12 @@ interface ICertificateVerifier {
 ///         already final returns false without verifying, storing or emitting anything. A
 ///         certificate that verifies but conflicts with the recorded block is not stored; it
 ///         emits ConflictingCertificate (evidence that a threshold of stake equivocated).
+///
+///         Cadence: aggregators keep a certificate for every L2 block off-chain (REST, SSE) and
+///         submit here only the latest certified block every few L1 blocks, or at once for a block
+///         a consumer asks for with requestFinality. Finalizing block N records N's hash and
+///         output root only; N's hash commits to its ancestors' hashes, but no earlier block is
+///         recorded by it.
 contract FinalityOracle {
     struct Finalized {
         bytes32 l2BlockHash;
@@ -45,6 +51,9 @@ contract FinalityOracle {
         uint256 signedStake,
         uint256 totalStake
     );
+    /// @notice A consumer asks the aggregators to submit the certificate of this block now rather
+    ///         than at their next periodic submission.
+    event FinalityRequested(uint64 indexed rollupId, uint64 indexed l2BlockNumber, address requester);
     event ConflictingCertificate(
         uint64 indexed rollupId, uint64 indexed l2BlockNumber, bytes32 l2BlockHash, bytes32 outputRoot
     );
@@ -96,6 +105,12 @@ contract FinalityOracle {
             totalStake
         );
         return true;
+    }
+
+    /// @notice Asks the aggregators for this block's certificate on L1 (they watch this event and
+    ///         submit the certificate they hold for the block). Emits only; nothing is stored.
+    function requestFinality(uint64 rollupId, uint64 l2BlockNumber) external {
+        emit FinalityRequested(rollupId, l2BlockNumber, msg.sender);
     }
 
     function isFinalized(uint64 rollupId, uint64 l2BlockNumber) external view returns (bool) {

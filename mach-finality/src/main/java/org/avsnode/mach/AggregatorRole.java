@@ -58,6 +58,13 @@ import org.slf4j.LoggerFactory;
  * MachConfig#submitGrace()} more and submit only if the oracle still has nothing for the height; a
  * duplicate that races through anyway returns false on chain and is counted. Evidence works the
  * same way, and the contract accepts each piece of evidence once.
+ *
+ * <p>Cadence ({@link MachConfig#periodic()}): rather than every height, the latest certified height
+ * is submitted once {@link MachConfig#submitEveryL1Blocks()} L1 blocks have passed since the
+ * oracle's last finalization of the rollup; the aggregator of record for that due block submits at
+ * once, the others after the grace period if the oracle has still not moved. A consumer's {@code
+ * FinalityRequested} event on the oracle makes the requested height's certificate go out at once
+ * (by the per-height rule of record), or as soon as it is certified.
  */
 public final class AggregatorRole implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AggregatorRole.class);
@@ -84,11 +91,31 @@ public final class AggregatorRole implements AutoCloseable {
   private final EpochAggregators<FinalityAttestation> epochs;
   private final Set<String> evidenceSeen = ConcurrentHashMap.newKeySet();
   private final Set<String> submitted = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A lower bound of each rollup's next due L1 block (due only moves forward), so the oracle is
+   * read only once the L1 head reaches it.
+   */
+  private final Map<Long, Long> dueAtLeast = new ConcurrentHashMap<>();
+
+  /** Rollups with a periodic submission scheduled or running. */
+  private final Set<Long> periodicBusy = ConcurrentHashMap.newKeySet();
+
+  /** Requested heights not certified yet, by rollup. */
+  private final Map<Long, java.util.NavigableSet<Long>> requested = new ConcurrentHashMap<>();
+
+  /** The last L1 block scanned for FinalityRequested (-1: none yet). */
+  private volatile long requestsScannedTo = -1;
+
+  private final java.util.concurrent.atomic.AtomicBoolean cadenceQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
 
   private final Labelled<Counter> intake;
   private final Labelled<Counter> submissions;
   private final Labelled<Counter> evidence;
+  private final Labelled<Counter> requests;
+  private final Labelled<Counter> tables;
   private final Counter certificates;
   private final Labelled<org.avsnode.operator.metrics.Gauge> certifiedBlock;
   private final java.util.Map<Long, Long> highestCertified =
@@ -154,6 +181,20 @@ public final class AggregatorRole implements AutoCloseable {
             CATEGORY,
             "equivocation_evidence_total",
             "Equivocation evidence seen and submitted, by outcome",
+            "outcome");
+    this.requests =
+        metrics.counter(
+            CATEGORY,
+            "finality_requests_total",
+            "FinalityRequested events seen on the oracle, by outcome (served: its certificate was"
+                + " submitted or was final already; unavailable: no certificate for the height)",
+            "outcome");
+    this.tables =
+        metrics.counter(
+            CATEGORY,
+            "operator_table_publications_total",
+            "AvsRegistry.publishOperatorTable sent by this aggregator at the start of an epoch"
+                + " whose operator set had no table, by outcome",
             "outcome");
     this.certificates =
         metrics
@@ -319,6 +360,11 @@ public final class AggregatorRole implements AutoCloseable {
         AggregatorConfig.defaults()
             .withThresholdBps(thresholdBps)
             .withCollectionWindow(config.collectionWindow());
+    if (config.submit() && sender.isPresent()) {
+      boolean record =
+          Long.remainderUnsigned(epoch, config.aggregatorCount()) == config.aggregatorRank();
+      schedule(record ? Duration.ZERO : config.submitGrace(), this::publishOperatorTableIfMissing);
+    }
     LOG.info(
         "aggregating epoch {}: {} operators, total stake {}, threshold {} bps",
         epoch,
@@ -371,7 +417,9 @@ public final class AggregatorRole implements AutoCloseable {
           certifiedBlock.labels(Long.toString(rollup)).set(height);
         }
         latency.observe(sinceBlock.toNanos() / 1e9);
-        if (config.submit() && sender.isPresent()) {
+        if (config.submit() && sender.isPresent() && config.periodic()) {
+          queueCadenceCheck();
+        } else if (config.submit() && sender.isPresent()) {
           boolean record = config.isRecordFor(height);
           Duration delay =
               config
@@ -506,6 +554,203 @@ public final class AggregatorRole implements AutoCloseable {
         rollup,
         height);
     submitAttempt(rollup, height, record, 1, reorgs + 1);
+  }
+
+  /**
+   * Publishes the operator set's table when its latest snapshot has none (after a change of the
+   * set), so this and every later certificate verifies at the table's cost. Racing aggregators: the
+   * second one's gas estimate reverts with TableAlreadyPublished and nothing is sent.
+   */
+  private void publishOperatorTableIfMissing() {
+    if (closed) {
+      return;
+    }
+    try {
+      if (!contracts.operatorTableMissing()) {
+        return;
+      }
+      TxReceipt r =
+          sender.orElseThrow().await(sender.orElseThrow().submit(contracts.publishOperatorTable()));
+      tables.labels(r.success() ? "published" : "reverted").inc();
+      LOG.info(
+          "operator table of set {} {} in {} (gas {})",
+          contracts.operatorSetId(),
+          r.success() ? "published" : "NOT published (reverted)",
+          r.transactionHash(),
+          r.gasUsed());
+    } catch (L1Exception e) {
+      tables.labels("failed").inc();
+      LOG.info("operator table not published: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      tables.labels("failed").inc();
+      LOG.warn("operator table not published", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- cadence
+
+  /** Requests per rollup kept while their height is not certified yet. */
+  static final int MAX_PENDING_REQUESTS = 256;
+
+  /** L1 blocks one eth_getLogs scan of FinalityRequested covers at most. */
+  static final long MAX_LOG_RANGE = 1_000;
+
+  /** Runs {@link #cadenceCheck()} on the submitter, at most one queued at a time. */
+  private void queueCadenceCheck() {
+    if (!cadenceQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      submitter.execute(
+          () -> {
+            cadenceQueued.set(false);
+            cadenceCheck();
+          });
+    } catch (RejectedExecutionException e) {
+      cadenceQueued.set(false); // stopping
+    }
+  }
+
+  /**
+   * After each new certificate: serve the consumers' requests, then start the periodic submission
+   * of each rollup whose turn has come. L1 failures leave it to the next certificate.
+   */
+  private void cadenceCheck() {
+    if (closed) {
+      return;
+    }
+    try {
+      long l1 = contracts.l1BlockNumber();
+      if (config.submitOnRequest()) {
+        scanRequests(l1);
+      }
+      for (long rollup : highestCertified.keySet()) {
+        serveRequests(rollup);
+        periodic(rollup, l1);
+      }
+    } catch (L1Exception e) {
+      LOG.debug("cadence check: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("cadence check failed", e);
+    }
+  }
+
+  private void scanRequests(long l1) {
+    long from = requestsScannedTo < 0 ? Math.max(0, l1 - 64) : requestsScannedTo + 1;
+    if (from > l1) {
+      return;
+    }
+    long to = Math.min(l1, from + MAX_LOG_RANGE - 1);
+    for (MachContracts.FinalityRequest r : contracts.finalityRequests(from, to)) {
+      if (!config.rollups().containsKey(r.rollupId())) {
+        continue;
+      }
+      java.util.NavigableSet<Long> set =
+          requested.computeIfAbsent(
+              r.rollupId(), k -> new java.util.concurrent.ConcurrentSkipListSet<>());
+      if (set.size() >= MAX_PENDING_REQUESTS) {
+        requests.labels("dropped").inc();
+        continue;
+      }
+      set.add(r.l2BlockNumber());
+      requests.labels("seen").inc();
+    }
+    requestsScannedTo = to;
+  }
+
+  private void serveRequests(long rollup) {
+    java.util.NavigableSet<Long> set = requested.get(rollup);
+    if (set == null || set.isEmpty()) {
+      return;
+    }
+    long highest = highestCertified.getOrDefault(rollup, -1L);
+    for (Long h : List.copyOf(set)) {
+      if (store.get(rollup, h).isPresent()) {
+        set.remove(h);
+        requests.labels("served").inc();
+        boolean record = config.isRecordFor(h);
+        schedule(
+            config
+                .collectionWindow()
+                .plusMillis(50)
+                .plus(record ? Duration.ZERO : config.submitGrace()),
+            () -> submitBest(rollup, h, record));
+      } else if (h <= highest) {
+        // certified heights past it exist but not this one: older than the store keeps, or
+        // never certified here
+        set.remove(h);
+        requests.labels("unavailable").inc();
+        LOG.info(
+            "finality of {}/{} was requested on L1, but this aggregator holds no certificate for"
+                + " it",
+            rollup,
+            h);
+      }
+    }
+  }
+
+  /**
+   * Starts the periodic submission of {@code rollup} when its turn has come: {@code
+   * submitEveryL1Blocks} after the L1 block that recorded the oracle's latest finalization.
+   */
+  private void periodic(long rollup, long l1) {
+    if (periodicBusy.contains(rollup)) {
+      return;
+    }
+    long every = config.submitEveryL1Blocks();
+    if (l1 < dueAtLeast.getOrDefault(rollup, 0L)) {
+      return;
+    }
+    Optional<MachContracts.LatestFinalized> last = contracts.latestFinalized(rollup);
+    long due = last.map(f -> f.l1BlockNumber() + every).orElse(0L);
+    dueAtLeast.put(rollup, due);
+    long highest = highestCertified.getOrDefault(rollup, -1L);
+    if (l1 < due || (last.isPresent() && last.get().l2BlockNumber() >= highest)) {
+      return;
+    }
+    if (!periodicBusy.add(rollup)) {
+      return;
+    }
+    boolean record = config.isRecordForDue(due);
+    schedule(
+        config
+            .collectionWindow()
+            .plusMillis(50)
+            .plus(record ? Duration.ZERO : config.submitGrace()),
+        () -> {
+          try {
+            submitPeriodic(rollup, due, record);
+          } finally {
+            periodicBusy.remove(rollup);
+          }
+        });
+  }
+
+  private void submitPeriodic(long rollup, long due, boolean record) {
+    if (closed) {
+      return;
+    }
+    long height = highestCertified.getOrDefault(rollup, -1L);
+    if (height < 0) {
+      return;
+    }
+    try {
+      Optional<MachContracts.LatestFinalized> last = contracts.latestFinalized(rollup);
+      if (last.isPresent()
+          && (last.get().l2BlockNumber() >= height
+              || last.get().l1BlockNumber() + config.submitEveryL1Blocks() > due)) {
+        // another aggregator made this round's submission
+        submissions.labels("skipped_final").inc();
+        return;
+      }
+    } catch (L1Exception e) {
+      LOG.debug("periodic submission of {}: {}", rollup, e.getMessage());
+      return; // the next certificate tries again
+    }
+    if (!submitted.add(rollup + "/" + height)) {
+      return;
+    }
+    submitAttempt(rollup, height, record, 1, 0);
   }
 
   // ---------------------------------------------------------------- evidence

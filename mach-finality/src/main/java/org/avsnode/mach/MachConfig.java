@@ -31,6 +31,11 @@ import org.avsnode.operator.spi.DutySection;
  * @param submitGrace how long an aggregator that is not of record waits before submitting a
  *     certificate (or slashing evidence) the oracle does not have yet
  * @param submit whether certificates are submitted to the finality oracle at all
+ * @param submitEveryL1Blocks the cadence on L1: the latest certified block is submitted once at
+ *     least this many L1 blocks have passed since the oracle's last finalization of the rollup (0:
+ *     every certified block is submitted, the cost docs/benchmarks.md shows per block)
+ * @param submitOnRequest whether FinalityOracle.FinalityRequested events make the aggregator submit
+ *     the requested block's certificate at once
  * @param pollInterval how often the L2 head is polled
  * @param maxAttestationBytes the attestation intake's request size limit
  * @param postAttempts how many times an attestation is offered to one aggregator at most
@@ -53,6 +58,8 @@ public record MachConfig(
     Duration collectionWindow,
     Duration submitGrace,
     boolean submit,
+    long submitEveryL1Blocks,
+    boolean submitOnRequest,
     Duration pollInterval,
     int maxAttestationBytes,
     int postAttempts,
@@ -74,11 +81,19 @@ public record MachConfig(
           "collection-window",
           "submit-grace",
           "submit",
+          "submit-every-l1-blocks",
+          "submit-on-request",
           "poll-interval",
           "max-attestation-bytes",
           "post-attempts",
           "rpc-timeout",
           "epoch-lag");
+
+  /**
+   * Three L1 blocks: on a 12 s L1 and 1 s L2 blocks one submission covers about 36 L2 blocks, so
+   * about 8k gas per finalized L2 block at today's ~280k per submission.
+   */
+  public static final long DEFAULT_SUBMIT_EVERY_L1_BLOCKS = 3;
 
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
@@ -161,11 +176,28 @@ public record MachConfig(
         c.duration("collection-window", "300ms"),
         c.duration("submit-grace", "3s"),
         c.bool("submit", true),
+        c.nonNegative("submit-every-l1-blocks", DEFAULT_SUBMIT_EVERY_L1_BLOCKS),
+        c.bool("submit-on-request", true),
         c.duration("poll-interval", "200ms"),
         (int) c.nonNegative("max-attestation-bytes", 2048),
         (int) c.nonNegative("post-attempts", 8),
         c.duration("rpc-timeout", "5s"),
         c.duration("epoch-lag", "6s"));
+  }
+
+  /** Whether certificates go to L1 by the cadence (else every certified block is submitted). */
+  public boolean periodic() {
+    return submitEveryL1Blocks > 0;
+  }
+
+  /**
+   * Whether this aggregator makes the periodic submission that falls due at L1 block {@code due} at
+   * once (else after the grace period): every aggregator derives {@code due} from the oracle's last
+   * finalization, so they agree on it.
+   */
+  public boolean isRecordForDue(long due) {
+    return Long.remainderUnsigned(due / Math.max(1, submitEveryL1Blocks), aggregatorCount)
+        == aggregatorRank;
   }
 
   /** Whether this aggregator submits {@code height} at once (else after the grace period). */

@@ -42,6 +42,31 @@ class MachConfigTest {
   }
 
   @Test
+  void cadenceDefaultsToThreeL1BlocksAndOneRecordAggregatorPerDueBlock() {
+    MachConfig d = MachConfig.parse(base());
+    assertThat(d.submitEveryL1Blocks()).isEqualTo(3);
+    assertThat(d.periodic()).isTrue();
+    assertThat(d.submitOnRequest()).isTrue();
+    Map<String, String> m = base();
+    m.put("aggregator", "true");
+    m.put("aggregator-rank", "1");
+    m.put("aggregator-count", "2");
+    m.put("submit-every-l1-blocks", "10");
+    m.put("submit-on-request", "false");
+    MachConfig c = MachConfig.parse(m);
+    assertThat(c.submitOnRequest()).isFalse();
+    // due blocks 100..109 are round 10 (rank 0), 110..119 round 11 (rank 1)
+    assertThat(c.isRecordForDue(105)).isFalse();
+    assertThat(c.isRecordForDue(110)).isTrue();
+    Map<String, String> every = base();
+    every.put("submit-every-l1-blocks", "0");
+    assertThat(MachConfig.parse(every).periodic()).isFalse();
+    Map<String, String> bad = base();
+    bad.put("submit-every-l1-blocks", "-1");
+    assertThatThrownBy(() -> MachConfig.parse(bad)).hasMessageContaining("submit-every-l1-blocks");
+  }
+
+  @Test
   void rejectsUnknownKeysAndBadValues() {
     Map<String, String> m = base();
     m.put("treshold-bps", "5000");

@@ -33,6 +33,16 @@ public final class MachContracts {
   public static final String BLOCK_FINALIZED_TOPIC =
       Hash.sha3String("BlockFinalized(uint64,uint64,bytes32,bytes32,uint32,uint256,uint256)");
 
+  /** topic0 of FinalityOracle.FinalityRequested(uint64 indexed, uint64 indexed, address). */
+  public static final String FINALITY_REQUESTED_TOPIC =
+      Hash.sha3String("FinalityRequested(uint64,uint64,address)");
+
+  /** A consumer's on-chain request for a block's certificate. */
+  public record FinalityRequest(long rollupId, long l2BlockNumber, long l1BlockNumber) {}
+
+  /** The oracle's newest finalized block of a rollup and the L1 block that recorded it. */
+  public record LatestFinalized(long l2BlockNumber, long l1BlockNumber) {}
+
   private final L1Client l1;
   private final String oracleAddress;
   private final String coordinatorAddress;
@@ -110,6 +120,111 @@ public final class MachContracts {
             oracle
                 .isFinalized(BigInteger.valueOf(rollupId), BigInteger.valueOf(l2BlockNumber))
                 .send());
+  }
+
+  /** The L1 head's block number. */
+  public long l1BlockNumber() {
+    return l1.blockNumber();
+  }
+
+  /** The newest block the oracle finalized for {@code rollupId}, if any. */
+  public java.util.Optional<LatestFinalized> latestFinalized(long rollupId) {
+    BigInteger r = BigInteger.valueOf(rollupId);
+    if (!read("hasFinalized", () -> oracle.hasFinalized(r).send())) {
+      return java.util.Optional.empty();
+    }
+    long height =
+        read("latestFinalizedBlock", () -> oracle.latestFinalizedBlock(r).send()).longValueExact();
+    var f = read("getFinalized", () -> oracle.getFinalized(r, BigInteger.valueOf(height)).send());
+    return java.util.Optional.of(new LatestFinalized(height, f.l1BlockNumber.longValueExact()));
+  }
+
+  /** The L1 block that recorded the finalization of {@code l2BlockNumber}, if it is final. */
+  public java.util.Optional<Long> finalizedAtL1Block(long rollupId, long l2BlockNumber) {
+    var f =
+        read(
+            "getFinalized",
+            () ->
+                oracle
+                    .getFinalized(BigInteger.valueOf(rollupId), BigInteger.valueOf(l2BlockNumber))
+                    .send());
+    long b = f.l1BlockNumber.longValueExact();
+    return b == 0 ? java.util.Optional.empty() : java.util.Optional.of(b);
+  }
+
+  /**
+   * The FinalityRequested events of blocks [{@code fromBlock}, {@code toBlock}] of L1. Entries that
+   * do not decode are skipped (a hostile node's answer is never trusted beyond its shape).
+   */
+  public List<FinalityRequest> finalityRequests(long fromBlock, long toBlock) {
+    Object r =
+        l1.rawCall(
+            "eth_getLogs",
+            List.of(
+                Map.of(
+                    "address",
+                    oracleAddress,
+                    "fromBlock",
+                    "0x" + Long.toHexString(fromBlock),
+                    "toBlock",
+                    "0x" + Long.toHexString(toBlock),
+                    "topics",
+                    List.of(FINALITY_REQUESTED_TOPIC))));
+    List<FinalityRequest> out = new ArrayList<>();
+    if (!(r instanceof List<?> logs)) {
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED, "eth_getLogs", "FinalityRequested logs: not a list");
+    }
+    for (Object o : logs) {
+      if (o instanceof Map<?, ?> m
+          && m.get("topics") instanceof List<?> topics
+          && topics.size() == 3
+          && FINALITY_REQUESTED_TOPIC.equalsIgnoreCase(String.valueOf(topics.get(0)))
+          && !Boolean.TRUE.equals(m.get("removed"))) {
+        try {
+          BigInteger rollup = new BigInteger(strip(String.valueOf(topics.get(1))), 16);
+          BigInteger height = new BigInteger(strip(String.valueOf(topics.get(2))), 16);
+          BigInteger block = new BigInteger(strip(String.valueOf(m.get("blockNumber"))), 16);
+          if (rollup.bitLength() <= 63 && height.bitLength() <= 63 && block.bitLength() <= 63) {
+            out.add(
+                new FinalityRequest(
+                    rollup.longValueExact(), height.longValueExact(), block.longValueExact()));
+          }
+        } catch (NumberFormatException e) {
+          // not a hex quantity: skip this entry
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String strip(String hex) {
+    return hex.startsWith("0x") || hex.startsWith("0X") ? hex.substring(2) : hex;
+  }
+
+  /**
+   * Whether the operator set's latest snapshot has no operator table yet (AvsRegistry
+   * publishOperatorTable: certificates then verify from storage, at a higher gas cost).
+   */
+  public boolean operatorTableMissing() {
+    var c = read("setConfig", () -> registry.setConfig(BigInteger.valueOf(operatorSetId)).send());
+    return c.component1() && new BigInteger(strip(c.component4()), 16).signum() == 0;
+  }
+
+  /** {@code AvsRegistry.publishOperatorTable} of this set. */
+  public TxRequest publishOperatorTable() {
+    return TxRequest.call(
+        reader.registryAddress(),
+        registry.publishOperatorTable(BigInteger.valueOf(operatorSetId)).encodeFunctionCall());
+  }
+
+  /** {@code FinalityOracle.requestFinality}: what a consumer sends to get a block finalized now. */
+  public TxRequest requestFinality(long rollupId, long l2BlockNumber) {
+    String data =
+        oracle
+            .requestFinality(BigInteger.valueOf(rollupId), BigInteger.valueOf(l2BlockNumber))
+            .encodeFunctionCall();
+    return TxRequest.call(oracleAddress, data);
   }
 
   public boolean evidenceUsed(byte[] operator, long rollupId, long l2BlockNumber) {

@@ -188,6 +188,7 @@ final class Devnet implements AutoCloseable {
         deployment.contracts().slashingCoordinator());
     createOperators(dir);
     registerOperators();
+    publishOperatorTable();
     startEpoch = nextEpoch();
     OperatorSetSnapshot snapshot = contracts.operatorSetAt(startEpoch);
     long active =
@@ -375,6 +376,24 @@ final class Devnet implements AutoCloseable {
   }
 
   /**
+   * Writes the operator set as a table contract (AvsRegistry.publishOperatorTable), so certificates
+   * verify at the table's gas cost from the first one (the aggregators publish it after later
+   * changes of the set).
+   */
+  private void publishOperatorTable() throws Exception {
+    var r =
+        org.avsnode.contracts.bindings.AvsRegistry.load(
+                deployment.contracts().avsRegistry(), l1.web3j(), tm(deployer), gas())
+            .publishOperatorTable(BigInteger.valueOf(deployment.operatorSetId()))
+            .send();
+    check(r.isStatusOK(), "publishOperatorTable");
+    say(
+        "devnet: operator table published (AvsRegistry.publishOperatorTable, gas %,d): certificates"
+            + " verify from it",
+        r.getGasUsed());
+  }
+
+  /**
    * How long an L1 epoch boundary must lie before an L2 block's timestamp before operators sign
    * that epoch (MACH's {@code epoch-lag}): a few L1 blocks, more than any devnet operator's L1 view
    * lags.
@@ -475,6 +494,7 @@ final class Devnet implements AutoCloseable {
         "poll-interval",
         options.operators() <= 16 ? "100ms" : options.operators() <= 32 ? "200ms" : "300ms");
     mach.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
+    mach.put("submit-every-l1-blocks", Long.toString(options.submitEveryL1Blocks()));
     mach.put("epoch-lag", epochLag().toSeconds() + "s");
     return mach;
   }
@@ -1095,13 +1115,19 @@ final class Devnet implements AutoCloseable {
    */
   private void watchFinality() {
     try {
-      // the heights around the newest finalized one (operators skip none, but a height may take a
-      // submit-grace longer when its aggregator of record is down)
+      // the heights around the newest finalized one (with every height submitted a height may
+      // take a submit-grace longer when its aggregator of record is down), and the oracle's
+      // newest (with the cadence, finalized heights lie L1 blocks apart)
       long newest =
           progress.finalizedOnChain.isEmpty()
               ? progress.firstWatchedHeight
               : progress.finalizedOnChain.last();
+      java.util.SortedSet<Long> candidates = new java.util.TreeSet<>();
       for (long n = Math.max(progress.firstWatchedHeight, newest - 16); n <= newest + 16; n++) {
+        candidates.add(n);
+      }
+      contracts.latestFinalized(rollupId()).ifPresent(f -> candidates.add(f.l2BlockNumber()));
+      for (long n : candidates) {
         if (!progress.finalizedOnChain.contains(n) && contracts.isFinalized(rollupId(), n)) {
           progress.finalizedOnChain.add(n);
           say("on-chain  L2 #%-5d finalized on L1 (read from the finality oracle)", n);
@@ -1363,6 +1389,53 @@ final class Devnet implements AutoCloseable {
     return 0;
   }
 
+  /**
+   * The L1 cost of finality per L2 block: every submission's gas (duplicates included: they were
+   * paid for) after the first, over the L2 blocks from the first finalized height to the last (the
+   * first submission covers the blocks before the run, so it is left out).
+   */
+  String amortizedLine(List<Progress.Submission> all) {
+    List<Progress.Submission> subs;
+    synchronized (all) {
+      subs = new ArrayList<>(all);
+    }
+    subs.sort(java.util.Comparator.comparingLong(Progress.Submission::height));
+    long first =
+        subs.stream()
+            .filter(Progress.Submission::accepted)
+            .mapToLong(Progress.Submission::height)
+            .min()
+            .orElse(-1);
+    long last =
+        subs.stream()
+            .filter(Progress.Submission::accepted)
+            .mapToLong(Progress.Submission::height)
+            .max()
+            .orElse(-1);
+    String cadence =
+        options.submitEveryL1Blocks() == 0
+            ? "every certified block submitted"
+            : "latest certified block submitted every "
+                + options.submitEveryL1Blocks()
+                + " L1 blocks";
+    if (first < 0 || last <= first) {
+      return "L1 gas per finalized L2 block: - (fewer than two finalizations; " + cadence + ")";
+    }
+    BigInteger gas = BigInteger.ZERO;
+    boolean skippedFirst = false;
+    for (Progress.Submission s : subs) {
+      if (!skippedFirst && s.accepted() && s.height() == first) {
+        skippedFirst = true;
+        continue;
+      }
+      gas = gas.add(s.gasUsed());
+    }
+    long blocks = last - first;
+    return String.format(
+        "L1 gas per finalized L2 block: %,d amortized (%,d gas over L2 #%d..#%d, %d blocks; %s)",
+        gas.divide(BigInteger.valueOf(blocks)), gas, first + 1, last, blocks, cadence);
+  }
+
   private void printInProcessSummary() {
     long accepted = progress.submissions.stream().filter(Progress.Submission::accepted).count();
     long duplicates = progress.submissions.size() - accepted;
@@ -1372,6 +1445,7 @@ final class Devnet implements AutoCloseable {
         gas = gas.add(s.gasUsed());
       }
     }
+    String perBlock = amortizedLine(progress.submissions);
     say(
         "summary   %d attestations signed, %d certificates, latency p50 %d ms / p99 %d ms (L2 block"
             + " arrival to certificate)",
@@ -1387,6 +1461,7 @@ final class Devnet implements AutoCloseable {
         duplicates,
         progress.failedSubmissions.get(),
         progress.refusals.get());
+    say("summary   %s", perBlock);
     if (progress.vitalRefusals.get() > 0) {
       say(
           "summary   MACH did not attest %d blocks (all operators) past outputs VITAL found"
@@ -1551,6 +1626,22 @@ final class Devnet implements AutoCloseable {
         // keep stopping the rest
       }
     }
+  }
+
+  /**
+   * A consumer (a new funded account) asks for L2 block {@code height} on L1 with
+   * FinalityOracle.requestFinality, as a bridge would; returns the mined transaction's hash.
+   */
+  String requestFinality(long height) throws Exception {
+    Credentials consumer = newFundedAccount();
+    var r =
+        org.avsnode.contracts.bindings.FinalityOracle.load(
+                deployment.contracts().finalityOracle(), l1.web3j(), tm(consumer), gas())
+            .requestFinality(BigInteger.valueOf(rollupId()), BigInteger.valueOf(height))
+            .send();
+    check(r.isStatusOK(), "requestFinality");
+    say("consumer  requested finality of L2 #%d on L1 (FinalityOracle.requestFinality)", height);
+    return r.getTransactionHash();
   }
 
   // ---------------------------------------------------------------- helpers

@@ -174,6 +174,17 @@ public final class DevnetCommand implements Callable<Integer> {
       description = "Seed of the chaos's random choices (default: random, printed).")
   Long chaosSeed;
 
+  @Option(
+      names = "--submit-every",
+      paramLabel = "L1_BLOCKS",
+      defaultValue = "" + DevnetOptions.DEFAULT_SUBMIT_EVERY_L1_BLOCKS,
+      description =
+          "The aggregators submit the latest certified L2 block to the finality oracle once this"
+              + " many L1 blocks passed since the last one (a FinalityRequested event on the"
+              + " oracle gets a block submitted at once); 0 submits every certified block."
+              + " Default: ${DEFAULT-VALUE} (the devnet's 1 s L1 blocks: 36 s).")
+  long submitEvery;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -202,7 +213,8 @@ public final class DevnetCommand implements Callable<Integer> {
                       chaosSeed != null
                           ? chaosSeed
                           : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE)
-                  : Optional.empty());
+                  : Optional.empty(),
+              submitEvery);
       if (chaos && duration == null) {
         throw new IllegalArgumentException("--chaos needs --duration (for example 3m)");
       }

@@ -27,6 +27,8 @@ import java.util.Optional;
  *     honest node, as a second source) abstains
  * @param chaosSeed present for {@code --chaos}: operator processes are killed and restarted, their
  *     RPC endpoints fail and L1 reorganises, drawn from a random generator with this seed
+ * @param submitEveryL1Blocks the aggregators' cadence on L1 (MACH's {@code submit-every-l1-blocks};
+ *     0: every certified block is submitted)
  */
 public record DevnetOptions(
     int operators,
@@ -44,7 +46,8 @@ public record DevnetOptions(
     int badOutput,
     int lyingL2,
     boolean contradict,
-    Optional<Long> chaosSeed) {
+    Optional<Long> chaosSeed,
+    long submitEveryL1Blocks) {
   public static final int MAX_OPERATORS = 64;
 
   /** Chaos keeps one operator down at a time and faults another's RPC: at least 4 operators. */
@@ -52,6 +55,12 @@ public record DevnetOptions(
 
   /** Operator processes take about 150 MB each: for small devnets. */
   public static final int MAX_OPERATOR_PROCESSES = 16;
+
+  /**
+   * The devnet's L1 makes a block every second, twelve times as often as Ethereum's: 36 L1 blocks
+   * are the 36 s that MACH's default of 3 L1 blocks means on mainnet (36 L2 blocks of 1 s).
+   */
+  public static final long DEFAULT_SUBMIT_EVERY_L1_BLOCKS = 36;
 
   /**
    * The command's defaults (4 operators, 2 aggregators, 1 s blocks, 64-block epochs, 2/3, 3 L2
@@ -74,7 +83,8 @@ public record DevnetOptions(
         0,
         0,
         false,
-        Optional.empty());
+        Optional.empty(),
+        DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
   }
 
   /** These options with {@code n} operators reading a lying L2 node. */
@@ -95,7 +105,30 @@ public record DevnetOptions(
         badOutput,
         n,
         contradict,
-        chaosSeed);
+        chaosSeed,
+        submitEveryL1Blocks);
+  }
+
+  /** These options with another cadence on L1 (0: every certified block). */
+  public DevnetOptions withSubmitEvery(long l1Blocks) {
+    return new DevnetOptions(
+        operators,
+        offline,
+        equivocate,
+        aggregators,
+        dataDir,
+        l2BlockTime,
+        l1BlockTime,
+        epochLength,
+        thresholdBps,
+        stopAggregatorAfter,
+        l2TxsPerBlock,
+        operatorProcesses,
+        badOutput,
+        lyingL2,
+        contradict,
+        chaosSeed,
+        l1Blocks);
   }
 
   public DevnetOptions {
@@ -120,6 +153,10 @@ public record DevnetOptions(
       throw new IllegalArgumentException("epoch length must be at least 4 blocks");
     }
     Objects.requireNonNull(stopAggregatorAfter, "stopAggregatorAfter");
+    if (submitEveryL1Blocks < 0) {
+      throw new IllegalArgumentException(
+          "--submit-every must be 0 (every block) or more L1 blocks");
+    }
     if (operatorProcesses && operators > MAX_OPERATOR_PROCESSES) {
       throw new IllegalArgumentException(
           "--operator-processes runs at most " + MAX_OPERATOR_PROCESSES + " operators");
@@ -197,7 +234,8 @@ public record DevnetOptions(
         0,
         0,
         false,
-        Optional.empty());
+        Optional.empty(),
+        DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
   }
 
   boolean chaos() {

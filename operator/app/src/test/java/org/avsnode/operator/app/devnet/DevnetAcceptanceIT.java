@@ -105,18 +105,20 @@ class DevnetAcceptanceIT {
     Progress progress = new Progress(out);
     DevnetOptions options =
         new DevnetOptions(
-            8,
-            2,
-            true,
-            2,
-            dir,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            64,
-            6667,
-            Optional.empty(),
-            2,
-            false);
+                8,
+                2,
+                true,
+                2,
+                dir,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                64,
+                6667,
+                Optional.empty(),
+                2,
+                false)
+            // this test checks every height on L1 (the failover of the aggregator of record)
+            .withSubmitEvery(0);
     List<AnvilProcess> processes;
     Devnet devnet = new Devnet(options, progress);
     try {

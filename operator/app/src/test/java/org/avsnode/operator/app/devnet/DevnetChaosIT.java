@@ -43,6 +43,9 @@ class DevnetChaosIT {
                     "5",
                     "--duration",
                     "180s",
+                    // the chaos report checks every height on L1 (aggregator kills included)
+                    "--submit-every",
+                    "0",
                     "--data-dir",
                     data.toString()))
             .redirectErrorStream(true)

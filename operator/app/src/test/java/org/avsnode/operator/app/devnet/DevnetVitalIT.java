@@ -48,7 +48,8 @@ class DevnetVitalIT {
             3,
             2,
             true,
-            Optional.empty());
+            Optional.empty(),
+            DevnetOptions.DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
     Devnet devnet = new Devnet(options, progress);
     try {
       devnet.start();
