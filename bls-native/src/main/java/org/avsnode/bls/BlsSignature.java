@@ -52,6 +52,41 @@ public final class BlsSignature {
     return validated(copy, p);
   }
 
+  /**
+   * The cheap part of {@link #fromBytes}: the length, the flags and the curve equation, without the
+   * G2 subgroup check (about two thirds of a decode's cost). For intake paths that aggregate with
+   * {@link OptimisticAggregator#aggregateEncoded}, which makes that check once, on the aggregate,
+   * and singles out the offenders only if it fails. Nothing that passes here may be used as a
+   * {@code BlsSignature} without {@link #fromBytes}.
+   *
+   * @return whether the bytes encode the point at infinity
+   * @throws BlsEncodingException for a wrong length, bad flags or a point off the curve
+   */
+  public static boolean checkEncodingOnCurve(byte[] bytes) {
+    BlstLoader.ensureLoaded();
+    if (bytes == null || bytes.length != COMPRESSED_SIZE) {
+      throw new BlsEncodingException(
+          "signature must be "
+              + COMPRESSED_SIZE
+              + " bytes, got "
+              + (bytes == null ? "null" : bytes.length));
+    }
+    Encoding.checkCompressedFlags(bytes, "signature");
+    P2_Affine p;
+    try {
+      p = new P2_Affine(bytes.clone());
+    } catch (RuntimeException e) {
+      throw new BlsEncodingException("signature is not a valid G2 point: " + e.getMessage());
+    }
+    if (p.is_inf()) {
+      return true;
+    }
+    if (!p.on_curve()) {
+      throw new BlsEncodingException("signature is not on the curve");
+    }
+    return false;
+  }
+
   private static BlsSignature validated(byte[] compressed, P2_Affine p) {
     if (!p.is_inf()) {
       if (!p.on_curve()) {

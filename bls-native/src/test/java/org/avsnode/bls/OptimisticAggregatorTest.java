@@ -66,6 +66,31 @@ class OptimisticAggregatorTest {
           "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001", 16);
 
   @Test
+  void theIntakesCurveCheckLeavesOnlyTheSubgroupCheckForLater() {
+    byte[] good = SET.signatures().get(0).toBytes();
+    assertThat(BlsSignature.checkEncodingOnCurve(good)).isFalse();
+    assertThat(BlsSignature.checkEncodingOnCurve(BlsSignature.infinity().toBytes())).isTrue();
+    // on the curve, outside G2: passes here, fails the full decoding
+    assertThat(BlsSignature.checkEncodingOnCurve(Hex.fromHex(NOT_IN_G2))).isFalse();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BlsSignature.fromBytes(Hex.fromHex(NOT_IN_G2)))
+        .isInstanceOf(BlsEncodingException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BlsSignature.checkEncodingOnCurve(new byte[95]))
+        .isInstanceOf(BlsEncodingException.class);
+    byte[] offCurve = good.clone();
+    offCurve[50] ^= 0x55;
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BlsSignature.checkEncodingOnCurve(offCurve))
+        .isInstanceOf(BlsEncodingException.class);
+    byte[] badFlags = good.clone();
+    badFlags[0] &= 0x7f; // the compression flag cleared
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> BlsSignature.checkEncodingOnCurve(badFlags))
+        .isInstanceOf(BlsEncodingException.class);
+  }
+
+  @Test
   void encodedInputCatchesAnOnCurvePointOutsideG2() {
     byte[] offGroup = Hex.fromHex(NOT_IN_G2);
     var p = new supranational.blst.P2_Affine(offGroup);

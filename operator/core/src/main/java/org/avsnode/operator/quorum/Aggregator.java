@@ -42,10 +42,13 @@ import org.slf4j.LoggerFactory;
  * §7). MACH uses it for finality certificates; VITAL and SQUAD for verdict and slot certificates.
  *
  * <p>Intake: an attestation counts only if its sender is an active operator of the snapshot, it
- * names the snapshot's epoch, and its signature decodes to a G2 subgroup point (checked once, at
- * intake, outside the lock, so several threads decode in parallel — see {@link #submitAsync}).
- * Messages are grouped per conflict scope ({@link MessageTypes#conflictScope}: a block, an output,
- * a slot) — a "height" — and per digest.
+ * names the snapshot's epoch, and its signature's encoding is a point on the curve (checked at
+ * intake, outside the lock, so several threads decode in parallel — see {@link #submitAsync}). The
+ * G2 subgroup check is deferred: {@link OptimisticAggregator#aggregateEncoded} makes it once, on
+ * the aggregate that goes into a certificate (and checks the signatures one by one only if that
+ * fails), and a single-signature check makes it with the full decoding. Messages are grouped per
+ * conflict scope ({@link MessageTypes#conflictScope}: a block, an output, a slot) — a "height" —
+ * and per digest.
  *
  * <p>Certification: as soon as one digest's admitted stake reaches the threshold, its signatures
  * are aggregated optimistically (one pairing check; on failure bisection finds the invalid ones,
@@ -201,7 +204,11 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     }
   }
 
-  /** The cheap checks and the signature decoding (with subgroup check): no lock held. */
+  /**
+   * The cheap checks and the signature's encoding and curve check: no lock held. The G2 subgroup
+   * check is deferred to the aggregate ({@link OptimisticAggregator#aggregateEncoded}: once per
+   * certificate instead of once per attestation) or to a single-signature check.
+   */
   private Object decode(SignedMessage<M> a) {
     M m = a.message();
     Optional<Integer> position = snapshot.positionOf(a.operator());
@@ -230,13 +237,15 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
               + " but this aggregator is for "
               + snapshot.stakeEpoch());
     }
-    BlsSignature signature;
+    byte[] signature = a.signature();
+    boolean infinity;
     try {
-      signature = BlsSignature.fromBytes(a.signature());
+      infinity = BlsSignature.checkEncodingOnCurve(signature);
     } catch (BlsException e) {
       return IntakeResult.rejected(RejectReason.MALFORMED_SIGNATURE, e.getMessage());
     }
-    if (signature.isInfinity()) {
+    signature = signature.clone();
+    if (infinity) {
       return IntakeResult.rejected(
           RejectReason.MALFORMED_SIGNATURE, "signature is the point at infinity");
     }
@@ -286,7 +295,7 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     Entry existing = h.byOperator.get(pos);
     if (existing != null) {
       if (Arrays.equals(existing.digest, p.digest)) {
-        if (existing.signature.equals(p.signature)) {
+        if (Arrays.equals(existing.signature, p.signature)) {
           return reject(events, a, RejectReason.DUPLICATE, "already have this operator's vote");
         }
         Boolean held = verdict(existing);
@@ -315,9 +324,9 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
                   a.operator(),
                   pos,
                   typed(existing.attestation).message(),
-                  existing.signature.toBytes(),
+                  existing.signature.clone(),
                   m,
-                  p.signature.toBytes());
+                  p.signature.clone());
           events.add(() -> listener.onEquivocation(evidence));
           return reject(
               events,
@@ -387,13 +396,14 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
       OptimisticAggregator.Result r = null;
       if (!entries.isEmpty()) {
         List<BlsPublicKey> keys = new ArrayList<>(entries.size());
-        List<BlsSignature> sigs = new ArrayList<>(entries.size());
+        List<byte[]> sigs = new ArrayList<>(entries.size());
         for (Entry e : entries) {
           keys.add(e.operator.publicKey());
           sigs.add(e.signature);
         }
         try {
-          r = OptimisticAggregator.aggregate(g.digest, keys, sigs);
+          // one G2 subgroup check, on the aggregate (the intake checked the curve only)
+          r = OptimisticAggregator.aggregateEncoded(g.digest, keys, sigs);
         } catch (RuntimeException e) {
           LOG.error("aggregation for {} failed", h.key, e);
         }
@@ -570,8 +580,13 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     return e.verified ? Boolean.TRUE : e.invalid ? Boolean.FALSE : null;
   }
 
-  private static boolean verify(BlsPublicKey key, byte[] digest, BlsSignature signature) {
-    return Bls.verify(key, digest, signature);
+  /** A single signature's check, with the full decoding (subgroup check included). */
+  private static boolean verify(BlsPublicKey key, byte[] digest, byte[] signature) {
+    try {
+      return Bls.verify(key, digest, BlsSignature.fromBytes(signature));
+    } catch (BlsException e) {
+      return false; // on the curve (the intake checked) but not in G2
+    }
   }
 
   private void removeEntry(Height h, Entry e) {
@@ -707,7 +722,10 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     final int position;
     final OperatorSetSnapshot.Operator op;
     final byte[] digest;
-    final BlsSignature signature;
+
+    /** The compressed signature, on the curve; not subgroup-checked yet. */
+    final byte[] signature;
+
     final HeightKey key;
     // the result of a single-signature check, when one was needed; null until then
     Boolean valid;
@@ -717,7 +735,7 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
         int position,
         OperatorSetSnapshot.Operator op,
         byte[] digest,
-        BlsSignature signature,
+        byte[] signature,
         HeightKey key) {
       this.attestation = attestation;
       this.position = position;
@@ -733,7 +751,10 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
     final int position;
     final OperatorSetSnapshot.Operator operator;
     final byte[] digest;
-    final BlsSignature signature;
+
+    /** The compressed signature, on the curve; subgroup-checked once it is verified. */
+    final byte[] signature;
+
     boolean verified;
     boolean invalid;
 
@@ -742,7 +763,7 @@ public final class Aggregator<M extends TypedMessage> implements AutoCloseable {
         int position,
         OperatorSetSnapshot.Operator operator,
         byte[] digest,
-        BlsSignature signature,
+        byte[] signature,
         boolean verified) {
       this.attestation = attestation;
       this.position = position;

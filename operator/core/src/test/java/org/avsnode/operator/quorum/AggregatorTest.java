@@ -135,6 +135,34 @@ class AggregatorTest {
     assertVerifies(ops, last);
   }
 
+  /** An on-curve point outside G2, from the public deserialization vectors. */
+  private static final String NOT_IN_G2 =
+      "8123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+          + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+          + "0123456789abcdef0123456789abcdef";
+
+  @Test
+  void aSignatureOutsideG2PassesTheIntakeAndIsCaughtAtAggregation() {
+    // the intake checks the curve only (the subgroup check is deferred to the aggregate)
+    Operators ops = Operators.equal(4);
+    Aggregator<FinalityAttestation> agg = aggregator(ops);
+    FinalityAttestation m = Operators.block(11);
+    byte[] offGroup = org.avsnode.bls.Hex.fromHex(NOT_IN_G2);
+    SignedMessage<FinalityAttestation> bad =
+        new SignedMessage<>(m, ops.sign(1, m).operator(), offGroup);
+    assertThat(agg.submit(bad).isAccepted()).isTrue();
+    assertThat(agg.submit(ops.sign(0, m)).isAccepted()).isTrue();
+    assertThat(agg.submit(ops.sign(2, m)).isAccepted()).isTrue();
+    assertThat(recorder.certificates).isEmpty(); // 3 of 4 admitted, one of them outside G2
+    assertThat(recorder.reasons()).containsExactly(RejectReason.BAD_SIGNATURE);
+    // its sender is a suspect now: its real vote is checked alone and counts
+    assertThat(agg.submit(ops.sign(1, m)).isAccepted()).isTrue();
+    assertThat(recorder.certificates).hasSize(1);
+    Certificate c = recorder.certificates.get(0).certificate();
+    assertThat(signers(ops, c)).containsExactlyInAnyOrder(0, 1, 2);
+    assertVerifies(ops, c);
+  }
+
   @Test
   void belowThresholdAfterDroppingBadOnesWaitsForMore() {
     Operators ops = Operators.equal(6);
