@@ -204,7 +204,7 @@ public final class AggregatorThroughput {
     return new Result(perSecond, first, improved, p50, p99, allVerify);
   }
 
-  private static long processCpuNanos() {
+  static long processCpuNanos() {
     java.lang.management.OperatingSystemMXBean os =
         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
@@ -213,7 +213,7 @@ public final class AggregatorThroughput {
     return 0;
   }
 
-  private static List<SignedMessage<FinalityAttestation>> sign(
+  static List<SignedMessage<FinalityAttestation>> sign(
       ExecutorService pool,
       List<BlsSecretKey> keys,
       List<byte[]> addresses,
