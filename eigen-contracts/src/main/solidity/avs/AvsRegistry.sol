@@ -394,7 +394,7 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
         }
         if (activeCount == 0) revert EmptyOperatorSet();
         if (nonSignerIndices.length >= activeCount) revert NoSigners();
-        _expandG1(rawPtr, apkPtr);
+        BLS12381.expandPackedAt(rawPtr, apkPtr);
         for (uint256 i = 0; i < nonSignerIndices.length; i++) {
             uint32 idx = nonSignerIndices[i];
             if (i > 0 && idx <= nonSignerIndices[i - 1]) revert NonSignersNotSorted();
@@ -407,29 +407,15 @@ contract AvsRegistry is IAVSRegistrar, IRestakingTypes {
             if (flags >> 96 == 0) revert NonSignerNotActive(idx);
             nonSignerStake += flags & MASK96;
             if (i == 0) {
-                _expandG1(rawPtr, nsPtr);
+                BLS12381.expandPackedAt(rawPtr, nsPtr);
             } else {
-                _expandG1(rawPtr, apkPtr + 256);
+                BLS12381.expandPackedAt(rawPtr, apkPtr + 256);
                 BLS12381.g1AddAt(nsPtr, apkPtr + 256, nsPtr);
             }
         }
         if (nonSignerIndices.length > 0) {
             BLS12381.negateAt(nsPtr);
             BLS12381.g1AddAt(apkPtr, nsPtr, apkPtr);
-        }
-    }
-
-    /// @dev A packed G1 key (96 bytes at src) to its 128-byte EIP-2537 form at dst.
-    function _expandG1(uint256 src, uint256 dst) private pure {
-        assembly {
-            let w0 := mload(src)
-            let w1 := mload(add(src, 0x20))
-            let w2 := mload(add(src, 0x40))
-            mstore(dst, 0)
-            mstore(add(dst, 0x10), w0)
-            mstore(add(dst, 0x30), w1)
-            mstore(add(dst, 0x40), and(w1, 0xffffffffffffffffffffffffffffffff))
-            mstore(add(dst, 0x60), w2)
         }
     }
 

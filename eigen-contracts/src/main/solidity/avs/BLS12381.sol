@@ -82,6 +82,21 @@ library BLS12381 {
         }
     }
 
+    /// @notice Writes the 128-byte EIP-2537 encoding at `dst` of the 96 packed bytes (x || y) at
+    ///         memory pointer `src` (a key as operator tables store it).
+    function expandPackedAt(uint256 src, uint256 dst) internal pure {
+        assembly {
+            let w0 := mload(src)
+            let w1 := mload(add(src, 0x20))
+            let w2 := mload(add(src, 0x40))
+            mstore(dst, 0)
+            mstore(add(dst, 0x10), w0)
+            mstore(add(dst, 0x30), w1)
+            mstore(add(dst, 0x40), and(w1, MASK128))
+            mstore(add(dst, 0x60), w2)
+        }
+    }
+
     function unpack(PackedG1 memory k) internal pure returns (bytes memory out) {
         out = new bytes(128);
         uint256 ptr;

@@ -168,7 +168,7 @@ contract VerifierVariants {
             extcodecopy(t, rawPtr, 1, HEADER)
             totalStake := mload(add(rawPtr, 0x60))
         }
-        _expand(rawPtr, apkPtr);
+        BLS12381.expandPackedAt(rawPtr, apkPtr);
         uint256 nonSignerStake;
         for (uint256 i = 0; i < nonSigners.length; i++) {
             uint32 idx = nonSigners[i];
@@ -181,9 +181,9 @@ contract VerifierVariants {
             if (s == 0) revert KeyMismatch(idx);
             nonSignerStake += s;
             if (i == 0) {
-                _expand(rawPtr, nsPtr);
+                BLS12381.expandPackedAt(rawPtr, nsPtr);
             } else {
-                _expand(rawPtr, tmpPtr);
+                BLS12381.expandPackedAt(rawPtr, tmpPtr);
                 BLS12381.g1AddAt(nsPtr, tmpPtr, nsPtr);
             }
         }
@@ -194,20 +194,6 @@ contract VerifierVariants {
         signedStake = totalStake - nonSignerStake;
         bytes memory hm = BLS12381.hashToG2(abi.encodePacked(digest), DST_SIG);
         if (!BLS12381.pairingCheckAt(apkPtr, hm, sig)) revert InvalidSignature();
-    }
-
-    /// @dev 96 packed bytes at `src` to the 128-byte EIP-2537 form at `dst` (as unpackTo).
-    function _expand(uint256 src, uint256 dst) private pure {
-        assembly {
-            let w0 := mload(src)
-            let w1 := mload(add(src, 0x20))
-            let w2 := mload(add(src, 0x40))
-            mstore(dst, 0)
-            mstore(add(dst, 0x10), w0)
-            mstore(add(dst, 0x30), w1)
-            mstore(add(dst, 0x40), and(w1, 0xffffffffffffffffffffffffffffffff))
-            mstore(add(dst, 0x60), w2)
-        }
     }
 
     function _slice(bytes memory b, uint256 from, uint256 len) private pure returns (bytes memory out) {

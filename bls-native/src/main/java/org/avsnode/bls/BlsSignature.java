@@ -33,23 +33,8 @@ public final class BlsSignature {
    * @throws BlsEncodingException for a wrong length, bad flags, a point off the curve or outside G2
    */
   public static BlsSignature fromBytes(byte[] bytes) {
-    BlstLoader.ensureLoaded();
-    if (bytes == null || bytes.length != COMPRESSED_SIZE) {
-      throw new BlsEncodingException(
-          "signature must be "
-              + COMPRESSED_SIZE
-              + " bytes, got "
-              + (bytes == null ? "null" : bytes.length));
-    }
-    Encoding.checkCompressedFlags(bytes, "signature");
-    byte[] copy = bytes.clone();
-    P2_Affine p;
-    try {
-      p = new P2_Affine(copy);
-    } catch (RuntimeException e) {
-      throw new BlsEncodingException("signature is not a valid G2 point: " + e.getMessage());
-    }
-    return validated(copy, p);
+    byte[] copy = checkedCopy(bytes);
+    return validated(copy, parse(copy));
   }
 
   /**
@@ -63,6 +48,18 @@ public final class BlsSignature {
    * @throws BlsEncodingException for a wrong length, bad flags or a point off the curve
    */
   public static boolean checkEncodingOnCurve(byte[] bytes) {
+    P2_Affine p = parse(checkedCopy(bytes));
+    if (p.is_inf()) {
+      return true;
+    }
+    if (!p.on_curve()) {
+      throw new BlsEncodingException("signature is not on the curve");
+    }
+    return false;
+  }
+
+  /** A copy of the 96 bytes after the length and flag checks. */
+  private static byte[] checkedCopy(byte[] bytes) {
     BlstLoader.ensureLoaded();
     if (bytes == null || bytes.length != COMPRESSED_SIZE) {
       throw new BlsEncodingException(
@@ -72,19 +69,15 @@ public final class BlsSignature {
               + (bytes == null ? "null" : bytes.length));
     }
     Encoding.checkCompressedFlags(bytes, "signature");
-    P2_Affine p;
+    return bytes.clone();
+  }
+
+  private static P2_Affine parse(byte[] compressed) {
     try {
-      p = new P2_Affine(bytes.clone());
+      return new P2_Affine(compressed);
     } catch (RuntimeException e) {
       throw new BlsEncodingException("signature is not a valid G2 point: " + e.getMessage());
     }
-    if (p.is_inf()) {
-      return true;
-    }
-    if (!p.on_curve()) {
-      throw new BlsEncodingException("signature is not on the curve");
-    }
-    return false;
   }
 
   private static BlsSignature validated(byte[] compressed, P2_Affine p) {

@@ -421,11 +421,7 @@ public final class AggregatorRole implements AutoCloseable {
           queueCadenceCheck();
         } else if (config.submit() && sender.isPresent()) {
           boolean record = config.isRecordFor(height);
-          Duration delay =
-              config
-                  .collectionWindow()
-                  .plusMillis(50)
-                  .plus(record ? Duration.ZERO : config.submitGrace());
+          Duration delay = submitDelay(record);
           schedule(delay, () -> submitBest(rollup, height, record));
         }
       }
@@ -436,6 +432,17 @@ public final class AggregatorRole implements AutoCloseable {
     public void onEquivocation(EquivocationEvidence<FinalityAttestation> e) {
       handleEvidence(e);
     }
+  }
+
+  /**
+   * When a submission goes out: after the certificate's collection window (it may still improve),
+   * plus the grace period for an aggregator that is not of record.
+   */
+  private Duration submitDelay(boolean record) {
+    return config
+        .collectionWindow()
+        .plusMillis(50)
+        .plus(record ? Duration.ZERO : config.submitGrace());
   }
 
   private void schedule(Duration delay, Runnable task) {
@@ -669,12 +676,7 @@ public final class AggregatorRole implements AutoCloseable {
         set.remove(h);
         requests.labels("served").inc();
         boolean record = config.isRecordFor(h);
-        schedule(
-            config
-                .collectionWindow()
-                .plusMillis(50)
-                .plus(record ? Duration.ZERO : config.submitGrace()),
-            () -> submitBest(rollup, h, record));
+        schedule(submitDelay(record), () -> submitBest(rollup, h, record));
       } else if (h <= highest) {
         // certified heights past it exist but not this one: older than the store keeps, or
         // never certified here
@@ -713,10 +715,7 @@ public final class AggregatorRole implements AutoCloseable {
     }
     boolean record = config.isRecordForDue(due);
     schedule(
-        config
-            .collectionWindow()
-            .plusMillis(50)
-            .plus(record ? Duration.ZERO : config.submitGrace()),
+        submitDelay(record),
         () -> {
           try {
             submitPeriodic(rollup, due, record);

@@ -44,26 +44,11 @@ public final class AggregatorThroughput {
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int warmupHeights = Math.max(10, heights / 5);
 
-    byte[] avs = new byte[20];
-    avs[0] = (byte) 0xa5;
-    Eip712Domain domain = Eip712Domain.avsNode(31337, avs);
-    List<BlsSecretKey> keys = new ArrayList<>();
-    List<OperatorSetSnapshot.Operator> ops = new ArrayList<>();
-    List<byte[]> addresses = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      byte[] ikm = new byte[32];
-      new Random(i).nextBytes(ikm);
-      BlsSecretKey k = BlsSecretKey.keyGen(ikm);
-      keys.add(k);
-      byte[] addr = new byte[20];
-      addr[18] = (byte) (i >>> 8);
-      addr[19] = (byte) i;
-      addresses.add(addr);
-      ops.add(
-          new OperatorSetSnapshot.Operator(
-              i, addr, k.publicKey(), BigInteger.valueOf(1000 + i), true));
-    }
-    OperatorSetSnapshot snapshot = OperatorSetSnapshot.of(avs, 0, 5, ops);
+    Fixture f = fixture(n);
+    Eip712Domain domain = f.domain();
+    List<BlsSecretKey> keys = f.keys();
+    List<byte[]> addresses = f.addresses();
+    OperatorSetSnapshot snapshot = f.snapshot();
 
     System.out.printf("signing %d attestations...%n", n * (heights + warmupHeights));
     ExecutorService signers = Executors.newFixedThreadPool(threads);
@@ -202,6 +187,37 @@ public final class AggregatorThroughput {
       }
     }
     return new Result(perSecond, first, improved, p50, p99, allVerify);
+  }
+
+  /** n operators with deterministic keys, equal-ish stakes, at stake epoch 5 of set 0. */
+  record Fixture(
+      Eip712Domain domain,
+      List<BlsSecretKey> keys,
+      List<byte[]> addresses,
+      OperatorSetSnapshot snapshot) {}
+
+  static Fixture fixture(int n) {
+    byte[] avs = new byte[20];
+    avs[0] = (byte) 0xa5;
+    Eip712Domain domain = Eip712Domain.avsNode(31337, avs);
+    List<BlsSecretKey> keys = new ArrayList<>();
+    List<OperatorSetSnapshot.Operator> ops = new ArrayList<>();
+    List<byte[]> addresses = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] ikm = new byte[32];
+      new Random(i).nextBytes(ikm);
+      BlsSecretKey k = BlsSecretKey.keyGen(ikm);
+      keys.add(k);
+      byte[] addr = new byte[20];
+      addr[18] = (byte) (i >>> 8);
+      addr[19] = (byte) i;
+      addresses.add(addr);
+      ops.add(
+          new OperatorSetSnapshot.Operator(
+              i, addr, k.publicKey(), BigInteger.valueOf(1000 + i), true));
+    }
+    OperatorSetSnapshot snapshot = OperatorSetSnapshot.of(avs, 0, 5, ops);
+    return new Fixture(domain, keys, addresses, snapshot);
   }
 
   static long processCpuNanos() {

@@ -1,6 +1,5 @@
 package org.avsnode.mach.bench;
 
-import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -88,26 +86,11 @@ public final class IntakeHttpThroughput {
     int clients = args.length > 2 ? Integer.parseInt(args[2]) : 8;
     Path out = args.length > 3 ? Path.of(args[3]) : null;
 
-    byte[] avs = new byte[20];
-    avs[0] = (byte) 0xa5;
-    Eip712Domain domain = Eip712Domain.avsNode(31337, avs);
-    List<BlsSecretKey> keys = new ArrayList<>();
-    List<OperatorSetSnapshot.Operator> ops = new ArrayList<>();
-    List<byte[]> addresses = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      byte[] ikm = new byte[32];
-      new Random(i).nextBytes(ikm);
-      BlsSecretKey k = BlsSecretKey.keyGen(ikm);
-      keys.add(k);
-      byte[] addr = new byte[20];
-      addr[18] = (byte) (i >>> 8);
-      addr[19] = (byte) i;
-      addresses.add(addr);
-      ops.add(
-          new OperatorSetSnapshot.Operator(
-              i, addr, k.publicKey(), BigInteger.valueOf(1000 + i), true));
-    }
-    OperatorSetSnapshot snapshot = OperatorSetSnapshot.of(avs, 0, 5, ops);
+    AggregatorThroughput.Fixture f = AggregatorThroughput.fixture(n);
+    Eip712Domain domain = f.domain();
+    List<BlsSecretKey> keys = f.keys();
+    List<byte[]> addresses = f.addresses();
+    OperatorSetSnapshot snapshot = f.snapshot();
     int warmHeights = Math.max(20, heights / 3);
     System.out.printf("signing %d attestations...%n", n * (heights * 2 + warmHeights * 2));
     ExecutorService signers = Executors.newFixedThreadPool(2);

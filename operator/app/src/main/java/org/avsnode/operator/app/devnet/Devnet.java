@@ -1400,18 +1400,13 @@ final class Devnet implements AutoCloseable {
       subs = new ArrayList<>(all);
     }
     subs.sort(java.util.Comparator.comparingLong(Progress.Submission::height));
-    long first =
+    java.util.LongSummaryStatistics heights =
         subs.stream()
             .filter(Progress.Submission::accepted)
             .mapToLong(Progress.Submission::height)
-            .min()
-            .orElse(-1);
-    long last =
-        subs.stream()
-            .filter(Progress.Submission::accepted)
-            .mapToLong(Progress.Submission::height)
-            .max()
-            .orElse(-1);
+            .summaryStatistics();
+    long first = heights.getCount() == 0 ? -1 : heights.getMin();
+    long last = heights.getCount() == 0 ? -1 : heights.getMax();
     String cadence =
         options.submitEveryL1Blocks() == 0
             ? "every certified block submitted"
