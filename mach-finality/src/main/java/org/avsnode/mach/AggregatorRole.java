@@ -98,6 +98,9 @@ public final class AggregatorRole implements AutoCloseable {
    */
   private final Map<Long, Long> dueAtLeast = new ConcurrentHashMap<>();
 
+  /** A lower bound of each rollup's newest finalized height on L1. */
+  private final Map<Long, Long> finalizedAtLeast = new ConcurrentHashMap<>();
+
   /** Rollups with a periodic submission scheduled or running. */
   private final Set<Long> periodicBusy = ConcurrentHashMap.newKeySet();
 
@@ -602,6 +605,29 @@ public final class AggregatorRole implements AutoCloseable {
   /** L1 blocks one eth_getLogs scan of FinalityRequested covers at most. */
   static final long MAX_LOG_RANGE = 1_000;
 
+  /** How often the cadence is checked when no certificate arrives (an L2 that stopped). */
+  static final Duration CADENCE_TICK = Duration.ofSeconds(2);
+
+  /**
+   * Checks the cadence and the consumers' requests every {@link #CADENCE_TICK} as well, not only
+   * after each new certificate: when the L2 stops producing blocks, its last certified block still
+   * goes to L1 when its turn comes, and a request is still served.
+   */
+  public void startCadence() {
+    if (!config.submit() || sender.isEmpty() || !config.periodic()) {
+      return;
+    }
+    scheduler.scheduleWithFixedDelay(
+        () -> {
+          if (!closed) {
+            queueCadenceCheck();
+          }
+        },
+        CADENCE_TICK.toMillis(),
+        CADENCE_TICK.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
   /** Runs {@link #cadenceCheck()} on the submitter, at most one queued at a time. */
   private void queueCadenceCheck() {
     if (!cadenceQueued.compareAndSet(false, true)) {
@@ -675,6 +701,9 @@ public final class AggregatorRole implements AutoCloseable {
       if (store.get(rollup, h).isPresent()) {
         set.remove(h);
         requests.labels("served").inc();
+        if (contracts.isFinalized(rollup, h)) {
+          continue; // final already: nothing to send
+        }
         boolean record = config.isRecordFor(h);
         schedule(submitDelay(record), () -> submitBest(rollup, h, record));
       } else if (h <= highest) {
@@ -700,13 +729,15 @@ public final class AggregatorRole implements AutoCloseable {
       return;
     }
     long every = config.submitEveryL1Blocks();
-    if (l1 < dueAtLeast.getOrDefault(rollup, 0L)) {
-      return;
+    long highest = highestCertified.getOrDefault(rollup, -1L);
+    if (l1 < dueAtLeast.getOrDefault(rollup, 0L)
+        || highest <= finalizedAtLeast.getOrDefault(rollup, -1L)) {
+      return; // not due yet, or nothing certified past what is final
     }
     Optional<MachContracts.LatestFinalized> last = contracts.latestFinalized(rollup);
     long due = last.map(f -> f.l1BlockNumber() + every).orElse(0L);
     dueAtLeast.put(rollup, due);
-    long highest = highestCertified.getOrDefault(rollup, -1L);
+    last.ifPresent(f -> finalizedAtLeast.merge(rollup, f.l2BlockNumber(), Math::max));
     if (l1 < due || (last.isPresent() && last.get().l2BlockNumber() >= highest)) {
       return;
     }

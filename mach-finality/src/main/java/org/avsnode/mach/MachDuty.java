@@ -183,6 +183,7 @@ public final class MachDuty implements Duty {
               () -> context.ports().get(OutputVerdicts.class));
       role.install(context.routes());
       role.prefetchCurrentEpoch();
+      role.startCadence();
     }
     // stakeEpoch from the L2 block's timestamp and L1 boundary blocks: the same for every operator
     EpochClock epochClock =
