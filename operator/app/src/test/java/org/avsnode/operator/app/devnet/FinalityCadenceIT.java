@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Timeout;
  * Finality on L1 by the cadence (issue 13): with {@code submit-every-l1-blocks} the aggregators
  * submit the latest certified block once that many L1 blocks have passed since the oracle's last
  * finalization, not every block; a consumer's {@code requestFinality} gets a block that the cadence
- * skipped finalized at once; the devnet's summary prints the amortized gas per L2 block from the
- * submissions it saw.
+ * skipped finalized at once; when one aggregator stops, the other keeps finalizing; the devnet's
+ * summary prints the amortized gas per L2 block from the submissions it saw.
  */
 class FinalityCadenceIT {
   private static final long EVERY = 8;
 
   @Test
-  @Timeout(180)
+  @Timeout(240)
   void finalizesByTheCadenceAndOnRequest() throws Exception {
     try (RunningDevnet run =
         new RunningDevnet(
@@ -78,6 +78,21 @@ class FinalityCadenceIT {
       }
       assertThat(forWanted).as("submissions of the requested block").hasSize(1);
       assertThat(forWanted.get(0).accepted()).isTrue();
+
+      // the aggregator of record for half the rounds stops: the other one keeps finalizing (after
+      // its grace period for the rounds that were not its own)
+      devnet.stopAggregator(0, "cadence failover check");
+      Thread.sleep(3_000); // a submission op0 had in flight lands or is dropped
+      long before = accepted(progress).size();
+      DevnetAcceptanceIT.waitFor(
+          "two more finalizations after op0's aggregator stopped",
+          Duration.ofSeconds(60),
+          () -> accepted(progress).size() >= before + 2,
+          new java.io.StringWriter());
+      List<Progress.Submission> after = accepted(progress);
+      for (Progress.Submission s : after.subList((int) before, after.size())) {
+        assertThat(s.aggregator()).as("finalized after op0 stopped: %s", s).isEqualTo("op1");
+      }
 
       // the amortized figure is the submissions' gas after the first over the blocks covered
       String line = devnet.amortizedLine(progress.submissions);
