@@ -558,32 +558,11 @@ final class Devnet implements AutoCloseable {
         say(
             "on-chain  output #%-4d INVALIDATED on L1 by the operators' verdict certificate%s",
             i, bad ? " (it was the wrong root)" : "  ** a good output: this is a defect **");
-        L2Driver.Posted p = l2Driver.posted.get(i);
-        if (contradictor != null
-            && bad
-            && p != null
-            && contradictor.attestedInvalidOutput == null) {
-          long epoch = l1.blockNumber() / options.epochLength();
-          contradictor.attestToInvalidated(
-              BigInteger.valueOf(i),
-              rollupId(),
-              p.l2Block(),
-              p.l2BlockHash(),
-              p.root(),
-              epoch,
-              task -> {
-                for (int s : new int[] {2, 5, 10, 20}) {
-                  faults.schedule(task, s, TimeUnit.SECONDS);
-                }
-              });
-          if (contradictor.attestedInvalidOutput != null) {
-            say(
-                "fault     %s attests to invalidated output #%d (L2 #%d with the posted root)"
-                    + " (--contradict)",
-                contradictorOp.name(), i, p.l2Block());
-          }
+        if (contradictor != null && bad) {
+          invalidatedForContradictor.add(i);
         }
       }
+      contradictorAttests();
       Map<Long, Boolean> games =
           newlyDecided(
               v,
@@ -604,6 +583,47 @@ final class Devnet implements AutoCloseable {
       }
     } catch (Exception e) {
       // L1 busy: next second
+    }
+  }
+
+  /** Wrong outputs invalidated on L1 that the contradicting operator may attest to (the first). */
+  private final java.util.NavigableSet<Long> invalidatedForContradictor =
+      new java.util.concurrent.ConcurrentSkipListSet<>();
+
+  /**
+   * {@code --contradict}: the faulty operator attests to the first wrong output the quorum
+   * invalidated, once. Tried again on every pass until it happened: the output's proposal may not
+   * be recorded by the L2 driver yet when its invalidation is read, and an L1 read may fail.
+   */
+  private void contradictorAttests() {
+    if (contradictor == null
+        || contradictor.attestedInvalidOutput != null
+        || invalidatedForContradictor.isEmpty()) {
+      return;
+    }
+    long i = invalidatedForContradictor.first();
+    L2Driver.Posted p = l2Driver.posted.get(i);
+    if (p == null) {
+      return;
+    }
+    long epoch = l1.blockNumber() / options.epochLength();
+    contradictor.attestToInvalidated(
+        BigInteger.valueOf(i),
+        rollupId(),
+        p.l2Block(),
+        p.l2BlockHash(),
+        p.root(),
+        epoch,
+        task -> {
+          for (int s : new int[] {2, 5, 10, 20}) {
+            faults.schedule(task, s, TimeUnit.SECONDS);
+          }
+        });
+    if (contradictor.attestedInvalidOutput != null) {
+      say(
+          "fault     %s attests to invalidated output #%d (L2 #%d with the posted root)"
+              + " (--contradict)",
+          contradictorOp.name(), i, p.l2Block());
     }
   }
 

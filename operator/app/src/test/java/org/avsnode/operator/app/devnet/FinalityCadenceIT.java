@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Timeout;
  * Finality on L1 by the cadence (issue 13): with {@code submit-every-l1-blocks} the aggregators
  * submit the latest certified block once that many L1 blocks have passed since the oracle's last
  * finalization, not every block; a consumer's {@code requestFinality} gets a block that the cadence
- * skipped finalized at once; when one aggregator stops, the other keeps finalizing; the devnet's
- * summary prints the amortized gas per L2 block from the submissions it saw.
+ * skipped finalized at once; when one aggregator stops, the other keeps finalizing; when the L2
+ * stops, its last certified block still reaches L1; the devnet's summary prints the amortized gas
+ * per L2 block from the submissions it saw.
  */
 class FinalityCadenceIT {
   private static final long EVERY = 8;
@@ -94,6 +95,37 @@ class FinalityCadenceIT {
         assertThat(s.aggregator()).as("finalized after op0 stopped: %s", s).isEqualTo("op1");
       }
 
+      // the L2 stops making blocks: no new certificate comes, yet the last certified block still
+      // goes to L1 when its turn comes (the cadence's own tick, not a certificate, starts it)
+      // right after a periodic finalization, two more blocks certified, then the L2 stops
+      int finalizations = accepted(progress).size();
+      DevnetAcceptanceIT.waitFor(
+          "a periodic finalization",
+          Duration.ofSeconds(30),
+          () -> accepted(progress).size() > finalizations,
+          new java.io.StringWriter());
+      long justFinal = accepted(progress).get(accepted(progress).size() - 1).height();
+      DevnetAcceptanceIT.waitFor(
+          "two blocks certified past the finalization",
+          Duration.ofSeconds(10),
+          () -> progress.firstCertificates.containsKey(justFinal + 2),
+          new java.io.StringWriter());
+      stopL2Mining(devnet.l2RpcUrl());
+      Thread.sleep(2_500); // a block in flight is certified
+      long lastCertified =
+          progress.firstCertificates.keySet().stream().mapToLong(x -> x).max().orElseThrow();
+      assertThat(devnet.contracts().isFinalized(rollup, lastCertified))
+          .as("L2 #%d final before its round", lastCertified)
+          .isFalse();
+      DevnetAcceptanceIT.waitFor(
+          "the last certified block finalized after the L2 stopped",
+          Duration.ofSeconds(45),
+          () -> devnet.contracts().isFinalized(rollup, lastCertified),
+          new java.io.StringWriter());
+      assertThat(progress.firstCertificates.keySet().stream().mapToLong(x -> x).max().orElseThrow())
+          .as("no block after the L2 stopped")
+          .isEqualTo(lastCertified);
+
       // the amortized figure is the submissions' gas after the first over the blocks covered
       String line = devnet.amortizedLine(progress.submissions);
       Matcher m =
@@ -116,6 +148,30 @@ class FinalityCadenceIT {
       assertThat(Long.parseLong(m.group(1).replace(",", "")))
           .isEqualTo(gas.longValueExact() / (last - first));
     }
+  }
+
+  /** The L2 anvil stops mining: no automine, no interval mining. */
+  private static void stopL2Mining(String rpcUrl) throws Exception {
+    rpc(rpcUrl, "evm_setAutomine", "[false]");
+    rpc(rpcUrl, "evm_setIntervalMining", "[0]");
+  }
+
+  private static void rpc(String rpcUrl, String method, String params) throws Exception {
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(rpcUrl))
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\""
+                                + method
+                                + "\",\"params\":"
+                                + params
+                                + "}"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.body()).as(method).doesNotContain("\"error\"");
   }
 
   private static List<Progress.Submission> accepted(Progress p) {
