@@ -98,6 +98,15 @@ public final class MachDuty implements Duty {
 
   @Override
   public synchronized void start() {
+    // a failed start is stopped and tried again on this object (Duty): begin from a clean state,
+    // and
+    // read everything from L1 before a thread, a route or a follower exists
+    followers.clear();
+    role = null;
+    sender = null;
+    scheduler = null;
+    submitter = null;
+    registration = null;
     L1Client l1 = context.requireL1(ID);
     signer = context.requireSigner(ID);
     operator =

@@ -167,6 +167,16 @@ public final class VitalDuty implements Duty, OutputVerdicts {
 
   @Override
   public synchronized void start() {
+    // a failed start is stopped and tried again on this object (Duty): begin from a clean state;
+    // the
+    // L1 reads that can fail all come before a thread, a route or the OutputVerdicts port exists
+    rollups.clear();
+    unresolvedQuorum.clear();
+    aggregator = null;
+    sender = null;
+    scheduler = null;
+    submitter = null;
+    quorumLog = null;
     L1Client l1 = context.requireL1(ID);
     signer = context.requireSigner(ID);
     operator =

@@ -233,7 +233,16 @@ public final class NodeRuntime implements NodeHealth, AutoCloseable {
               Optional.ofNullable(signer).map(p -> new ScopedSigner(p, id, metrics)));
       duties.add(Objects.requireNonNull(installed.get(id).create(ctx), id));
     }
-    return new DutySupervisor(duties);
+    return new DutySupervisor(
+        duties,
+        DutySupervisor.RetryTimer.daemon(),
+        DutySupervisor.DEFAULT_FIRST_RETRY,
+        DutySupervisor.DEFAULT_MAX_RETRY,
+        metricsSystem.counter(
+            org.avsnode.operator.metrics.StandardCategory.NODE,
+            "duty_start_failures_total",
+            "Failed starts of a duty, by duty (each is tried again after a growing delay)",
+            "duty"));
   }
 
   /** The EIP-712 domain of the deployment: its chain and its registry. */

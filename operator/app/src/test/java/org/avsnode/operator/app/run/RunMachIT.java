@@ -1,7 +1,15 @@
 package org.avsnode.operator.app.run;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.avsnode.bls.BlsSecretKey;
@@ -76,7 +85,63 @@ class RunMachIT {
     }
   }
 
+  /**
+   * The chaos soak found this: a node restarted while its L1 endpoint garbled answers for a few
+   * seconds passed its own start-up checks, then MACH's start failed reading the registry, and the
+   * duty stayed down for the life of the process: the operator never signed again. Here the L1
+   * endpoint (WireMock in front of the anvil) garbles the first three {@code epochLength()} reads,
+   * which only MACH's start makes; the node tries the duty again and it signs.
+   */
+  @Test
+  void machStartsAgainAfterItsStartFailedOnAGarbledL1Answer(@TempDir Path dir) throws Exception {
+    WireMockServer wm = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
+    wm.start();
+    try {
+      String selector = org.web3j.crypto.Hash.sha3String("epochLength()").substring(2, 10); // no 0x
+      String s = "garbled";
+      String[] states = {Scenario.STARTED, "1", "2", "ok"};
+      for (int i = 0; i < 3; i++) {
+        wm.stubFor(
+            post(anyUrl())
+                .atPriority(1)
+                .withRequestBody(containing("eth_call"))
+                .withRequestBody(containing(selector))
+                .inScenario(s)
+                .whenScenarioStateIs(states[i])
+                .willReturn(aResponse().withStatus(200).withBody("<html>upstream garbled</html>"))
+                .willSetStateTo(states[i + 1]));
+      }
+      runMach(
+          dir,
+          l1 -> {
+            wm.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(l1)));
+            return wm.baseUrl();
+          },
+          (api, log) -> {
+            assertThat(wm.getAllScenarios().getScenarios().get(0).getState())
+                .as("the three garbled answers were served")
+                .isEqualTo("ok");
+            String metrics = get(api + "/metrics").body();
+            assertThat(metrics).contains("avs_node_duty_start_failures_total{duty=\"mach\",} 3.0");
+            assertThat(Files.readString(log)).contains("duty mach started at attempt 4");
+          });
+    } finally {
+      wm.stop();
+    }
+  }
+
+  /** Checks made while the node runs, with its API base URL and its log file. */
+  private interface RunningCheck {
+    void check(String api, Path log) throws Exception;
+  }
+
   private void runMach(Path dir, String... extraArgs) throws Exception {
+    runMach(dir, UnaryOperator.identity(), (api, log) -> {}, extraArgs);
+  }
+
+  private void runMach(
+      Path dir, UnaryOperator<String> l1Front, RunningCheck whileRunning, String... extraArgs)
+      throws Exception {
     try (AnvilProcess l1 =
             AnvilProcess.builder()
                 .chainId(31337)
@@ -133,7 +198,7 @@ class RunMachIT {
               "--data-path",
               data.toString(),
               "--l1-rpc-url",
-              l1.rpcUrl(),
+              l1Front.apply(l1.rpcUrl()),
               "--deployment-file",
               deploymentFile.toString(),
               "--metrics-enabled",
@@ -171,6 +236,7 @@ class RunMachIT {
           Thread.sleep(250);
         }
         assertThat(signed).as(Files.readString(log)).isGreaterThanOrEqualTo(2);
+        whileRunning.check(api, log);
         // the operator's registered stake (none: this operator never registered) is exported
         assertThat(get(api + "/metrics").body())
             .contains("eigen_registered_stakes{quorum_number=\"0\",quorum_name=\"mach\",} 0.0");
