@@ -31,13 +31,25 @@ public record Fairness(
   /** Counts the leaders of {@code count} slots against {@code weights}. */
   public static Fairness measure(
       LeaderSchedule schedule, List<BigInteger> weights, long fromSlot, long count) {
-    int n = weights.size();
-    long[] counts = new long[n];
+    long[] counts = new long[weights.size()];
     for (long s = fromSlot; s < fromSlot + count; s++) {
       int leader = schedule.leaderOf(s);
       if (leader >= 0) {
         counts[leader]++;
       }
+    }
+    return of(counts, weights);
+  }
+
+  /** Leader counts per operator index against {@code weights}. */
+  public static Fairness of(long[] counts, List<BigInteger> weights) {
+    int n = weights.size();
+    if (counts.length != n) {
+      throw new IllegalArgumentException("one count per weight");
+    }
+    long count = 0;
+    for (long c : counts) {
+      count += c;
     }
     BigInteger total = weights.stream().reduce(BigInteger.ZERO, BigInteger::add);
     double[] expected = new double[n];

@@ -120,7 +120,7 @@ public final class L1Client implements AutoCloseable, HeadTracker.ChainReader {
   }
 
   public long chainId() {
-    return call("eth_chainId", web3j.ethChainId(), r -> r.getChainId()).longValueExact();
+    return call("eth_chainId", web3j.ethChainId(), r -> r.getChainId().longValueExact());
   }
 
   /**
@@ -140,8 +140,8 @@ public final class L1Client implements AutoCloseable, HeadTracker.ChainReader {
   }
 
   public long blockNumber() {
-    return call("eth_blockNumber", web3j.ethBlockNumber(), r -> r.getBlockNumber())
-        .longValueExact();
+    return call(
+        "eth_blockNumber", web3j.ethBlockNumber(), r -> r.getBlockNumber().longValueExact());
   }
 
   @Override
@@ -181,7 +181,8 @@ public final class L1Client implements AutoCloseable, HeadTracker.ChainReader {
     return call(
         "eth_getTransactionCount",
         web3j.ethGetTransactionCount(address, DefaultBlockParameterName.PENDING),
-        r -> r.getTransactionCount());
+        // a nonce beyond 2^63 is a hostile or garbled answer, not a nonce
+        r -> BigInteger.valueOf(r.getTransactionCount().longValueExact()));
   }
 
   /** {@code eth_getTransactionCount(address, latest)}: how many of its transactions are mined. */
@@ -189,7 +190,8 @@ public final class L1Client implements AutoCloseable, HeadTracker.ChainReader {
     return call(
         "eth_getTransactionCount",
         web3j.ethGetTransactionCount(address, DefaultBlockParameterName.LATEST),
-        r -> r.getTransactionCount());
+        // a nonce beyond 2^63 is a hostile or garbled answer, not a nonce
+        r -> BigInteger.valueOf(r.getTransactionCount().longValueExact()));
   }
 
   public BigInteger maxPriorityFeePerGas() {

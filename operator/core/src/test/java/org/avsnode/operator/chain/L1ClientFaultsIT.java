@@ -174,6 +174,40 @@ class L1ClientFaultsIT {
     assertThat(scrape()).contains("avs_rpc_errors_total{kind=\"malformed\",} 4.0");
   }
 
+  /**
+   * Found by the 30-minute chaos run: a garbled {@code eth_chainId} answer that decoded as a
+   * 20-byte number made {@code operator run} exit 1 with "BigInteger out of long range".
+   */
+  @Test
+  void quantitiesOutOfRangeAreMalformedAnswers() {
+    String huge = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x" + "ff".repeat(20) + "\"}";
+    answer("eth_chainId", huge);
+    assertThatThrownBy(client::chainId)
+        .isInstanceOfSatisfying(
+            L1Exception.class, e -> assertThat(e.kind()).isEqualTo(L1Exception.Kind.MALFORMED))
+        .hasMessageContaining("eth_chainId");
+    assertThatThrownBy(() -> client.verifyChainId(31337))
+        .isInstanceOfSatisfying(
+            L1Exception.class, e -> assertThat(e.kind()).isEqualTo(L1Exception.Kind.MALFORMED));
+    answer("eth_blockNumber", huge);
+    assertThatThrownBy(client::blockNumber)
+        .isInstanceOfSatisfying(
+            L1Exception.class, e -> assertThat(e.kind()).isEqualTo(L1Exception.Kind.MALFORMED));
+    answer(
+        "eth_getBlockByNumber",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"number\":\"0x"
+            + "ff".repeat(20)
+            + "\",\"hash\":\"0x"
+            + "11".repeat(32)
+            + "\",\"parentHash\":\"0x"
+            + "22".repeat(32)
+            + "\",\"timestamp\":\"0x1\"}}");
+    assertThatThrownBy(client::latest)
+        .isInstanceOfSatisfying(
+            L1Exception.class, e -> assertThat(e.kind()).isEqualTo(L1Exception.Kind.MALFORMED));
+    assertThat(scrape()).contains("avs_rpc_errors_total{kind=\"malformed\",} 4.0");
+  }
+
   @Test
   void aJsonRpcErrorIsTypedAndNotRetried() {
     answer(

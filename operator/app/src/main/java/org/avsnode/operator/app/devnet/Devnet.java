@@ -109,7 +109,14 @@ final class Devnet implements AutoCloseable {
   private List<URI> aggregatorUrls = List.of();
   private final Map<Integer, FaultProxy> l1Proxies = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Integer, FaultProxy> l2Proxies = new java.util.concurrent.ConcurrentHashMap<>();
-  private final List<Long> startedPids = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * Every operator process started, as handles: a handle remembers its process's start time, so a
+   * pid the kernel has since given to another process does not count as this one still running.
+   */
+  private final List<ProcessHandle> started =
+      java.util.Collections.synchronizedList(new ArrayList<>());
+
   private ChaosWitness witness;
   private Chaos chaos;
   private Chaos.Report chaosReport;
@@ -809,7 +816,7 @@ final class Devnet implements AutoCloseable {
     pb.environment().put("AVS_LOG_LEVEL", "INFO");
     Process p = pb.start();
     op.process = p;
-    startedPids.add(p.pid());
+    started.add(p.toHandle());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       if (!p.isAlive()) {
@@ -1073,20 +1080,31 @@ final class Devnet implements AutoCloseable {
     if (chaosReport == null) {
       return null;
     }
-    chaosReport.processesStarted = startedPids.size() + processes().size();
-    List<Long> pids = new ArrayList<>(startedPids);
+    List<ProcessHandle> handles = new ArrayList<>(started);
     for (AnvilProcess a : processes()) {
-      pids.add(a.pid());
+      handles.add(a.processHandle());
     }
-    for (long pid : pids) {
-      if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-        chaosReport.processesLeft.add(pid);
-      }
-    }
+    chaosReport.processesStarted = handles.size();
+    chaosReport.processesLeft.addAll(stillRunning(handles));
     Path file = options.dataDir().resolve("chaos-report.json");
     chaosReport.write(file);
     printChaos(chaosReport, file);
     return chaosReport;
+  }
+
+  /**
+   * The pids of the processes among {@code handles} that are still running. Asks each handle, never
+   * {@code ProcessHandle.of(pid)}: after thousands of processes on a busy machine a pid is reused,
+   * and a new process under an old pid is not one the devnet left behind.
+   */
+  static List<Long> stillRunning(List<ProcessHandle> handles) {
+    List<Long> out = new ArrayList<>();
+    for (ProcessHandle h : handles) {
+      if (h.isAlive()) {
+        out.add(h.pid());
+      }
+    }
+    return out;
   }
 
   private void printChaos(Chaos.Report r, Path file) {
