@@ -5,39 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.avsnode.bls.BlsSecretKey;
-import org.avsnode.contracts.bindings.AllocationManager;
-import org.avsnode.contracts.bindings.AvsRegistry;
-import org.avsnode.contracts.bindings.DelegationManager;
 import org.avsnode.contracts.bindings.SlotSchedule;
-import org.avsnode.contracts.bindings.StrategyManager;
-import org.avsnode.contracts.bindings.TestToken;
-import org.avsnode.contracts.deploy.Chain;
-import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
-import org.avsnode.operator.registration.RegistrationData;
-import org.avsnode.toolchain.AnvilProcess;
+import org.avsnode.squad.SquadChain;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
-import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
-import org.web3j.protocol.core.methods.request.Transaction;
-import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.TransactionManager;
 import org.web3j.tx.gas.ContractGasProvider;
-import org.web3j.utils.Numeric;
 
 /**
  * The node's {@link LeaderSchedule} agrees with the L1 {@code SlotSchedule} contract on every rank
@@ -46,15 +28,12 @@ import org.web3j.utils.Numeric;
  * in the randomness window and late. Real anvil, real registry, real registrations.
  */
 class SlotScheduleIT {
-  private static final long CHAIN_ID = 31_337;
-  private static final SecureRandom RANDOM = new SecureRandom();
-  private static final BigInteger WAD = BigInteger.TEN.pow(18);
+  private static final BigInteger WAD = SquadChain.WAD;
   private static final long SLOTS_PER_EPOCH = 10_000;
   private static final int BACKUPS = 2;
   private static final int EPOCHS = 10;
 
-  private static AnvilProcess anvil;
-  private static HttpService http;
+  private static SquadChain chain;
   private static Web3j web3j;
   private static ContractGasProvider gas;
   private static Credentials deployer;
@@ -63,33 +42,23 @@ class SlotScheduleIT {
 
   @BeforeAll
   static void start() throws Exception {
-    anvil =
-        AnvilProcess.builder()
-            .chainId(CHAIN_ID)
-            .accounts(1)
-            .arg("--block-base-fee-per-gas")
-            .arg("0")
-            .start();
-    http = new HttpService(anvil.rpcUrl());
-    web3j = Web3j.build(http);
-    gas = Chain.gasProvider(web3j, Chain.DEFAULT_GAS_LIMIT);
-    deployer = newAccount();
-    dep = Deployer.deploy(web3j, deployer, Deployer.Config.devnet().withEpochLength(4));
+    chain = new SquadChain();
+    web3j = chain.web3j;
+    gas = chain.gas;
+    deployer = chain.deployer;
+    dep = chain.dep;
     // stakes 10, 20, ..., 80 tokens and one operator with none
     for (int i = 1; i <= 8; i++) {
-      OPS.add(registerOperator(WAD.multiply(BigInteger.valueOf(10L * i))));
+      OPS.add(chain.registerOperator(WAD.multiply(BigInteger.valueOf(10L * i))));
     }
-    OPS.add(registerOperator(BigInteger.ZERO));
-    mineRegistryEpoch();
+    OPS.add(chain.registerOperator(BigInteger.ZERO));
+    chain.mineRegistryEpoch();
   }
 
   @AfterAll
   static void stop() {
-    if (web3j != null) {
-      web3j.shutdown();
-    }
-    if (anvil != null) {
-      anvil.close();
+    if (chain != null) {
+      chain.close();
     }
   }
 
@@ -276,101 +245,30 @@ class SlotScheduleIT {
   }
 
   private static TransactionManager tm(Credentials c) {
-    return Chain.transactionManager(web3j, c, CHAIN_ID, 20);
-  }
-
-  private static Credentials newAccount() throws Exception {
-    Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
-    rpc("anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
-    return c;
-  }
-
-  private static Credentials registerOperator(BigInteger stake) throws Exception {
-    Credentials op = newAccount();
-    Deployment.Contracts c = dep.contracts();
-    DelegationManager.load(c.delegationManager(), web3j, tm(op), gas)
-        .registerAsOperator("0x0000000000000000000000000000000000000000", BigInteger.ZERO, "uri")
-        .send();
-    if (stake.signum() > 0) {
-      deposit(op, stake);
-    }
-    AllocationManager am = AllocationManager.load(c.allocationManager(), web3j, tm(op), gas);
-    AllocationManager.OperatorSet set =
-        new AllocationManager.OperatorSet(c.avsRegistry(), BigInteger.valueOf(dep.operatorSetId()));
-    am.modifyAllocations(
-            op.getAddress(),
-            List.of(new AllocationManager.AllocateParams(set, List.of(c.strategy()), List.of(WAD))))
-        .send();
-    byte[] data = RegistrationData.of(BlsSecretKey.random(RANDOM)).encode();
-    TransactionReceipt r =
-        am.registerForOperatorSets(
-                op.getAddress(),
-                new AllocationManager.RegisterParams(
-                    c.avsRegistry(), List.of(BigInteger.valueOf(dep.operatorSetId())), data))
-            .send();
-    assertThat(r.isStatusOK()).isTrue();
-    return op;
-  }
-
-  private static void deposit(Credentials op, BigInteger amount) throws Exception {
-    Deployment.Contracts c = dep.contracts();
-    TestToken.load(c.testToken(), web3j, tm(deployer), gas).mint(op.getAddress(), amount).send();
-    TestToken.load(c.testToken(), web3j, tm(op), gas).approve(c.strategyManager(), amount).send();
-    StrategyManager.load(c.strategyManager(), web3j, tm(op), gas)
-        .depositIntoStrategy(c.strategy(), c.testToken(), amount)
-        .send();
-  }
-
-  private static void addStake(Credentials op, BigInteger amount) throws Exception {
-    deposit(op, amount);
-    AvsRegistry.load(dep.contracts().avsRegistry(), web3j, tm(deployer), gas)
-        .updateOperators(BigInteger.valueOf(dep.operatorSetId()), List.of(op.getAddress()))
-        .send();
-  }
-
-  private static void mineRegistryEpoch() throws IOException {
-    long n = web3j.ethBlockNumber().send().getBlockNumber().longValueExact();
-    long next = (n / dep.epochLength() + 1) * dep.epochLength();
-    rpc("anvil_mine", List.of(Numeric.toHexStringWithPrefix(BigInteger.valueOf(next - n + 1))));
+    return chain.tm(c);
   }
 
   private static long latestTimestamp() throws IOException {
-    return web3j
-        .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
-        .send()
-        .getBlock()
-        .getTimestamp()
-        .longValueExact();
+    return chain.latestTimestamp();
   }
 
   private static void setNextTimestamp(long t) throws IOException {
-    rpc("evm_setNextBlockTimestamp", List.of(t));
+    chain.setNextTimestamp(t);
+  }
+
+  private static void addStake(Credentials op, BigInteger amount) throws Exception {
+    chain.addStake(op, amount);
+  }
+
+  private static void mineRegistryEpoch() throws IOException {
+    chain.mineRegistryEpoch();
   }
 
   private static String revertData(String from, String to, String data) throws IOException {
-    EthCall r =
-        web3j
-            .ethCall(
-                Transaction.createEthCallTransaction(from, to, data),
-                DefaultBlockParameterName.LATEST)
-            .send();
-    if (r.hasError()) {
-      String d = r.getError().getData();
-      return d == null ? "0x" : d.replace("\"", "");
-    }
-    return r.isReverted() ? r.getRevertReason() : null;
+    return chain.revertData(from, to, data);
   }
 
   private static String selector(String sig) {
-    return Numeric.toHexString(Hash.sha3(sig.getBytes(StandardCharsets.US_ASCII))).substring(0, 10);
+    return SquadChain.selector(sig);
   }
-
-  private static void rpc(String method, List<?> params) throws IOException {
-    Response<?> r = new Request<>(method, params, http, VoidResponse.class).send();
-    if (r.hasError()) {
-      throw new IOException(method + ": " + r.getError().getMessage());
-    }
-  }
-
-  public static final class VoidResponse extends Response<Object> {}
 }
