@@ -40,6 +40,20 @@ library AvsEip712 {
         uint32 stakeEpoch;
     }
 
+    struct SlotProposal {
+        uint64 rollupId;
+        uint64 slot;
+        bytes32 parentHash;
+        bytes32 blockHash;
+        bytes32 txListHash;
+    }
+
+    struct Preconfirmation {
+        uint64 rollupId;
+        uint64 slot;
+        bytes32 txHash;
+    }
+
     function domainSeparator(address verifyingContract) internal view returns (bytes32) {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, verifyingContract));
     }
@@ -60,5 +74,15 @@ library AvsEip712 {
         return keccak256(
             abi.encode(OUTPUT_VERDICT_TYPEHASH, v.rollupId, v.outputIndex, v.outputRoot, v.valid, v.stakeEpoch)
         );
+    }
+
+    function hashSlotProposal(SlotProposal memory p) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(SLOT_PROPOSAL_TYPEHASH, p.rollupId, p.slot, p.parentHash, p.blockHash, p.txListHash)
+        );
+    }
+
+    function hashPreconfirmation(Preconfirmation memory p) internal pure returns (bytes32) {
+        return keccak256(abi.encode(PRECONFIRMATION_TYPEHASH, p.rollupId, p.slot, p.txHash));
     }
 }

@@ -21,18 +21,46 @@ interface IVerdictRecords {
         returns (bytes32 outputRoot, uint256 l2BlockNumber);
 }
 
+/// @dev The part of the SQUAD sequencer inbox the preconfirmation evidence reads.
+interface ISlotCommitments {
+    function commitmentHashOf(uint64 slot) external view returns (bytes32);
+    function commitmentHash(
+        uint64 slot,
+        bytes32 parentHash,
+        bytes32 blockHash,
+        bytes32 txListHash,
+        uint64 forcedCursor,
+        address committer,
+        uint8 rank,
+        uint64 l1Block
+    ) external pure returns (bytes32);
+}
+
 /// @title Accepts on-chain-provable evidence of slashable offences (DESIGN.md §4) and slashes
 ///        through the AvsRegistry, which calls AllocationManager.slashOperator.
 /// @notice Each offence is identified by an evidence key (type, operator, and the coordinates the
 ///         two messages share); a key can be used once. Implemented: MACH equivocation, a MACH
-///         attestation to an output the VITAL quorum invalidated, and VITAL contradiction. SQUAD
-///         evidence takes a further function; it is not implemented yet.
+///         attestation to an output the VITAL quorum invalidated, VITAL contradiction, two SQUAD
+///         slot proposals for one slot, and a SQUAD preconfirmation whose transaction is missing
+///         from the block committed for its slot.
 contract SlashingCoordinator {
     enum EvidenceType {
         MACH_EQUIVOCATION,
         VITAL_CONTRADICTION,
         SQUAD_DOUBLE_PROPOSAL,
-        MACH_INVALID_OUTPUT
+        MACH_INVALID_OUTPUT,
+        SQUAD_BROKEN_PRECONFIRMATION
+    }
+
+    /// @notice A slot's commitment as the inbox's SlotCommitted event gave it.
+    struct SlotCommitment {
+        bytes32 parentHash;
+        bytes32 blockHash;
+        bytes32 txListHash;
+        uint64 forcedCursor;
+        address committer;
+        uint8 rank;
+        uint64 l1Block;
     }
 
     IRegistryForSlashing public immutable registry;
@@ -45,6 +73,8 @@ contract SlashingCoordinator {
     IVerdictRecords public verdictOracle;
 
     mapping(bytes32 => bool) public evidenceUsed;
+    /// @notice Each SQUAD rollup's sequencer inbox; set once per rollup by the deployer.
+    mapping(uint64 => address) public sequencerInboxOf;
 
     event EquivocationSlashed(
         EvidenceType indexed evidenceType, address indexed operator, bytes32 indexed evidenceKey, uint256 slashId
@@ -58,6 +88,12 @@ contract SlashingCoordinator {
     error NoVerdictOracle();
     error NotInvalidated(uint64 rollupId, uint256 outputIndex);
     error NotTheInvalidatedOutput();
+    error InboxAlreadySet(uint64 rollupId);
+    error NoSequencerInbox(uint64 rollupId);
+    error NotTheCommittedSlot(uint64 slot);
+    error WrongTransactionList();
+    error TransactionIncluded(uint256 position);
+    event SequencerInboxSet(uint64 indexed rollupId, address inbox);
 
     constructor(address registry_, uint32 operatorSetId_, uint256 wadToSlash_) {
         require(wadToSlash_ > 0 && wadToSlash_ <= 1e18, "wad");
@@ -165,5 +201,91 @@ contract SlashingCoordinator {
         evidenceUsed[key] = true;
         slashId = registry.slash(operator, operatorSetId, wadToSlash, "VITAL contradiction");
         emit EquivocationSlashed(EvidenceType.VITAL_CONTRADICTION, operator, key, slashId);
+    }
+
+    function setSequencerInbox(uint64 rollupId, address inbox) external {
+        if (msg.sender != deployer) revert OnlyDeployer();
+        if (sequencerInboxOf[rollupId] != address(0)) revert InboxAlreadySet(rollupId);
+        sequencerInboxOf[rollupId] = inbox;
+        emit SequencerInboxSet(rollupId, inbox);
+    }
+
+    function squadDoubleProposalEvidenceKey(address operator, uint64 rollupId, uint64 slot)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(EvidenceType.SQUAD_DOUBLE_PROPOSAL, operator, rollupId, slot));
+    }
+
+    /// @notice Two different SlotProposals signed by `operator`'s registered BLS key for the same
+    ///         (rollupId, slot). Anyone may submit; the operator is slashed once per slot.
+    function slashSquadDoubleProposal(
+        address operator,
+        AvsEip712.SlotProposal calldata a,
+        bytes calldata signatureA,
+        AvsEip712.SlotProposal calldata b,
+        bytes calldata signatureB
+    ) external returns (uint256 slashId) {
+        if (a.rollupId != b.rollupId || a.slot != b.slot) revert NotEquivocation();
+        if (a.parentHash == b.parentHash && a.blockHash == b.blockHash && a.txListHash == b.txListHash) {
+            revert NotEquivocation();
+        }
+        bytes32 key = squadDoubleProposalEvidenceKey(operator, a.rollupId, a.slot);
+        if (evidenceUsed[key]) revert EvidenceAlreadyUsed(key);
+        bytes32 da = AvsEip712.digest(address(registry), AvsEip712.hashSlotProposal(a));
+        bytes32 db = AvsEip712.digest(address(registry), AvsEip712.hashSlotProposal(b));
+        if (!registry.verifyOperatorSignature(operator, da, signatureA)) revert InvalidOperatorSignature(0);
+        if (!registry.verifyOperatorSignature(operator, db, signatureB)) revert InvalidOperatorSignature(1);
+        evidenceUsed[key] = true;
+        slashId = registry.slash(operator, operatorSetId, wadToSlash, "SQUAD double proposal");
+        emit EquivocationSlashed(EvidenceType.SQUAD_DOUBLE_PROPOSAL, operator, key, slashId);
+    }
+
+    function squadBrokenPreconfirmationEvidenceKey(address operator, uint64 rollupId, uint64 slot, bytes32 txHash)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(EvidenceType.SQUAD_BROKEN_PRECONFIRMATION, operator, rollupId, slot, txHash));
+    }
+
+    /// @notice A Preconfirmation signed by `operator`'s registered BLS key for (rollupId, slot,
+    ///         txHash), where the block committed for that slot in the rollup's sequencer inbox does
+    ///         not hold txHash: `committed` must hash to the inbox's stored commitment of the slot,
+    ///         and `txHashes` (the block's transaction hashes in order) to its txListHash. Anyone may
+    ///         submit; the operator is slashed once per (rollupId, slot, txHash).
+    function slashBrokenPreconfirmation(
+        address operator,
+        AvsEip712.Preconfirmation calldata p,
+        bytes calldata signature,
+        SlotCommitment calldata committed,
+        bytes32[] calldata txHashes
+    ) external returns (uint256 slashId) {
+        address inbox = sequencerInboxOf[p.rollupId];
+        if (inbox == address(0)) revert NoSequencerInbox(p.rollupId);
+        bytes32 stored = ISlotCommitments(inbox).commitmentHashOf(p.slot);
+        bytes32 given = ISlotCommitments(inbox).commitmentHash(
+            p.slot,
+            committed.parentHash,
+            committed.blockHash,
+            committed.txListHash,
+            committed.forcedCursor,
+            committed.committer,
+            committed.rank,
+            committed.l1Block
+        );
+        if (stored == bytes32(0) || stored != given) revert NotTheCommittedSlot(p.slot);
+        if (keccak256(abi.encodePacked(txHashes)) != committed.txListHash) revert WrongTransactionList();
+        for (uint256 i = 0; i < txHashes.length; i++) {
+            if (txHashes[i] == p.txHash) revert TransactionIncluded(i);
+        }
+        bytes32 key = squadBrokenPreconfirmationEvidenceKey(operator, p.rollupId, p.slot, p.txHash);
+        if (evidenceUsed[key]) revert EvidenceAlreadyUsed(key);
+        bytes32 d = AvsEip712.digest(address(registry), AvsEip712.hashPreconfirmation(p));
+        if (!registry.verifyOperatorSignature(operator, d, signature)) revert InvalidOperatorSignature(0);
+        evidenceUsed[key] = true;
+        slashId = registry.slash(operator, operatorSetId, wadToSlash, "SQUAD broken preconfirmation");
+        emit EquivocationSlashed(EvidenceType.SQUAD_BROKEN_PRECONFIRMATION, operator, key, slashId);
     }
 }

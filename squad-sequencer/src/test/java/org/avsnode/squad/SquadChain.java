@@ -48,6 +48,8 @@ public final class SquadChain implements AutoCloseable {
   public final ContractGasProvider gas;
   public final Credentials deployer;
   public final Deployment dep;
+  private final java.util.Map<String, BlsSecretKey> blsKeys =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public SquadChain() throws Exception {
     anvil =
@@ -95,7 +97,9 @@ public final class SquadChain implements AutoCloseable {
             op.getAddress(),
             List.of(new AllocationManager.AllocateParams(set, List.of(c.strategy()), List.of(WAD))))
         .send();
-    byte[] data = RegistrationData.of(BlsSecretKey.random(RANDOM)).encode();
+    BlsSecretKey sk = BlsSecretKey.random(RANDOM);
+    blsKeys.put(op.getAddress().toLowerCase(java.util.Locale.ROOT), sk);
+    byte[] data = RegistrationData.of(sk).encode();
     TransactionReceipt r =
         am.registerForOperatorSets(
                 op.getAddress(),
@@ -104,6 +108,85 @@ public final class SquadChain implements AutoCloseable {
             .send();
     assertThat(r.isStatusOK()).isTrue();
     return op;
+  }
+
+  /** The BLS key an operator registered with {@link #registerOperator}. */
+  public BlsSecretKey blsKey(Credentials op) {
+    return blsKeys.get(op.getAddress().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /** {@code op}'s signature (EIP-2537 form) over the EIP-712 digest of {@code message}. */
+  public byte[] sign(Credentials op, org.avsnode.bls.eip712.TypedMessage message) {
+    byte[] registry = Numeric.hexStringToByteArray(dep.contracts().avsRegistry());
+    return blsKey(op)
+        .sign(message.digest(org.avsnode.bls.eip712.Eip712Domain.avsNode(CHAIN_ID, registry)))
+        .toEip2537();
+  }
+
+  /** The SQUAD contracts of one rollup: schedule, forced-inclusion queue and inbox, wired. */
+  public record Squad(
+      org.avsnode.contracts.bindings.SlotSchedule schedule,
+      org.avsnode.contracts.bindings.ForcedInclusionQueue queue,
+      String inbox,
+      long genesis) {}
+
+  /**
+   * Deploys and wires the SQUAD contracts (2 backups, 32-slot epochs, epochs 0 to 2 fixed); genesis
+   * is {@code genesisDelay} seconds after the latest block.
+   */
+  public Squad deploySquad(
+      long genesisDelay,
+      long slotSeconds,
+      long graceSeconds,
+      long dueAfter,
+      long escapeAfter,
+      BigInteger fee,
+      long rollupId,
+      byte[] genesisBlockHash)
+      throws Exception {
+    long genesis = latestTimestamp() + genesisDelay;
+    var schedule =
+        org.avsnode.contracts.bindings.SlotSchedule.deploy(
+                web3j,
+                tm(deployer),
+                gas,
+                dep.contracts().avsRegistry(),
+                BigInteger.valueOf(dep.operatorSetId()),
+                BigInteger.valueOf(genesis),
+                BigInteger.valueOf(slotSeconds),
+                BigInteger.valueOf(32),
+                BigInteger.TWO,
+                deployer.getAddress())
+            .send();
+    var queue =
+        org.avsnode.contracts.bindings.ForcedInclusionQueue.deploy(
+                web3j,
+                tm(deployer),
+                gas,
+                BigInteger.valueOf(dueAfter),
+                BigInteger.valueOf(escapeAfter),
+                fee,
+                deployer.getAddress())
+            .send();
+    var inbox =
+        org.avsnode.contracts.bindings.SequencerInbox.deploy(
+                web3j,
+                tm(deployer),
+                gas,
+                schedule.getContractAddress(),
+                dep.contracts().avsRegistry(),
+                queue.getContractAddress(),
+                BigInteger.valueOf(dep.operatorSetId()),
+                BigInteger.valueOf(rollupId),
+                BigInteger.valueOf(graceSeconds),
+                genesisBlockHash)
+            .send();
+    schedule.setReporter(inbox.getContractAddress()).send();
+    queue.setInbox(inbox.getContractAddress()).send();
+    for (int e = 0; e < 3; e++) {
+      schedule.fixNextEpoch().send();
+    }
+    return new Squad(schedule, queue, inbox.getContractAddress(), genesis);
   }
 
   public void deposit(Credentials op, BigInteger amount) throws Exception {

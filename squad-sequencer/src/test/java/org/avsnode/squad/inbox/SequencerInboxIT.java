@@ -51,49 +51,13 @@ class SequencerInboxIT {
       OPS.add(chain.registerOperator(SquadChain.WAD.multiply(BigInteger.valueOf(100))));
     }
     chain.mineRegistryEpoch();
-    genesis = chain.latestTimestamp() + 20;
-    schedule =
-        SlotSchedule.deploy(
-                chain.web3j,
-                chain.tm(chain.deployer),
-                chain.gas,
-                chain.dep.contracts().avsRegistry(),
-                BigInteger.valueOf(chain.dep.operatorSetId()),
-                BigInteger.valueOf(genesis),
-                BigInteger.valueOf(SLOT_SECONDS),
-                BigInteger.valueOf(32),
-                BigInteger.TWO,
-                chain.deployer.getAddress())
-            .send();
-    queue =
-        ForcedInclusionQueue.deploy(
-                chain.web3j,
-                chain.tm(chain.deployer),
-                chain.gas,
-                BigInteger.valueOf(DUE_AFTER),
-                BigInteger.valueOf(ESCAPE_AFTER),
-                FEE,
-                chain.deployer.getAddress())
-            .send();
-    SequencerInbox inbox =
-        SequencerInbox.deploy(
-                chain.web3j,
-                chain.tm(chain.deployer),
-                chain.gas,
-                schedule.getContractAddress(),
-                chain.dep.contracts().avsRegistry(),
-                queue.getContractAddress(),
-                BigInteger.valueOf(chain.dep.operatorSetId()),
-                BigInteger.valueOf(42),
-                BigInteger.valueOf(GRACE),
-                hash("genesis"))
-            .send();
-    inboxAddress = inbox.getContractAddress();
-    schedule.setReporter(inboxAddress).send();
-    queue.setInbox(inboxAddress).send();
-    for (int e = 0; e < 3; e++) {
-      schedule.fixNextEpoch().send();
-    }
+    SquadChain.Squad squad =
+        chain.deploySquad(
+            20, SLOT_SECONDS, GRACE, DUE_AFTER, ESCAPE_AFTER, FEE, 42, hash("genesis"));
+    genesis = squad.genesis();
+    schedule = squad.schedule();
+    queue = squad.queue();
+    inboxAddress = squad.inbox();
     ranks =
         SlotScheduleContract.load(chain.web3j, schedule.getContractAddress())
             .epoch(0, 2)
