@@ -1,0 +1,217 @@
+package org.avsnode.squad.preconf;
+
+import java.security.SignatureException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.avsnode.bls.BlsSignature;
+import org.avsnode.bls.eip712.Preconfirmation;
+import org.avsnode.operator.slashing.SigningResult;
+import org.avsnode.operator.spi.DutySigner;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.SignedRawTransaction;
+import org.web3j.crypto.TransactionDecoder;
+import org.web3j.crypto.transaction.type.ITransaction;
+import org.web3j.crypto.transaction.type.Transaction1559;
+import org.web3j.crypto.transaction.type.Transaction2930;
+import org.web3j.utils.Numeric;
+
+/**
+ * The slot leader's preconfirmations: each signed L2 transaction it accepts for a slot gets a
+ * signed {@code Preconfirmation(rollupId, slot, txHash)}, made through the node's signer (so
+ * slashing protection records it, and refuses it once the slot's proposal is signed without it).
+ * The accepted transactions of a slot are kept in acceptance order for sealing. Thread-safe.
+ *
+ * <p>A transaction is refused, with a reason and without a signature, when it is not a signed
+ * Ethereum transaction, is signed for another chain, has no recoverable sender, is too large, when
+ * the slot is full or already sealed, or when the signer refuses.
+ */
+public final class Preconfirmer {
+  /** Why a transaction was not preconfirmed. */
+  public enum Reason {
+    MALFORMED,
+    TOO_LARGE,
+    WRONG_CHAIN,
+    BAD_SIGNATURE,
+    SLOT_FULL,
+    SLOT_SEALED,
+    SIGNER_REFUSED
+  }
+
+  /** The outcome of one request. */
+  public sealed interface Outcome permits Accepted, Refused {}
+
+  /**
+   * A preconfirmation: the transaction will be in the block of {@code slot}.
+   *
+   * @param repeat the transaction was already preconfirmed for this slot (same signature)
+   */
+  public record Accepted(
+      long slot, byte[] txHash, String sender, BlsSignature signature, boolean repeat)
+      implements Outcome {}
+
+  /** A refusal; nothing was signed. */
+  public record Refused(Reason reason, String detail) implements Outcome {}
+
+  /** One accepted transaction of a slot, in acceptance order. */
+  public record Pending(byte[] txHash, byte[] rawTx, String sender, BlsSignature signature) {}
+
+  private final DutySigner signer;
+  private final long rollupId;
+  private final long l2ChainId;
+  private final int maxTxBytes;
+  private final int maxTxPerSlot;
+  private final Map<Long, SlotBook> slots = new HashMap<>();
+
+  private static final class SlotBook {
+    final Map<String, Pending> accepted = new LinkedHashMap<>();
+    int reserved;
+    boolean sealed;
+  }
+
+  public Preconfirmer(
+      DutySigner signer, long rollupId, long l2ChainId, int maxTxBytes, int maxTxPerSlot) {
+    this.signer = Objects.requireNonNull(signer, "signer");
+    if (maxTxBytes <= 0 || maxTxPerSlot <= 0) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+    this.rollupId = rollupId;
+    this.l2ChainId = l2ChainId;
+    this.maxTxBytes = maxTxBytes;
+    this.maxTxPerSlot = maxTxPerSlot;
+  }
+
+  /** Preconfirms {@code rawTx} (a signed transaction, as eth_sendRawTransaction takes it). */
+  public Outcome preconfirm(long slot, byte[] rawTx) {
+    if (slot < 0) {
+      throw new IllegalArgumentException("slots start at 0");
+    }
+    if (rawTx == null || rawTx.length == 0) {
+      return new Refused(Reason.MALFORMED, "empty transaction");
+    }
+    if (rawTx.length > maxTxBytes) {
+      return new Refused(
+          Reason.TOO_LARGE, rawTx.length + " bytes, more than the " + maxTxBytes + " accepted");
+    }
+    String sender;
+    try {
+      sender = checkTransaction(rawTx);
+    } catch (Rejection r) {
+      return r.refused;
+    }
+    byte[] txHash = Hash.sha3(rawTx);
+    String key = Numeric.toHexString(txHash);
+    synchronized (this) {
+      SlotBook book = slots.computeIfAbsent(slot, s -> new SlotBook());
+      Pending known = book.accepted.get(key);
+      if (known != null) {
+        return new Accepted(slot, txHash, known.sender(), known.signature(), true);
+      }
+      if (book.sealed) {
+        return new Refused(Reason.SLOT_SEALED, "slot " + slot + " is sealed");
+      }
+      if (book.reserved >= maxTxPerSlot) {
+        return new Refused(Reason.SLOT_FULL, "slot " + slot + " holds " + maxTxPerSlot);
+      }
+      book.reserved++;
+    }
+    // signing writes to the slashing-protection database: outside the lock
+    SigningResult r = signer.sign(new Preconfirmation(rollupId, slot, txHash));
+    synchronized (this) {
+      SlotBook book = slots.computeIfAbsent(slot, s -> new SlotBook());
+      Pending known = book.accepted.get(key);
+      if (!r.isSigned()) {
+        book.reserved--;
+        if (known != null) {
+          return new Accepted(slot, txHash, known.sender(), known.signature(), true);
+        }
+        return new Refused(Reason.SIGNER_REFUSED, r.reason() + ": " + r.detail());
+      }
+      if (known != null) {
+        // the same transaction raced itself: one entry, the same digest signed twice
+        book.reserved--;
+        return new Accepted(slot, txHash, known.sender(), known.signature(), true);
+      }
+      book.accepted.put(key, new Pending(txHash, rawTx.clone(), sender, r.signature()));
+      return new Accepted(slot, txHash, sender, r.signature(), false);
+    }
+  }
+
+  /**
+   * Seals the slot: no preconfirmation is made for it afterwards. Returns its transactions in the
+   * order they were accepted, the order the block must hold them in.
+   */
+  public synchronized List<Pending> seal(long slot) {
+    SlotBook book = slots.computeIfAbsent(slot, s -> new SlotBook());
+    book.sealed = true;
+    return new ArrayList<>(book.accepted.values());
+  }
+
+  /** The transactions accepted for the slot so far, in order. */
+  public synchronized List<Pending> accepted(long slot) {
+    SlotBook book = slots.get(slot);
+    return book == null ? List.of() : new ArrayList<>(book.accepted.values());
+  }
+
+  /** Forgets every slot before {@code slot}. */
+  public synchronized void prune(long slot) {
+    slots.keySet().removeIf(s -> s < slot);
+  }
+
+  /** Decodes and checks the transaction; returns its sender. */
+  private String checkTransaction(byte[] rawTx) throws Rejection {
+    RawTransaction decoded;
+    try {
+      decoded = TransactionDecoder.decode(Numeric.toHexString(rawTx));
+    } catch (RuntimeException e) {
+      throw new Rejection(Reason.MALFORMED, "not a transaction: " + firstLine(e));
+    }
+    if (!(decoded instanceof SignedRawTransaction signed)) {
+      throw new Rejection(Reason.MALFORMED, "not a signed transaction");
+    }
+    Long chainId = chainIdOf(signed);
+    if (chainId == null) {
+      throw new Rejection(Reason.WRONG_CHAIN, "no chain id (not replay-protected)");
+    }
+    if (chainId != l2ChainId) {
+      throw new Rejection(
+          Reason.WRONG_CHAIN, "signed for chain " + chainId + ", this is chain " + l2ChainId);
+    }
+    try {
+      return signed.getFrom();
+    } catch (SignatureException | RuntimeException e) {
+      throw new Rejection(Reason.BAD_SIGNATURE, "no sender can be recovered: " + firstLine(e));
+    }
+  }
+
+  private static Long chainIdOf(SignedRawTransaction signed) {
+    ITransaction t = signed.getTransaction();
+    if (t instanceof Transaction1559 t1559) {
+      return t1559.getChainId();
+    }
+    if (t instanceof Transaction2930 t2930) {
+      return t2930.getChainId();
+    }
+    return signed.getChainId();
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  private static final class Rejection extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient Refused refused;
+
+    Rejection(Reason reason, String detail) {
+      super(detail, null, false, false);
+      this.refused = new Refused(reason, detail);
+    }
+  }
+}
