@@ -16,6 +16,7 @@ import org.avsnode.contracts.bindings.TestToken;
 import org.avsnode.contracts.deploy.Chain;
 import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.SquadDeployer;
 import org.avsnode.operator.registration.RegistrationData;
 import org.avsnode.toolchain.AnvilProcess;
 import org.web3j.crypto.Credentials;
@@ -131,8 +132,9 @@ public final class SquadChain implements AutoCloseable {
       long genesis) {}
 
   /**
-   * Deploys and wires the SQUAD contracts (2 backups, 32-slot epochs, epochs 0 to 2 fixed); genesis
-   * is {@code genesisDelay} seconds after the latest block.
+   * Deploys and wires the SQUAD contracts (2 backups, 32-slot epochs, epochs 0 to 2 fixed, the
+   * inbox registered with the slashing coordinator); genesis is {@code genesisDelay} seconds after
+   * the latest block.
    */
   public Squad deploySquad(
       long genesisDelay,
@@ -145,48 +147,29 @@ public final class SquadChain implements AutoCloseable {
       byte[] genesisBlockHash)
       throws Exception {
     long genesis = latestTimestamp() + genesisDelay;
-    var schedule =
-        org.avsnode.contracts.bindings.SlotSchedule.deploy(
-                web3j,
-                tm(deployer),
-                gas,
-                dep.contracts().avsRegistry(),
-                BigInteger.valueOf(dep.operatorSetId()),
-                BigInteger.valueOf(genesis),
-                BigInteger.valueOf(slotSeconds),
-                BigInteger.valueOf(32),
-                BigInteger.TWO,
-                deployer.getAddress())
-            .send();
-    var queue =
-        org.avsnode.contracts.bindings.ForcedInclusionQueue.deploy(
-                web3j,
-                tm(deployer),
-                gas,
-                BigInteger.valueOf(dueAfter),
-                BigInteger.valueOf(escapeAfter),
+    SquadDeployer.Squad s =
+        SquadDeployer.deploy(
+            web3j,
+            deployer,
+            dep,
+            new SquadDeployer.Params(
+                genesis,
+                slotSeconds,
+                32,
+                2,
+                graceSeconds,
+                dueAfter,
+                escapeAfter,
                 fee,
-                deployer.getAddress())
-            .send();
-    var inbox =
-        org.avsnode.contracts.bindings.SequencerInbox.deploy(
-                web3j,
-                tm(deployer),
-                gas,
-                schedule.getContractAddress(),
-                dep.contracts().avsRegistry(),
-                queue.getContractAddress(),
-                BigInteger.valueOf(dep.operatorSetId()),
-                BigInteger.valueOf(rollupId),
-                BigInteger.valueOf(graceSeconds),
-                genesisBlockHash)
-            .send();
-    schedule.setReporter(inbox.getContractAddress()).send();
-    queue.setInbox(inbox.getContractAddress()).send();
-    for (int e = 0; e < 3; e++) {
-      schedule.fixNextEpoch().send();
-    }
-    return new Squad(schedule, queue, inbox.getContractAddress(), genesis);
+                rollupId,
+                genesisBlockHash,
+                3));
+    return new Squad(
+        org.avsnode.contracts.bindings.SlotSchedule.load(s.schedule(), web3j, tm(deployer), gas),
+        org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
+            s.queue(), web3j, tm(deployer), gas),
+        s.inbox(),
+        genesis);
   }
 
   public void deposit(Credentials op, BigInteger amount) throws Exception {

@@ -39,7 +39,44 @@ public final class Preconfirmer {
     BAD_SIGNATURE,
     SLOT_FULL,
     SLOT_SEALED,
-    SIGNER_REFUSED
+    SIGNER_REFUSED,
+    /** The admission check (the leader's view of the L2 state: nonce, balance, gas) said no. */
+    NOT_ADMITTED
+  }
+
+  /** What the leader checks a decoded transaction against before it signs. */
+  public record Tx(
+      byte[] txHash,
+      String sender,
+      java.math.BigInteger nonce,
+      java.math.BigInteger gasLimit,
+      java.math.BigInteger maxFeePerGas,
+      java.math.BigInteger value,
+      boolean create,
+      byte[] data) {}
+
+  /**
+   * The leader's admission check, run after the slot's place is reserved and before the
+   * preconfirmation is signed: it refuses a transaction the block could not hold (a nonce out of
+   * order, a balance that cannot pay, no gas left in the block). {@link #release} is called when a
+   * transaction it admitted is not signed after all.
+   */
+  public interface Admission {
+    Admission ANY =
+        new Admission() {
+          @Override
+          public String refuse(long slot, Tx tx) {
+            return null;
+          }
+
+          @Override
+          public void release(long slot, Tx tx) {}
+        };
+
+    /** Null to admit; otherwise why not. */
+    String refuse(long slot, Tx tx);
+
+    void release(long slot, Tx tx);
   }
 
   /** The outcome of one request. */
@@ -70,6 +107,7 @@ public final class Preconfirmer {
   private static final class SlotBook {
     final Map<String, Pending> accepted = new LinkedHashMap<>();
     int reserved;
+    int inFlight;
     boolean sealed;
   }
 
@@ -87,6 +125,14 @@ public final class Preconfirmer {
 
   /** Preconfirms {@code rawTx} (a signed transaction, as eth_sendRawTransaction takes it). */
   public Outcome preconfirm(long slot, byte[] rawTx) {
+    return preconfirm(slot, rawTx, Admission.ANY);
+  }
+
+  /**
+   * Preconfirms {@code rawTx} when {@code admission} admits it: the leader's path, which checks the
+   * transaction against the L2 state the block is built on.
+   */
+  public Outcome preconfirm(long slot, byte[] rawTx, Admission admission) {
     if (slot < 0) {
       throw new IllegalArgumentException("slots start at 0");
     }
@@ -97,13 +143,14 @@ public final class Preconfirmer {
       return new Refused(
           Reason.TOO_LARGE, rawTx.length + " bytes, more than the " + maxTxBytes + " accepted");
     }
-    String sender;
+    byte[] txHash = Hash.sha3(rawTx);
+    Tx tx;
     try {
-      sender = checkTransaction(rawTx);
+      tx = checkTransaction(rawTx, txHash);
     } catch (Rejection r) {
       return r.refused;
     }
-    byte[] txHash = Hash.sha3(rawTx);
+    String sender = tx.sender();
     String key = Numeric.toHexString(txHash);
     synchronized (this) {
       SlotBook book = slots.computeIfAbsent(slot, s -> new SlotBook());
@@ -118,14 +165,33 @@ public final class Preconfirmer {
         return new Refused(Reason.SLOT_FULL, "slot " + slot + " holds " + maxTxPerSlot);
       }
       book.reserved++;
+      book.inFlight++;
     }
-    // signing writes to the slashing-protection database: outside the lock
-    SigningResult r = signer.sign(new Preconfirmation(rollupId, slot, txHash));
+    // the admission reads L2 and signing writes to the slashing-protection database: outside the
+    // lock; sealing waits for every reserved place to be settled
+    String notAdmitted;
+    try {
+      notAdmitted = admission.refuse(slot, tx);
+    } catch (RuntimeException e) {
+      notAdmitted = "admission failed: " + firstLine(e);
+    }
+    SigningResult r =
+        notAdmitted == null ? signer.sign(new Preconfirmation(rollupId, slot, txHash)) : null;
     synchronized (this) {
       SlotBook book = slots.computeIfAbsent(slot, s -> new SlotBook());
+      book.inFlight--;
+      notifyAll();
       Pending known = book.accepted.get(key);
+      if (r == null) {
+        book.reserved--;
+        if (known != null) {
+          return new Accepted(slot, txHash, known.sender(), known.signature(), true);
+        }
+        return new Refused(Reason.NOT_ADMITTED, notAdmitted);
+      }
       if (!r.isSigned()) {
         book.reserved--;
+        admission.release(slot, tx);
         if (known != null) {
           return new Accepted(slot, txHash, known.sender(), known.signature(), true);
         }
@@ -134,6 +200,7 @@ public final class Preconfirmer {
       if (known != null) {
         // the same transaction raced itself: one entry, the same digest signed twice
         book.reserved--;
+        admission.release(slot, tx);
         return new Accepted(slot, txHash, known.sender(), known.signature(), true);
       }
       book.accepted.put(key, new Pending(txHash, rawTx.clone(), sender, r.signature()));
@@ -148,6 +215,19 @@ public final class Preconfirmer {
   public synchronized List<Pending> seal(long slot) {
     SlotBook book = slots.computeIfAbsent(slot, s -> new SlotBook());
     book.sealed = true;
+    boolean interrupted = false;
+    while (book.inFlight > 0) {
+      // a request that reserved its place before the seal is settled first (admitted and signed,
+      // or refused), so the list returned holds every preconfirmation made for the slot
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
     return new ArrayList<>(book.accepted.values());
   }
 
@@ -162,8 +242,8 @@ public final class Preconfirmer {
     slots.keySet().removeIf(s -> s < slot);
   }
 
-  /** Decodes and checks the transaction; returns its sender. */
-  private String checkTransaction(byte[] rawTx) throws Rejection {
+  /** Decodes and checks the transaction. */
+  private Tx checkTransaction(byte[] rawTx, byte[] txHash) throws Rejection {
     RawTransaction decoded;
     try {
       decoded = TransactionDecoder.decode(Numeric.toHexString(rawTx));
@@ -181,11 +261,47 @@ public final class Preconfirmer {
       throw new Rejection(
           Reason.WRONG_CHAIN, "signed for chain " + chainId + ", this is chain " + l2ChainId);
     }
+    String from;
     try {
-      return signed.getFrom();
+      from = signed.getFrom();
     } catch (SignatureException | RuntimeException e) {
       throw new Rejection(Reason.BAD_SIGNATURE, "no sender can be recovered: " + firstLine(e));
     }
+    ITransaction t = signed.getTransaction();
+    org.web3j.crypto.transaction.type.TransactionType type = t.getType();
+    if (type != org.web3j.crypto.transaction.type.TransactionType.LEGACY
+        && type != org.web3j.crypto.transaction.type.TransactionType.EIP2930
+        && type != org.web3j.crypto.transaction.type.TransactionType.EIP1559) {
+      throw new Rejection(Reason.MALFORMED, "transaction type " + type + " is not accepted");
+    }
+    if (t instanceof Transaction2930 withList
+        && withList.getAccessList() != null
+        && !withList.getAccessList().isEmpty()) {
+      // their intrinsic gas is not checked by the leader's admission: refused rather than guessed
+      throw new Rejection(Reason.MALFORMED, "access lists are not accepted");
+    }
+    java.math.BigInteger maxFee =
+        t instanceof Transaction1559 t1559 ? t1559.getMaxFeePerGas() : t.getGasPrice();
+    String to = t.getTo();
+    boolean create = to == null || to.isEmpty() || to.equals("0x");
+    byte[] data;
+    try {
+      data = Numeric.hexStringToByteArray(t.getData() == null ? "" : t.getData());
+    } catch (RuntimeException e) {
+      throw new Rejection(Reason.MALFORMED, "unreadable data: " + firstLine(e));
+    }
+    if (t.getNonce() == null || t.getGasLimit() == null || maxFee == null || t.getValue() == null) {
+      throw new Rejection(Reason.MALFORMED, "a field is missing");
+    }
+    return new Tx(
+        txHash,
+        from.toLowerCase(java.util.Locale.ROOT),
+        t.getNonce(),
+        t.getGasLimit(),
+        maxFee,
+        t.getValue(),
+        create,
+        data);
   }
 
   private static Long chainIdOf(SignedRawTransaction signed) {

@@ -57,6 +57,11 @@ public final class SlotScheduleContract {
         call(contract.backups()).intValueExact());
   }
 
+  /** The next schedule epoch {@code fixNextEpoch} would fix. */
+  public long nextEpoch() throws IOException {
+    return call(contract.nextEpoch()).longValueExact();
+  }
+
   /** The schedule of epoch {@code epoch}, or empty while it is not fixed. */
   public Optional<Epoch> epoch(long epoch, int backups) throws IOException {
     BigInteger e = BigInteger.valueOf(epoch);

@@ -45,7 +45,6 @@ class SquadEvidenceIT {
             chain.web3j,
             chain.tm(chain.deployer),
             chain.gas);
-    coordinator.setSequencerInbox(BigInteger.valueOf(ROLLUP), squad.inbox()).send();
   }
 
   @AfterAll

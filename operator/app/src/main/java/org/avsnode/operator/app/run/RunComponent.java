@@ -10,6 +10,7 @@ import org.avsnode.operator.node.NodeModule;
 import org.avsnode.operator.node.NodeRuntime;
 import org.avsnode.operator.node.NodeSettings;
 import org.avsnode.operator.spi.DutyObservers;
+import org.avsnode.squad.SquadModule;
 import org.avsnode.vital.VitalModule;
 
 /**
@@ -25,7 +26,8 @@ import org.avsnode.vital.VitalModule;
       MetricsModule.class,
       DutyCatalogModule.class,
       MachModule.class,
-      VitalModule.class
+      VitalModule.class,
+      SquadModule.class
     })
 public interface RunComponent {
   NodeRuntime runtime();

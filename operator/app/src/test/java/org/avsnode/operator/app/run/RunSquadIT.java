@@ -1,0 +1,460 @@
+package org.avsnode.operator.app.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.avsnode.bls.BlsPublicKey;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.bls.BlsSignature;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.Preconfirmation;
+import org.avsnode.contracts.bindings.AllocationManager;
+import org.avsnode.contracts.bindings.DelegationManager;
+import org.avsnode.contracts.bindings.SequencerInbox;
+import org.avsnode.contracts.bindings.StrategyManager;
+import org.avsnode.contracts.bindings.TestToken;
+import org.avsnode.contracts.deploy.Chain;
+import org.avsnode.contracts.deploy.Deployer;
+import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.DeploymentJson;
+import org.avsnode.contracts.deploy.SquadDeployer;
+import org.avsnode.operator.http.LogLevelControl;
+import org.avsnode.operator.keys.OperatorKeyFiles;
+import org.avsnode.operator.node.NodeRuntime;
+import org.avsnode.operator.node.NodeSettings;
+import org.avsnode.operator.registration.RegistrationData;
+import org.avsnode.operator.spi.DutyObservers;
+import org.avsnode.operator.spi.Health;
+import org.avsnode.squad.SquadDuty;
+import org.avsnode.toolchain.AnvilProcess;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.RawTransactionManager;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.ContractGasProvider;
+import org.web3j.utils.Numeric;
+
+/**
+ * SQUAD through the wiring of {@code operator run}: three nodes built by {@link RunComponent} with
+ * the {@code squad} duty, a real L1 (anvil) with the restaking contracts and the SQUAD contracts,
+ * and a real L2 (anvil with automine off and FIFO ordering) that only the slot leaders mine. A
+ * wallet library (web3j's {@link RawTransactionManager}, which asks for the pending nonce and sends
+ * raw EIP-1559 transactions) talks to one operator's endpoint as to any Ethereum node; the other
+ * operators' slots are reached by forwarding. Every transaction gets a preconfirmation signed with
+ * its leader's registered BLS key and lands in the L2 block committed on L1 for its slot;
+ * transactions the block could not hold are refused without a signature.
+ */
+class RunSquadIT {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long L1_CHAIN = 31337;
+  private static final long L2_CHAIN = 42070;
+  private static final long ROLLUP = 7;
+  private static final long SLOT_SECONDS = 2;
+  private static final BigInteger WAD = BigInteger.TEN.pow(18);
+  private static final int OPERATORS = 3;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void aWalletsTransactionsArePreconfirmedAndLandInTheBlockOfTheirSlot(@TempDir Path dir)
+      throws Exception {
+    try (AnvilProcess l1 =
+            AnvilProcess.builder()
+                .chainId(L1_CHAIN)
+                .accounts(1)
+                .arg("--block-base-fee-per-gas")
+                .arg("0")
+                .start();
+        AnvilProcess l2 =
+            AnvilProcess.builder()
+                .chainId(L2_CHAIN)
+                .accounts(1)
+                .arg("--no-mining")
+                .arg("--order")
+                .arg("fifo")
+                .start()) {
+      HttpService l1Http = new HttpService(l1.rpcUrl());
+      Web3j w1 = Web3j.build(l1Http);
+      HttpService l2Http = new HttpService(l2.rpcUrl());
+      Web3j w2 = Web3j.build(l2Http);
+      List<NodeRuntime> nodes = new ArrayList<>();
+      try {
+        Credentials deployer = funded(l1Http);
+        Deployment dep = Deployer.deploy(w1, deployer, Deployer.Config.devnet().withEpochLength(4));
+        Path deploymentFile = dir.resolve("deployment.json");
+        DeploymentJson.write(dep, deploymentFile);
+        ContractGasProvider gas = Chain.gasProvider(w1, Chain.DEFAULT_GAS_LIMIT);
+
+        List<Credentials> ops = new ArrayList<>();
+        Map<String, BlsSecretKey> blsKeys = new HashMap<>();
+        for (int i = 0; i < OPERATORS; i++) {
+          Credentials op = funded(l1Http);
+          BlsSecretKey sk = BlsSecretKey.random(RANDOM);
+          register(w1, dep, deployer, op, sk, gas);
+          ops.add(op);
+          blsKeys.put(op.getAddress().toLowerCase(Locale.ROOT), sk);
+        }
+        mineRegistryEpoch(w1, l1Http, dep.epochLength());
+
+        byte[] l2Genesis =
+            Numeric.hexStringToByteArray(
+                w2.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+                    .send()
+                    .getBlock()
+                    .getHash());
+        long genesis = System.currentTimeMillis() / 1000 + 12;
+        SquadDeployer.Squad squad =
+            SquadDeployer.deploy(
+                w1,
+                deployer,
+                dep,
+                new SquadDeployer.Params(
+                    genesis,
+                    SLOT_SECONDS,
+                    32,
+                    2,
+                    2,
+                    30,
+                    60,
+                    BigInteger.ZERO,
+                    ROLLUP,
+                    l2Genesis,
+                    3));
+
+        int[] ports = new int[OPERATORS];
+        StringBuilder peers = new StringBuilder();
+        for (int i = 0; i < OPERATORS; i++) {
+          ports[i] = freePort();
+          peers
+              .append(i == 0 ? "" : ",")
+              .append(ops.get(i).getAddress().toLowerCase(Locale.ROOT))
+              .append("=http://127.0.0.1:")
+              .append(ports[i]);
+        }
+        for (int i = 0; i < OPERATORS; i++) {
+          Credentials op = ops.get(i);
+          OperatorKeyFiles keys =
+              OperatorKeyFiles.writeLight(
+                  dir.resolve("keys" + i),
+                  blsKeys.get(op.getAddress().toLowerCase(Locale.ROOT)),
+                  op.getEcKeyPair(),
+                  "squad-op" + i,
+                  RANDOM);
+          Map<String, String> section = new LinkedHashMap<>();
+          section.put("rollup-id", Long.toString(ROLLUP));
+          section.put("l2-rpc-url", l2.rpcUrl());
+          section.put("schedule", squad.schedule());
+          section.put("inbox", squad.inbox());
+          section.put("queue", squad.queue());
+          section.put("peers", peers.toString());
+          NodeSettings settings =
+              NodeSettings.builder(dir.resolve("data" + i))
+                  .nodeName("squad-op" + i)
+                  .httpPort(ports[i])
+                  .metricsEnabled(true)
+                  .l1RpcUrl(URI.create(l1.rpcUrl()))
+                  .deploymentFile(deploymentFile)
+                  .confirmations(0)
+                  .l1PollInterval(Duration.ofMillis(250))
+                  .duties(List.of(SquadDuty.ID))
+                  .dutyConfig(SquadDuty.ID, section)
+                  .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
+                  .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
+                  .build();
+          NodeRuntime node =
+              RunComponent.create(settings, LogLevelControl.UNSUPPORTED, DutyObservers.none())
+                  .runtime();
+          nodes.add(node);
+          node.start();
+        }
+        String endpoint = nodes.get(0).apiUrl() + SquadDuty.RPC_PATH;
+
+        // a wallet: funded on L2, talking only to operator 0's endpoint
+        Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
+        rpc(l2Http, "anvil_setBalance", List.of(user.getAddress(), "0x3635c9adc5dea00000"));
+        Web3j wallet = Web3j.build(new HttpService(endpoint));
+        assertThat(wallet.ethChainId().send().getChainId()).isEqualTo(BigInteger.valueOf(L2_CHAIN));
+        TransactionManager tm = new RawTransactionManager(wallet, user, L2_CHAIN);
+
+        while (System.currentTimeMillis() / 1000 < genesis) {
+          Thread.sleep(200);
+        }
+        // about 5 slots: two transfers every 700 ms
+        List<String> sent = new ArrayList<>();
+        String to = Credentials.create(Keys.createEcKeyPair(RANDOM)).getAddress();
+        long until = System.currentTimeMillis() + 5 * SLOT_SECONDS * 1000;
+        int refusedAtBoundary = 0;
+        while (System.currentTimeMillis() < until) {
+          for (int k = 0; k < 2; k++) {
+            EthSendTransaction r =
+                tm.sendEIP1559Transaction(
+                    L2_CHAIN,
+                    BigInteger.valueOf(1_000_000_000L),
+                    BigInteger.valueOf(20_000_000_000L),
+                    BigInteger.valueOf(21_000),
+                    to,
+                    "0x",
+                    BigInteger.valueOf(1_000 + sent.size()));
+            if (r.hasError()) {
+              // only a slot boundary (sealed, or the next leader not open yet) may refuse one
+              assertThat(r.getError().getMessage())
+                  .as(
+                      "refusal of a well-formed transaction; nodes: %s",
+                      nodes.stream()
+                          .map(n -> n.duty(SquadDuty.ID).orElseThrow().health().toString())
+                          .toList())
+                  .containsAnyOf("SLOT_SEALED", "has not opened", "forwarded 2 times");
+              refusedAtBoundary++;
+            } else {
+              sent.add(r.getTransactionHash().toLowerCase(Locale.ROOT));
+            }
+          }
+          Thread.sleep(700);
+        }
+        assertThat(sent).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(refusedAtBoundary).isLessThanOrEqualTo(sent.size() / 4);
+
+        // transactions the block could not hold: refused, never preconfirmed
+        BigInteger nonce =
+            wallet
+                .ethGetTransactionCount(user.getAddress(), DefaultBlockParameterName.PENDING)
+                .send()
+                .getTransactionCount();
+        JsonNode gap = sendRaw(endpoint, signed(user, nonce.add(BigInteger.TEN), L2_CHAIN, to));
+        assertThat(gap.path("error").path("message").asText()).contains("NOT_ADMITTED", "nonce");
+        JsonNode otherChain = sendRaw(endpoint, signed(user, nonce, L2_CHAIN + 1, to));
+        assertThat(otherChain.path("error").path("message").asText()).contains("WRONG_CHAIN");
+
+        // every preconfirmation is signed by its slot's leader, with its registered BLS key
+        Eip712Domain domain =
+            Eip712Domain.avsNode(
+                L1_CHAIN, Numeric.hexStringToByteArray(dep.contracts().avsRegistry()));
+        Map<String, Long> slotOf = new HashMap<>();
+        Set<String> leaders = new HashSet<>();
+        for (String h : sent) {
+          JsonNode p = call(endpoint, "squad_getPreconfirmation", List.of(h)).path("result");
+          assertThat(p.isObject()).as("preconfirmation of %s", h).isTrue();
+          long slot = p.get("slot").asLong();
+          String operator = p.get("operator").asText();
+          BlsSecretKey sk = blsKeys.get(operator);
+          assertThat(sk).as("a registered operator signed").isNotNull();
+          BlsPublicKey pk = sk.publicKey();
+          assertThat(p.get("publicKey").asText()).isEqualTo(pk.toHex());
+          byte[] digest =
+              new Preconfirmation(ROLLUP, slot, Numeric.hexStringToByteArray(h)).digest(domain);
+          assertThat(
+                  org.avsnode.bls.Bls.verify(
+                      pk, digest, BlsSignature.fromHex(p.get("signature").asText())))
+              .as("the preconfirmation's signature")
+              .isTrue();
+          slotOf.put(h, slot);
+          leaders.add(operator);
+        }
+
+        // each transaction is in the L2 block committed on L1 for its slot
+        SequencerInbox inbox =
+            SequencerInbox.load(
+                squad.inbox(),
+                w1,
+                new org.web3j.tx.ReadonlyTransactionManager(w1, deployer.getAddress()),
+                gas);
+        long lastSlot = slotOf.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline
+            && (inbox.committedCount().send().signum() == 0
+                || inbox.lastSlot().send().longValueExact() < lastSlot)) {
+          Thread.sleep(200);
+        }
+        Map<Long, String> committed = new HashMap<>();
+        org.web3j.protocol.core.methods.request.EthFilter filter =
+            new org.web3j.protocol.core.methods.request.EthFilter(
+                DefaultBlockParameter.valueOf(BigInteger.ZERO),
+                DefaultBlockParameterName.LATEST,
+                squad.inbox());
+        filter.addSingleTopic(
+            org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
+        for (var log : w1.ethGetLogs(filter).send().getLogs()) {
+          SequencerInbox.SlotCommittedEventResponse e =
+              SequencerInbox.getSlotCommittedEventFromLog(
+                  (org.web3j.protocol.core.methods.response.Log) log.get());
+          committed.put(e.slot.longValueExact(), Numeric.toHexString(e.blockHash));
+        }
+        for (String h : sent) {
+          long slot = slotOf.get(h);
+          assertThat(committed).as("slot %d committed", slot).containsKey(slot);
+          EthBlock.Block block = w2.ethGetBlockByHash(committed.get(slot), false).send().getBlock();
+          assertThat(block).as("the committed block is on the L2 node").isNotNull();
+          List<String> txs = new ArrayList<>();
+          block
+              .getTransactions()
+              .forEach(t -> txs.add(((String) t.get()).toLowerCase(Locale.ROOT)));
+          assertThat(txs).as("block of slot %d", slot).contains(h);
+          TransactionReceipt receipt =
+              wallet.ethGetTransactionReceipt(h).send().getTransactionReceipt().orElseThrow();
+          assertThat(receipt.isStatusOK()).isTrue();
+          assertThat(receipt.getBlockHash()).isEqualToIgnoringCase(committed.get(slot));
+        }
+        assertThat(leaders)
+            .as("slots led by more than one operator (the others' reached by forwarding)")
+            .hasSizeGreaterThan(1);
+        for (NodeRuntime n : nodes) {
+          Health h = n.duty(SquadDuty.ID).orElseThrow().health();
+          assertThat(h.status()).as(h.detail()).isEqualTo(Health.Status.UP);
+        }
+        String metrics = get(nodes.get(0).apiUrl() + "/metrics");
+        assertThat(metrics).contains("avs_squad_forwarded_total{outcome=\"ok\",}");
+        wallet.shutdown();
+      } finally {
+        for (NodeRuntime n : nodes) {
+          n.close();
+        }
+        w1.shutdown();
+        w2.shutdown();
+      }
+    }
+  }
+
+  private static String signed(Credentials user, BigInteger nonce, long chainId, String to) {
+    RawTransaction t =
+        RawTransaction.createTransaction(
+            chainId,
+            nonce,
+            BigInteger.valueOf(21_000),
+            to,
+            BigInteger.ONE,
+            "0x",
+            BigInteger.valueOf(1_000_000_000L),
+            BigInteger.valueOf(20_000_000_000L));
+    return Numeric.toHexString(TransactionEncoder.signMessage(t, chainId, user));
+  }
+
+  private JsonNode sendRaw(String endpoint, String hex) throws Exception {
+    return call(endpoint, "eth_sendRawTransaction", List.of(hex));
+  }
+
+  private JsonNode call(String endpoint, String method, List<?> params) throws Exception {
+    Map<String, Object> req = new LinkedHashMap<>();
+    req.put("jsonrpc", "2.0");
+    req.put("id", 1);
+    req.put("method", method);
+    req.put("params", params);
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(endpoint))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private String get(String url) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static Credentials funded(HttpService l1) throws Exception {
+    Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
+    rpc(l1, "anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
+    return c;
+  }
+
+  private static void rpc(HttpService s, String method, List<?> params) throws IOException {
+    var r =
+        new org.web3j.protocol.core.Request<>(method, params, s, RunMachIT.VoidResponse.class)
+            .send();
+    assertThat(r.hasError()).as(method).isFalse();
+  }
+
+  /** Registers {@code op} with its own stake and BLS key in the deployment's operator set. */
+  private static void register(
+      Web3j w,
+      Deployment dep,
+      Credentials deployer,
+      Credentials op,
+      BlsSecretKey sk,
+      ContractGasProvider gas)
+      throws Exception {
+    Deployment.Contracts c = dep.contracts();
+    TransactionManager otm = Chain.transactionManager(w, op, L1_CHAIN, 20);
+    TransactionManager dtm = Chain.transactionManager(w, deployer, L1_CHAIN, 20);
+    BigInteger stake = WAD.multiply(BigInteger.valueOf(100));
+    assertThat(
+            DelegationManager.load(c.delegationManager(), w, otm, gas)
+                .registerAsOperator(
+                    "0x0000000000000000000000000000000000000000", BigInteger.ZERO, "uri")
+                .send()
+                .isStatusOK())
+        .isTrue();
+    TestToken.load(c.testToken(), w, dtm, gas).mint(op.getAddress(), stake).send();
+    TestToken.load(c.testToken(), w, otm, gas).approve(c.strategyManager(), stake).send();
+    StrategyManager.load(c.strategyManager(), w, otm, gas)
+        .depositIntoStrategy(c.strategy(), c.testToken(), stake)
+        .send();
+    AllocationManager am = AllocationManager.load(c.allocationManager(), w, otm, gas);
+    AllocationManager.OperatorSet set =
+        new AllocationManager.OperatorSet(c.avsRegistry(), BigInteger.valueOf(dep.operatorSetId()));
+    am.modifyAllocations(
+            op.getAddress(),
+            List.of(new AllocationManager.AllocateParams(set, List.of(c.strategy()), List.of(WAD))))
+        .send();
+    assertThat(
+            am.registerForOperatorSets(
+                    op.getAddress(),
+                    new AllocationManager.RegisterParams(
+                        c.avsRegistry(),
+                        List.of(BigInteger.valueOf(dep.operatorSetId())),
+                        RegistrationData.of(sk).encode()))
+                .send()
+                .isStatusOK())
+        .isTrue();
+  }
+
+  private static void mineRegistryEpoch(Web3j w, HttpService s, long epochLength)
+      throws IOException {
+    long n = w.ethBlockNumber().send().getBlockNumber().longValueExact();
+    long next = (n / epochLength + 1) * epochLength;
+    rpc(s, "anvil_mine", List.of(Numeric.toHexStringWithPrefix(BigInteger.valueOf(next - n + 1))));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

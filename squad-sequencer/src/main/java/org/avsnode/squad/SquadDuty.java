@@ -1,0 +1,656 @@
+package org.avsnode.squad;
+
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.avsnode.bls.eip712.Eip712Domain;
+import org.avsnode.bls.eip712.SlotProposal;
+import org.avsnode.operator.chain.L1Client;
+import org.avsnode.operator.chain.TransactionSender;
+import org.avsnode.operator.chain.TxReceipt;
+import org.avsnode.operator.chain.TxRequest;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.Histogram;
+import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.metrics.MetricCategory;
+import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.slashing.SigningResult;
+import org.avsnode.operator.spi.Duty;
+import org.avsnode.operator.spi.DutyContext;
+import org.avsnode.operator.spi.DutySigner;
+import org.avsnode.operator.spi.Health;
+import org.avsnode.operator.time.DaemonThreads;
+import org.avsnode.squad.l2.L2Rpc;
+import org.avsnode.squad.l2.L2RpcException;
+import org.avsnode.squad.leader.SlotLedger;
+import org.avsnode.squad.leader.SquadContracts;
+import org.avsnode.squad.preconf.Preconfirmer;
+import org.avsnode.squad.schedule.LeaderSchedule;
+import org.avsnode.squad.schedule.SlotScheduleContract;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.web3j.crypto.Hash;
+import org.web3j.utils.Numeric;
+
+/**
+ * SQUAD: the node's turn as the rollup's sequencer. On every slot it leads (the schedule computed
+ * locally from the seed and weights fixed on L1), it preconfirms the transactions sent to its
+ * JSON-RPC endpoint ({@link SquadRpc}, {@value #RPC_PATH}), checking each against the L2 state the
+ * block builds on, and signs each {@code Preconfirmation} through the node's signer. At the slot's
+ * end it seals: it hands the due forced-inclusion items and the preconfirmed transactions, in
+ * acceptance order, to its L2 node (automine off), mines one block, checks that the block holds
+ * every one, signs the {@code SlotProposal} (slashing protection refuses a proposal that leaves out
+ * a preconfirmed transaction) and commits it to the {@code SequencerInbox}.
+ *
+ * <p>The sync gate: the node opens a slot only when its L2 head is the inbox's last committed
+ * block, so it never builds on a block L1 has not accepted, nor on a stale head. A node that does
+ * not lead the current slot forwards transactions to the leader's endpoint (the {@code peers}).
+ *
+ * <p>Not built yet (issue #12): broadcasting preconfirmations to every operator, followers'
+ * attestations and breach evidence, backups taking over a missed slot, the escape hatch.
+ */
+public final class SquadDuty implements Duty {
+  public static final String ID = "squad";
+  public static final String RPC_PATH = "/squad/rpc";
+  static final MetricCategory CATEGORY = MetricCategory.of("avs", "squad");
+  private static final Logger LOG = LoggerFactory.getLogger(SquadDuty.class);
+
+  /** Most forced items taken into one block. */
+  static final int MAX_FORCED_PER_SLOT = 64;
+
+  /** How long a transaction sent to the leader waits for its slot to open (the sync gate). */
+  static final long OPEN_WAIT_MILLIS = 3_000;
+
+  private final DutyContext context;
+  private final SquadConfig config;
+  private final Clock clock;
+  private final SquadRpc rpc;
+  private boolean routesInstalled;
+
+  // metrics (created once)
+  private final Labelled<Counter> preconfirmations;
+  private final Labelled<Counter> slots;
+  private final Labelled<Counter> forwarded;
+  private final Labelled<Counter> rpcRequests;
+  private final Histogram preconfirmSeconds;
+  private final Histogram commitGas;
+  private final Counter droppedBlocks;
+
+  private volatile Running running;
+
+  /** A slot this node leads and accepts transactions for. */
+  record OpenSlot(long slot, SlotLedger ledger, L2Rpc.Head base) {}
+
+  /** What one successful start built. */
+  final class Running {
+    final L2Rpc l2;
+    final long l2ChainId;
+    final SquadContracts contracts;
+    final SlotScheduleContract schedule;
+    final SlotScheduleContract.Parameters params;
+    final long graceSeconds;
+    final DutySigner signer;
+    final TransactionSender sender;
+    final String operator;
+    final Preconfirmer preconfirmer;
+    final ScheduledExecutorService scheduler;
+    final Map<Long, LeaderSchedule> epochs = new ConcurrentHashMap<>();
+    final Map<Integer, String> addresses = new ConcurrentHashMap<>();
+    final Map<String, StoredPreconfirmation> receipts = boundedMap(100_000);
+    final Map<String, URI> forwardedTo = boundedMap(100_000);
+    volatile OpenSlot open;
+    volatile int selfIndex = -1;
+    volatile long selfIndexReadAt;
+    volatile String problem = "starting";
+    long lastOpenedSlot = -1;
+    long lastFixCheckSlot = -1;
+
+    Running(
+        L2Rpc l2,
+        long l2ChainId,
+        SquadContracts contracts,
+        SlotScheduleContract schedule,
+        SlotScheduleContract.Parameters params,
+        long graceSeconds,
+        DutySigner signer,
+        TransactionSender sender,
+        String operator) {
+      this.l2 = l2;
+      this.l2ChainId = l2ChainId;
+      this.contracts = contracts;
+      this.schedule = schedule;
+      this.params = params;
+      this.graceSeconds = graceSeconds;
+      this.signer = signer;
+      this.sender = sender;
+      this.operator = operator;
+      this.preconfirmer =
+          new Preconfirmer(
+              signer, config.rollupId(), l2ChainId, config.maxTxBytes(), config.maxTxPerSlot());
+      this.scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              DaemonThreads.named("squad-" + operator.substring(0, 10)));
+    }
+
+    long slotAt(long millis) {
+      long g = params.genesisTime() * 1000;
+      return millis < g ? -1 : (millis - g) / (params.slotSeconds() * 1000);
+    }
+
+    long currentSlot() {
+      return slotAt(clock.millis());
+    }
+
+    /** The leader's index of {@code slot}, or {@link LeaderSchedule#NONE} when it is unknown. */
+    int leaderOf(long slot) throws IOException {
+      if (slot < 0) {
+        return LeaderSchedule.NONE;
+      }
+      long epoch = params.epochOf(slot);
+      LeaderSchedule s = epochs.get(epoch);
+      if (s == null) {
+        Optional<SlotScheduleContract.Epoch> e = schedule.epoch(epoch, params.backups());
+        if (e.isEmpty()) {
+          return LeaderSchedule.NONE;
+        }
+        s = e.get().schedule();
+        epochs.put(epoch, s);
+        epochs.keySet().removeIf(k -> k < epoch - 2);
+      }
+      return s.leaderOf(slot);
+    }
+
+    String addressOf(int index) throws IOException {
+      String a = addresses.get(index);
+      if (a == null) {
+        a = contracts.operatorAt(index);
+        addresses.put(index, a);
+      }
+      return a;
+    }
+  }
+
+  /** A preconfirmation this node made, as {@code squad_getPreconfirmation} answers it. */
+  record StoredPreconfirmation(long slot, String txHash, String signature) {}
+
+  public SquadDuty(DutyContext context, SquadConfig config) {
+    this.context = context;
+    this.config = config;
+    this.clock = context.clock();
+    MetricsSystem m = context.metrics();
+    preconfirmations =
+        m.counter(
+            CATEGORY,
+            "preconfirmations_total",
+            "Transactions sent to this node while it led the slot, by outcome (signed, repeat, or"
+                + " the refusal's reason)",
+            "outcome");
+    slots =
+        m.counter(
+            CATEGORY,
+            "slots_total",
+            "Slots this node led, by outcome (committed, not_synced, commit_failed, incomplete,"
+                + " proposal_refused, l2_failed, empty_schedule)",
+            "outcome");
+    forwarded =
+        m.counter(
+            CATEGORY,
+            "forwarded_total",
+            "Requests this node forwarded to the current leader's endpoint, by outcome",
+            "outcome");
+    rpcRequests =
+        m.counter(
+            CATEGORY,
+            "rpc_requests_total",
+            "JSON-RPC requests on the endpoint, by method",
+            "method");
+    preconfirmSeconds =
+        m.histogram(
+                CATEGORY,
+                "preconfirm_seconds",
+                "From a transaction's arrival at the leader to its signed preconfirmation",
+                new double[] {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 3})
+            .labels();
+    commitGas =
+        m.histogram(
+                CATEGORY,
+                "commit_gas",
+                "Gas used by this node's SequencerInbox.commit transactions",
+                new double[] {100e3, 120e3, 140e3, 160e3, 200e3, 300e3, 500e3})
+            .labels();
+    droppedBlocks =
+        m.counter(
+                CATEGORY,
+                "l2_blocks_dropped_total",
+                "L2 blocks above the inbox's last committed block dropped after the previous"
+                    + " leader's deadline (mined, never committed on L1)")
+            .labels();
+    rpc = new SquadRpc(this);
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  SquadConfig config() {
+    return config;
+  }
+
+  Running running() {
+    return running;
+  }
+
+  Labelled<Counter> forwardedCounter() {
+    return forwarded;
+  }
+
+  Labelled<Counter> rpcCounter() {
+    return rpcRequests;
+  }
+
+  @Override
+  public synchronized void start() throws Exception {
+    L1Client l1 = context.requireL1(ID);
+    DutySigner signer = context.requireSigner(ID);
+    String operator =
+        context
+            .operator()
+            .orElseThrow(() -> new IllegalStateException("squad commits slots: no ECDSA key"))
+            .toLowerCase(java.util.Locale.ROOT);
+    TransactionSender sender =
+        context
+            .transactions()
+            .orElseThrow(() -> new IllegalStateException("squad commits slots: no L1 sender"));
+    L2Rpc l2 = new L2Rpc(config.l2RpcUrl(), config.rpcTimeout());
+    long l2ChainId = l2.chainId();
+    Eip712Domain domain =
+        Eip712Domain.avsNode(l1.chainId(), Numeric.hexStringToByteArray(config.registry()));
+    if (!Arrays.equals(domain.separator(), signer.domain().separator())) {
+      throw new IllegalStateException(
+          "the signer's EIP-712 domain is not the registry's: refusing to sign for another"
+              + " deployment");
+    }
+    SlotScheduleContract schedule = SlotScheduleContract.load(l1.web3j(), config.schedule());
+    SlotScheduleContract.Parameters params = schedule.parameters();
+    SquadContracts contracts =
+        new SquadContracts(
+            l1.web3j(), config.inbox(), config.queue(), config.registry(), config.operatorSetId());
+    long grace = contracts.graceSeconds();
+    Running r =
+        new Running(l2, l2ChainId, contracts, schedule, params, grace, signer, sender, operator);
+    r.selfIndex = contracts.operatorIndex(operator);
+    r.selfIndexReadAt = clock.millis();
+    if (!routesInstalled) {
+      context.routes().post(RPC_PATH, config.maxTxBytes() * 2 + (64 << 10), rpc::handle);
+      routesInstalled = true;
+    }
+    running = r;
+    r.scheduler.scheduleWithFixedDelay(
+        () -> tickQuietly(r), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    LOG.info(
+        "squad: sequencing rollup {} (L2 chain {}) in turn, slots of {} s from {}; JSON-RPC at {}",
+        config.rollupId(),
+        l2ChainId,
+        params.slotSeconds(),
+        params.genesisTime(),
+        RPC_PATH);
+  }
+
+  @Override
+  public synchronized void stop() {
+    Running r = running;
+    running = null;
+    if (r != null) {
+      r.scheduler.shutdownNow();
+      try {
+        r.scheduler.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public Health health() {
+    Running r = running;
+    if (r == null) {
+      return Health.down("not started");
+    }
+    String p = r.problem;
+    return p == null ? Health.up() : Health.partial(p);
+  }
+
+  // ------------------------------------------------------------------ the slot clock
+
+  private void tickQuietly(Running r) {
+    try {
+      tick(r);
+    } catch (RuntimeException | IOException | L2RpcException e) {
+      r.problem = "slot clock: " + e.getMessage();
+      LOG.warn("squad: {}", e.getMessage());
+    }
+  }
+
+  void tick(Running r) throws IOException, L2RpcException {
+    long slot = r.currentSlot();
+    OpenSlot o = r.open;
+    if (o != null && slot > o.slot()) {
+      r.open = null;
+      seal(r, o);
+    }
+    if (r.selfIndex < 0 && clock.millis() - r.selfIndexReadAt > 10_000) {
+      r.selfIndexReadAt = clock.millis();
+      r.selfIndex = r.contracts.operatorIndex(r.operator);
+    }
+    if (r.selfIndex < 0) {
+      r.problem = "not registered in operator set " + config.operatorSetId() + ": never leads";
+      return;
+    }
+    if (slot < 0) {
+      r.problem = null;
+      return;
+    }
+    int leader = r.leaderOf(slot);
+    if (leader == LeaderSchedule.NONE) {
+      r.problem = "the schedule of slot " + slot + " is not fixed on L1";
+      return;
+    }
+    if (r.open == null && slot > r.lastOpenedSlot && leader == r.selfIndex) {
+      open(r, slot);
+    }
+    if (slot > r.lastFixCheckSlot) {
+      r.lastFixCheckSlot = slot;
+      r.preconfirmer.prune(slot - 64);
+      if (leader == r.selfIndex) {
+        fixEpochIfDue(r, slot);
+      }
+    }
+  }
+
+  /**
+   * The sync gate, then the slot is open for preconfirmations. The slot builds on the inbox's last
+   * committed block, and only once the previous slot is settled: committed, or its leader's
+   * deadline (the slot's start plus the grace period) has passed. Blocks the L2 node holds above
+   * the last committed one were never accepted by L1; after that deadline they are dropped ({@code
+   * anvil_rollback} on the devnet's L2 node), so the chain never stalls behind a leader that mined
+   * and did not commit.
+   */
+  private void open(Running r, long slot) throws IOException, L2RpcException {
+    long now = clock.millis();
+    long start = (r.params.genesisTime() + slot * r.params.slotSeconds()) * 1000;
+    boolean previousDeadlinePassed = now >= start + r.graceSeconds * 1000;
+    if (slot > 0 && r.contracts.lastSlot() < slot - 1 && !previousDeadlinePassed) {
+      r.problem = "slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed";
+      return;
+    }
+    L2Rpc.Head head = r.l2.latest();
+    byte[] last = r.contracts.lastBlockHash();
+    if (!Arrays.equals(head.hash(), last) && previousDeadlinePassed) {
+      int depth = depthAbove(r, head, last);
+      if (depth > 0) {
+        r.l2.rollback(depth);
+        droppedBlocks.inc(depth);
+        LOG.warn(
+            "squad: slot {}: dropped {} L2 block(s) above the last committed block {} (never"
+                + " committed on L1)",
+            slot,
+            depth,
+            short32(last));
+        head = r.l2.latest();
+      }
+    }
+    if (!Arrays.equals(head.hash(), last)) {
+      // retried on the next tick
+      r.problem =
+          "slot "
+              + slot
+              + ": waiting for the L2 head "
+              + short32(head.hash())
+              + " to be the inbox's last committed block "
+              + short32(last);
+      return;
+    }
+    r.lastOpenedSlot = slot;
+    r.open = new OpenSlot(slot, new SlotLedger(slot, r.l2, head), head);
+    r.problem = null;
+    LOG.info(
+        "squad: leading slot {} on L2 block #{} {}", slot, head.number(), short32(head.hash()));
+  }
+
+  /** How many blocks {@code head} is above {@code ancestor}, or -1 (not within 64 blocks). */
+  private static int depthAbove(Running r, L2Rpc.Head head, byte[] ancestor) throws L2RpcException {
+    for (int d = 1; d <= 64 && head.number() - d >= 0; d++) {
+      L2Rpc.Head b = r.l2.block(head.number() - d);
+      if (b == null) {
+        return -1;
+      }
+      if (Arrays.equals(b.hash(), ancestor)) {
+        return d;
+      }
+    }
+    return -1;
+  }
+
+  /** Seals an open slot: forced items and preconfirmed transactions into one block, committed. */
+  private void seal(Running r, OpenSlot o) {
+    long slot = o.slot();
+    List<Preconfirmer.Pending> pending = r.preconfirmer.seal(slot);
+    try {
+      long[] cl = r.contracts.queueCursorAndLength();
+      long cursor = cl[0];
+      long horizon = clock.millis() / 1000 + r.params.slotSeconds() + r.graceSeconds;
+      long upto = cursor;
+      while (upto < cl[1]
+          && upto - cursor < MAX_FORCED_PER_SLOT
+          && r.contracts.dueAt(upto) <= horizon) {
+        upto++;
+      }
+      List<SquadContracts.Forced> forced = r.contracts.forced(cursor, upto);
+      for (SquadContracts.Forced f : forced) {
+        try {
+          r.l2.sendRawTransaction(f.rawTx());
+        } catch (L2RpcException e) {
+          if (!e.rpcError()) {
+            throw e;
+          }
+          LOG.warn(
+              "squad: slot {}: forced item {} refused by the L2 node ({}); its place in the queue"
+                  + " is consumed",
+              slot,
+              f.index(),
+              e.getMessage());
+        }
+      }
+      for (Preconfirmer.Pending p : pending) {
+        try {
+          r.l2.sendRawTransaction(p.rawTx());
+        } catch (L2RpcException e) {
+          if (!e.rpcError()) {
+            throw e;
+          }
+          LOG.error(
+              "squad: slot {}: the L2 node refused preconfirmed transaction {}: {}",
+              slot,
+              Numeric.toHexString(p.txHash()),
+              e.getMessage());
+        }
+      }
+      r.l2.mine();
+      L2Rpc.Head block = r.l2.latest();
+      if (!Arrays.equals(block.parentHash(), o.base().hash())) {
+        slots.labels("l2_conflict").inc();
+        r.problem = "slot " + slot + ": the L2 node's new block is not on the slot's base";
+        LOG.error("squad: {}", r.problem);
+        return;
+      }
+      java.util.Set<String> inBlock = new java.util.HashSet<>();
+      for (byte[] h : block.txHashes()) {
+        inBlock.add(Numeric.toHexString(h));
+      }
+      List<String> missing = new ArrayList<>();
+      for (Preconfirmer.Pending p : pending) {
+        if (!inBlock.contains(Numeric.toHexString(p.txHash()))) {
+          missing.add(Numeric.toHexString(p.txHash()));
+        }
+      }
+      if (!missing.isEmpty()) {
+        slots.labels("incomplete").inc();
+        r.problem = "slot " + slot + ": block lacks preconfirmed " + missing;
+        LOG.error("squad: {}; the proposal is not signed", r.problem);
+        return;
+      }
+      byte[] txListHash = txListHash(block.txHashes());
+      SlotProposal proposal =
+          new SlotProposal(config.rollupId(), slot, o.base().hash(), block.hash(), txListHash);
+      SigningResult signed = r.signer.sign(proposal, block.txHashes());
+      if (!signed.isSigned()) {
+        slots.labels("proposal_refused").inc();
+        r.problem = "slot " + slot + ": proposal refused: " + signed.reason();
+        LOG.error("squad: {} {}", r.problem, signed.detail());
+        return;
+      }
+      TxReceipt receipt =
+          r.sender.sendAndWait(
+              TxRequest.call(
+                  r.contracts.inboxAddress(),
+                  SquadContracts.commitCall(
+                      slot, o.base().hash(), block.hash(), txListHash, upto)));
+      if (!receipt.success()) {
+        slots.labels("commit_failed").inc();
+        r.problem = "slot " + slot + ": commit reverted in " + receipt.transactionHash();
+        LOG.error("squad: {}", r.problem);
+        return;
+      }
+      slots.labels("committed").inc();
+      commitGas.observe(receipt.gasUsed().doubleValue());
+      LOG.info(
+          "squad: slot {} committed: L2 block #{} {} with {} transactions ({} preconfirmed, {}"
+              + " forced), gas {}",
+          slot,
+          block.number(),
+          short32(block.hash()),
+          block.txHashes().size(),
+          pending.size(),
+          forced.size(),
+          receipt.gasUsed());
+    } catch (IOException | L2RpcException | RuntimeException e) {
+      slots.labels("l2_failed").inc();
+      r.problem = "slot " + slot + ": sealing failed: " + e.getMessage();
+      LOG.error("squad: {}", r.problem);
+    }
+  }
+
+  /** Sends {@code fixNextEpoch} when the epoch two ahead is not fixed yet (the slot's leader). */
+  private void fixEpochIfDue(Running r, long slot) {
+    try {
+      long current = r.params.epochOf(slot);
+      if (r.schedule.nextEpoch() > current + 2) {
+        return;
+      }
+      TxReceipt t =
+          r.sender.sendAndWait(
+              TxRequest.call(config.schedule(), SquadContracts.fixNextEpochCall()));
+      LOG.info(
+          "squad: fixed the schedule of epoch {} (gas {}){}",
+          current + 2,
+          t.gasUsed(),
+          t.success() ? "" : " — reverted");
+    } catch (IOException | RuntimeException e) {
+      // another operator fixed it first, or L1 is busy: checked again next slot
+      LOG.debug("squad: fixNextEpoch: {}", e.getMessage());
+    }
+  }
+
+  // ------------------------------------------------------------------ the leader's intake
+
+  /**
+   * The open slot {@code slot}, waiting up to {@value #OPEN_WAIT_MILLIS} ms for the sync gate to
+   * open it; null when it does not open in time.
+   */
+  OpenSlot awaitOpen(Running r, long slot) {
+    OpenSlot o = r.open;
+    long deadline = System.currentTimeMillis() + OPEN_WAIT_MILLIS;
+    while ((o == null || o.slot() < slot) && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      o = r.open;
+    }
+    return o != null && o.slot() == slot ? o : null;
+  }
+
+  /**
+   * The outcome of a transaction sent to this node while it leads; null if the slot is not open.
+   */
+  Preconfirmer.Outcome preconfirm(Running r, long slot, byte[] rawTx) {
+    long t0 = System.nanoTime();
+    OpenSlot o = awaitOpen(r, slot);
+    if (o == null) {
+      preconfirmations.labels("not_open").inc();
+      return null;
+    }
+    Preconfirmer.Outcome out = r.preconfirmer.preconfirm(slot, rawTx, o.ledger());
+    if (out instanceof Preconfirmer.Accepted a) {
+      preconfirmations.labels(a.repeat() ? "repeat" : "signed").inc();
+      preconfirmSeconds.observe((System.nanoTime() - t0) / 1e9);
+      r.receipts.put(
+          Numeric.toHexString(a.txHash()),
+          new StoredPreconfirmation(
+              a.slot(), Numeric.toHexString(a.txHash()), a.signature().toHex()));
+    } else if (out instanceof Preconfirmer.Refused f) {
+      preconfirmations.labels(f.reason().name().toLowerCase(java.util.Locale.ROOT)).inc();
+    }
+    return out;
+  }
+
+  /**
+   * The pending nonce a wallet should use while this node leads {@code slot}: the slot's ledger
+   * (the L2 state the block builds on plus what was preconfirmed), once the slot is open.
+   */
+  String pendingNonce(Running r, long slot, String address) throws L2RpcException {
+    OpenSlot o = awaitOpen(r, slot);
+    if (o != null) {
+      return Numeric.encodeQuantity(
+          o.ledger().nextNonce(address.toLowerCase(java.util.Locale.ROOT)));
+    }
+    return Numeric.encodeQuantity(r.l2.nonce(address));
+  }
+
+  static byte[] txListHash(List<byte[]> txHashes) {
+    byte[] all = new byte[32 * txHashes.size()];
+    for (int i = 0; i < txHashes.size(); i++) {
+      System.arraycopy(txHashes.get(i), 0, all, 32 * i, 32);
+    }
+    return Hash.sha3(all);
+  }
+
+  static String short32(byte[] h) {
+    return Numeric.toHexString(h).substring(0, 10) + "…";
+  }
+
+  static <K, V> Map<K, V> boundedMap(int max) {
+    return java.util.Collections.synchronizedMap(
+        new LinkedHashMap<K, V>(1024, 0.75f, false) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+            return size() > max;
+          }
+        });
+  }
+}

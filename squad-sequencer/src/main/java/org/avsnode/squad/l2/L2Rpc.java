@@ -1,0 +1,239 @@
+package org.avsnode.squad.l2;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.web3j.utils.Numeric;
+
+/**
+ * The sequencer's JSON-RPC client of its L2 node: the reads it builds on (head block, nonces,
+ * balances), the writes that make a block (submitting the sealed transactions, mining one block)
+ * and a pass-through for the read methods a wallet asks the operator's endpoint. Answers are
+ * bounded in size and checked for shape; a malformed answer is an {@link L2RpcException}, never a
+ * wrong value.
+ */
+public final class L2Rpc {
+  /** Largest answer read from the L2 node (a wallet's eth_getLogs included). */
+  public static final int MAX_ANSWER_BYTES = 8 << 20;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI endpoint;
+  private final Duration timeout;
+  private final HttpClient http;
+  private final AtomicLong ids = new AtomicLong();
+
+  /** The block a slot builds on. */
+  public record Head(
+      long number,
+      byte[] hash,
+      byte[] parentHash,
+      long timestamp,
+      BigInteger baseFeePerGas,
+      BigInteger gasLimit,
+      List<byte[]> txHashes) {}
+
+  public L2Rpc(URI endpoint, Duration timeout) {
+    this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+  }
+
+  public long chainId() throws L2RpcException {
+    return quantity(call("eth_chainId", List.of()), "eth_chainId").longValueExact();
+  }
+
+  /** The latest block, with its transaction hashes in order. */
+  public Head latest() throws L2RpcException {
+    return head(call("eth_getBlockByNumber", List.of("latest", false)), "latest");
+  }
+
+  /** Block {@code number}, or null when the node does not have it. */
+  public Head block(long number) throws L2RpcException {
+    JsonNode r =
+        call(
+            "eth_getBlockByNumber",
+            List.of(Numeric.encodeQuantity(BigInteger.valueOf(number)), false));
+    return r.isNull() ? null : head(r, "block " + number);
+  }
+
+  public BigInteger nonce(String address) throws L2RpcException {
+    return quantity(
+        call("eth_getTransactionCount", List.of(address, "latest")), "eth_getTransactionCount");
+  }
+
+  public BigInteger balance(String address) throws L2RpcException {
+    return quantity(call("eth_getBalance", List.of(address, "latest")), "eth_getBalance");
+  }
+
+  /** Hands a signed transaction to the node's pool; returns the hash it reports. */
+  public String sendRawTransaction(byte[] rawTx) throws L2RpcException {
+    JsonNode r = call("eth_sendRawTransaction", List.of(Numeric.toHexString(rawTx)));
+    if (!r.isTextual()) {
+      throw new L2RpcException("eth_sendRawTransaction: not a hash");
+    }
+    return r.asText();
+  }
+
+  /** Mines one block now (anvil's {@code evm_mine}, the devnet's L2 runs with automine off). */
+  public void mine() throws L2RpcException {
+    call("evm_mine", List.of());
+  }
+
+  /**
+   * Drops the top {@code depth} blocks (anvil's {@code anvil_rollback}): the L2 node returns to the
+   * chain L1 committed.
+   */
+  public void rollback(int depth) throws L2RpcException {
+    call("anvil_rollback", List.of(depth));
+  }
+
+  /** Mines one block with the given timestamp. */
+  public void mineAt(long timestamp) throws L2RpcException {
+    call("evm_mine", List.of(timestamp));
+  }
+
+  /**
+   * Sends a JSON-RPC request object as it came from a wallet (id and all) and returns the node's
+   * answer object as it is.
+   */
+  public JsonNode forward(ObjectNode request) throws L2RpcException {
+    return post(request);
+  }
+
+  private JsonNode call(String method, List<?> params) throws L2RpcException {
+    ObjectNode req = JSON.createObjectNode();
+    req.put("jsonrpc", "2.0");
+    req.put("id", ids.incrementAndGet());
+    req.put("method", method);
+    ArrayNode p = req.putArray("params");
+    for (Object o : params) {
+      p.add(JSON.valueToTree(o));
+    }
+    JsonNode answer = post(req);
+    JsonNode error = answer.get("error");
+    if (error != null && !error.isNull()) {
+      String message = error.path("message").asText("error");
+      throw new L2RpcException(method + ": " + clip(message), true);
+    }
+    if (!answer.has("result")) {
+      throw new L2RpcException(method + ": an answer without a result");
+    }
+    return answer.get("result");
+  }
+
+  private JsonNode post(ObjectNode request) throws L2RpcException {
+    String method = request.path("method").asText("?");
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(request);
+    } catch (IOException e) {
+      throw new L2RpcException(method + ": " + e.getMessage());
+    }
+    HttpRequest req =
+        HttpRequest.newBuilder(endpoint)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    HttpResponse<InputStream> resp;
+    try {
+      resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new L2RpcException(
+          method + ": L2 node unreachable (" + e.getClass().getSimpleName() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new L2RpcException(method + ": interrupted");
+    }
+    try (InputStream in = resp.body()) {
+      byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+      if (bytes.length > MAX_ANSWER_BYTES) {
+        throw new L2RpcException(method + ": answer larger than " + MAX_ANSWER_BYTES + " bytes");
+      }
+      if (resp.statusCode() != 200) {
+        throw new L2RpcException(method + ": HTTP " + resp.statusCode());
+      }
+      JsonNode answer = JSON.readTree(bytes);
+      if (answer == null || !answer.isObject()) {
+        throw new L2RpcException(method + ": not a JSON-RPC answer");
+      }
+      return answer;
+    } catch (L2RpcException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new L2RpcException(method + ": malformed answer");
+    }
+  }
+
+  private static Head head(JsonNode b, String what) throws L2RpcException {
+    if (b == null || !b.isObject()) {
+      throw new L2RpcException("block " + what + ": not a block");
+    }
+    List<byte[]> txs = new ArrayList<>();
+    JsonNode list = b.get("transactions");
+    if (list == null || !list.isArray()) {
+      throw new L2RpcException("block " + what + ": no transaction list");
+    }
+    for (JsonNode t : list) {
+      txs.add(word(t, "transaction hash"));
+    }
+    JsonNode baseFee = b.get("baseFeePerGas");
+    return new Head(
+        quantity(b.get("number"), "number").longValueExact(),
+        word(b.get("hash"), "hash"),
+        word(b.get("parentHash"), "parentHash"),
+        quantity(b.get("timestamp"), "timestamp").longValueExact(),
+        baseFee == null || baseFee.isNull() ? BigInteger.ZERO : quantity(baseFee, "baseFeePerGas"),
+        quantity(b.get("gasLimit"), "gasLimit"),
+        txs);
+  }
+
+  private static byte[] word(JsonNode n, String what) throws L2RpcException {
+    if (n == null || !n.isTextual()) {
+      throw new L2RpcException(what + ": missing");
+    }
+    try {
+      byte[] b = Numeric.hexStringToByteArray(n.asText());
+      if (b.length != 32) {
+        throw new L2RpcException(what + ": not 32 bytes");
+      }
+      return b;
+    } catch (RuntimeException e) {
+      throw new L2RpcException(what + ": not hex");
+    }
+  }
+
+  private static BigInteger quantity(JsonNode n, String what) throws L2RpcException {
+    if (n == null || !n.isTextual()) {
+      throw new L2RpcException(what + ": not a quantity");
+    }
+    try {
+      BigInteger v = Numeric.decodeQuantity(n.asText());
+      if (v.bitLength() > 256) {
+        throw new L2RpcException(what + ": out of range");
+      }
+      return v;
+    } catch (RuntimeException e) {
+      throw new L2RpcException(what + ": not a quantity");
+    }
+  }
+
+  private static String clip(String s) {
+    String one = s.replaceAll("[\\r\\n]+", " ");
+    return one.length() > 200 ? one.substring(0, 200) + "…" : one;
+  }
+}

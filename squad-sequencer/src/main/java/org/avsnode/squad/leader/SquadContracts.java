@@ -1,0 +1,176 @@
+package org.avsnode.squad.leader;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.avsnode.contracts.bindings.AvsRegistry;
+import org.avsnode.contracts.bindings.ForcedInclusionQueue;
+import org.avsnode.contracts.bindings.SequencerInbox;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.generated.Bytes32;
+import org.web3j.abi.datatypes.generated.Uint64;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+import org.web3j.utils.Numeric;
+
+/**
+ * The L1 reads and call data the sequencer needs from its rollup's inbox and forced-inclusion
+ * queue, and from the AVS registry (operator addresses by index). Every read failure is an {@link
+ * IOException}.
+ */
+public final class SquadContracts {
+  private final Web3j web3j;
+  private final SequencerInbox inbox;
+  private final ForcedInclusionQueue queue;
+  private final AvsRegistry registry;
+  private final long operatorSetId;
+
+  /** A forced transaction of the queue. */
+  public record Forced(long index, byte[] txHash, byte[] rawTx) {}
+
+  public SquadContracts(
+      Web3j web3j, String inbox, String queue, String registry, long operatorSetId) {
+    this.web3j = Objects.requireNonNull(web3j, "web3j");
+    ReadonlyTransactionManager ro =
+        new ReadonlyTransactionManager(web3j, "0x0000000000000000000000000000000000000000");
+    DefaultGasProvider gas = new DefaultGasProvider();
+    this.inbox = SequencerInbox.load(inbox, web3j, ro, gas);
+    this.queue = ForcedInclusionQueue.load(queue, web3j, ro, gas);
+    this.registry = AvsRegistry.load(registry, web3j, ro, gas);
+    this.operatorSetId = operatorSetId;
+  }
+
+  public String inboxAddress() {
+    return inbox.getContractAddress();
+  }
+
+  /** The L2 block the next commitment must build on. */
+  public byte[] lastBlockHash() throws IOException {
+    return call(inbox.lastBlockHash());
+  }
+
+  /** The last committed slot, or -1 before the first commitment. */
+  public long lastSlot() throws IOException {
+    if (call(inbox.committedCount()).signum() == 0) {
+      return -1;
+    }
+    return call(inbox.lastSlot()).longValueExact();
+  }
+
+  public long graceSeconds() throws IOException {
+    return call(inbox.graceSeconds()).longValueExact();
+  }
+
+  /** The operator's index in the set, or -1 when it is not registered. */
+  public int operatorIndex(String operator) throws IOException {
+    try {
+      return call(registry.operatorIndex(BigInteger.valueOf(operatorSetId), operator))
+          .intValueExact();
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("revert")) {
+        return -1;
+      }
+      throw e;
+    }
+  }
+
+  /** The address (lower case) of the set's operator at {@code index}. */
+  public String operatorAt(int index) throws IOException {
+    return call(registry.operatorAt(BigInteger.valueOf(operatorSetId), BigInteger.valueOf(index)))
+        .toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The queue's cursor (items before it are included) and its length. */
+  public long[] queueCursorAndLength() throws IOException {
+    return new long[] {
+      call(queue.cursor()).longValueExact(), call(queue.length()).longValueExact()
+    };
+  }
+
+  /** When item {@code index} is due (unix seconds). */
+  public long dueAt(long index) throws IOException {
+    return call(queue.itemAt(BigInteger.valueOf(index))).component3().longValueExact();
+  }
+
+  /** Forced items {@code [from, to)} with their raw transactions, from the queue's events. */
+  public List<Forced> forced(long from, long to) throws IOException {
+    List<Forced> out = new ArrayList<>();
+    if (from >= to) {
+      return out;
+    }
+    EthFilter f =
+        new EthFilter(
+            DefaultBlockParameter.valueOf(BigInteger.ZERO),
+            DefaultBlockParameter.valueOf("latest"),
+            queue.getContractAddress());
+    f.addSingleTopic(
+        org.web3j.abi.EventEncoder.encode(ForcedInclusionQueue.FORCEDTRANSACTION_EVENT));
+    List<String> indices = new ArrayList<>();
+    for (long i = from; i < to; i++) {
+      indices.add(Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(i), 64));
+    }
+    f.addOptionalTopics(indices.toArray(new String[0]));
+    EthLog logs = web3j.ethGetLogs(f).send();
+    if (logs.hasError()) {
+      throw new IOException("eth_getLogs: " + logs.getError().getMessage());
+    }
+    java.util.TreeMap<Long, Forced> byIndex = new java.util.TreeMap<>();
+    for (EthLog.LogResult<?> r : logs.getLogs()) {
+      Log log = (Log) r.get();
+      var ev = ForcedInclusionQueue.getForcedTransactionEventFromLog(log);
+      long index = ev.index.longValueExact();
+      byte[] raw = ev.rawTx;
+      if (!Arrays.equals(org.web3j.crypto.Hash.sha3(raw), ev.txHash)) {
+        throw new IOException("forced item " + index + ": the event's bytes do not hash to it");
+      }
+      byIndex.put(index, new Forced(index, ev.txHash, raw));
+    }
+    for (long i = from; i < to; i++) {
+      Forced item = byIndex.get(i);
+      if (item == null) {
+        throw new IOException("forced item " + i + ": no event found");
+      }
+      out.add(item);
+    }
+    return out;
+  }
+
+  /** Call data of {@code SequencerInbox.commit}. */
+  public static String commitCall(
+      long slot, byte[] parentHash, byte[] blockHash, byte[] txListHash, long forcedCursor) {
+    return FunctionEncoder.encode(
+        new Function(
+            "commit",
+            List.of(
+                new Uint64(slot),
+                new Bytes32(parentHash),
+                new Bytes32(blockHash),
+                new Bytes32(txListHash),
+                new Uint64(forcedCursor)),
+            List.of()));
+  }
+
+  /** Call data of {@code SlotSchedule.fixNextEpoch}. */
+  public static String fixNextEpochCall() {
+    return FunctionEncoder.encode(new Function("fixNextEpoch", List.of(), List.of()));
+  }
+
+  private static <T> T call(org.web3j.protocol.core.RemoteCall<T> c) throws IOException {
+    try {
+      return c.send();
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+}
