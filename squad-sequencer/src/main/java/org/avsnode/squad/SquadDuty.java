@@ -449,7 +449,11 @@ public final class SquadDuty implements Duty {
     try {
       long[] cl = r.contracts.queueCursorAndLength();
       long cursor = cl[0];
-      long horizon = clock.millis() / 1000 + r.params.slotSeconds() + r.graceSeconds;
+      // every item due by the time the commitment can land (on L1's clock, which may run ahead)
+      long horizon =
+          Math.max(clock.millis() / 1000, r.contracts.latestTimestamp())
+              + r.params.slotSeconds()
+              + r.graceSeconds;
       long upto = cursor;
       while (upto < cl[1]
           && upto - cursor < MAX_FORCED_PER_SLOT

@@ -71,6 +71,8 @@ final class SquadRpc {
           "web3_clientVersion");
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern HEX =
+      java.util.regex.Pattern.compile("0x(?:[0-9a-fA-F]{2})+");
   private final SquadDuty duty;
   private final HttpClient http;
 
@@ -163,7 +165,7 @@ final class SquadRpc {
     byte[] raw;
     try {
       String hex = p.get(0).asText();
-      if (!hex.startsWith("0x") || hex.length() % 2 != 0) {
+      if (!HEX.matcher(hex).matches()) {
         throw new IllegalArgumentException();
       }
       raw = Numeric.hexStringToByteArray(hex);

@@ -25,7 +25,7 @@ import org.web3j.utils.Numeric;
  * bounded in size and checked for shape; a malformed answer is an {@link L2RpcException}, never a
  * wrong value.
  */
-public final class L2Rpc {
+public final class L2Rpc implements AccountReads {
   /** Largest answer read from the L2 node (a wallet's eth_getLogs included). */
   public static final int MAX_ANSWER_BYTES = 8 << 20;
 
@@ -70,11 +70,13 @@ public final class L2Rpc {
     return r.isNull() ? null : head(r, "block " + number);
   }
 
+  @Override
   public BigInteger nonce(String address) throws L2RpcException {
     return quantity(
         call("eth_getTransactionCount", List.of(address, "latest")), "eth_getTransactionCount");
   }
 
+  @Override
   public BigInteger balance(String address) throws L2RpcException {
     return quantity(call("eth_getBalance", List.of(address, "latest")), "eth_getBalance");
   }

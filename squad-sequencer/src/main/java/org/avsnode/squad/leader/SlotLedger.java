@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.avsnode.squad.l2.AccountReads;
 import org.avsnode.squad.l2.L2Rpc;
 import org.avsnode.squad.l2.L2RpcException;
 import org.avsnode.squad.preconf.Preconfirmer;
@@ -23,7 +24,7 @@ public final class SlotLedger implements Preconfirmer.Admission {
   private static final BigInteger CREATE_GAS = BigInteger.valueOf(32_000);
 
   private final long slot;
-  private final L2Rpc l2;
+  private final AccountReads l2;
   private final BigInteger blockGasLimit;
   private final BigInteger minFeeCap;
   private final Map<String, SenderState> senders = new ConcurrentHashMap<>();
@@ -35,7 +36,7 @@ public final class SlotLedger implements Preconfirmer.Admission {
     BigInteger balance;
   }
 
-  public SlotLedger(long slot, L2Rpc l2, L2Rpc.Head base) {
+  public SlotLedger(long slot, AccountReads l2, L2Rpc.Head base) {
     this.slot = slot;
     this.l2 = Objects.requireNonNull(l2, "l2");
     this.blockGasLimit = base.gasLimit();

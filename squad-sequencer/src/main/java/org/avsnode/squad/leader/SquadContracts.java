@@ -89,6 +89,15 @@ public final class SquadContracts {
         .toLowerCase(java.util.Locale.ROOT);
   }
 
+  /** The latest L1 block's timestamp (the clock the inbox and the queue read). */
+  public long latestTimestamp() throws IOException {
+    var b = web3j.ethGetBlockByNumber(DefaultBlockParameter.valueOf("latest"), false).send();
+    if (b.hasError() || b.getBlock() == null) {
+      throw new IOException("eth_getBlockByNumber(latest) failed");
+    }
+    return b.getBlock().getTimestamp().longValueExact();
+  }
+
   /** The queue's cursor (items before it are included) and its length. */
   public long[] queueCursorAndLength() throws IOException {
     return new long[] {

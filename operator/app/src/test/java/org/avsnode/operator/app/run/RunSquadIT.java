@@ -141,17 +141,7 @@ class RunSquadIT {
                 deployer,
                 dep,
                 new SquadDeployer.Params(
-                    genesis,
-                    SLOT_SECONDS,
-                    32,
-                    2,
-                    2,
-                    30,
-                    60,
-                    BigInteger.ZERO,
-                    ROLLUP,
-                    l2Genesis,
-                    3));
+                    genesis, SLOT_SECONDS, 32, 2, 2, 4, 60, BigInteger.ZERO, ROLLUP, l2Genesis, 3));
 
         int[] ports = new int[OPERATORS];
         StringBuilder peers = new StringBuilder();
@@ -211,6 +201,23 @@ class RunSquadIT {
         while (System.currentTimeMillis() / 1000 < genesis) {
           Thread.sleep(200);
         }
+        // a forced transaction, queued on L1 (due 4 s later): the leaders include it
+        Credentials forcedUser = Credentials.create(Keys.createEcKeyPair(RANDOM));
+        rpc(l2Http, "anvil_setBalance", List.of(forcedUser.getAddress(), "0x3635c9adc5dea00000"));
+        String forcedRaw = signed(forcedUser, BigInteger.ZERO, L2_CHAIN, forcedUser.getAddress());
+        String forcedHash =
+            Numeric.toHexString(
+                org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(forcedRaw)));
+        org.avsnode.contracts.bindings.ForcedInclusionQueue queue =
+            org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
+                squad.queue(), w1, Chain.transactionManager(w1, deployer, L1_CHAIN, 20), gas);
+        assertThat(
+                queue
+                    .enqueue(Numeric.hexStringToByteArray(forcedRaw), BigInteger.ZERO)
+                    .send()
+                    .isStatusOK())
+            .isTrue();
+
         // about 5 slots: two transfers every 700 ms
         List<String> sent = new ArrayList<>();
         String to = Credentials.create(Keys.createEcKeyPair(RANDOM)).getAddress();
@@ -326,6 +333,17 @@ class RunSquadIT {
           assertThat(receipt.isStatusOK()).isTrue();
           assertThat(receipt.getBlockHash()).isEqualToIgnoringCase(committed.get(slot));
         }
+        assertThat(queue.cursor().send())
+            .as("the forced item is consumed")
+            .isEqualTo(BigInteger.ONE);
+        boolean forcedIncluded = false;
+        for (String blockHash : committed.values()) {
+          EthBlock.Block b = w2.ethGetBlockByHash(blockHash, false).send().getBlock();
+          for (var t : b.getTransactions()) {
+            forcedIncluded |= ((String) t.get()).equalsIgnoreCase(forcedHash);
+          }
+        }
+        assertThat(forcedIncluded).as("the forced transaction is in a committed block").isTrue();
         assertThat(leaders)
             .as("slots led by more than one operator (the others' reached by forwarding)")
             .hasSizeGreaterThan(1);
@@ -333,6 +351,57 @@ class RunSquadIT {
           Health h = n.duty(SquadDuty.ID).orElseThrow().health();
           assertThat(h.status()).as(h.detail()).isEqualTo(Health.Status.UP);
         }
+        // hostile or malformed requests: JSON-RPC errors, nothing signed, the node stays up
+        assertThat(post(endpoint, "{not json").path("error").path("code").asInt())
+            .isEqualTo(-32700);
+        assertThat(post(endpoint, "[]").path("error").path("code").asInt()).isEqualTo(-32600);
+        assertThat(post(endpoint, "42").path("error").path("code").asInt()).isEqualTo(-32600);
+        assertThat(
+                post(endpoint, "{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"eth_chainId\"}")
+                    .path("error")
+                    .path("code")
+                    .asInt())
+            .isEqualTo(-32600);
+        assertThat(
+                call(endpoint, "debug_traceTransaction", List.of(sent.get(0)))
+                    .path("error")
+                    .path("code")
+                    .asInt())
+            .isEqualTo(-32601);
+        assertThat(
+                call(endpoint, "eth_sendRawTransaction", List.of("0xzz"))
+                    .path("error")
+                    .path("code")
+                    .asInt())
+            .isEqualTo(-32602);
+        assertThat(
+                call(endpoint, "eth_sendRawTransaction", List.of(1, 2))
+                    .path("error")
+                    .path("code")
+                    .asInt())
+            .isEqualTo(-32602);
+        assertThat(
+                call(endpoint, "eth_sendRawTransaction", List.of("0x01020304"))
+                    .path("error")
+                    .path("message")
+                    .asText())
+            .contains("MALFORMED");
+        JsonNode batch =
+            post(
+                endpoint,
+                "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]},"
+                    + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_blockNumber\",\"params\":[]}]");
+        assertThat(batch.size()).isEqualTo(2);
+        assertThat(batch.get(0).path("result").asText())
+            .isEqualTo(Numeric.encodeQuantity(BigInteger.valueOf(L2_CHAIN)));
+        assertThat(batch.get(1).path("id").asInt()).isEqualTo(2);
+        assertThat(batch.get(1).path("result").asText()).startsWith("0x");
+        assertThat(
+                call(endpoint, "squad_getPreconfirmation", List.of("0x" + "ab".repeat(32)))
+                    .get("result")
+                    .isNull())
+            .as("no preconfirmation for an unknown transaction")
+            .isTrue();
         String metrics = get(nodes.get(0).apiUrl() + "/metrics");
         assertThat(metrics).contains("avs_squad_forwarded_total{outcome=\"ok\",}");
         wallet.shutdown();
@@ -375,6 +444,18 @@ class RunSquadIT {
             HttpRequest.newBuilder(URI.create(endpoint))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private JsonNode post(String endpoint, String body) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(endpoint))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
