@@ -71,10 +71,14 @@ public final class SquadDuty implements Duty {
   /** How long a transaction sent to the leader waits for its slot to open (the sync gate). */
   static final long OPEN_WAIT_MILLIS = 3_000;
 
+  /** How often signed preconfirmations are posted to the peers. */
+  static final long GOSSIP_MILLIS = 20;
+
   private final DutyContext context;
   private final SquadConfig config;
   private final Clock clock;
   private final SquadRpc rpc;
+  private final PreconfirmationGossip gossip;
   private boolean routesInstalled;
 
   // metrics (created once)
@@ -107,6 +111,8 @@ public final class SquadDuty implements Duty {
     final Map<Long, LeaderSchedule> epochs = new ConcurrentHashMap<>();
     final Map<Integer, String> addresses = new ConcurrentHashMap<>();
     final Map<String, StoredPreconfirmation> receipts = boundedMap(100_000);
+    final Map<String, byte[]> held = boundedMap(100_000);
+    final org.avsnode.operator.registry.RegistryReader registry;
     final Map<String, URI> forwardedTo = boundedMap(100_000);
     volatile OpenSlot open;
     volatile int selfIndex = -1;
@@ -124,7 +130,9 @@ public final class SquadDuty implements Duty {
         long graceSeconds,
         DutySigner signer,
         TransactionSender sender,
-        String operator) {
+        String operator,
+        org.avsnode.operator.registry.RegistryReader registry) {
+      this.registry = registry;
       this.l2 = l2;
       this.l2ChainId = l2ChainId;
       this.contracts = contracts;
@@ -138,8 +146,9 @@ public final class SquadDuty implements Duty {
           new Preconfirmer(
               signer, config.rollupId(), l2ChainId, config.maxTxBytes(), config.maxTxPerSlot());
       this.scheduler =
-          Executors.newSingleThreadScheduledExecutor(
-              DaemonThreads.named("squad-" + operator.substring(0, 10)));
+          // two threads: the slot clock and the gossip, each never overlapping itself
+          Executors.newScheduledThreadPool(
+              2, DaemonThreads.named("squad-" + operator.substring(0, 10)));
     }
 
     long slotAt(long millis) {
@@ -181,7 +190,8 @@ public final class SquadDuty implements Duty {
   }
 
   /** A preconfirmation this node made, as {@code squad_getPreconfirmation} answers it. */
-  record StoredPreconfirmation(long slot, String txHash, String signature) {}
+  record StoredPreconfirmation(
+      long slot, String txHash, String signature, String operator, String publicKey) {}
 
   public SquadDuty(DutyContext context, SquadConfig config) {
     this.context = context;
@@ -236,6 +246,21 @@ public final class SquadDuty implements Duty {
                     + " leader's deadline (mined, never committed on L1)")
             .labels();
     rpc = new SquadRpc(this);
+    gossip =
+        new PreconfirmationGossip(
+            this,
+            m.counter(
+                CATEGORY,
+                "gossip_received_total",
+                "Preconfirmations received from peers, by outcome (kept, or why not: malformed,"
+                    + " wrong_rollup, stale, bad_transaction, not_leader, unknown_operator,"
+                    + " bad_signature, l1_unavailable)",
+                "outcome"),
+            m.counter(
+                CATEGORY,
+                "gossip_sent_total",
+                "Preconfirmations this node posted to peers, by outcome (ok, refused, unreachable)",
+                "outcome"));
   }
 
   @Override
@@ -288,16 +313,39 @@ public final class SquadDuty implements Duty {
             l1.web3j(), config.inbox(), config.queue(), config.registry(), config.operatorSetId());
     long grace = contracts.graceSeconds();
     Running r =
-        new Running(l2, l2ChainId, contracts, schedule, params, grace, signer, sender, operator);
+        new Running(
+            l2,
+            l2ChainId,
+            contracts,
+            schedule,
+            params,
+            grace,
+            signer,
+            sender,
+            operator,
+            new org.avsnode.operator.registry.RegistryReader(
+                l1, config.registry(), config.operatorSetId()));
     r.selfIndex = contracts.operatorIndex(operator);
     r.selfIndexReadAt = clock.millis();
     if (!routesInstalled) {
       context.routes().post(RPC_PATH, config.maxTxBytes() * 2 + (64 << 10), rpc::handle);
+      context.routes().post(PreconfirmationGossip.PATH, 16 << 20, gossip::handle);
       routesInstalled = true;
     }
     running = r;
     r.scheduler.scheduleWithFixedDelay(
         () -> tickQuietly(r), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    r.scheduler.scheduleWithFixedDelay(
+        () -> {
+          try {
+            gossip.flush(r.operator);
+          } catch (RuntimeException e) {
+            LOG.warn("squad: gossip: {}", e.getMessage());
+          }
+        },
+        GOSSIP_MILLIS,
+        GOSSIP_MILLIS,
+        TimeUnit.MILLISECONDS);
     LOG.info(
         "squad: sequencing rollup {} (L2 chain {}) in turn, slots of {} s from {}; JSON-RPC at {}",
         config.rollupId(),
@@ -611,10 +659,15 @@ public final class SquadDuty implements Duty {
     if (out instanceof Preconfirmer.Accepted a) {
       preconfirmations.labels(a.repeat() ? "repeat" : "signed").inc();
       preconfirmSeconds.observe((System.nanoTime() - t0) / 1e9);
+      String hash = Numeric.toHexString(a.txHash());
       r.receipts.put(
-          Numeric.toHexString(a.txHash()),
+          hash,
           new StoredPreconfirmation(
-              a.slot(), Numeric.toHexString(a.txHash()), a.signature().toHex()));
+              a.slot(), hash, a.signature().toHex(), r.operator, r.signer.publicKey().toHex()));
+      if (!a.repeat()) {
+        r.held.put(hash, rawTx.clone());
+        gossip.publish(a.slot(), a.txHash(), r.operator, a.signature(), rawTx);
+      }
     } else if (out instanceof Preconfirmer.Refused f) {
       preconfirmations.labels(f.reason().name().toLowerCase(java.util.Locale.ROOT)).inc();
     }

@@ -214,8 +214,8 @@ final class SquadRpc {
       o.put("rollupId", duty.config().rollupId());
       o.put("slot", s.slot());
       o.put("txHash", s.txHash());
-      o.put("operator", r.operator);
-      o.put("publicKey", r.signer.publicKey().toHex());
+      o.put("operator", s.operator());
+      o.put("publicKey", s.publicKey());
       o.put("signature", s.signature());
       return result(id, o);
     }

@@ -288,7 +288,45 @@ class RunSquadIT {
               .isTrue();
           slotOf.put(h, slot);
           leaders.add(operator);
+          // gossiped at once: every operator holds the same preconfirmation
+          for (NodeRuntime n : nodes.subList(1, nodes.size())) {
+            JsonNode q =
+                call(n.apiUrl() + SquadDuty.RPC_PATH, "squad_getPreconfirmation", List.of(h))
+                    .path("result");
+            assertThat(q.path("signature").asText())
+                .as("gossiped %s", h)
+                .isEqualTo(p.get("signature").asText());
+          }
         }
+        // a forged preconfirmation (another transaction under a real signature) is not kept
+        JsonNode first =
+            call(endpoint, "squad_getPreconfirmation", List.of(sent.get(0))).path("result");
+        String forgedRaw = signed(user, BigInteger.valueOf(999), L2_CHAIN, to);
+        String forged =
+            JSON.writeValueAsString(
+                List.of(
+                    Map.of(
+                        "rollupId", ROLLUP,
+                        "slot", first.get("slot").asLong(),
+                        "txHash",
+                            Numeric.toHexString(
+                                org.web3j.crypto.Hash.sha3(
+                                    Numeric.hexStringToByteArray(forgedRaw))),
+                        "operator", first.get("operator").asText(),
+                        "signature", first.get("signature").asText(),
+                        "rawTx", forgedRaw)));
+        HttpResponse<String> refused =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(nodes.get(1).apiUrl() + "/squad/v1/preconfirmations"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(forged))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("bad_signature");
+        assertThat(get(nodes.get(1).apiUrl() + "/metrics"))
+            .contains("avs_squad_gossip_received_total{outcome=\"bad_signature\",} 1.0");
 
         // each transaction is in the L2 block committed on L1 for its slot
         SequencerInbox inbox =

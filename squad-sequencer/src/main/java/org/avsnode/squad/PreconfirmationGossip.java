@@ -1,0 +1,255 @@
+package org.avsnode.squad;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.regex.Pattern;
+import org.avsnode.bls.Bls;
+import org.avsnode.bls.BlsPublicKey;
+import org.avsnode.bls.BlsSignature;
+import org.avsnode.bls.eip712.Preconfirmation;
+import org.avsnode.operator.metrics.Counter;
+import org.avsnode.operator.metrics.Labelled;
+import org.avsnode.operator.spi.RouteRequest;
+import org.avsnode.operator.spi.RouteResponse;
+import org.avsnode.squad.schedule.LeaderSchedule;
+import org.web3j.crypto.Hash;
+import org.web3j.utils.Numeric;
+
+/**
+ * Preconfirmations are gossiped at once (DESIGN.md §7), so a leader cannot withhold one it gave a
+ * user: the leader posts each, with the raw transaction, to every peer's {@value #PATH}; a node
+ * keeps a preconfirmation only when it is for this rollup, for a recent slot, signed by that slot's
+ * leader with its registered BLS key over the EIP-712 digest, and the raw transaction hashes to it.
+ * Every node then answers {@code squad_getPreconfirmation} for it, and holds the transactions a
+ * slot's block must contain.
+ */
+final class PreconfirmationGossip {
+  static final String PATH = "/squad/v1/preconfirmations";
+  static final int MAX_ITEMS = 1_000;
+
+  /** Slots before the current one whose preconfirmations are still taken. */
+  static final long RECENT_SLOTS = 64;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(PreconfirmationGossip.class);
+  private static final Pattern HEX = Pattern.compile("0x(?:[0-9a-fA-F]{2})+");
+  private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-f]{40}");
+
+  private final SquadDuty duty;
+  private final HttpClient http;
+  private final Labelled<Counter> received;
+  private final Labelled<Counter> sent;
+  private final ConcurrentLinkedQueue<ObjectNode> outbox = new ConcurrentLinkedQueue<>();
+  private final Map<String, BlsPublicKey> keys = new ConcurrentHashMap<>();
+  private final Map<String, Long> missing = new ConcurrentHashMap<>();
+
+  PreconfirmationGossip(SquadDuty duty, Labelled<Counter> received, Labelled<Counter> sent) {
+    this.duty = duty;
+    this.received = received;
+    this.sent = sent;
+    this.http = HttpClient.newBuilder().connectTimeout(duty.config().rpcTimeout()).build();
+  }
+
+  /** Queues a preconfirmation this node signed; {@link #flush} sends the queue to every peer. */
+  void publish(long slot, byte[] txHash, String operator, BlsSignature signature, byte[] rawTx) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("rollupId", duty.config().rollupId());
+    o.put("slot", slot);
+    o.put("txHash", Numeric.toHexString(txHash));
+    o.put("operator", operator);
+    o.put("signature", signature.toHex());
+    o.put("rawTx", Numeric.toHexString(rawTx));
+    outbox.add(o);
+  }
+
+  /** Posts what is queued to every peer but this node, without waiting for the answers. */
+  void flush(String self) {
+    if (outbox.isEmpty()) {
+      return;
+    }
+    ArrayNode batch = JSON.createArrayNode();
+    ObjectNode o;
+    long bytes = 0;
+    // at most MAX_ITEMS and about 4 MiB of transactions per post (the intake takes 16 MiB)
+    while (batch.size() < MAX_ITEMS && bytes < (4 << 20) && (o = outbox.poll()) != null) {
+      batch.add(o);
+      bytes += o.path("rawTx").asText().length();
+    }
+    byte[] body;
+    try {
+      body = JSON.writeValueAsBytes(batch);
+    } catch (IOException e) {
+      return;
+    }
+    for (Map.Entry<String, URI> peer : duty.config().peers().entrySet()) {
+      if (peer.getKey().equals(self)) {
+        continue;
+      }
+      HttpRequest req =
+          HttpRequest.newBuilder(peer.getValue().resolve(PATH))
+              .timeout(duty.config().rpcTimeout())
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build();
+      int n = batch.size();
+      http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
+          .whenComplete(
+              (resp, err) -> {
+                String outcome =
+                    err != null ? "unreachable" : resp.statusCode() == 200 ? "ok" : "refused";
+                sent.labels(outcome).inc(n);
+                if (resp != null && resp.statusCode() != 200) {
+                  String b = resp.body() == null ? "" : resp.body();
+                  LOG.warn(
+                      "squad: {} refused {} preconfirmation(s): HTTP {} {}",
+                      peer.getKey(),
+                      n,
+                      resp.statusCode(),
+                      b.length() > 300 ? b.substring(0, 300) + "…" : b);
+                }
+              });
+    }
+  }
+
+  /** The intake of peers' preconfirmations. */
+  RouteResponse handle(RouteRequest request) {
+    SquadDuty.Running r = duty.running();
+    if (r == null) {
+      return RouteResponse.error(503, "the sequencer is not running");
+    }
+    JsonNode body;
+    try {
+      body = JSON.readTree(request.body());
+    } catch (IOException e) {
+      received.labels("malformed").inc();
+      return RouteResponse.error(400, "not JSON");
+    }
+    if (body == null || !body.isArray() || body.size() > MAX_ITEMS) {
+      received.labels("malformed").inc();
+      return RouteResponse.error(400, "expected an array of at most " + MAX_ITEMS + " items");
+    }
+    List<String> refused = new ArrayList<>();
+    int kept = 0;
+    for (JsonNode item : body) {
+      String why = take(r, item);
+      if (why == null) {
+        kept++;
+        received.labels("kept").inc();
+      } else {
+        received
+            .labels(why.substring(0, why.indexOf(':') < 0 ? why.length() : why.indexOf(':')))
+            .inc();
+        refused.add(why);
+      }
+    }
+    if (!refused.isEmpty()) {
+      return RouteResponse.json(400, Map.of("kept", kept, "refused", refused));
+    }
+    return RouteResponse.ok(Map.of("kept", kept));
+  }
+
+  /** Null when the item is kept; otherwise {@code reason: detail}. */
+  private String take(SquadDuty.Running r, JsonNode item) {
+    if (!item.isObject()
+        || !item.path("rollupId").canConvertToLong()
+        || !item.path("slot").canConvertToLong()) {
+      return "malformed: fields";
+    }
+    String txHash = item.path("txHash").asText("").toLowerCase(Locale.ROOT);
+    String operator = item.path("operator").asText("").toLowerCase(Locale.ROOT);
+    String sig = item.path("signature").asText("");
+    String raw = item.path("rawTx").asText("");
+    if (!HEX.matcher(txHash).matches()
+        || txHash.length() != 66
+        || !ADDRESS.matcher(operator).matches()
+        || !HEX.matcher(sig).matches()
+        || !HEX.matcher(raw).matches()
+        || raw.length() > 2 + 2 * duty.config().maxTxBytes()) {
+      return "malformed: encoding";
+    }
+    if (item.get("rollupId").asLong() != duty.config().rollupId()) {
+      return "wrong_rollup: " + item.get("rollupId").asLong();
+    }
+    long slot = item.get("slot").asLong();
+    long current = r.currentSlot();
+    if (slot < current - RECENT_SLOTS || slot > current + 1 || slot < 0) {
+      return "stale: slot " + slot + " (now " + current + ")";
+    }
+    byte[] rawTx = Numeric.hexStringToByteArray(raw);
+    byte[] hash = Numeric.hexStringToByteArray(txHash);
+    if (!Arrays.equals(Hash.sha3(rawTx), hash)) {
+      return "bad_transaction: the raw transaction does not hash to txHash";
+    }
+    try {
+      int leader = r.leaderOf(slot);
+      if (leader == LeaderSchedule.NONE || !r.addressOf(leader).equals(operator)) {
+        return "not_leader: " + operator + " does not lead slot " + slot;
+      }
+      BlsPublicKey key = keyOf(r, operator);
+      if (key == null) {
+        return "unknown_operator: " + operator;
+      }
+      BlsSignature signature = BlsSignature.fromHex(sig);
+      byte[] digest =
+          new Preconfirmation(duty.config().rollupId(), slot, hash).digest(r.signer.domain());
+      if (!Bls.verify(key, digest, signature)) {
+        return "bad_signature: " + txHash;
+      }
+      r.receipts.putIfAbsent(
+          txHash, new SquadDuty.StoredPreconfirmation(slot, txHash, sig, operator, key.toHex()));
+      r.held.putIfAbsent(txHash, rawTx);
+      return null;
+    } catch (IOException e) {
+      return "l1_unavailable: " + e.getMessage();
+    } catch (org.avsnode.bls.BlsEncodingException e) {
+      return "bad_signature: " + e.getMessage();
+    } catch (RuntimeException e) {
+      return "l1_unavailable: " + e.getMessage();
+    }
+  }
+
+  /**
+   * The operator's registered BLS key, read once ({@code AvsRegistry.compressedPubkeyOf}; keys
+   * never change after registration) and checked like every key (on the curve, in the subgroup); an
+   * operator without a key is asked again at most every 10 s.
+   */
+  private BlsPublicKey keyOf(SquadDuty.Running r, String operator) throws IOException {
+    BlsPublicKey k = keys.get(operator);
+    if (k != null) {
+      return k;
+    }
+    long now = System.currentTimeMillis();
+    Long askedAt = missing.get(operator);
+    if (askedAt != null && now - askedAt < 10_000) {
+      return null;
+    }
+    byte[] compressed;
+    try {
+      compressed = r.registry.bindings().compressedPubkeyOf(operator).send();
+    } catch (Exception e) {
+      throw new IOException("compressedPubkeyOf: " + e.getMessage(), e);
+    }
+    if (compressed == null || compressed.length == 0) {
+      missing.put(operator, now);
+      return null;
+    }
+    k = BlsPublicKey.fromBytes(compressed);
+    keys.put(operator, k);
+    return k;
+  }
+}
