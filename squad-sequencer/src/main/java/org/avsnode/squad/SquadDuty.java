@@ -509,33 +509,32 @@ public final class SquadDuty implements Duty {
         upto++;
       }
       List<SquadContracts.Forced> forced = r.contracts.forced(cursor, upto);
+      List<byte[]> raws = new ArrayList<>();
       for (SquadContracts.Forced f : forced) {
-        try {
-          r.l2.sendRawTransaction(f.rawTx());
-        } catch (L2RpcException e) {
-          if (!e.rpcError()) {
-            throw e;
-          }
+        raws.add(f.rawTx());
+      }
+      for (Preconfirmer.Pending p : pending) {
+        raws.add(p.rawTx());
+      }
+      // one batch request, in order: forced items first, then the preconfirmed transactions
+      List<String> errors = r.l2.sendRawTransactions(raws);
+      for (int k = 0; k < errors.size(); k++) {
+        if (errors.get(k) == null) {
+          continue;
+        }
+        if (k < forced.size()) {
           LOG.warn(
               "squad: slot {}: forced item {} refused by the L2 node ({}); its place in the queue"
                   + " is consumed",
               slot,
-              f.index(),
-              e.getMessage());
-        }
-      }
-      for (Preconfirmer.Pending p : pending) {
-        try {
-          r.l2.sendRawTransaction(p.rawTx());
-        } catch (L2RpcException e) {
-          if (!e.rpcError()) {
-            throw e;
-          }
+              forced.get(k).index(),
+              errors.get(k));
+        } else {
           LOG.error(
               "squad: slot {}: the L2 node refused preconfirmed transaction {}: {}",
               slot,
-              Numeric.toHexString(p.txHash()),
-              e.getMessage());
+              Numeric.toHexString(pending.get(k - forced.size()).txHash()),
+              errors.get(k));
         }
       }
       r.l2.mine();

@@ -137,8 +137,53 @@ public final class L2Rpc implements AccountReads {
     return answer.get("result");
   }
 
+  /**
+   * Hands many signed transactions to the pool in JSON-RPC batches of up to 500, in order. Returns,
+   * per transaction, null when the node took it, or the node's error message.
+   *
+   * @throws L2RpcException when the node cannot be reached or answers malformed data
+   */
+  public List<String> sendRawTransactions(List<byte[]> rawTxs) throws L2RpcException {
+    List<String> out = new ArrayList<>(rawTxs.size());
+    for (int from = 0; from < rawTxs.size(); from += 500) {
+      int to = Math.min(rawTxs.size(), from + 500);
+      ArrayNode batch = JSON.createArrayNode();
+      long first = ids.getAndAdd(to - from) + 1;
+      for (int i = from; i < to; i++) {
+        ObjectNode req = batch.addObject();
+        req.put("jsonrpc", "2.0");
+        req.put("id", first + (i - from));
+        req.put("method", "eth_sendRawTransaction");
+        req.putArray("params").add(Numeric.toHexString(rawTxs.get(i)));
+      }
+      JsonNode answer = post(batch, "eth_sendRawTransaction (batch)");
+      if (!answer.isArray()) {
+        throw new L2RpcException("eth_sendRawTransaction (batch): not a batch answer");
+      }
+      java.util.Map<Long, String> byId = new java.util.HashMap<>();
+      java.util.Set<Long> answered = new java.util.HashSet<>();
+      for (JsonNode a : answer) {
+        long id = a.path("id").asLong(-1);
+        answered.add(id);
+        JsonNode error = a.get("error");
+        if (error != null && !error.isNull()) {
+          byId.put(id, clip(error.path("message").asText("error")));
+        }
+      }
+      for (int i = from; i < to; i++) {
+        long id = first + (i - from);
+        out.add(answered.contains(id) ? byId.get(id) : "no answer for this transaction");
+      }
+    }
+    return out;
+  }
+
   private JsonNode post(ObjectNode request) throws L2RpcException {
-    String method = request.path("method").asText("?");
+    return post(request, request.path("method").asText("?"));
+  }
+
+  private JsonNode post(com.fasterxml.jackson.databind.node.ContainerNode<?> request, String method)
+      throws L2RpcException {
     byte[] body;
     try {
       body = JSON.writeValueAsBytes(request);
@@ -170,7 +215,7 @@ public final class L2Rpc implements AccountReads {
         throw new L2RpcException(method + ": HTTP " + resp.statusCode());
       }
       JsonNode answer = JSON.readTree(bytes);
-      if (answer == null || !answer.isObject()) {
+      if (answer == null || !(answer.isObject() || (answer.isArray() && request.isArray()))) {
         throw new L2RpcException(method + ": not a JSON-RPC answer");
       }
       return answer;

@@ -9,6 +9,7 @@ import java.util.Objects;
 import org.avsnode.contracts.bindings.AvsRegistry;
 import org.avsnode.contracts.bindings.ForcedInclusionQueue;
 import org.avsnode.contracts.bindings.SequencerInbox;
+import org.avsnode.squad.schedule.SlotScheduleContract;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.generated.Bytes32;
@@ -174,12 +175,6 @@ public final class SquadContracts {
   }
 
   private static <T> T call(org.web3j.protocol.core.RemoteCall<T> c) throws IOException {
-    try {
-      return c.send();
-    } catch (IOException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException(e.getMessage(), e);
-    }
+    return SlotScheduleContract.call("SQUAD contracts", c);
   }
 }

@@ -80,12 +80,21 @@ public final class SlotScheduleContract {
   }
 
   private static <T> T call(org.web3j.protocol.core.RemoteCall<T> c) throws IOException {
+    return call("SlotSchedule", c);
+  }
+
+  /**
+   * Sends a contract read; every failure (a revert included) is an {@link IOException} whose
+   * message starts with {@code what}.
+   */
+  public static <T> T call(String what, org.web3j.protocol.core.RemoteCall<T> c)
+      throws IOException {
     try {
       return c.send();
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
-      throw new IOException("SlotSchedule: " + e.getMessage(), e);
+      throw new IOException(what + ": " + e.getMessage(), e);
     }
   }
 }

@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,25 +26,13 @@ import org.avsnode.bls.BlsSecretKey;
 import org.avsnode.bls.BlsSignature;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.Preconfirmation;
-import org.avsnode.contracts.bindings.AllocationManager;
-import org.avsnode.contracts.bindings.DelegationManager;
 import org.avsnode.contracts.bindings.SequencerInbox;
-import org.avsnode.contracts.bindings.StrategyManager;
-import org.avsnode.contracts.bindings.TestToken;
 import org.avsnode.contracts.deploy.Chain;
-import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
-import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.contracts.deploy.SquadDeployer;
-import org.avsnode.operator.http.LogLevelControl;
-import org.avsnode.operator.keys.OperatorKeyFiles;
 import org.avsnode.operator.node.NodeRuntime;
-import org.avsnode.operator.node.NodeSettings;
-import org.avsnode.operator.registration.RegistrationData;
-import org.avsnode.operator.spi.DutyObservers;
 import org.avsnode.operator.spi.Health;
 import org.avsnode.squad.SquadDuty;
-import org.avsnode.toolchain.AnvilProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
@@ -90,105 +76,18 @@ class RunSquadIT {
   @Test
   void aWalletsTransactionsArePreconfirmedAndLandInTheBlockOfTheirSlot(@TempDir Path dir)
       throws Exception {
-    try (AnvilProcess l1 =
-            AnvilProcess.builder()
-                .chainId(L1_CHAIN)
-                .accounts(1)
-                .arg("--block-base-fee-per-gas")
-                .arg("0")
-                .start();
-        AnvilProcess l2 =
-            AnvilProcess.builder()
-                .chainId(L2_CHAIN)
-                .accounts(1)
-                .arg("--no-mining")
-                .arg("--order")
-                .arg("fifo")
-                .start()) {
-      HttpService l1Http = new HttpService(l1.rpcUrl());
-      Web3j w1 = Web3j.build(l1Http);
-      HttpService l2Http = new HttpService(l2.rpcUrl());
-      Web3j w2 = Web3j.build(l2Http);
-      List<NodeRuntime> nodes = new ArrayList<>();
-      try {
-        Credentials deployer = funded(l1Http);
-        Deployment dep = Deployer.deploy(w1, deployer, Deployer.Config.devnet().withEpochLength(4));
-        Path deploymentFile = dir.resolve("deployment.json");
-        DeploymentJson.write(dep, deploymentFile);
-        ContractGasProvider gas = Chain.gasProvider(w1, Chain.DEFAULT_GAS_LIMIT);
-
-        List<Credentials> ops = new ArrayList<>();
-        Map<String, BlsSecretKey> blsKeys = new HashMap<>();
-        for (int i = 0; i < OPERATORS; i++) {
-          Credentials op = funded(l1Http);
-          BlsSecretKey sk = BlsSecretKey.random(RANDOM);
-          register(w1, dep, deployer, op, sk, gas);
-          ops.add(op);
-          blsKeys.put(op.getAddress().toLowerCase(Locale.ROOT), sk);
-        }
-        mineRegistryEpoch(w1, l1Http, dep.epochLength());
-
-        byte[] l2Genesis =
-            Numeric.hexStringToByteArray(
-                w2.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
-                    .send()
-                    .getBlock()
-                    .getHash());
-        long genesis = System.currentTimeMillis() / 1000 + 12;
-        SquadDeployer.Squad squad =
-            SquadDeployer.deploy(
-                w1,
-                deployer,
-                dep,
-                new SquadDeployer.Params(
-                    genesis, SLOT_SECONDS, 32, 2, 2, 4, 60, BigInteger.ZERO, ROLLUP, l2Genesis, 3));
-
-        int[] ports = new int[OPERATORS];
-        StringBuilder peers = new StringBuilder();
-        for (int i = 0; i < OPERATORS; i++) {
-          ports[i] = freePort();
-          peers
-              .append(i == 0 ? "" : ",")
-              .append(ops.get(i).getAddress().toLowerCase(Locale.ROOT))
-              .append("=http://127.0.0.1:")
-              .append(ports[i]);
-        }
-        for (int i = 0; i < OPERATORS; i++) {
-          Credentials op = ops.get(i);
-          OperatorKeyFiles keys =
-              OperatorKeyFiles.writeLight(
-                  dir.resolve("keys" + i),
-                  blsKeys.get(op.getAddress().toLowerCase(Locale.ROOT)),
-                  op.getEcKeyPair(),
-                  "squad-op" + i,
-                  RANDOM);
-          Map<String, String> section = new LinkedHashMap<>();
-          section.put("rollup-id", Long.toString(ROLLUP));
-          section.put("l2-rpc-url", l2.rpcUrl());
-          section.put("schedule", squad.schedule());
-          section.put("inbox", squad.inbox());
-          section.put("queue", squad.queue());
-          section.put("peers", peers.toString());
-          NodeSettings settings =
-              NodeSettings.builder(dir.resolve("data" + i))
-                  .nodeName("squad-op" + i)
-                  .httpPort(ports[i])
-                  .metricsEnabled(true)
-                  .l1RpcUrl(URI.create(l1.rpcUrl()))
-                  .deploymentFile(deploymentFile)
-                  .confirmations(0)
-                  .l1PollInterval(Duration.ofMillis(250))
-                  .duties(List.of(SquadDuty.ID))
-                  .dutyConfig(SquadDuty.ID, section)
-                  .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
-                  .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
-                  .build();
-          NodeRuntime node =
-              RunComponent.create(settings, LogLevelControl.UNSUPPORTED, DutyObservers.none())
-                  .runtime();
-          nodes.add(node);
-          node.start();
-        }
+    try (SquadNet net = SquadNet.start(dir, OPERATORS, SLOT_SECONDS, 4, Map.of(), List.of())) {
+      HttpService l2Http = net.l2Http;
+      Web3j w1 = net.w1;
+      Web3j w2 = net.w2;
+      List<NodeRuntime> nodes = net.nodes;
+      Credentials deployer = net.deployer;
+      Deployment dep = net.dep;
+      ContractGasProvider gas = net.gas;
+      Map<String, BlsSecretKey> blsKeys = net.blsKeys;
+      long genesis = net.genesis;
+      SquadDeployer.Squad squad = net.squad;
+      {
         String endpoint = nodes.get(0).apiUrl() + SquadDuty.RPC_PATH;
 
         // a wallet: funded on L2, talking only to operator 0's endpoint
@@ -443,12 +342,6 @@ class RunSquadIT {
         String metrics = get(nodes.get(0).apiUrl() + "/metrics");
         assertThat(metrics).contains("avs_squad_forwarded_total{outcome=\"ok\",}");
         wallet.shutdown();
-      } finally {
-        for (NodeRuntime n : nodes) {
-          n.close();
-        }
-        w1.shutdown();
-        w2.shutdown();
       }
     }
   }
@@ -507,73 +400,7 @@ class RunSquadIT {
         .body();
   }
 
-  private static Credentials funded(HttpService l1) throws Exception {
-    Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
-    rpc(l1, "anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
-    return c;
-  }
-
   private static void rpc(HttpService s, String method, List<?> params) throws IOException {
-    var r =
-        new org.web3j.protocol.core.Request<>(method, params, s, RunMachIT.VoidResponse.class)
-            .send();
-    assertThat(r.hasError()).as(method).isFalse();
-  }
-
-  /** Registers {@code op} with its own stake and BLS key in the deployment's operator set. */
-  private static void register(
-      Web3j w,
-      Deployment dep,
-      Credentials deployer,
-      Credentials op,
-      BlsSecretKey sk,
-      ContractGasProvider gas)
-      throws Exception {
-    Deployment.Contracts c = dep.contracts();
-    TransactionManager otm = Chain.transactionManager(w, op, L1_CHAIN, 20);
-    TransactionManager dtm = Chain.transactionManager(w, deployer, L1_CHAIN, 20);
-    BigInteger stake = WAD.multiply(BigInteger.valueOf(100));
-    assertThat(
-            DelegationManager.load(c.delegationManager(), w, otm, gas)
-                .registerAsOperator(
-                    "0x0000000000000000000000000000000000000000", BigInteger.ZERO, "uri")
-                .send()
-                .isStatusOK())
-        .isTrue();
-    TestToken.load(c.testToken(), w, dtm, gas).mint(op.getAddress(), stake).send();
-    TestToken.load(c.testToken(), w, otm, gas).approve(c.strategyManager(), stake).send();
-    StrategyManager.load(c.strategyManager(), w, otm, gas)
-        .depositIntoStrategy(c.strategy(), c.testToken(), stake)
-        .send();
-    AllocationManager am = AllocationManager.load(c.allocationManager(), w, otm, gas);
-    AllocationManager.OperatorSet set =
-        new AllocationManager.OperatorSet(c.avsRegistry(), BigInteger.valueOf(dep.operatorSetId()));
-    am.modifyAllocations(
-            op.getAddress(),
-            List.of(new AllocationManager.AllocateParams(set, List.of(c.strategy()), List.of(WAD))))
-        .send();
-    assertThat(
-            am.registerForOperatorSets(
-                    op.getAddress(),
-                    new AllocationManager.RegisterParams(
-                        c.avsRegistry(),
-                        List.of(BigInteger.valueOf(dep.operatorSetId())),
-                        RegistrationData.of(sk).encode()))
-                .send()
-                .isStatusOK())
-        .isTrue();
-  }
-
-  private static void mineRegistryEpoch(Web3j w, HttpService s, long epochLength)
-      throws IOException {
-    long n = w.ethBlockNumber().send().getBlockNumber().longValueExact();
-    long next = (n / epochLength + 1) * epochLength;
-    rpc(s, "anvil_mine", List.of(Numeric.toHexStringWithPrefix(BigInteger.valueOf(next - n + 1))));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    SquadNet.rpc(s, method, params);
   }
 }

@@ -1,0 +1,315 @@
+package org.avsnode.operator.app.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.avsnode.bls.BlsSecretKey;
+import org.avsnode.contracts.bindings.AllocationManager;
+import org.avsnode.contracts.bindings.DelegationManager;
+import org.avsnode.contracts.bindings.StrategyManager;
+import org.avsnode.contracts.bindings.TestToken;
+import org.avsnode.contracts.deploy.Chain;
+import org.avsnode.contracts.deploy.Deployer;
+import org.avsnode.contracts.deploy.Deployment;
+import org.avsnode.contracts.deploy.DeploymentJson;
+import org.avsnode.contracts.deploy.SquadDeployer;
+import org.avsnode.operator.http.LogLevelControl;
+import org.avsnode.operator.keys.OperatorKeyFiles;
+import org.avsnode.operator.node.NodeRuntime;
+import org.avsnode.operator.node.NodeSettings;
+import org.avsnode.operator.registration.RegistrationData;
+import org.avsnode.operator.spi.DutyObservers;
+import org.avsnode.squad.SquadDuty;
+import org.avsnode.toolchain.AnvilProcess;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.TransactionManager;
+import org.web3j.tx.gas.ContractGasProvider;
+import org.web3j.utils.Numeric;
+
+/**
+ * A SQUAD network for tests and benchmarks: a real L1 (anvil, automine) with the restaking
+ * contracts and a rollup's SQUAD contracts, a real L2 (anvil with automine off and FIFO ordering)
+ * that only the slot leaders mine, and {@code operators} registered operators, each a node built by
+ * {@link RunComponent} (the wiring of {@code operator run}) with the {@code squad} duty and every
+ * other operator as a peer. Slot 0 starts 12 s after the contracts are deployed. Closing it stops
+ * every node and both anvils.
+ */
+final class SquadNet implements AutoCloseable {
+  static final long L1_CHAIN = 31337;
+  static final long L2_CHAIN = 42070;
+  static final long ROLLUP = 7;
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final BigInteger WAD = BigInteger.TEN.pow(18);
+
+  final AnvilProcess l1;
+  final AnvilProcess l2;
+  final HttpService l1Http;
+  final HttpService l2Http;
+  final Web3j w1;
+  final Web3j w2;
+  final List<NodeRuntime> nodes = new ArrayList<>();
+  final Map<String, BlsSecretKey> blsKeys = new HashMap<>();
+  final List<Credentials> ops = new ArrayList<>();
+  Credentials deployer;
+  Deployment dep;
+  ContractGasProvider gas;
+  long genesis;
+  SquadDeployer.Squad squad;
+
+  private SquadNet(AnvilProcess l1, AnvilProcess l2) {
+    this.l1 = l1;
+    this.l2 = l2;
+    this.l1Http = new HttpService(l1.rpcUrl());
+    this.l2Http = new HttpService(l2.rpcUrl());
+    this.w1 = Web3j.build(l1Http);
+    this.w2 = Web3j.build(l2Http);
+  }
+
+  /**
+   * @param extraSection more keys of every node's {@code squad} section
+   * @param l2Args more anvil arguments for the L2 (e.g. a larger block gas limit)
+   */
+  static SquadNet start(
+      Path dir,
+      int operators,
+      long slotSeconds,
+      long dueAfter,
+      Map<String, String> extraSection,
+      List<String> l2Args)
+      throws Exception {
+    AnvilProcess l1 =
+        AnvilProcess.builder()
+            .chainId(L1_CHAIN)
+            .accounts(1)
+            .arg("--block-base-fee-per-gas")
+            .arg("0")
+            .start();
+    AnvilProcess l2 = null;
+    SquadNet net = null;
+    try {
+      AnvilProcess.Builder b =
+          AnvilProcess.builder()
+              .chainId(L2_CHAIN)
+              .accounts(1)
+              .arg("--no-mining")
+              .arg("--order")
+              .arg("fifo");
+      for (String a : l2Args) {
+        b.arg(a);
+      }
+      l2 = b.start();
+      net = new SquadNet(l1, l2);
+      net.setUp(dir, operators, slotSeconds, dueAfter, extraSection);
+      return net;
+    } catch (Exception | AssertionError e) {
+      if (net != null) {
+        net.close();
+      } else {
+        if (l2 != null) {
+          l2.close();
+        }
+        l1.close();
+      }
+      throw e;
+    }
+  }
+
+  private void setUp(
+      Path dir, int operators, long slotSeconds, long dueAfter, Map<String, String> extraSection)
+      throws Exception {
+    deployer = funded(l1Http);
+    dep = Deployer.deploy(w1, deployer, Deployer.Config.devnet().withEpochLength(4));
+    Path deploymentFile = dir.resolve("deployment.json");
+    DeploymentJson.write(dep, deploymentFile);
+    gas = Chain.gasProvider(w1, Chain.DEFAULT_GAS_LIMIT);
+    for (int i = 0; i < operators; i++) {
+      Credentials op = funded(l1Http);
+      BlsSecretKey sk = BlsSecretKey.random(RANDOM);
+      register(w1, dep, deployer, op, sk, gas);
+      ops.add(op);
+      blsKeys.put(op.getAddress().toLowerCase(Locale.ROOT), sk);
+    }
+    mineRegistryEpoch(w1, l1Http, dep.epochLength());
+    byte[] l2Genesis =
+        Numeric.hexStringToByteArray(
+            w2.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)
+                .send()
+                .getBlock()
+                .getHash());
+    genesis = System.currentTimeMillis() / 1000 + 12;
+    squad =
+        SquadDeployer.deploy(
+            w1,
+            deployer,
+            dep,
+            new SquadDeployer.Params(
+                genesis,
+                slotSeconds,
+                32,
+                2,
+                2,
+                dueAfter,
+                60,
+                BigInteger.ZERO,
+                ROLLUP,
+                l2Genesis,
+                3));
+    int[] ports = new int[operators];
+    StringBuilder peers = new StringBuilder();
+    for (int i = 0; i < operators; i++) {
+      ports[i] = freePort();
+      peers
+          .append(i == 0 ? "" : ",")
+          .append(ops.get(i).getAddress().toLowerCase(Locale.ROOT))
+          .append("=http://127.0.0.1:")
+          .append(ports[i]);
+    }
+    for (int i = 0; i < operators; i++) {
+      Credentials op = ops.get(i);
+      OperatorKeyFiles keys =
+          OperatorKeyFiles.writeLight(
+              dir.resolve("keys" + i),
+              blsKeys.get(op.getAddress().toLowerCase(Locale.ROOT)),
+              op.getEcKeyPair(),
+              "squad-op" + i,
+              RANDOM);
+      Map<String, String> section = new LinkedHashMap<>();
+      section.put("rollup-id", Long.toString(ROLLUP));
+      section.put("l2-rpc-url", l2.rpcUrl());
+      section.put("schedule", squad.schedule());
+      section.put("inbox", squad.inbox());
+      section.put("queue", squad.queue());
+      section.put("peers", peers.toString());
+      section.putAll(extraSection);
+      NodeSettings settings =
+          NodeSettings.builder(dir.resolve("data" + i))
+              .nodeName("squad-op" + i)
+              .httpPort(ports[i])
+              .metricsEnabled(true)
+              .l1RpcUrl(URI.create(l1.rpcUrl()))
+              .deploymentFile(deploymentFile)
+              .confirmations(0)
+              .l1PollInterval(Duration.ofMillis(250))
+              .duties(List.of(SquadDuty.ID))
+              .dutyConfig(SquadDuty.ID, section)
+              .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
+              .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
+              .build();
+      NodeRuntime node =
+          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, DutyObservers.none())
+              .runtime();
+      nodes.add(node);
+      node.start();
+    }
+  }
+
+  /** Waits for slot 0. */
+  void awaitGenesis() throws InterruptedException {
+    while (System.currentTimeMillis() / 1000 < genesis) {
+      Thread.sleep(100);
+    }
+  }
+
+  /** A new account with 1,000 ETH on the L2. */
+  Credentials l2Account() throws Exception {
+    Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
+    rpc(l2Http, "anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
+    return c;
+  }
+
+  @Override
+  public void close() {
+    for (NodeRuntime n : nodes) {
+      n.close();
+    }
+    w1.shutdown();
+    w2.shutdown();
+    l2.close();
+    l1.close();
+  }
+
+  static Credentials funded(HttpService l1) throws Exception {
+    Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
+    rpc(l1, "anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
+    return c;
+  }
+
+  static void rpc(HttpService s, String method, List<?> params) throws IOException {
+    var r =
+        new org.web3j.protocol.core.Request<>(method, params, s, RunMachIT.VoidResponse.class)
+            .send();
+    assertThat(r.hasError()).as(method).isFalse();
+  }
+
+  /** Registers {@code op} with its own stake and BLS key in the deployment's operator set. */
+  static void register(
+      Web3j w,
+      Deployment dep,
+      Credentials deployer,
+      Credentials op,
+      BlsSecretKey sk,
+      ContractGasProvider gas)
+      throws Exception {
+    Deployment.Contracts c = dep.contracts();
+    TransactionManager otm = Chain.transactionManager(w, op, L1_CHAIN, 20);
+    TransactionManager dtm = Chain.transactionManager(w, deployer, L1_CHAIN, 20);
+    BigInteger stake = WAD.multiply(BigInteger.valueOf(100));
+    assertThat(
+            DelegationManager.load(c.delegationManager(), w, otm, gas)
+                .registerAsOperator(
+                    "0x0000000000000000000000000000000000000000", BigInteger.ZERO, "uri")
+                .send()
+                .isStatusOK())
+        .isTrue();
+    TestToken.load(c.testToken(), w, dtm, gas).mint(op.getAddress(), stake).send();
+    TestToken.load(c.testToken(), w, otm, gas).approve(c.strategyManager(), stake).send();
+    StrategyManager.load(c.strategyManager(), w, otm, gas)
+        .depositIntoStrategy(c.strategy(), c.testToken(), stake)
+        .send();
+    AllocationManager am = AllocationManager.load(c.allocationManager(), w, otm, gas);
+    AllocationManager.OperatorSet set =
+        new AllocationManager.OperatorSet(c.avsRegistry(), BigInteger.valueOf(dep.operatorSetId()));
+    am.modifyAllocations(
+            op.getAddress(),
+            List.of(new AllocationManager.AllocateParams(set, List.of(c.strategy()), List.of(WAD))))
+        .send();
+    assertThat(
+            am.registerForOperatorSets(
+                    op.getAddress(),
+                    new AllocationManager.RegisterParams(
+                        c.avsRegistry(),
+                        List.of(BigInteger.valueOf(dep.operatorSetId())),
+                        RegistrationData.of(sk).encode()))
+                .send()
+                .isStatusOK())
+        .isTrue();
+  }
+
+  static void mineRegistryEpoch(Web3j w, HttpService s, long epochLength) throws IOException {
+    long n = w.ethBlockNumber().send().getBlockNumber().longValueExact();
+    long next = (n / epochLength + 1) * epochLength;
+    rpc(s, "anvil_mine", List.of(Numeric.toHexStringWithPrefix(BigInteger.valueOf(next - n + 1))));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
