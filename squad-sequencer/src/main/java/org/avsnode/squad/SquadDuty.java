@@ -502,13 +502,14 @@ public final class SquadDuty implements Duty {
           Math.max(clock.millis() / 1000, r.contracts.latestTimestamp())
               + r.params.slotSeconds()
               + r.graceSeconds;
-      long upto = cursor;
-      while (upto < cl[1]
-          && upto - cursor < MAX_FORCED_PER_SLOT
-          && r.contracts.dueAt(upto) <= horizon) {
-        upto++;
+      List<SquadContracts.Forced> forced =
+          r.contracts.forced(cursor, Math.min(cl[1], cursor + MAX_FORCED_PER_SLOT));
+      int due = 0;
+      while (due < forced.size() && forced.get(due).dueAt() <= horizon) {
+        due++; // enqueued in order: the due items are a prefix
       }
-      List<SquadContracts.Forced> forced = r.contracts.forced(cursor, upto);
+      forced = forced.subList(0, due);
+      long upto = cursor + due;
       List<byte[]> raws = new ArrayList<>();
       for (SquadContracts.Forced f : forced) {
         raws.add(f.rawTx());

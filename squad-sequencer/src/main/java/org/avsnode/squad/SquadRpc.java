@@ -70,9 +70,20 @@ final class SquadRpc {
           "eth_syncing",
           "web3_clientVersion");
 
+  /** Methods the endpoint answers itself. */
+  static final Set<String> OWN =
+      Set.of(
+          "eth_chainId",
+          "net_version",
+          "eth_sendRawTransaction",
+          "squad_getPreconfirmation",
+          "eth_getTransactionCount");
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final java.util.regex.Pattern HEX =
       java.util.regex.Pattern.compile("0x(?:[0-9a-fA-F]{2})+");
+  private static final java.util.regex.Pattern ADDRESS =
+      java.util.regex.Pattern.compile("0x[0-9a-fA-F]{40}");
   private final SquadDuty duty;
   private final HttpClient http;
 
@@ -237,7 +248,7 @@ final class SquadRpc {
       return passToL2(r, id, req);
     }
     String address = p.get(0).asText();
-    if (!address.matches("0x[0-9a-fA-F]{40}")) {
+    if (!ADDRESS.matcher(address).matches()) {
       return error(id, INVALID_PARAMS, "not an address");
     }
     long slot = r.currentSlot();
@@ -326,14 +337,7 @@ final class SquadRpc {
   }
 
   private static boolean known(String method) {
-    return PASSED.contains(method)
-        || Set.of(
-                "eth_chainId",
-                "net_version",
-                "eth_sendRawTransaction",
-                "squad_getPreconfirmation",
-                "eth_getTransactionCount")
-            .contains(method);
+    return PASSED.contains(method) || OWN.contains(method);
   }
 
   private static ObjectNode result(JsonNode id, JsonNode result) {

@@ -81,15 +81,6 @@ public final class L2Rpc implements AccountReads {
     return quantity(call("eth_getBalance", List.of(address, "latest")), "eth_getBalance");
   }
 
-  /** Hands a signed transaction to the node's pool; returns the hash it reports. */
-  public String sendRawTransaction(byte[] rawTx) throws L2RpcException {
-    JsonNode r = call("eth_sendRawTransaction", List.of(Numeric.toHexString(rawTx)));
-    if (!r.isTextual()) {
-      throw new L2RpcException("eth_sendRawTransaction: not a hash");
-    }
-    return r.asText();
-  }
-
   /** Mines one block now (anvil's {@code evm_mine}, the devnet's L2 runs with automine off). */
   public void mine() throws L2RpcException {
     call("evm_mine", List.of());
@@ -101,11 +92,6 @@ public final class L2Rpc implements AccountReads {
    */
   public void rollback(int depth) throws L2RpcException {
     call("anvil_rollback", List.of(depth));
-  }
-
-  /** Mines one block with the given timestamp. */
-  public void mineAt(long timestamp) throws L2RpcException {
-    call("evm_mine", List.of(timestamp));
   }
 
   /**

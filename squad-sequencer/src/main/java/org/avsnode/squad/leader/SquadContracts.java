@@ -34,9 +34,10 @@ public final class SquadContracts {
   private final ForcedInclusionQueue queue;
   private final AvsRegistry registry;
   private final long operatorSetId;
+  private volatile long dueAfter = -1;
 
   /** A forced transaction of the queue. */
-  public record Forced(long index, byte[] txHash, byte[] rawTx) {}
+  public record Forced(long index, byte[] txHash, byte[] rawTx, long dueAt) {}
 
   public SquadContracts(
       Web3j web3j, String inbox, String queue, String registry, long operatorSetId) {
@@ -106,16 +107,17 @@ public final class SquadContracts {
     };
   }
 
-  /** When item {@code index} is due (unix seconds). */
-  public long dueAt(long index) throws IOException {
-    return call(queue.itemAt(BigInteger.valueOf(index))).component3().longValueExact();
-  }
-
-  /** Forced items {@code [from, to)} with their raw transactions, from the queue's events. */
+  /**
+   * Forced items {@code [from, to)} with their raw transactions and when each is due, from the
+   * queue's events (one {@code eth_getLogs}).
+   */
   public List<Forced> forced(long from, long to) throws IOException {
     List<Forced> out = new ArrayList<>();
     if (from >= to) {
       return out;
+    }
+    if (dueAfter < 0) {
+      dueAfter = call(queue.dueAfter()).longValueExact();
     }
     EthFilter f =
         new EthFilter(
@@ -142,7 +144,8 @@ public final class SquadContracts {
       if (!Arrays.equals(org.web3j.crypto.Hash.sha3(raw), ev.txHash)) {
         throw new IOException("forced item " + index + ": the event's bytes do not hash to it");
       }
-      byIndex.put(index, new Forced(index, ev.txHash, raw));
+      byIndex.put(
+          index, new Forced(index, ev.txHash, raw, ev.enqueuedAt.longValueExact() + dueAfter));
     }
     for (long i = from; i < to; i++) {
       Forced item = byIndex.get(i);

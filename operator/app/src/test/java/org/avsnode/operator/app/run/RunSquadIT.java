@@ -215,13 +215,7 @@ class RunSquadIT {
                         "signature", first.get("signature").asText(),
                         "rawTx", forgedRaw)));
         HttpResponse<String> refused =
-            http.send(
-                HttpRequest.newBuilder(
-                        URI.create(nodes.get(1).apiUrl() + "/squad/v1/preconfirmations"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(forged))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+            SquadNet.postJson(http, nodes.get(1).apiUrl() + "/squad/v1/preconfirmations", forged);
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("bad_signature");
         assertThat(get(nodes.get(1).apiUrl() + "/metrics"))
@@ -370,25 +364,11 @@ class RunSquadIT {
     req.put("id", 1);
     req.put("method", method);
     req.put("params", params);
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(endpoint))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).isEqualTo(200);
-    return JSON.readTree(r.body());
+    return post(endpoint, JSON.writeValueAsString(req));
   }
 
   private JsonNode post(String endpoint, String body) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(endpoint))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = SquadNet.postJson(http, endpoint, body);
     assertThat(r.statusCode()).isEqualTo(200);
     return JSON.readTree(r.body());
   }

@@ -233,6 +233,17 @@ final class SquadNet implements AutoCloseable {
     return c;
   }
 
+  /** POSTs a JSON body (a JSON-RPC request or batch, a gossip post) and returns the answer. */
+  static java.net.http.HttpResponse<String> postJson(
+      java.net.http.HttpClient http, String url, String body) throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   @Override
   public void close() {
     for (NodeRuntime n : nodes) {

@@ -3,9 +3,7 @@ package org.avsnode.operator.app.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,13 +140,7 @@ public final class SquadRpcBench {
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendRawTransaction\",\"params\":[\""
             + raw
             + "\"]}";
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(endpoint))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = SquadNet.postJson(http, endpoint, body);
     return JSON.readTree(r.body());
   }
 
