@@ -210,9 +210,11 @@ final class PreconfirmationGossip {
       if (!Bls.verify(key, digest, signature)) {
         return "bad_signature: " + txHash;
       }
-      r.receipts.putIfAbsent(
-          txHash, new SquadDuty.StoredPreconfirmation(slot, txHash, sig, operator, key.toHex()));
+      SquadDuty.StoredPreconfirmation stored =
+          new SquadDuty.StoredPreconfirmation(slot, txHash, sig, operator, key.toHex());
+      r.receipts.putIfAbsent(txHash, stored);
       r.held.putIfAbsent(txHash, rawTx);
+      duty.promise(r, stored);
       return null;
     } catch (IOException e) {
       return "l1_unavailable: " + e.getMessage();

@@ -19,6 +19,8 @@ import org.avsnode.operator.spi.DutySection;
  * @param schedule the rollup's {@code SlotSchedule}
  * @param inbox the rollup's {@code SequencerInbox}
  * @param queue the rollup's {@code ForcedInclusionQueue}
+ * @param slashingCoordinator where a follower submits evidence of a broken preconfirmation
+ *     (default: the deployment file's)
  * @param peers the other operators' node API base URLs by operator address (lower case), where a
  *     transaction sent to a node that does not lead the current slot is forwarded
  * @param maxTxBytes the largest raw transaction preconfirmed
@@ -34,6 +36,7 @@ public record SquadConfig(
     String schedule,
     String inbox,
     String queue,
+    String slashingCoordinator,
     Map<String, URI> peers,
     int maxTxBytes,
     int maxTxPerSlot,
@@ -49,6 +52,7 @@ public record SquadConfig(
           "schedule",
           "inbox",
           "queue",
+          "slashing-coordinator",
           "peers",
           "max-tx-bytes",
           "max-tx-per-slot",
@@ -74,6 +78,7 @@ public record SquadConfig(
         d -> {
           c.put("registry", d.contracts().avsRegistry());
           c.put("operator-set-id", Long.toString(d.operatorSetId()));
+          c.put("slashing-coordinator", d.contracts().slashingCoordinator());
         });
     c.putAll(section);
     return parse(c);
@@ -86,7 +91,10 @@ public record SquadConfig(
    */
   public static SquadConfig parse(Map<String, String> section) {
     DutySection c = new DutySection("squad", section, KEYS);
-    for (String required : new String[] {"rollup-id", "l2-rpc-url", "schedule", "inbox", "queue"}) {
+    for (String required :
+        new String[] {
+          "rollup-id", "l2-rpc-url", "schedule", "inbox", "queue", "slashing-coordinator"
+        }) {
       if (!c.has(required)) {
         throw c.error(required + " is required");
       }
@@ -112,6 +120,7 @@ public record SquadConfig(
         c.address("schedule", null),
         c.address("inbox", null),
         c.address("queue", null),
+        c.address("slashing-coordinator", null),
         peers,
         maxTxBytes,
         maxTxPerSlot,

@@ -24,6 +24,7 @@ import org.avsnode.operator.metrics.Histogram;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.metrics.MetricCategory;
 import org.avsnode.operator.metrics.MetricsSystem;
+import org.avsnode.operator.net.MessageSender;
 import org.avsnode.operator.slashing.SigningResult;
 import org.avsnode.operator.spi.Duty;
 import org.avsnode.operator.spi.DutyContext;
@@ -89,6 +90,11 @@ public final class SquadDuty implements Duty {
   private final Histogram preconfirmSeconds;
   private final Histogram commitGas;
   private final Counter droppedBlocks;
+  private final Labelled<Counter> slotChecks;
+  private final Labelled<Counter> breachEvidence;
+  private final Labelled<Counter> attestationsSent;
+  private final Labelled<Counter> attestationsReceived;
+  private final Counter certificatesMade;
 
   private volatile Running running;
 
@@ -114,6 +120,12 @@ public final class SquadDuty implements Duty {
     final Map<String, byte[]> held = boundedMap(100_000);
     final org.avsnode.operator.registry.RegistryReader registry;
     final Map<String, URI> forwardedTo = boundedMap(100_000);
+
+    /** Per slot, the preconfirmations this node holds (its own and gossiped), by tx hash. */
+    final Map<Long, Map<String, StoredPreconfirmation>> promised = new ConcurrentHashMap<>();
+
+    volatile SlotCertificates certificates;
+    volatile SlotFollower follower;
     volatile OpenSlot open;
     volatile int selfIndex = -1;
     volatile long selfIndexReadAt;
@@ -146,9 +158,15 @@ public final class SquadDuty implements Duty {
           new Preconfirmer(
               signer, config.rollupId(), l2ChainId, config.maxTxBytes(), config.maxTxPerSlot());
       this.scheduler =
-          // two threads: the slot clock and the gossip, each never overlapping itself
+          // the slot clock, the gossip, the follower (each never overlapping itself), and the
+          // evidence submissions and the aggregators' timers
           Executors.newScheduledThreadPool(
-              2, DaemonThreads.named("squad-" + operator.substring(0, 10)));
+              4, DaemonThreads.named("squad-" + operator.substring(0, 10)));
+    }
+
+    /** The preconfirmations held for {@code slot} (empty when none). */
+    Map<String, StoredPreconfirmation> promised(long slot) {
+      return promised.getOrDefault(slot, Map.of());
     }
 
     long slotAt(long millis) {
@@ -245,6 +263,34 @@ public final class SquadDuty implements Duty {
                 "L2 blocks above the inbox's last committed block dropped after the previous"
                     + " leader's deadline (mined, never committed on L1)")
             .labels();
+    slotChecks =
+        m.counter(
+            CATEGORY,
+            "slots_checked_total",
+            "Committed slots this node checked as a follower, by outcome (attested, breach,"
+                + " forced_missing, mismatch, l2_unavailable, refused)",
+            "outcome");
+    breachEvidence =
+        m.counter(
+            CATEGORY,
+            "breach_evidence_total",
+            "Broken preconfirmations this node found, and its evidence submissions, by outcome"
+                + " (seen, slashed, already_used, reverted, failed)",
+            "outcome");
+    attestationsSent =
+        m.counter(
+            CATEGORY,
+            "attestations_sent_total",
+            "Slot attestations offered to peers, by outcome",
+            "outcome");
+    attestationsReceived =
+        m.counter(
+            CATEGORY,
+            "attestations_received_total",
+            "Slot attestations received by this node's aggregator, by outcome",
+            "outcome");
+    certificatesMade =
+        m.counter(CATEGORY, "slot_certificates_total", "Slot certificates this node made").labels();
     rpc = new SquadRpc(this);
     gossip =
         new PreconfirmationGossip(
@@ -310,7 +356,12 @@ public final class SquadDuty implements Duty {
     SlotScheduleContract.Parameters params = schedule.parameters();
     SquadContracts contracts =
         new SquadContracts(
-            l1.web3j(), config.inbox(), config.queue(), config.registry(), config.operatorSetId());
+            l1.web3j(),
+            config.inbox(),
+            config.queue(),
+            config.registry(),
+            config.operatorSetId(),
+            config.slashingCoordinator());
     long grace = contracts.graceSeconds();
     Running r =
         new Running(
@@ -327,12 +378,62 @@ public final class SquadDuty implements Duty {
                 l1, config.registry(), config.operatorSetId()));
     r.selfIndex = contracts.operatorIndex(operator);
     r.selfIndexReadAt = clock.millis();
+    r.certificates =
+        new SlotCertificates(
+            config.rollupId(),
+            slot -> {
+              SlotFollower f = r.follower;
+              return f == null ? null : f.committedBlock(slot);
+            },
+            r.registry,
+            signer.domain(),
+            clock,
+            r.scheduler,
+            attestationsReceived,
+            certificatesMade);
+    List<URI> others = new ArrayList<>();
+    config
+        .peers()
+        .forEach(
+            (address, url) -> {
+              if (!address.equals(operator)) {
+                others.add(url);
+              }
+            });
+    r.follower =
+        new SlotFollower(
+            r,
+            config.rollupId(),
+            r.registry.epochLength(),
+            new MessageSender(
+                others,
+                SlotCertificates.PATH,
+                5,
+                config.rpcTimeout(),
+                r.scheduler,
+                attestationsSent),
+            slotChecks,
+            breachEvidence);
     if (!routesInstalled) {
       context.routes().post(RPC_PATH, config.maxTxBytes() * 2 + (64 << 10), rpc::handle);
       context.routes().post(PreconfirmationGossip.PATH, 16 << 20, gossip::handle);
+      context
+          .routes()
+          .post(
+              SlotCertificates.PATH,
+              64 << 10,
+              req -> certificates().map(c -> c.handleIntake(req)).orElseGet(SquadDuty::stopped));
+      context
+          .routes()
+          .get(
+              SlotCertificates.CERTIFICATE_PATH,
+              req ->
+                  certificates().map(c -> c.handleCertificate(req)).orElseGet(SquadDuty::stopped));
       routesInstalled = true;
     }
     running = r;
+    r.scheduler.scheduleWithFixedDelay(
+        () -> followQuietly(r), 0, 4 * config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     r.scheduler.scheduleWithFixedDelay(
         () -> tickQuietly(r), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     r.scheduler.scheduleWithFixedDelay(
@@ -360,6 +461,10 @@ public final class SquadDuty implements Duty {
     Running r = running;
     running = null;
     if (r != null) {
+      SlotCertificates c = r.certificates;
+      if (c != null) {
+        c.close();
+      }
       r.scheduler.shutdownNow();
       try {
         r.scheduler.awaitTermination(10, TimeUnit.SECONDS);
@@ -377,6 +482,38 @@ public final class SquadDuty implements Duty {
     }
     String p = r.problem;
     return p == null ? Health.up() : Health.partial(p);
+  }
+
+  private java.util.Optional<SlotCertificates> certificates() {
+    Running r = running;
+    return java.util.Optional.ofNullable(r == null ? null : r.certificates);
+  }
+
+  private static org.avsnode.operator.spi.RouteResponse stopped() {
+    return org.avsnode.operator.spi.RouteResponse.error(503, "the sequencer is not running");
+  }
+
+  /**
+   * Holds a preconfirmation for its slot's check (this node's own, or a peer's checked one); one
+   * that arrives after the slot's block was checked is checked at once.
+   */
+  void promise(Running r, StoredPreconfirmation p) {
+    r.promised.computeIfAbsent(p.slot(), k -> new ConcurrentHashMap<>()).putIfAbsent(p.txHash(), p);
+    SlotFollower f = r.follower;
+    if (f != null) {
+      f.lateCheck(p);
+    }
+  }
+
+  private void followQuietly(Running r) {
+    try {
+      r.follower.poll();
+      r.promised
+          .keySet()
+          .removeIf(s -> s < r.currentSlot() - 2 * PreconfirmationGossip.RECENT_SLOTS);
+    } catch (RuntimeException | IOException | L2RpcException e) {
+      LOG.warn("squad: following the inbox: {}", e.getMessage());
+    }
   }
 
   // ------------------------------------------------------------------ the slot clock
@@ -660,11 +797,12 @@ public final class SquadDuty implements Duty {
       preconfirmations.labels(a.repeat() ? "repeat" : "signed").inc();
       preconfirmSeconds.observe((System.nanoTime() - t0) / 1e9);
       String hash = Numeric.toHexString(a.txHash());
-      r.receipts.put(
-          hash,
+      StoredPreconfirmation stored =
           new StoredPreconfirmation(
-              a.slot(), hash, a.signature().toHex(), r.operator, r.signer.publicKey().toHex()));
+              a.slot(), hash, a.signature().toHex(), r.operator, r.signer.publicKey().toHex());
+      r.receipts.put(hash, stored);
       if (!a.repeat()) {
+        promise(r, stored);
         r.held.put(hash, rawTx.clone());
         gossip.publish(a.slot(), a.txHash(), r.operator, a.signature(), rawTx);
       }

@@ -70,10 +70,34 @@ public final class L2Rpc implements AccountReads {
     return r.isNull() ? null : head(r, "block " + number);
   }
 
+  /** The block with {@code hash}, or null when the node does not have it. */
+  public Head blockByHash(byte[] hash) throws L2RpcException {
+    String h = Numeric.toHexString(hash);
+    JsonNode r = call("eth_getBlockByHash", List.of(h, false));
+    return r.isNull() ? null : head(r, "block " + h);
+  }
+
   @Override
   public BigInteger nonce(String address) throws L2RpcException {
     return quantity(
         call("eth_getTransactionCount", List.of(address, "latest")), "eth_getTransactionCount");
+  }
+
+  /** The account's nonce after block {@code number}. */
+  public BigInteger nonceAt(String address, long number) throws L2RpcException {
+    return quantity(
+        call(
+            "eth_getTransactionCount",
+            List.of(address, Numeric.encodeQuantity(BigInteger.valueOf(number)))),
+        "eth_getTransactionCount");
+  }
+
+  /** The account's balance after block {@code number}. */
+  public BigInteger balanceAt(String address, long number) throws L2RpcException {
+    return quantity(
+        call(
+            "eth_getBalance", List.of(address, Numeric.encodeQuantity(BigInteger.valueOf(number)))),
+        "eth_getBalance");
   }
 
   @Override

@@ -130,7 +130,8 @@ public final class SlotLedger implements Preconfirmer.Admission {
     }
   }
 
-  static BigInteger intrinsicGas(Preconfirmer.Tx tx) {
+  /** The intrinsic gas of the transaction (with the EIP-3860 and EIP-7623 rules). */
+  public static BigInteger intrinsicGas(Preconfirmer.Tx tx) {
     long zero = 0;
     long nonZero = 0;
     for (byte b : tx.data()) {

@@ -9,6 +9,7 @@ import java.util.Objects;
 import org.avsnode.contracts.bindings.AvsRegistry;
 import org.avsnode.contracts.bindings.ForcedInclusionQueue;
 import org.avsnode.contracts.bindings.SequencerInbox;
+import org.avsnode.contracts.bindings.SlashingCoordinator;
 import org.avsnode.squad.schedule.SlotScheduleContract;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Function;
@@ -33,14 +34,31 @@ public final class SquadContracts {
   private final SequencerInbox inbox;
   private final ForcedInclusionQueue queue;
   private final AvsRegistry registry;
+  private final SlashingCoordinator coordinator;
   private final long operatorSetId;
   private volatile long dueAfter = -1;
 
   /** A forced transaction of the queue. */
   public record Forced(long index, byte[] txHash, byte[] rawTx, long dueAt) {}
 
+  /** A slot's commitment, as the inbox's {@code SlotCommitted} event gives it. */
+  public record Commitment(
+      long slot,
+      String committer,
+      int rank,
+      byte[] parentHash,
+      byte[] blockHash,
+      byte[] txListHash,
+      long forcedCursor,
+      long l1Block) {}
+
   public SquadContracts(
-      Web3j web3j, String inbox, String queue, String registry, long operatorSetId) {
+      Web3j web3j,
+      String inbox,
+      String queue,
+      String registry,
+      long operatorSetId,
+      String slashingCoordinator) {
     this.web3j = Objects.requireNonNull(web3j, "web3j");
     ReadonlyTransactionManager ro =
         new ReadonlyTransactionManager(web3j, "0x0000000000000000000000000000000000000000");
@@ -48,6 +66,7 @@ public final class SquadContracts {
     this.inbox = SequencerInbox.load(inbox, web3j, ro, gas);
     this.queue = ForcedInclusionQueue.load(queue, web3j, ro, gas);
     this.registry = AvsRegistry.load(registry, web3j, ro, gas);
+    this.coordinator = SlashingCoordinator.load(slashingCoordinator, web3j, ro, gas);
     this.operatorSetId = operatorSetId;
   }
 
@@ -155,6 +174,88 @@ public final class SquadContracts {
       out.add(item);
     }
     return out;
+  }
+
+  /** The latest L1 block number. */
+  public long blockNumber() throws IOException {
+    var n = web3j.ethBlockNumber().send();
+    if (n.hasError()) {
+      throw new IOException("eth_blockNumber: " + n.getError().getMessage());
+    }
+    return n.getBlockNumber().longValueExact();
+  }
+
+  /** The inbox's commitments logged in L1 blocks {@code [from, to]}, in log order. */
+  public List<Commitment> commitments(long from, long to) throws IOException {
+    EthFilter f =
+        new EthFilter(
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(from)),
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(to)),
+            inbox.getContractAddress());
+    f.addSingleTopic(org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
+    EthLog logs = web3j.ethGetLogs(f).send();
+    if (logs.hasError()) {
+      throw new IOException("eth_getLogs: " + logs.getError().getMessage());
+    }
+    List<Commitment> out = new ArrayList<>();
+    for (EthLog.LogResult<?> r : logs.getLogs()) {
+      var e = SequencerInbox.getSlotCommittedEventFromLog((Log) r.get());
+      out.add(
+          new Commitment(
+              e.slot.longValueExact(),
+              e.committer.toLowerCase(java.util.Locale.ROOT),
+              e.rank.intValueExact(),
+              e.parentHash,
+              e.blockHash,
+              e.txListHash,
+              e.forcedCursor.longValueExact(),
+              e.l1Block.longValueExact()));
+    }
+    return out;
+  }
+
+  public String coordinatorAddress() {
+    return coordinator.getContractAddress();
+  }
+
+  /** Whether evidence of this broken preconfirmation was already used (the operator slashed). */
+  public boolean brokenPreconfirmationSlashed(
+      String operator, long rollupId, long slot, byte[] txHash) throws IOException {
+    byte[] key =
+        call(
+            coordinator.squadBrokenPreconfirmationEvidenceKey(
+                operator, BigInteger.valueOf(rollupId), BigInteger.valueOf(slot), txHash));
+    return call(coordinator.evidenceUsed(key));
+  }
+
+  /**
+   * Call data of {@code SlashingCoordinator.slashBrokenPreconfirmation}: the preconfirmation, its
+   * signature (EIP-2537 form), the slot's commitment and the committed block's transaction hashes.
+   */
+  public String slashBrokenPreconfirmationCall(
+      String operator,
+      long rollupId,
+      long slot,
+      byte[] txHash,
+      byte[] signatureEip2537,
+      Commitment c,
+      List<byte[]> txHashes) {
+    return coordinator
+        .slashBrokenPreconfirmation(
+            operator,
+            new SlashingCoordinator.Preconfirmation(
+                BigInteger.valueOf(rollupId), BigInteger.valueOf(slot), txHash),
+            signatureEip2537,
+            new SlashingCoordinator.SlotCommitment(
+                c.parentHash(),
+                c.blockHash(),
+                c.txListHash(),
+                BigInteger.valueOf(c.forcedCursor()),
+                c.committer(),
+                BigInteger.valueOf(c.rank()),
+                BigInteger.valueOf(c.l1Block())),
+            txHashes)
+        .encodeFunctionCall();
   }
 
   /** Call data of {@code SequencerInbox.commit}. */

@@ -146,7 +146,7 @@ public final class Preconfirmer {
     byte[] txHash = Hash.sha3(rawTx);
     Tx tx;
     try {
-      tx = checkTransaction(rawTx, txHash);
+      tx = checkTransaction(rawTx, txHash, l2ChainId);
     } catch (Rejection r) {
       return r.refused;
     }
@@ -242,8 +242,22 @@ public final class Preconfirmer {
     slots.keySet().removeIf(s -> s < slot);
   }
 
+  /**
+   * The transaction decoded and checked as the leader checks it before admission (signed, for chain
+   * {@code chainId}, sender recoverable, an accepted type), or empty when it is not one a leader
+   * could preconfirm.
+   */
+  public static java.util.Optional<Tx> decode(byte[] rawTx, long chainId) {
+    try {
+      return java.util.Optional.of(
+          checkTransaction(rawTx, org.web3j.crypto.Hash.sha3(rawTx), chainId));
+    } catch (Rejection e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Decodes and checks the transaction. */
-  private Tx checkTransaction(byte[] rawTx, byte[] txHash) throws Rejection {
+  private static Tx checkTransaction(byte[] rawTx, byte[] txHash, long l2ChainId) throws Rejection {
     RawTransaction decoded;
     try {
       decoded = TransactionDecoder.decode(Numeric.toHexString(rawTx));

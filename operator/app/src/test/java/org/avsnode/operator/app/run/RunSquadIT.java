@@ -275,6 +275,51 @@ class RunSquadIT {
           }
         }
         assertThat(forcedIncluded).as("the forced transaction is in a committed block").isTrue();
+
+        // followers checked each block and attested it: every node aggregated a slot certificate
+        // that verifies against the operator set
+        org.avsnode.contracts.bindings.AvsRegistry registry =
+            org.avsnode.contracts.bindings.AvsRegistry.load(
+                dep.contracts().avsRegistry(),
+                w1,
+                new org.web3j.tx.ReadonlyTransactionManager(w1, deployer.getAddress()),
+                gas);
+        for (long slot : new java.util.TreeSet<>(slotOf.values())) {
+          for (NodeRuntime n : nodes) {
+            String json = awaitCertificate(n.apiUrl(), slot);
+            org.avsnode.certificate.Certificate cert =
+                org.avsnode.certificate.Certificate.fromJson(json);
+            org.avsnode.bls.eip712.SlotAttestation a =
+                (org.avsnode.bls.eip712.SlotAttestation) cert.message();
+            assertThat(a.slot()).isEqualTo(slot);
+            assertThat(Numeric.toHexString(a.blockHash())).isEqualTo(committed.get(slot));
+            long epoch = cert.stakeEpoch().getAsLong();
+            var set =
+                registry
+                    .operatorSetAt(
+                        BigInteger.valueOf(dep.operatorSetId()), BigInteger.valueOf(epoch))
+                    .send();
+            var snapshot =
+                org.avsnode.operator.registry.RegistryReader.snapshot(
+                    Numeric.hexStringToByteArray(dep.contracts().avsRegistry()),
+                    dep.operatorSetId(),
+                    epoch,
+                    set.component1(),
+                    set.component2(),
+                    set.component3(),
+                    set.component4());
+            assertThat(
+                    org.avsnode.certificate.CertificateVerifier.verify(
+                            cert,
+                            snapshot,
+                            domain,
+                            org.avsnode.certificate.VerifierPolicy.defaults()
+                                .withMessageTypes("SlotAttestation"))
+                        .toString())
+                .as("certificate of slot %d from %s", slot, n.apiUrl())
+                .isEqualTo("VALID");
+          }
+        }
         assertThat(leaders)
             .as("slots led by more than one operator (the others' reached by forwarding)")
             .hasSizeGreaterThan(1);
@@ -335,9 +380,140 @@ class RunSquadIT {
             .isTrue();
         String metrics = get(nodes.get(0).apiUrl() + "/metrics");
         assertThat(metrics).contains("avs_squad_forwarded_total{outcome=\"ok\",}");
+
+        // a broken preconfirmation: the leader of the current slot also "preconfirms" a
+        // transaction it never includes (planted with its BLS key, which the test holds, and
+        // gossiped to the followers only); the followers refuse to attest the slot's block and
+        // submit the evidence, and the leader is slashed exactly once
+        String kept =
+            tm.sendEIP1559Transaction(
+                    L2_CHAIN,
+                    BigInteger.valueOf(1_000_000_000L),
+                    BigInteger.valueOf(20_000_000_000L),
+                    BigInteger.valueOf(21_000),
+                    to,
+                    "0x",
+                    BigInteger.ONE)
+                .getTransactionHash();
+        JsonNode keptPreconf =
+            call(endpoint, "squad_getPreconfirmation", List.of(kept)).path("result");
+        long breachSlot = keptPreconf.get("slot").asLong();
+        String breaker = keptPreconf.get("operator").asText();
+        String omittedRaw = signed(user, BigInteger.valueOf(777), L2_CHAIN, to);
+        byte[] omitted = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(omittedRaw));
+        BlsSignature planted =
+            blsKeys
+                .get(breaker)
+                .sign(new Preconfirmation(ROLLUP, breachSlot, omitted).digest(domain));
+        String plantedGossip =
+            JSON.writeValueAsString(
+                List.of(
+                    Map.of(
+                        "rollupId", ROLLUP,
+                        "slot", breachSlot,
+                        "txHash", Numeric.toHexString(omitted),
+                        "operator", breaker,
+                        "signature", planted.toHex(),
+                        "rawTx", omittedRaw)));
+        List<NodeRuntime> followers = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+          if (!net.ops.get(i).getAddress().equalsIgnoreCase(breaker)) {
+            followers.add(nodes.get(i));
+            HttpResponse<String> took =
+                SquadNet.postJson(
+                    http, nodes.get(i).apiUrl() + "/squad/v1/preconfirmations", plantedGossip);
+            assertThat(took.statusCode()).as(took.body()).isEqualTo(200);
+          }
+        }
+        assertThat(followers).hasSize(OPERATORS - 1);
+        org.avsnode.contracts.bindings.SlashingCoordinator coordinator =
+            org.avsnode.contracts.bindings.SlashingCoordinator.load(
+                dep.contracts().slashingCoordinator(),
+                w1,
+                new org.web3j.tx.ReadonlyTransactionManager(w1, deployer.getAddress()),
+                gas);
+        byte[] evidenceKey =
+            coordinator
+                .squadBrokenPreconfirmationEvidenceKey(
+                    breaker, BigInteger.valueOf(ROLLUP), BigInteger.valueOf(breachSlot), omitted)
+                .send();
+        long slashDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < slashDeadline && !coordinator.evidenceUsed(evidenceKey).send()) {
+          Thread.sleep(200);
+        }
+        assertThat(coordinator.evidenceUsed(evidenceKey).send())
+            .as("the broken preconfirmation of slot %d by %s is slashed", breachSlot, breaker)
+            .isTrue();
+        Thread.sleep(4_000); // every follower's staggered submission has run
+        org.web3j.protocol.core.methods.request.EthFilter slashes =
+            new org.web3j.protocol.core.methods.request.EthFilter(
+                DefaultBlockParameter.valueOf(BigInteger.ZERO),
+                DefaultBlockParameterName.LATEST,
+                dep.contracts().slashingCoordinator());
+        slashes.addSingleTopic(
+            org.web3j.abi.EventEncoder.encode(
+                org.avsnode.contracts.bindings.SlashingCoordinator.EQUIVOCATIONSLASHED_EVENT));
+        assertThat(w1.ethGetLogs(slashes).send().getLogs()).as("one slashing in all").hasSize(1);
+        double slashed = 0;
+        for (NodeRuntime f : followers) {
+          String m = get(f.apiUrl() + "/metrics");
+          assertThat(m).contains("avs_squad_slots_checked_total{outcome=\"breach\",} 1.0");
+          slashed += metric(m, "avs_squad_breach_evidence_total{outcome=\"slashed\",}");
+        }
+        assertThat(slashed).as("evidence submitted by one follower").isEqualTo(1.0);
+        // the kept transaction is in the slot's block, and the slot has no certificate anywhere
+        TransactionReceipt keptReceipt =
+            wallet.ethGetTransactionReceipt(kept).send().getTransactionReceipt().orElseThrow();
+        assertThat(keptReceipt.isStatusOK()).isTrue();
+        for (NodeRuntime n : nodes) {
+          HttpResponse<String> none =
+              http.send(
+                  HttpRequest.newBuilder(
+                          URI.create(n.apiUrl() + "/squad/v1/certificates/" + breachSlot))
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          assertThat(none.statusCode()).as("no certificate for the broken slot").isEqualTo(404);
+        }
         wallet.shutdown();
       }
     }
+  }
+
+  /** The slot's certificate from the node, waiting up to 15 s for it. */
+  private String awaitCertificate(String apiUrl, long slot) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    HttpResponse<String> r;
+    do {
+      r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(apiUrl + "/squad/v1/certificates/" + slot))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200) {
+        return r.body();
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(
+        "no certificate for slot "
+            + slot
+            + " from "
+            + apiUrl
+            + ": "
+            + r.statusCode()
+            + " "
+            + r.body());
+  }
+
+  private static double metric(String metrics, String name) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name)) {
+        return Double.parseDouble(line.substring(name.length()).trim());
+      }
+    }
+    return 0;
   }
 
   private static String signed(Credentials user, BigInteger nonce, long chainId, String to) {
