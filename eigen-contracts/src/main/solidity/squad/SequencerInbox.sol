@@ -11,9 +11,11 @@ interface IOperatorIndex {
 
 /// @title SQUAD sequencer inbox: the L1 record of the L2 blocks the slot leaders sealed.
 /// @notice `commit` records (slot, parentHash, blockHash, txListHash, forcedCursor) for one slot:
-///         - only from the slot's leader (rank 0, any time from the slot's start), or from backup k
-///           after k missed deadlines: from slotEnd + k * graceSeconds on (the leader's deadline is
-///           slotEnd + graceSeconds);
+///         - only from the slot's leader (rank 0, from the slot's start to its deadline, slotEnd +
+///           graceSeconds), or from backup k after k missed deadlines, in its own window
+///           [slotEnd + k * graceSeconds, slotEnd + (k + 1) * graceSeconds): the windows do not
+///           overlap, so no two ranks can race for a slot, and a block a rank mined and did not
+///           commit in its window can never be committed (the next rank may drop it);
 ///         - only for a slot after the last committed one, and only on top of the last committed
 ///           block (parentHash), so a node that has not imported every committed slot cannot
 ///           commit (the sync gate, on-chain);
@@ -59,6 +61,7 @@ contract SequencerInbox {
     error WrongParent(bytes32 parentHash, bytes32 expected);
     error NotScheduled(uint64 slot, address committer);
     error TooEarlyForRank(uint64 slot, uint8 rank, uint64 opensAt);
+    error TooLateForRank(uint64 slot, uint8 rank, uint64 closesAt);
     error DueItemsLeftOut(uint64 forcedCursor, uint256 due);
     error EscapeNotOpen();
     error EmptyEscapeBatch();
@@ -89,6 +92,11 @@ contract SequencerInbox {
         return start + schedule.slotSeconds() + uint64(rank) * graceSeconds;
     }
 
+    /// @notice When rank `rank`'s window for slot `slot` closes (unix seconds, exclusive).
+    function closesAt(uint64 slot, uint8 rank) public view returns (uint64) {
+        return schedule.slotStart(slot) + schedule.slotSeconds() + (uint64(rank) + 1) * graceSeconds;
+    }
+
     function commit(uint64 slot, bytes32 parentHash, bytes32 blockHash, bytes32 txListHash, uint64 forcedCursor)
         external
     {
@@ -105,6 +113,8 @@ contract SequencerInbox {
         if (rank == type(uint8).max) revert NotScheduled(slot, msg.sender);
         uint64 opens = opensAt(slot, rank);
         if (block.timestamp < opens) revert TooEarlyForRank(slot, rank, opens);
+        uint64 closes = closesAt(slot, rank);
+        if (block.timestamp >= closes) revert TooLateForRank(slot, rank, closes);
         _checkForced(forcedCursor);
         for (uint256 k = 0; k < rank; k++) {
             schedule.recordSlot(ranks[k], slot, true);

@@ -75,6 +75,12 @@ public final class SquadDuty implements Duty {
   /** How often signed preconfirmations are posted to the peers. */
   static final long GOSSIP_MILLIS = 20;
 
+  /**
+   * How far inside its window a backup starts and stops taking over a missed slot (at most a
+   * quarter of the window): L1 block times are whole seconds.
+   */
+  static final long TAKEOVER_MARGIN_MILLIS = 500;
+
   private final DutyContext context;
   private final SquadConfig config;
   private final Clock clock;
@@ -89,6 +95,7 @@ public final class SquadDuty implements Duty {
   private final Labelled<Counter> rpcRequests;
   private final Histogram preconfirmSeconds;
   private final Histogram commitGas;
+  private final Histogram handoverSeconds;
   private final Counter droppedBlocks;
   private final Labelled<Counter> slotChecks;
   private final Labelled<Counter> breachEvidence;
@@ -121,7 +128,7 @@ public final class SquadDuty implements Duty {
     final org.avsnode.operator.registry.RegistryReader registry;
     final Map<String, URI> forwardedTo = boundedMap(100_000);
 
-    /** Per slot, the preconfirmations this node holds (its own and gossiped), by tx hash. */
+    /** Per slot, the preconfirmations this node holds (its own and gossiped), in arrival order. */
     final Map<Long, Map<String, StoredPreconfirmation>> promised = new ConcurrentHashMap<>();
 
     volatile SlotCertificates certificates;
@@ -132,6 +139,7 @@ public final class SquadDuty implements Duty {
     volatile String problem = "starting";
     long lastOpenedSlot = -1;
     long lastFixCheckSlot = -1;
+    long lastTakeoverSlot = -1;
 
     Running(
         L2Rpc l2,
@@ -166,7 +174,18 @@ public final class SquadDuty implements Duty {
 
     /** The preconfirmations held for {@code slot} (empty when none). */
     Map<String, StoredPreconfirmation> promised(long slot) {
-      return promised.getOrDefault(slot, Map.of());
+      Map<String, StoredPreconfirmation> m = promised.get(slot);
+      if (m == null) {
+        return Map.of();
+      }
+      synchronized (m) {
+        return new LinkedHashMap<>(m);
+      }
+    }
+
+    /** The preconfirmations held for {@code slot}, in the order they arrived. */
+    List<StoredPreconfirmation> promisedInOrder(long slot) {
+      return new ArrayList<>(promised(slot).values());
     }
 
     long slotAt(long millis) {
@@ -180,21 +199,47 @@ public final class SquadDuty implements Duty {
 
     /** The leader's index of {@code slot}, or {@link LeaderSchedule#NONE} when it is unknown. */
     int leaderOf(long slot) throws IOException {
+      LeaderSchedule s = scheduleOf(slot);
+      return s == null ? LeaderSchedule.NONE : s.leaderOf(slot);
+    }
+
+    /** This node's rank in {@code slot} (0 leads), or {@link LeaderSchedule#NONE}. */
+    int selfRankOf(long slot) throws IOException {
+      LeaderSchedule s = scheduleOf(slot);
+      return s == null || selfIndex < 0 ? LeaderSchedule.NONE : s.rankOf(slot, selfIndex);
+    }
+
+    private LeaderSchedule scheduleOf(long slot) throws IOException {
       if (slot < 0) {
-        return LeaderSchedule.NONE;
+        return null;
       }
       long epoch = params.epochOf(slot);
       LeaderSchedule s = epochs.get(epoch);
       if (s == null) {
         Optional<SlotScheduleContract.Epoch> e = schedule.epoch(epoch, params.backups());
         if (e.isEmpty()) {
-          return LeaderSchedule.NONE;
+          return null;
         }
         s = e.get().schedule();
         epochs.put(epoch, s);
         epochs.keySet().removeIf(k -> k < epoch - 2);
       }
-      return s.leaderOf(slot);
+      return s;
+    }
+
+    /** When {@code slot} starts, in epoch milliseconds. */
+    long startMillis(long slot) {
+      return (params.genesisTime() + slot * params.slotSeconds()) * 1000;
+    }
+
+    /** When rank {@code rank}'s window to commit {@code slot} opens (the inbox's opensAt). */
+    long opensMillis(long slot, int rank) {
+      return rank == 0 ? startMillis(slot) : startMillis(slot + 1) + rank * graceSeconds * 1000;
+    }
+
+    /** When rank {@code rank}'s window closes (the inbox's closesAt, exclusive). */
+    long closesMillis(long slot, int rank) {
+      return startMillis(slot + 1) + (rank + 1L) * graceSeconds * 1000;
     }
 
     String addressOf(int index) throws IOException {
@@ -255,6 +300,14 @@ public final class SquadDuty implements Duty {
                 "commit_gas",
                 "Gas used by this node's SequencerInbox.commit transactions",
                 new double[] {100e3, 120e3, 140e3, 160e3, 200e3, 300e3, 500e3})
+            .labels();
+    handoverSeconds =
+        m.histogram(
+                CATEGORY,
+                "handover_seconds",
+                "From a missed slot's deadline (slot end + grace) to this node's commitment of the"
+                    + " slot as a backup",
+                new double[] {0.5, 1, 1.5, 2, 3, 5, 10})
             .labels();
     droppedBlocks =
         m.counter(
@@ -498,7 +551,10 @@ public final class SquadDuty implements Duty {
    * that arrives after the slot's block was checked is checked at once.
    */
   void promise(Running r, StoredPreconfirmation p) {
-    r.promised.computeIfAbsent(p.slot(), k -> new ConcurrentHashMap<>()).putIfAbsent(p.txHash(), p);
+    r.promised
+        .computeIfAbsent(
+            p.slot(), k -> java.util.Collections.synchronizedMap(new LinkedHashMap<>()))
+        .putIfAbsent(p.txHash(), p);
     SlotFollower f = r.follower;
     if (f != null) {
       f.lateCheck(p);
@@ -532,7 +588,14 @@ public final class SquadDuty implements Duty {
     OpenSlot o = r.open;
     if (o != null && slot > o.slot()) {
       r.open = null;
-      seal(r, o);
+      List<Preconfirmer.Pending> pending = r.preconfirmer.seal(o.slot());
+      List<byte[]> raws = new ArrayList<>();
+      List<byte[]> hashes = new ArrayList<>();
+      for (Preconfirmer.Pending p : pending) {
+        raws.add(p.rawTx());
+        hashes.add(p.txHash());
+      }
+      buildAndCommit(r, o.slot(), o.base(), raws, hashes, 0);
     }
     if (r.selfIndex < 0 && clock.millis() - r.selfIndexReadAt > 10_000) {
       r.selfIndexReadAt = clock.millis();
@@ -551,6 +614,9 @@ public final class SquadDuty implements Duty {
       r.problem = "the schedule of slot " + slot + " is not fixed on L1";
       return;
     }
+    if (r.open == null) {
+      takeOverIfMissed(r, slot);
+    }
     if (r.open == null && slot > r.lastOpenedSlot && leader == r.selfIndex) {
       open(r, slot);
     }
@@ -564,24 +630,69 @@ public final class SquadDuty implements Duty {
   }
 
   /**
-   * The sync gate, then the slot is open for preconfirmations. The slot builds on the inbox's last
-   * committed block, and only once the previous slot is settled: committed, or its leader's
-   * deadline (the slot's start plus the grace period) has passed. Blocks the L2 node holds above
-   * the last committed one were never accepted by L1; after that deadline they are dropped ({@code
-   * anvil_rollback} on the devnet's L2 node), so the chain never stalls behind a leader that mined
-   * and did not commit.
+   * Backup {@code k} of a recent slot whose earlier ranks produced nothing takes the slot over in
+   * its own window of the inbox ({@code [slotEnd + k·grace, slotEnd + (k+1)·grace)}), from a margin
+   * after it opens (L1 time has whole seconds) until as long before it closes: it builds the slot's
+   * block from the due forced items and every preconfirmation the slot's leader gossiped (held
+   * here), so the leader's promises are kept, and commits it. A backup preconfirms nothing itself
+   * for a slot it takes over: the leader could still commit it.
    */
-  private void open(Running r, long slot) throws IOException, L2RpcException {
+  private void takeOverIfMissed(Running r, long current) throws IOException, L2RpcException {
     long now = clock.millis();
-    long start = (r.params.genesisTime() + slot * r.params.slotSeconds()) * 1000;
-    boolean previousDeadlinePassed = now >= start + r.graceSeconds * 1000;
-    if (slot > 0 && r.contracts.lastSlot() < slot - 1 && !previousDeadlinePassed) {
-      r.problem = "slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed";
+    long windowSlots =
+        ((r.params.backups() + 1L) * r.graceSeconds + r.params.slotSeconds() - 1)
+                / r.params.slotSeconds()
+            + 1;
+    for (long s = Math.max(0, current - windowSlots); s < current; s++) {
+      if (s <= r.lastTakeoverSlot) {
+        continue;
+      }
+      int rank = r.selfRankOf(s);
+      if (rank < 1) {
+        continue;
+      }
+      long margin = Math.min(TAKEOVER_MARGIN_MILLIS, r.graceSeconds * 1000 / 4);
+      if (now < r.opensMillis(s, rank) + margin || now >= r.closesMillis(s, rank) - margin) {
+        continue;
+      }
+      r.lastTakeoverSlot = s;
+      if (r.contracts.lastSlot() >= s) {
+        continue; // an earlier rank (or a later slot) committed
+      }
+      L2Rpc.Head head = dropUncommitted(r, s);
+      if (head == null) {
+        r.problem = "slot " + s + ": cannot take over, the L2 head is not the last committed block";
+        LOG.warn("squad: {}", r.problem);
+        return;
+      }
+      List<byte[]> raws = new ArrayList<>();
+      List<byte[]> hashes = new ArrayList<>();
+      for (StoredPreconfirmation p : r.promisedInOrder(s)) {
+        byte[] raw = r.held.get(p.txHash());
+        if (raw != null) {
+          raws.add(raw);
+          hashes.add(Numeric.hexStringToByteArray(p.txHash()));
+        }
+      }
+      LOG.warn(
+          "squad: slot {} missed by its earlier ranks: taking it over as backup {} with {} held"
+              + " preconfirmed transaction(s)",
+          s,
+          rank,
+          raws.size());
+      buildAndCommit(r, s, head, raws, hashes, rank);
       return;
     }
+  }
+
+  /**
+   * The L2 head once it is the inbox's last committed block, dropping blocks above it (mined by a
+   * rank whose window has closed: they can never be committed); null when it is not reachable.
+   */
+  private L2Rpc.Head dropUncommitted(Running r, long slot) throws IOException, L2RpcException {
     L2Rpc.Head head = r.l2.latest();
     byte[] last = r.contracts.lastBlockHash();
-    if (!Arrays.equals(head.hash(), last) && previousDeadlinePassed) {
+    if (!Arrays.equals(head.hash(), last)) {
       int depth = depthAbove(r, head, last);
       if (depth > 0) {
         r.l2.rollback(depth);
@@ -595,15 +706,32 @@ public final class SquadDuty implements Duty {
         head = r.l2.latest();
       }
     }
-    if (!Arrays.equals(head.hash(), last)) {
+    return Arrays.equals(head.hash(), last) ? head : null;
+  }
+
+  /**
+   * The sync gate, then the slot is open for preconfirmations. The slot builds on the inbox's last
+   * committed block, and only once the previous slot is settled: committed, or every rank's window
+   * to commit it has closed (its end plus (backups + 1) × grace). Blocks the L2 node holds above
+   * the last committed one were never accepted by L1 and now never can be; they are dropped ({@code
+   * anvil_rollback} on the devnet's L2 node), so the chain never stalls behind a rank that mined
+   * and did not commit.
+   */
+  private void open(Running r, long slot) throws IOException, L2RpcException {
+    long now = clock.millis();
+    boolean previousSettled =
+        slot == 0
+            || r.contracts.lastSlot() >= slot - 1
+            || now >= r.closesMillis(slot - 1, r.params.backups());
+    if (!previousSettled) {
+      r.problem = "slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed";
+      return;
+    }
+    L2Rpc.Head head = dropUncommitted(r, slot);
+    if (head == null) {
       // retried on the next tick
       r.problem =
-          "slot "
-              + slot
-              + ": waiting for the L2 head "
-              + short32(head.hash())
-              + " to be the inbox's last committed block "
-              + short32(last);
+          "slot " + slot + ": waiting for the L2 head to be the inbox's last committed block";
       return;
     }
     r.lastOpenedSlot = slot;
@@ -627,10 +755,18 @@ public final class SquadDuty implements Duty {
     return -1;
   }
 
-  /** Seals an open slot: forced items and preconfirmed transactions into one block, committed. */
-  private void seal(Running r, OpenSlot o) {
-    long slot = o.slot();
-    List<Preconfirmer.Pending> pending = r.preconfirmer.seal(slot);
+  /**
+   * Seals a slot: the due forced items, then the preconfirmed transactions in order, into one L2
+   * block on {@code base}; checked, proposed through slashing protection and committed as rank
+   * {@code rank}.
+   */
+  private void buildAndCommit(
+      Running r,
+      long slot,
+      L2Rpc.Head base,
+      List<byte[]> preRaws,
+      List<byte[]> preHashes,
+      int rank) {
     try {
       long[] cl = r.contracts.queueCursorAndLength();
       long cursor = cl[0];
@@ -651,9 +787,7 @@ public final class SquadDuty implements Duty {
       for (SquadContracts.Forced f : forced) {
         raws.add(f.rawTx());
       }
-      for (Preconfirmer.Pending p : pending) {
-        raws.add(p.rawTx());
-      }
+      raws.addAll(preRaws);
       // one batch request, in order: forced items first, then the preconfirmed transactions
       List<String> errors = r.l2.sendRawTransactions(raws);
       for (int k = 0; k < errors.size(); k++) {
@@ -671,13 +805,13 @@ public final class SquadDuty implements Duty {
           LOG.error(
               "squad: slot {}: the L2 node refused preconfirmed transaction {}: {}",
               slot,
-              Numeric.toHexString(pending.get(k - forced.size()).txHash()),
+              Numeric.toHexString(preHashes.get(k - forced.size())),
               errors.get(k));
         }
       }
       r.l2.mine();
       L2Rpc.Head block = r.l2.latest();
-      if (!Arrays.equals(block.parentHash(), o.base().hash())) {
+      if (!Arrays.equals(block.parentHash(), base.hash())) {
         slots.labels("l2_conflict").inc();
         r.problem = "slot " + slot + ": the L2 node's new block is not on the slot's base";
         LOG.error("squad: {}", r.problem);
@@ -688,9 +822,9 @@ public final class SquadDuty implements Duty {
         inBlock.add(Numeric.toHexString(h));
       }
       List<String> missing = new ArrayList<>();
-      for (Preconfirmer.Pending p : pending) {
-        if (!inBlock.contains(Numeric.toHexString(p.txHash()))) {
-          missing.add(Numeric.toHexString(p.txHash()));
+      for (byte[] h : preHashes) {
+        if (!inBlock.contains(Numeric.toHexString(h))) {
+          missing.add(Numeric.toHexString(h));
         }
       }
       if (!missing.isEmpty()) {
@@ -701,7 +835,7 @@ public final class SquadDuty implements Duty {
       }
       byte[] txListHash = txListHash(block.txHashes());
       SlotProposal proposal =
-          new SlotProposal(config.rollupId(), slot, o.base().hash(), block.hash(), txListHash);
+          new SlotProposal(config.rollupId(), slot, base.hash(), block.hash(), txListHash);
       SigningResult signed = r.signer.sign(proposal, block.txHashes());
       if (!signed.isSigned()) {
         slots.labels("proposal_refused").inc();
@@ -713,24 +847,28 @@ public final class SquadDuty implements Duty {
           r.sender.sendAndWait(
               TxRequest.call(
                   r.contracts.inboxAddress(),
-                  SquadContracts.commitCall(
-                      slot, o.base().hash(), block.hash(), txListHash, upto)));
+                  SquadContracts.commitCall(slot, base.hash(), block.hash(), txListHash, upto)));
       if (!receipt.success()) {
         slots.labels("commit_failed").inc();
         r.problem = "slot " + slot + ": commit reverted in " + receipt.transactionHash();
         LOG.error("squad: {}", r.problem);
         return;
       }
-      slots.labels("committed").inc();
+      slots.labels(rank == 0 ? "committed" : "taken_over").inc();
       commitGas.observe(receipt.gasUsed().doubleValue());
+      if (rank > 0) {
+        // from the missed deadline (the leader's: slot end + grace) to this commitment
+        handoverSeconds.observe((clock.millis() - r.closesMillis(slot, 0)) / 1000.0);
+      }
       LOG.info(
-          "squad: slot {} committed: L2 block #{} {} with {} transactions ({} preconfirmed, {}"
+          "squad: slot {} committed{}: L2 block #{} {} with {} transactions ({} preconfirmed, {}"
               + " forced), gas {}",
           slot,
+          rank == 0 ? "" : " as backup " + rank,
           block.number(),
           short32(block.hash()),
           block.txHashes().size(),
-          pending.size(),
+          preHashes.size(),
           forced.size(),
           receipt.gasUsed());
     } catch (IOException | L2RpcException | RuntimeException e) {

@@ -204,7 +204,13 @@ class SequencerInboxIT {
     assertRevert(rank(s3, 2), commitCall(s3, b1, b3, 0), "TooEarlyForRank(uint64,uint8,uint64)");
     Credentials missed = rank(s3, 0);
     int before = reputation(missed);
-    TransactionReceipt r3 = commit(rank(s3, 1), s3, b1, b3, 0, opens1);
+    // past its deadline the leader can no longer commit: the slot is backup 1's alone
+    chain.mineAt(opens1);
+    assertRevert(rank(s3, 0), commitCall(s3, b1, b3, 0), "TooLateForRank(uint64,uint8,uint64)");
+    assertRevert(rank(s3, 2), commitCall(s3, b1, b3, 0), "TooEarlyForRank(uint64,uint8,uint64)");
+    assertThat(inboxAs(OPS.get(0)).closesAt(BigInteger.valueOf(s3), BigInteger.ONE).send())
+        .isEqualTo(BigInteger.valueOf(opens1 + GRACE));
+    TransactionReceipt r3 = commit(rank(s3, 1), s3, b1, b3, 0, opens1 + 1);
     GAS.put("commit by backup 1 (records the leader's miss)", r3.getGasUsed().longValue());
     assertThat(reputation(missed)).isEqualTo(before / 2);
     assertThat(committed(r3).rank).isEqualTo(BigInteger.ONE);

@@ -70,13 +70,17 @@ class RunSquadIT {
   private static final long SLOT_SECONDS = 2;
   private static final BigInteger WAD = BigInteger.TEN.pow(18);
   private static final int OPERATORS = 3;
+  private static final int BACKUPS = 1;
+  private static final long GRACE_SECONDS = 1;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void aWalletsTransactionsArePreconfirmedAndLandInTheBlockOfTheirSlot(@TempDir Path dir)
       throws Exception {
-    try (SquadNet net = SquadNet.start(dir, OPERATORS, SLOT_SECONDS, 4, Map.of(), List.of())) {
+    try (SquadNet net =
+        SquadNet.start(
+            dir, OPERATORS, SLOT_SECONDS, BACKUPS, GRACE_SECONDS, 4, Map.of(), List.of())) {
       HttpService l2Http = net.l2Http;
       Web3j w1 = net.w1;
       Web3j w2 = net.w2;
@@ -475,9 +479,94 @@ class RunSquadIT {
                   HttpResponse.BodyHandlers.ofString());
           assertThat(none.statusCode()).as("no certificate for the broken slot").isEqualTo(404);
         }
+        offlineLeaderIsReplacedByItsBackup(net, inbox);
         wallet.shutdown();
       }
     }
+  }
+
+  /**
+   * The leader of a slot two ahead goes offline (its sequencer stops): backup 1 takes the slot over
+   * in its window, within one slot + 500 ms of the missed deadline, the leader's reputation halves,
+   * and the next slot is committed too.
+   */
+  private void offlineLeaderIsReplacedByItsBackup(SquadNet net, SequencerInbox inbox)
+      throws Exception {
+    org.avsnode.squad.schedule.SlotScheduleContract schedule =
+        org.avsnode.squad.schedule.SlotScheduleContract.load(net.w1, net.squad.schedule());
+    var params = schedule.parameters();
+    long now = System.currentTimeMillis() / 1000;
+    long missed = (now - params.genesisTime()) / params.slotSeconds() + 2;
+    int[] ranks =
+        schedule
+            .epoch(params.epochOf(missed), params.backups())
+            .orElseThrow()
+            .schedule()
+            .ranksOf(missed);
+    org.avsnode.contracts.bindings.AvsRegistry registry =
+        org.avsnode.contracts.bindings.AvsRegistry.load(
+            net.dep.contracts().avsRegistry(),
+            net.w1,
+            new org.web3j.tx.ReadonlyTransactionManager(net.w1, net.deployer.getAddress()),
+            net.gas);
+    BigInteger set = BigInteger.valueOf(net.dep.operatorSetId());
+    String offline = registry.operatorAt(set, BigInteger.valueOf(ranks[0])).send();
+    String backup = registry.operatorAt(set, BigInteger.valueOf(ranks[1])).send();
+    NodeRuntime offlineNode = null;
+    NodeRuntime backupNode = null;
+    for (int i = 0; i < net.nodes.size(); i++) {
+      if (net.ops.get(i).getAddress().equalsIgnoreCase(offline)) {
+        offlineNode = net.nodes.get(i);
+      }
+      if (net.ops.get(i).getAddress().equalsIgnoreCase(backup)) {
+        backupNode = net.nodes.get(i);
+      }
+    }
+    org.avsnode.contracts.bindings.SlotSchedule onChain =
+        org.avsnode.contracts.bindings.SlotSchedule.load(
+            net.squad.schedule(),
+            net.w1,
+            new org.web3j.tx.ReadonlyTransactionManager(net.w1, net.deployer.getAddress()),
+            net.gas);
+    BigInteger reputationBefore = onChain.reputationOf(BigInteger.valueOf(ranks[0])).send();
+    offlineNode.duty(SquadDuty.ID).orElseThrow().stop();
+    long end = params.genesisTime() + (missed + 1) * params.slotSeconds();
+    // every rank's window of the slot after it has closed
+    long settled = end + params.slotSeconds() + (params.backups() + 1) * GRACE_SECONDS + 1;
+    while (System.currentTimeMillis() / 1000 < settled) {
+      Thread.sleep(200);
+    }
+    assertThat(inbox.lastSlot().send().longValueExact())
+        .as("the slot after the missed one is committed too")
+        .isGreaterThanOrEqualTo(missed + 1);
+    org.web3j.protocol.core.methods.request.EthFilter filter =
+        new org.web3j.protocol.core.methods.request.EthFilter(
+            DefaultBlockParameter.valueOf(BigInteger.ZERO),
+            DefaultBlockParameterName.LATEST,
+            net.squad.inbox());
+    filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
+    filter.addOptionalTopics(
+        Numeric.toHexStringWithPrefixZeroPadded(BigInteger.valueOf(missed), 64));
+    var logs = net.w1.ethGetLogs(filter).send().getLogs();
+    assertThat(logs).as("slot %d committed", missed).hasSize(1);
+    SequencerInbox.SlotCommittedEventResponse e =
+        SequencerInbox.getSlotCommittedEventFromLog(
+            (org.web3j.protocol.core.methods.response.Log) logs.get(0).get());
+    assertThat(e.committer).as("committed by backup 1").isEqualToIgnoringCase(backup);
+    assertThat(e.rank.intValue()).isEqualTo(1);
+    assertThat(onChain.reputationOf(BigInteger.valueOf(ranks[0])).send())
+        .as("the offline leader's reputation halves (once per slot it missed)")
+        .isLessThanOrEqualTo(reputationBefore.divide(BigInteger.TWO));
+    String m = get(backupNode.apiUrl() + "/metrics");
+    double count = metric(m, "avs_squad_handover_seconds_count");
+    double sum = metric(m, "avs_squad_handover_seconds_sum");
+    assertThat(count).as("the backup's handovers").isGreaterThanOrEqualTo(1.0);
+    System.out.printf(
+        "RunSquadIT: slot %d taken over by backup 1 %.0f ms after the missed deadline%n",
+        missed, 1000 * sum / count);
+    assertThat(sum / count)
+        .as("handover within one slot + 500 ms of the missed deadline")
+        .isLessThanOrEqualTo(SLOT_SECONDS + 0.5);
   }
 
   /** The slot's certificate from the node, waiting up to 15 s for it. */

@@ -93,6 +93,23 @@ final class SquadNet implements AutoCloseable {
       Map<String, String> extraSection,
       List<String> l2Args)
       throws Exception {
+    return start(dir, operators, slotSeconds, 2, 2, dueAfter, extraSection, l2Args);
+  }
+
+  /**
+   * @param backups ranked backups per slot
+   * @param graceSeconds each rank's window to commit a slot
+   */
+  static SquadNet start(
+      Path dir,
+      int operators,
+      long slotSeconds,
+      int backups,
+      long graceSeconds,
+      long dueAfter,
+      Map<String, String> extraSection,
+      List<String> l2Args)
+      throws Exception {
     AnvilProcess l1 =
         AnvilProcess.builder()
             .chainId(L1_CHAIN)
@@ -115,7 +132,7 @@ final class SquadNet implements AutoCloseable {
       }
       l2 = b.start();
       net = new SquadNet(l1, l2);
-      net.setUp(dir, operators, slotSeconds, dueAfter, extraSection);
+      net.setUp(dir, operators, slotSeconds, backups, graceSeconds, dueAfter, extraSection);
       return net;
     } catch (Exception | AssertionError e) {
       if (net != null) {
@@ -131,7 +148,13 @@ final class SquadNet implements AutoCloseable {
   }
 
   private void setUp(
-      Path dir, int operators, long slotSeconds, long dueAfter, Map<String, String> extraSection)
+      Path dir,
+      int operators,
+      long slotSeconds,
+      int backups,
+      long graceSeconds,
+      long dueAfter,
+      Map<String, String> extraSection)
       throws Exception {
     deployer = funded(l1Http);
     dep = Deployer.deploy(w1, deployer, Deployer.Config.devnet().withEpochLength(4));
@@ -162,8 +185,8 @@ final class SquadNet implements AutoCloseable {
                 genesis,
                 slotSeconds,
                 32,
-                2,
-                2,
+                backups,
+                graceSeconds,
                 dueAfter,
                 60,
                 BigInteger.ZERO,
