@@ -129,6 +129,198 @@ final class Devnet implements AutoCloseable {
     this.progress = progress;
   }
 
+  /** SQUAD sequences the L2: slots of 4 s, one backup, a 2 s window per rank. */
+  static final long SQUAD_SLOT_SECONDS = 4;
+
+  static final int SQUAD_BACKUPS = 1;
+  static final long SQUAD_GRACE_SECONDS = 2;
+
+  /** Whether SQUAD sequences the L2 (the command's {@code --squad}). */
+  private boolean squad;
+
+  private org.avsnode.contracts.deploy.SquadDeployer.Squad squadContracts;
+  private SquadWallets squadWallets;
+  private long squadLogFrom = -1;
+
+  /**
+   * SQUAD sequences the L2: its anvil runs with automine off and FIFO order, every operator runs
+   * the {@code squad} duty next to MACH and VITAL, and the devnet's users send their transactions
+   * to the operators' JSON-RPC endpoints.
+   */
+  Devnet withSquad(boolean on) {
+    this.squad = on;
+    return this;
+  }
+
+  boolean squad() {
+    return squad;
+  }
+
+  /** The {@code --break-preconf} fault: once, a leader's key preconfirms what its block lacks. */
+  private boolean breakPreconf;
+
+  /** The planted broken preconfirmation: operator, slot, transaction hash; null before. */
+  record BrokenPreconf(DevnetOperator operator, long slot, byte[] txHash) {}
+
+  private volatile BrokenPreconf brokenPreconf;
+  private volatile boolean brokenPreconfSlashed;
+
+  /**
+   * The {@code --break-preconf} fault (with {@code --squad}): once, the leader of the current slot
+   * signs a preconfirmation, with its raw key, for a transaction that it never receives, and it is
+   * gossiped to the other operators, as a leader that promises and then leaves the transaction out
+   * would. The followers refuse the slot's block and submit the evidence; it is slashed once.
+   */
+  Devnet withBreakPreconf(boolean on) {
+    this.breakPreconf = on;
+    return this;
+  }
+
+  /** The planted broken preconfirmation, once made. */
+  java.util.Optional<BrokenPreconf> brokenPreconf() {
+    return java.util.Optional.ofNullable(brokenPreconf);
+  }
+
+  boolean brokenPreconfSlashed() {
+    return brokenPreconfSlashed;
+  }
+
+  /** Plants the broken preconfirmation once 3 slots are committed, early in a slot led online. */
+  private void maybeBreakPreconf() {
+    if (brokenPreconf != null || progress.squadSlots.size() < 3) {
+      return;
+    }
+    try {
+      org.avsnode.squad.schedule.SlotScheduleContract sc =
+          org.avsnode.squad.schedule.SlotScheduleContract.load(
+              l1.web3j(), squadContracts.schedule());
+      var params = sc.parameters();
+      long nowMillis = System.currentTimeMillis();
+      long intoGenesis = nowMillis - params.genesisTime() * 1000;
+      long slot = intoGenesis / (params.slotSeconds() * 1000);
+      long intoSlot = intoGenesis % (params.slotSeconds() * 1000);
+      if (intoSlot > params.slotSeconds() * 1000 / 2) {
+        return; // too late in the slot: the followers should hold it before the commitment
+      }
+      var epoch = sc.epoch(params.epochOf(slot), params.backups());
+      if (epoch.isEmpty()) {
+        return;
+      }
+      int leader = epoch.get().schedule().leaderOf(slot);
+      String address =
+          org.avsnode.contracts.bindings.AvsRegistry.load(
+                  deployment.contracts().avsRegistry(),
+                  l1.web3j(),
+                  new org.web3j.tx.ReadonlyTransactionManager(l1.web3j(), deployment.deployer()),
+                  gas())
+              .operatorAt(
+                  BigInteger.valueOf(deployment.operatorSetId()), BigInteger.valueOf(leader))
+              .send();
+      DevnetOperator op = null;
+      for (DevnetOperator o : operators) {
+        if (o.address().equalsIgnoreCase(address) && o.index < firstOnlineEnd()) {
+          op = o;
+        }
+      }
+      if (op == null) {
+        return; // an offline leader: wait for another slot
+      }
+      Credentials user = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair(RANDOM));
+      org.web3j.crypto.RawTransaction t =
+          org.web3j.crypto.RawTransaction.createTransaction(
+              L2_CHAIN_ID,
+              BigInteger.ZERO,
+              BigInteger.valueOf(21_000),
+              user.getAddress(),
+              BigInteger.ONE,
+              "0x",
+              BigInteger.valueOf(1_000_000_000L),
+              BigInteger.valueOf(50_000_000_000L));
+      byte[] raw = org.web3j.crypto.TransactionEncoder.signMessage(t, L2_CHAIN_ID, user);
+      byte[] txHash = org.web3j.crypto.Hash.sha3(raw);
+      org.avsnode.bls.BlsSignature sig =
+          op.secretKey()
+              .sign(
+                  new org.avsnode.bls.eip712.Preconfirmation(rollupId(), slot, txHash)
+                      .digest(domain));
+      String item =
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .writeValueAsString(
+                  List.of(
+                      Map.of(
+                          "rollupId", rollupId(),
+                          "slot", slot,
+                          "txHash", org.web3j.utils.Numeric.toHexString(txHash),
+                          "operator", op.address().toLowerCase(java.util.Locale.ROOT),
+                          "signature", sig.toHex(),
+                          "rawTx", org.web3j.utils.Numeric.toHexString(raw))));
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      for (DevnetOperator o : operators) {
+        if (o == op || o.index >= firstOnlineEnd()) {
+          continue;
+        }
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    URI.create(o.apiUrl() + "/squad/v1/preconfirmations"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(item))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding());
+      }
+      brokenPreconf = new BrokenPreconf(op, slot, txHash);
+      say(
+          "fault     %s preconfirms %s for slot %d and leaves it out of its block"
+              + " (--break-preconf)",
+          op.name(), Progress.shortHex(txHash), slot);
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(Devnet.class)
+          .debug("devnet: --break-preconf: {}", e.toString());
+    }
+  }
+
+  /** Reports, once, that the planted broken preconfirmation was slashed on L1. */
+  private void watchBrokenPreconf() {
+    BrokenPreconf b = brokenPreconf;
+    if (b == null || brokenPreconfSlashed) {
+      return;
+    }
+    try {
+      var c =
+          org.avsnode.contracts.bindings.SlashingCoordinator.load(
+              deployment.contracts().slashingCoordinator(),
+              l1.web3j(),
+              new org.web3j.tx.ReadonlyTransactionManager(l1.web3j(), deployment.deployer()),
+              gas());
+      byte[] key =
+          c.squadBrokenPreconfirmationEvidenceKey(
+                  b.operator().address(),
+                  BigInteger.valueOf(rollupId()),
+                  BigInteger.valueOf(b.slot()),
+                  b.txHash())
+              .send();
+      if (c.evidenceUsed(key).send()) {
+        brokenPreconfSlashed = true;
+        say(
+            "on-chain  %s SLASHED for its broken preconfirmation of slot %d (evidence submitted by"
+                + " a follower)",
+            b.operator().name(), b.slot());
+      }
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(Devnet.class)
+          .debug("devnet: watching the broken preconfirmation: {}", e.toString());
+    }
+  }
+
+  /** The SQUAD contracts, when SQUAD sequences the L2. */
+  java.util.Optional<org.avsnode.contracts.deploy.SquadDeployer.Squad> squadContracts() {
+    return java.util.Optional.ofNullable(squadContracts);
+  }
+
+  /** The wallets sending through the operators' endpoints, when SQUAD sequences the L2. */
+  java.util.Optional<SquadWallets> squadWallets() {
+    return java.util.Optional.ofNullable(squadWallets);
+  }
+
   // ---------------------------------------------------------------- start
 
   void start() throws Exception {
@@ -150,17 +342,27 @@ final class Devnet implements AutoCloseable {
             .logFile(dir.resolve("l1-anvil.log"))
             .start();
     closeables.add(l1Anvil);
-    l2Anvil =
-        AnvilProcess.builder()
-            .chainId(L2_CHAIN_ID)
-            .blockTime(options.l2BlockTime())
-            .logFile(dir.resolve("l2-anvil.log"))
-            .start();
+    AnvilProcess.Builder l2Builder =
+        AnvilProcess.builder().chainId(L2_CHAIN_ID).logFile(dir.resolve("l2-anvil.log"));
+    if (squad) {
+      // only the slot leaders mine, in the order they preconfirmed
+      l2Builder.arg("--no-mining").arg("--order").arg("fifo");
+    } else {
+      l2Builder.blockTime(options.l2BlockTime());
+    }
+    l2Anvil = l2Builder.start();
     closeables.add(l2Anvil);
     say("devnet: L1 anvil  chain %d at %s (pid %d)", L1_CHAIN_ID, l1Anvil.rpcUrl(), l1Anvil.pid());
     say(
-        "devnet: L2 anvil  chain %d at %s (pid %d), block time %ds",
-        L2_CHAIN_ID, l2Anvil.rpcUrl(), l2Anvil.pid(), options.l2BlockTime().toSeconds());
+        "devnet: L2 anvil  chain %d at %s (pid %d), %s",
+        L2_CHAIN_ID,
+        l2Anvil.rpcUrl(),
+        l2Anvil.pid(),
+        squad
+            ? "sequenced by SQUAD (automine off, FIFO): one block per "
+                + SQUAD_SLOT_SECONDS
+                + " s slot"
+            : "block time " + options.l2BlockTime().toSeconds() + "s");
     l1 =
         L1Client.http(
             l1Anvil.rpcUrl(),
@@ -205,6 +407,9 @@ final class Devnet implements AutoCloseable {
         "devnet: %d operators registered with BLS keys (proof of possession checked on chain),"
             + " %d active at epoch %d, total stake %s",
         snapshot.size(), active, startEpoch, snapshot.totalStake());
+    if (squad) {
+      deploySquad();
+    }
     l1.rawCall("evm_setIntervalMining", List.of(options.l1BlockTime().toSeconds()));
     // L2 blocks sign the start epoch once its boundary block is epoch-lag old (see EpochClock)
     Thread.sleep(epochLag().toMillis() + 1000);
@@ -228,8 +433,36 @@ final class Devnet implements AutoCloseable {
               deployment.contracts().disputeGameFactory(), l1.web3j(), tm(deployer), gas());
     }
     closeables.add(l2Driver);
-    l2Driver.start();
+    if (!squad) {
+      l2Driver.start();
+    }
     startOperators(dir);
+    if (squad) {
+      List<URI> endpoints = new ArrayList<>();
+      for (DevnetOperator op : operators) {
+        if (op.index < firstOnlineEnd()) {
+          endpoints.add(URI.create(op.apiUrl() + org.avsnode.squad.SquadDuty.RPC_PATH));
+        }
+      }
+      squadWallets =
+          new SquadWallets(
+              new org.web3j.protocol.http.HttpService(l2Anvil.rpcUrl()), L2_CHAIN_ID, endpoints, 8);
+      closeables.add(squadWallets);
+      l2Driver.squad = squadWallets;
+      l2Driver.committedHead = this::squadCommittedHead;
+      l2Driver.start();
+      faults.scheduleWithFixedDelay(
+          () -> {
+            watchSquad();
+            if (breakPreconf) {
+              maybeBreakPreconf();
+              watchBrokenPreconf();
+            }
+          },
+          1,
+          1,
+          TimeUnit.SECONDS);
+    }
     options
         .stopAggregatorAfter()
         .ifPresent(
@@ -450,17 +683,24 @@ final class Devnet implements AutoCloseable {
       contradictor = new Contradictor(contradictorOp.secretKey(), domain, aggregatorUrls);
     }
     for (DevnetOperator op : operators) {
+      op.aggregator = op.index < aggs;
+      // SQUAD's peers are known up front: every operator's port is
+      op.port =
+          op.aggregator ? ports[op.index] : options.operatorProcesses() || squad ? freePort() : 0;
+    }
+    for (DevnetOperator op : operators) {
       if (op.index >= firstOffline) {
-        say("devnet: %s %s is OFFLINE (registered, never signs)", op.name(), op.address());
+        say(
+            "devnet: %s %s is OFFLINE (registered, never signs%s)",
+            op.name(), op.address(), squad ? "; its SQUAD slots go to their backups" : "");
         continue;
       }
-      op.aggregator = op.index < aggs;
-      op.port = op.aggregator ? ports[op.index] : options.operatorProcesses() ? freePort() : 0;
       startOperator(op, dir);
       say(
-          "devnet: %s %s running MACH and VITAL at %s%s%s%s",
+          "devnet: %s %s running MACH, VITAL%s at %s%s%s%s",
           op.name(),
           op.address(),
+          squad ? " and SQUAD" : "",
           op.apiUrl(),
           op.process != null ? " (process " + op.process.pid() + ")" : "",
           op.aggregator ? " + aggregator (rank " + op.index + ")" : "",
@@ -504,6 +744,165 @@ final class Devnet implements AutoCloseable {
     mach.put("submit-every-l1-blocks", Long.toString(options.submitEveryL1Blocks()));
     mach.put("epoch-lag", epochLag().toSeconds() + "s");
     return mach;
+  }
+
+  private Map<String, Map<String, String>> dutySections(DevnetOperator op) {
+    Map<String, Map<String, String>> sections = new LinkedHashMap<>();
+    sections.put(MachDuty.ID, machSection(op));
+    sections.put(VitalDuty.ID, vitalSection(op));
+    if (squad) {
+      sections.put(org.avsnode.squad.SquadDuty.ID, squadSection(op));
+    }
+    return sections;
+  }
+
+  /** The SQUAD section of one operator: what {@code --duty-option squad.KEY=VALUE} would give. */
+  Map<String, String> squadSection(DevnetOperator op) {
+    Map<String, String> section = new LinkedHashMap<>();
+    section.put("rollup-id", Long.toString(rollupId()));
+    // the sequencer builds on the honest L2 node (a lying node is a MACH/VITAL fault)
+    section.put("l2-rpc-url", l2Anvil.rpcUrl());
+    section.put("schedule", squadContracts.schedule());
+    section.put("inbox", squadContracts.inbox());
+    section.put("queue", squadContracts.queue());
+    List<String> peers = new ArrayList<>();
+    for (DevnetOperator o : operators) {
+      peers.add(o.address().toLowerCase(java.util.Locale.ROOT) + "=http://127.0.0.1:" + o.port);
+    }
+    section.put("peers", String.join(",", peers));
+    return section;
+  }
+
+  /**
+   * Deploys the rollup's SQUAD contracts (schedule, inbox, forced-inclusion queue), registers the
+   * inbox with the slashing coordinator and fixes the first schedule epochs; slot 0 starts 10 s on.
+   */
+  private void deploySquad() throws Exception {
+    byte[] l2Genesis =
+        org.web3j.utils.Numeric.hexStringToByteArray(
+            squadL2()
+                .ethGetBlockByNumber(
+                    org.web3j.protocol.core.DefaultBlockParameterName.LATEST, false)
+                .send()
+                .getBlock()
+                .getHash());
+    long genesis = System.currentTimeMillis() / 1000 + 10;
+    squadContracts =
+        org.avsnode.contracts.deploy.SquadDeployer.deploy(
+            l1.web3j(),
+            deployer,
+            deployment,
+            new org.avsnode.contracts.deploy.SquadDeployer.Params(
+                genesis,
+                SQUAD_SLOT_SECONDS,
+                32,
+                SQUAD_BACKUPS,
+                SQUAD_GRACE_SECONDS,
+                8,
+                60,
+                BigInteger.ZERO,
+                rollupId(),
+                l2Genesis,
+                3));
+    say(
+        "devnet: SQUAD contracts deployed (schedule %s, inbox %s, forced-inclusion queue %s);"
+            + " slot 0 starts in 10 s",
+        squadContracts.schedule(), squadContracts.inbox(), squadContracts.queue());
+  }
+
+  /** The number of the last L2 block committed to the SQUAD inbox (0 before the first). */
+  long squadCommittedHead() {
+    try {
+      org.avsnode.contracts.bindings.SequencerInbox inbox = squadInbox();
+      byte[] last = inbox.lastBlockHash().send();
+      var b =
+          squadL2()
+              .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(last), false)
+              .send()
+              .getBlock();
+      return b == null ? 0 : b.getNumber().longValueExact();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private org.avsnode.contracts.bindings.SequencerInbox squadInbox() {
+    return org.avsnode.contracts.bindings.SequencerInbox.load(
+        squadContracts.inbox(),
+        l1.web3j(),
+        new org.web3j.tx.ReadonlyTransactionManager(l1.web3j(), deployment.deployer()),
+        gas());
+  }
+
+  /** One console line per slot committed on L1: who committed it, at which rank, what it held. */
+  private void watchSquad() {
+    try {
+      long head = l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+      if (squadLogFrom < 0) {
+        squadLogFrom = deployment.deploymentBlock();
+      }
+      if (head < squadLogFrom) {
+        return;
+      }
+      org.web3j.protocol.core.methods.request.EthFilter f =
+          new org.web3j.protocol.core.methods.request.EthFilter(
+              org.web3j.protocol.core.DefaultBlockParameter.valueOf(
+                  BigInteger.valueOf(squadLogFrom)),
+              org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(head)),
+              squadContracts.inbox());
+      f.addSingleTopic(
+          org.web3j.abi.EventEncoder.encode(
+              org.avsnode.contracts.bindings.SequencerInbox.SLOTCOMMITTED_EVENT));
+      var logs = l1.web3j().ethGetLogs(f).send();
+      if (logs.hasError()) {
+        return;
+      }
+      for (var r : logs.getLogs()) {
+        var e =
+            org.avsnode.contracts.bindings.SequencerInbox.getSlotCommittedEventFromLog(
+                (org.web3j.protocol.core.methods.response.Log) r.get());
+        long slot = e.slot.longValueExact();
+        int rank = e.rank.intValue();
+        progress.squadSlots.put(slot, rank);
+        var b =
+            squadL2()
+                .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(e.blockHash), false)
+                .send()
+                .getBlock();
+        say(
+            "squad     slot %-5d committed by %s (%s): L2 #%s with %d transaction(s)",
+            slot,
+            operatorName(e.committer),
+            rank == 0 ? "its leader" : rank == 255 ? "the escape hatch" : "backup " + rank,
+            b == null ? "?" : b.getNumber(),
+            b == null ? 0 : b.getTransactions().size());
+      }
+      squadLogFrom = head + 1;
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(Devnet.class)
+          .debug("devnet: watching the SQUAD inbox: {}", e.toString());
+    }
+  }
+
+  private org.web3j.protocol.Web3j squadL2Client;
+
+  /** A client of the L2 anvil (the devnet's own reads). */
+  private synchronized org.web3j.protocol.Web3j squadL2() {
+    if (squadL2Client == null) {
+      squadL2Client =
+          org.web3j.protocol.Web3j.build(new org.web3j.protocol.http.HttpService(l2Anvil.rpcUrl()));
+      closeables.add(squadL2Client::shutdown);
+    }
+    return squadL2Client;
+  }
+
+  private String operatorName(String address) {
+    for (DevnetOperator op : operators) {
+      if (op.address().equalsIgnoreCase(address)) {
+        return op.name();
+      }
+    }
+    return address;
   }
 
   /** The VITAL section of one operator: what {@code --duty-option vital.KEY=VALUE} would give. */
@@ -691,9 +1090,11 @@ final class Devnet implements AutoCloseable {
         .deploymentFile(options.dataDir().resolve("deployment.json"))
         .confirmations(0)
         .l1PollInterval(Duration.ofMillis(250))
-        .duties(List.of(MachDuty.ID, VitalDuty.ID))
-        .dutyConfig(MachDuty.ID, machSection(op))
-        .dutyConfig(VitalDuty.ID, vitalSection(op))
+        .duties(
+            squad
+                ? List.of(MachDuty.ID, VitalDuty.ID, org.avsnode.squad.SquadDuty.ID)
+                : List.of(MachDuty.ID, VitalDuty.ID))
+        .dutyConfig(dutySections(op))
         .blsKey(op.keys.bls().keystoreFile(), op.keys.bls().passwordFile())
         .ecdsaKey(op.keys.ecdsa().keystoreFile(), op.keys.ecdsa().passwordFile())
         .build();

@@ -102,6 +102,23 @@ public final class DevnetCommand implements Callable<Integer> {
   Duration l1BlockTime;
 
   @Option(
+      names = "--squad",
+      description =
+          "SQUAD sequences the L2: its anvil mines only when a slot's leader seals (4 s slots, one"
+              + " backup), every operator runs the squad duty next to MACH and VITAL, and the"
+              + " devnet's users send their transactions to the operators' JSON-RPC endpoints."
+              + " Default: the L2 anvil mines on its block time.")
+  boolean squad;
+
+  @Option(
+      names = "--break-preconf",
+      description =
+          "Fault (with --squad): once, a slot's leader preconfirms a transaction and leaves it out"
+              + " of its block (signed with its raw key, as a broken node would); the followers"
+              + " refuse the block and submit the evidence, and it is slashed once.")
+  boolean breakPreconf;
+
+  @Option(
       names = "--epoch-length",
       defaultValue = "64",
       paramLabel = "BLOCKS",
@@ -225,7 +242,10 @@ public final class DevnetCommand implements Callable<Integer> {
       throw new UserException(e.getMessage(), e);
     }
     Progress progress = new Progress(out);
-    Devnet devnet = new Devnet(options, progress);
+    if (breakPreconf && !squad) {
+      throw new UserException("--break-preconf needs --squad");
+    }
+    Devnet devnet = new Devnet(options, progress).withSquad(squad).withBreakPreconf(breakPreconf);
     try (ShutdownLatch shutdown = ShutdownLatch.install("devnet-ctrl-c", Duration.ofSeconds(30))) {
       try {
         try {

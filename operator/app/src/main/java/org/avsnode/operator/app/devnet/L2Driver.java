@@ -79,6 +79,14 @@ final class L2Driver implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong();
   final java.util.Set<Long> badGames = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /**
+   * When SQUAD sequences the L2: the wallets that send through the operators' endpoints, and the
+   * last L2 block committed on L1 (the proposer posts only committed blocks); null otherwise.
+   */
+  volatile SquadWallets squad;
+
+  volatile java.util.function.LongSupplier committedHead;
+
   L2Driver(
       String l2Url, OutputOracle outputs, int txsPerBlock, Progress progress, int badOutputEvery) {
     this.l2Http = new HttpService(l2Url);
@@ -109,6 +117,15 @@ final class L2Driver implements AutoCloseable {
         return;
       }
       lastBlock = head;
+      SquadWallets wallets = squad;
+      if (wallets != null) {
+        long before = wallets.accepted.get();
+        wallets.send(txsPerBlock, head % 3 == 0);
+        l2Txs.addAndGet(wallets.accepted.get() - before);
+        java.util.function.LongSupplier committed = committedHead;
+        propose(committed == null ? head : Math.min(head, committed.getAsLong()));
+        return;
+      }
       for (int i = 0; i < txsPerBlock; i++) {
         String from = accounts.get(turn % accounts.size());
         String to = accounts.get((turn + 1) % accounts.size());

@@ -60,6 +60,11 @@ final class Progress {
 
   final java.util.Set<Long> validatedOnChain = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /**
+   * SQUAD slots committed on L1, with the committer's rank (0 the leader, 255 the escape hatch).
+   */
+  final Map<Long, Integer> squadSlots = new ConcurrentSkipListMap<>();
+
   final AtomicLong refusals = new AtomicLong();
   final AtomicLong failedSubmissions = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();

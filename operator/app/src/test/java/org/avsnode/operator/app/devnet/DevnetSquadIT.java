@@ -1,0 +1,196 @@
+package org.avsnode.operator.app.devnet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.avsnode.contracts.bindings.SequencerInbox;
+import org.avsnode.contracts.deploy.Chain;
+import org.avsnode.squad.SquadDuty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameter;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.utils.Numeric;
+
+/**
+ * The devnet with {@code --squad}: four operators, one of them offline, run MACH, VITAL and SQUAD;
+ * the devnet's users send signed transactions to the operators' endpoints. The L2 advances only by
+ * the slot leaders' blocks; a slot the offline operator leads is committed by its backup; every
+ * transaction the endpoints accepted is in the block committed for its preconfirmation's slot; the
+ * slots have certificates; MACH certifies the blocks SQUAD produced. With {@code --break-preconf} a
+ * leader's key preconfirms a transaction its block lacks: the followers refuse that slot and the
+ * leader is slashed exactly once; nobody else is slashed.
+ */
+class DevnetSquadIT {
+
+  @Test
+  @Timeout(240)
+  void squadSequencesTheDevnetsL2(@TempDir Path dir) throws Exception {
+    StringWriter text = new StringWriter();
+    Progress progress = new Progress(new PrintWriter(text, true));
+    DevnetOptions options =
+        new DevnetOptions(
+            4,
+            1,
+            false,
+            2,
+            dir,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            64,
+            6667,
+            Optional.empty(),
+            2,
+            false,
+            0,
+            0,
+            false,
+            Optional.empty(),
+            DevnetOptions.DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
+    Devnet devnet = new Devnet(options, progress).withSquad(true).withBreakPreconf(true);
+    try {
+      devnet.start();
+      // a slot of the offline operator taken over by its backup, and slots led by the others
+      DevnetAcceptanceIT.waitFor(
+          "a slot committed by a backup, and 6 slots in all",
+          Duration.ofSeconds(150),
+          () ->
+              progress.squadSlots.containsValue(1)
+                  && progress.squadSlots.size() >= 6
+                  && progress.squadSlots.containsValue(0),
+          text);
+      assertThat(text.toString()).contains("committed by", "(backup 1)");
+      SquadWallets wallets = devnet.squadWallets().orElseThrow();
+      assertThat(wallets.accepted.get()).as("transactions preconfirmed").isGreaterThan(5);
+
+      // every accepted transaction is in the block committed for its preconfirmation's slot
+      Web3j l1 = devnet.l1().web3j();
+      SequencerInbox inbox =
+          SequencerInbox.load(
+              devnet.squadContracts().orElseThrow().inbox(),
+              l1,
+              new ReadonlyTransactionManager(l1, devnet.deployment().deployer()),
+              Chain.gasProvider(l1, Chain.DEFAULT_GAS_LIMIT));
+      long lastSlot = inbox.lastSlot().send().longValueExact();
+      Map<Long, String> committed = new HashMap<>();
+      EthFilter filter =
+          new EthFilter(
+              DefaultBlockParameter.valueOf(BigInteger.ZERO),
+              DefaultBlockParameterName.LATEST,
+              inbox.getContractAddress());
+      filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
+      for (var r : l1.ethGetLogs(filter).send().getLogs()) {
+        var e = SequencerInbox.getSlotCommittedEventFromLog((Log) r.get());
+        committed.put(e.slot.longValueExact(), Numeric.toHexString(e.blockHash));
+      }
+      String endpoint = devnet.operators().get(0).apiUrl() + SquadDuty.RPC_PATH;
+      Web3j l2 = Web3j.build(new HttpService(endpoint));
+      com.fasterxml.jackson.databind.ObjectMapper json =
+          new com.fasterxml.jackson.databind.ObjectMapper();
+      HttpClient http = HttpClient.newHttpClient();
+      int checked = 0;
+      for (String h : new ArrayList<>(wallets.acceptedHashes)) {
+        String body =
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"squad_getPreconfirmation\",\"params\":[\""
+                + h
+                + "\"]}";
+        HttpResponse<String> resp =
+            http.send(
+                HttpRequest.newBuilder(URI.create(endpoint))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        var p = json.readTree(resp.body()).path("result");
+        assertThat(p.isObject()).as("preconfirmation of %s held by op0", h).isTrue();
+        long slot = p.get("slot").asLong();
+        if (slot > lastSlot) {
+          continue; // not committed yet
+        }
+        assertThat(committed).as("slot %d of %s committed", slot, h).containsKey(slot);
+        var receipt = l2.ethGetTransactionReceipt(h).send().getTransactionReceipt();
+        assertThat(receipt).as("%s mined", h).isPresent();
+        assertThat(receipt.get().getBlockHash())
+            .as("%s in the block committed for slot %d", h, slot)
+            .isEqualToIgnoringCase(committed.get(slot));
+        checked++;
+      }
+      assertThat(checked).as("preconfirmed transactions checked").isGreaterThan(5);
+
+      // followers certified the slots; MACH certified blocks that SQUAD produced
+      long certifiedSlots = 0;
+      for (long slot : committed.keySet()) {
+        HttpResponse<String> c =
+            http.send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            devnet.operators().get(0).apiUrl() + "/squad/v1/certificates/" + slot))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (c.statusCode() == 200) {
+          certifiedSlots++;
+        }
+      }
+      assertThat(certifiedSlots).as("slot certificates on op0").isGreaterThanOrEqualTo(3);
+      DevnetAcceptanceIT.waitFor(
+          "MACH certificates of SQUAD's blocks",
+          Duration.ofSeconds(30),
+          () -> progress.firstCertificates.size() >= 3,
+          text);
+      assertThat(progress.evidenceTxs).as("no MACH slashing").isEmpty();
+
+      // --break-preconf: the planted broken preconfirmation is slashed, once, and nothing else is
+      DevnetAcceptanceIT.waitFor(
+          "the broken preconfirmation slashed",
+          Duration.ofSeconds(60),
+          devnet::brokenPreconfSlashed,
+          text);
+      Devnet.BrokenPreconf broken = devnet.brokenPreconf().orElseThrow();
+      assertThat(text.toString())
+          .contains("(--break-preconf)", broken.operator().name() + " SLASHED");
+      Thread.sleep(4_000); // the other followers' staggered submissions have run
+      EthFilter slashes =
+          new EthFilter(
+              DefaultBlockParameter.valueOf(BigInteger.ZERO),
+              DefaultBlockParameterName.LATEST,
+              devnet.deployment().contracts().slashingCoordinator());
+      slashes.addSingleTopic(
+          org.web3j.abi.EventEncoder.encode(
+              org.avsnode.contracts.bindings.SlashingCoordinator.EQUIVOCATIONSLASHED_EVENT));
+      assertThat(l1.ethGetLogs(slashes).send().getLogs()).as("slashed once in all").hasSize(1);
+      HttpResponse<String> none =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          devnet.operators().get(0).apiUrl()
+                              + "/squad/v1/certificates/"
+                              + broken.slot()))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(none.statusCode()).as("the broken slot has no certificate").isEqualTo(404);
+      l2.shutdown();
+    } finally {
+      devnet.close();
+    }
+  }
+}
