@@ -1706,6 +1706,21 @@ final class Devnet implements AutoCloseable {
       say(
           "summary   L2: %d transactions sent, %d output roots proposed on L1",
           l2Driver.l2Txs.get(), l2Driver.outputsProposed.get());
+      if (squadWallets != null) {
+        long byBackup = progress.squadSlots.values().stream().filter(k -> k > 0 && k < 255).count();
+        say(
+            "summary   SQUAD: %d slots committed on L1 (%d by a backup), %d transactions"
+                + " preconfirmed through the operators' endpoints, %d refused%s",
+            progress.squadSlots.size(),
+            byBackup,
+            squadWallets.accepted.get(),
+            squadWallets.refused.get(),
+            brokenPreconf == null
+                ? ""
+                : brokenPreconfSlashed
+                    ? "; the broken preconfirmation was slashed"
+                    : "; the broken preconfirmation was NOT slashed (yet)");
+      }
       watchVerdicts();
       long bad = l2Driver.badOutputs.size();
       long badInvalidated =
