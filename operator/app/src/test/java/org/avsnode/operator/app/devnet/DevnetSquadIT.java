@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.avsnode.contracts.bindings.SequencerInbox;
@@ -40,6 +41,29 @@ import org.web3j.utils.Numeric;
  * leader is slashed exactly once; nobody else is slashed.
  */
 class DevnetSquadIT {
+
+  /** Evidence submissions the followers finished (slashed, already used, reverted or failed). */
+  private static double evidenceOutcomes(HttpClient http, List<String> metricsUrls) {
+    double n = 0;
+    try {
+      for (String url : metricsUrls) {
+        String m =
+            http.send(
+                    HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        for (String line : m.split("\n")) {
+          if (line.startsWith("avs_squad_breach_evidence_total{")
+              && !line.contains("outcome=\"seen\"")) {
+            n += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
+        }
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+    return n;
+  }
 
   @Test
   @Timeout(240)
@@ -167,7 +191,18 @@ class DevnetSquadIT {
       Devnet.BrokenPreconf broken = devnet.brokenPreconf().orElseThrow();
       assertThat(text.toString())
           .contains("(--break-preconf)", broken.operator().name() + " SLASHED");
-      Thread.sleep(4_000); // the other followers' staggered submissions have run
+      // the other followers' staggered submissions have run (each finds the evidence used)
+      List<String> followers = new ArrayList<>();
+      for (DevnetOperator o : devnet.operators()) {
+        if (o != broken.operator() && o.index < options.operators() - options.offline()) {
+          followers.add(o.apiUrl() + "/metrics");
+        }
+      }
+      DevnetAcceptanceIT.waitFor(
+          "every follower's evidence submission settled",
+          Duration.ofSeconds(15),
+          () -> evidenceOutcomes(http, followers) >= followers.size(),
+          text);
       EthFilter slashes =
           new EthFilter(
               DefaultBlockParameter.valueOf(BigInteger.ZERO),

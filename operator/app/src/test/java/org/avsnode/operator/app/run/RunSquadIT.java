@@ -448,7 +448,12 @@ class RunSquadIT {
         assertThat(coordinator.evidenceUsed(evidenceKey).send())
             .as("the broken preconfirmation of slot %d by %s is slashed", breachSlot, breaker)
             .isTrue();
-        Thread.sleep(4_000); // every follower's staggered submission has run
+        // every follower's staggered submission has run (slashed, or found the evidence used)
+        long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < settle && evidenceOutcomes(followers) < followers.size()) {
+          Thread.sleep(100);
+        }
+        assertThat(evidenceOutcomes(followers)).isEqualTo(followers.size());
         org.web3j.protocol.core.methods.request.EthFilter slashes =
             new org.web3j.protocol.core.methods.request.EthFilter(
                 DefaultBlockParameter.valueOf(BigInteger.ZERO),
@@ -594,6 +599,18 @@ class RunSquadIT {
             + r.statusCode()
             + " "
             + r.body());
+  }
+
+  /** How many evidence submissions the followers finished, whatever their outcome. */
+  private double evidenceOutcomes(List<NodeRuntime> followers) throws Exception {
+    double n = 0;
+    for (NodeRuntime f : followers) {
+      String m = get(f.apiUrl() + "/metrics");
+      for (String o : List.of("slashed", "already_used", "reverted", "failed")) {
+        n += metric(m, "avs_squad_breach_evidence_total{outcome=\"" + o + "\",}");
+      }
+    }
+    return n;
   }
 
   private static double metric(String metrics, String name) {
