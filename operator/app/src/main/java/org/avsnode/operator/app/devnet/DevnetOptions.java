@@ -87,6 +87,28 @@ public record DevnetOptions(
         DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
   }
 
+  /** These options with the last {@code k} operators offline (registered, never started). */
+  public DevnetOptions withOffline(int k) {
+    return new DevnetOptions(
+        operators,
+        k,
+        equivocate,
+        aggregators,
+        dataDir,
+        l2BlockTime,
+        l1BlockTime,
+        epochLength,
+        thresholdBps,
+        stopAggregatorAfter,
+        l2TxsPerBlock,
+        operatorProcesses,
+        badOutput,
+        lyingL2,
+        contradict,
+        chaosSeed,
+        submitEveryL1Blocks);
+  }
+
   /** These options with {@code n} operators reading a lying L2 node. */
   public DevnetOptions withLyingL2(int n) {
     return new DevnetOptions(

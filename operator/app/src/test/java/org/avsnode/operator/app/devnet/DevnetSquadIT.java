@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.avsnode.contracts.bindings.SequencerInbox;
 import org.avsnode.contracts.deploy.Chain;
 import org.avsnode.squad.SquadDuty;
@@ -70,25 +69,7 @@ class DevnetSquadIT {
   void squadSequencesTheDevnetsL2(@TempDir Path dir) throws Exception {
     StringWriter text = new StringWriter();
     Progress progress = new Progress(new PrintWriter(text, true));
-    DevnetOptions options =
-        new DevnetOptions(
-            4,
-            1,
-            false,
-            2,
-            dir,
-            Duration.ofSeconds(1),
-            Duration.ofSeconds(1),
-            64,
-            6667,
-            Optional.empty(),
-            2,
-            false,
-            0,
-            0,
-            false,
-            Optional.empty(),
-            DevnetOptions.DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
+    DevnetOptions options = DevnetOptions.defaults(dir).withOffline(1);
     Devnet devnet = new Devnet(options, progress).withSquad(true).withBreakPreconf(true);
     try {
       devnet.start();
