@@ -230,7 +230,7 @@ final class PreconfirmationGossip {
    * never change after registration) and checked like every key (on the curve, in the subgroup); an
    * operator without a key is asked again at most every 10 s.
    */
-  private BlsPublicKey keyOf(SquadDuty.Running r, String operator) throws IOException {
+  BlsPublicKey keyOf(SquadDuty.Running r, String operator) throws IOException {
     BlsPublicKey k = keys.get(operator);
     if (k != null) {
       return k;

@@ -86,6 +86,7 @@ public final class SquadDuty implements Duty {
   private final Clock clock;
   private final SquadRpc rpc;
   private final PreconfirmationGossip gossip;
+  private final ProposalGossip proposals;
   private boolean routesInstalled;
 
   // metrics (created once)
@@ -360,6 +361,22 @@ public final class SquadDuty implements Duty {
                 "gossip_sent_total",
                 "Preconfirmations this node posted to peers, by outcome (ok, refused, unreachable)",
                 "outcome"));
+    proposals =
+        new ProposalGossip(
+            this,
+            m.counter(
+                CATEGORY,
+                "proposals_received_total",
+                "Slot proposals received from peers, by outcome (kept, or why not: malformed,"
+                    + " wrong_rollup, stale, unknown_operator, bad_signature, l1_unavailable)",
+                "outcome"),
+            m.counter(
+                CATEGORY,
+                "double_proposal_evidence_total",
+                "Two different proposals of one operator for one slot seen, and this node's"
+                    + " evidence submissions, by outcome (seen, slashed, already_used, reverted,"
+                    + " failed)",
+                "outcome"));
   }
 
   @Override
@@ -373,6 +390,10 @@ public final class SquadDuty implements Duty {
 
   Running running() {
     return running;
+  }
+
+  PreconfirmationGossip gossip() {
+    return gossip;
   }
 
   Labelled<Counter> forwardedCounter() {
@@ -470,6 +491,7 @@ public final class SquadDuty implements Duty {
     if (!routesInstalled) {
       context.routes().post(RPC_PATH, config.maxTxBytes() * 2 + (64 << 10), rpc::handle);
       context.routes().post(PreconfirmationGossip.PATH, 16 << 20, gossip::handle);
+      context.routes().post(ProposalGossip.PATH, 64 << 10, proposals::handle);
       context
           .routes()
           .post(
@@ -843,6 +865,7 @@ public final class SquadDuty implements Duty {
         LOG.error("squad: {} {}", r.problem, signed.detail());
         return;
       }
+      proposals.publish(proposal, signed.signature(), r.operator);
       TxReceipt receipt =
           r.sender.sendAndWait(
               TxRequest.call(

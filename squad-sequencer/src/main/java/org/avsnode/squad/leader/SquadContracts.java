@@ -258,6 +258,40 @@ public final class SquadContracts {
         .encodeFunctionCall();
   }
 
+  /** Whether the operator was already slashed for two proposals for this slot. */
+  public boolean doubleProposalSlashed(String operator, long rollupId, long slot)
+      throws IOException {
+    byte[] key =
+        call(
+            coordinator.squadDoubleProposalEvidenceKey(
+                operator, BigInteger.valueOf(rollupId), BigInteger.valueOf(slot)));
+    return call(coordinator.evidenceUsed(key));
+  }
+
+  /**
+   * Call data of {@code SlashingCoordinator.slashSquadDoubleProposal}: two different proposals for
+   * one slot and their signatures (EIP-2537 form).
+   */
+  public String slashDoubleProposalCall(
+      String operator,
+      org.avsnode.bls.eip712.SlotProposal a,
+      byte[] signatureA,
+      org.avsnode.bls.eip712.SlotProposal b,
+      byte[] signatureB) {
+    return coordinator
+        .slashSquadDoubleProposal(operator, proposal(a), signatureA, proposal(b), signatureB)
+        .encodeFunctionCall();
+  }
+
+  private static SlashingCoordinator.SlotProposal proposal(org.avsnode.bls.eip712.SlotProposal p) {
+    return new SlashingCoordinator.SlotProposal(
+        BigInteger.valueOf(p.rollupId()),
+        BigInteger.valueOf(p.slot()),
+        p.parentHash(),
+        p.blockHash(),
+        p.txListHash());
+  }
+
   /** Call data of {@code SequencerInbox.commit}. */
   public static String commitCall(
       long slot, byte[] parentHash, byte[] blockHash, byte[] txListHash, long forcedCursor) {

@@ -185,6 +185,141 @@ final class Devnet implements AutoCloseable {
     return brokenPreconfSlashed;
   }
 
+  /** The {@code --equivocate-slot} fault: once, a committer signs a second proposal. */
+  private boolean equivocateSlot;
+
+  /** The planted second proposal: operator and slot; null before. */
+  record DoubleProposal(DevnetOperator operator, long slot) {}
+
+  private volatile DoubleProposal doubleProposal;
+  private volatile boolean doubleProposalSlashed;
+
+  /** Each committed slot's commitment, as the inbox logged it. */
+  private final Map<Long, org.avsnode.contracts.bindings.SequencerInbox.SlotCommittedEventResponse>
+      squadCommitments = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+  /**
+   * The {@code --equivocate-slot} fault (with {@code --squad}): once, the operator that committed a
+   * recent slot signs, with its raw key, a second proposal for that slot naming another block, and
+   * it is gossiped to the other operators, which hold the first one: they submit both, and it is
+   * slashed once.
+   */
+  Devnet withEquivocateSlot(boolean on) {
+    this.equivocateSlot = on;
+    return this;
+  }
+
+  java.util.Optional<DoubleProposal> doubleProposal() {
+    return java.util.Optional.ofNullable(doubleProposal);
+  }
+
+  boolean doubleProposalSlashed() {
+    return doubleProposalSlashed;
+  }
+
+  /** Plants the second proposal once 4 slots are committed, for the latest one led online. */
+  private void maybeEquivocateSlot() {
+    if (doubleProposal != null || squadCommitments.size() < 4) {
+      return;
+    }
+    try {
+      var last =
+          ((java.util.concurrent.ConcurrentSkipListMap<
+                      Long,
+                      org.avsnode.contracts.bindings.SequencerInbox.SlotCommittedEventResponse>)
+                  squadCommitments)
+              .lastEntry();
+      var e = last.getValue();
+      DevnetOperator op = null;
+      for (DevnetOperator o : operators) {
+        if (o.address().equalsIgnoreCase(e.committer) && o.index < firstOnlineEnd()) {
+          op = o;
+        }
+      }
+      if (op == null) {
+        return;
+      }
+      long slot = last.getKey();
+      byte[] otherBlock =
+          org.web3j.crypto.Hash.sha3(
+              org.web3j.utils.Numeric.hexStringToByteArray(
+                  "0x65717569766f636174696f6e" // "equivocation"
+                      + org.web3j.utils.Numeric.toHexStringNoPrefix(e.blockHash)));
+      org.avsnode.bls.eip712.SlotProposal second =
+          new org.avsnode.bls.eip712.SlotProposal(
+              rollupId(), slot, e.parentHash, otherBlock, e.txListHash);
+      org.avsnode.bls.BlsSignature sig = op.secretKey().sign(second.digest(domain));
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("rollupId", rollupId());
+      item.put("slot", slot);
+      item.put("parentHash", org.web3j.utils.Numeric.toHexString(e.parentHash));
+      item.put("blockHash", org.web3j.utils.Numeric.toHexString(otherBlock));
+      item.put("txListHash", org.web3j.utils.Numeric.toHexString(e.txListHash));
+      item.put("operator", op.address().toLowerCase(java.util.Locale.ROOT));
+      item.put("signature", sig.toHex());
+      String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(item);
+      postToOthers(op, "/squad/v1/proposals", body);
+      doubleProposal = new DoubleProposal(op, slot);
+      say(
+          "fault     %s signs a second, different proposal for slot %d (--equivocate-slot)",
+          op.name(), slot);
+    } catch (Exception ex) {
+      org.slf4j.LoggerFactory.getLogger(Devnet.class)
+          .debug("devnet: --equivocate-slot: {}", ex.toString());
+    }
+  }
+
+  /** Reports, once, that the planted double proposal was slashed on L1. */
+  private void watchDoubleProposal() {
+    DoubleProposal d = doubleProposal;
+    if (d == null || doubleProposalSlashed) {
+      return;
+    }
+    try {
+      var c = slashingCoordinator();
+      byte[] key =
+          c.squadDoubleProposalEvidenceKey(
+                  d.operator().address(),
+                  BigInteger.valueOf(rollupId()),
+                  BigInteger.valueOf(d.slot()))
+              .send();
+      if (c.evidenceUsed(key).send()) {
+        doubleProposalSlashed = true;
+        say(
+            "on-chain  %s SLASHED for two proposals for slot %d (evidence submitted by another"
+                + " operator)",
+            d.operator().name(), d.slot());
+      }
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(Devnet.class)
+          .debug("devnet: watching the double proposal: {}", e.toString());
+    }
+  }
+
+  private org.avsnode.contracts.bindings.SlashingCoordinator slashingCoordinator() {
+    return org.avsnode.contracts.bindings.SlashingCoordinator.load(
+        deployment.contracts().slashingCoordinator(),
+        l1.web3j(),
+        new org.web3j.tx.ReadonlyTransactionManager(l1.web3j(), deployment.deployer()),
+        gas());
+  }
+
+  /** POSTs a JSON body to every online operator but {@code except} (the faults' gossip). */
+  private void postToOthers(DevnetOperator except, String path, String body) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (DevnetOperator o : operators) {
+      if (o == except || o.index >= firstOnlineEnd()) {
+        continue;
+      }
+      http.send(
+          java.net.http.HttpRequest.newBuilder(URI.create(o.apiUrl() + path))
+              .header("Content-Type", "application/json")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+              .build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding());
+    }
+  }
+
   /** Plants the broken preconfirmation once 3 slots are committed, early in a slot led online. */
   private void maybeBreakPreconf() {
     if (brokenPreconf != null || progress.squadSlots.size() < 3) {
@@ -254,19 +389,7 @@ final class Devnet implements AutoCloseable {
                           "operator", op.address().toLowerCase(java.util.Locale.ROOT),
                           "signature", sig.toHex(),
                           "rawTx", org.web3j.utils.Numeric.toHexString(raw))));
-      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-      for (DevnetOperator o : operators) {
-        if (o == op || o.index >= firstOnlineEnd()) {
-          continue;
-        }
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    URI.create(o.apiUrl() + "/squad/v1/preconfirmations"))
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(item))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.discarding());
-      }
+      postToOthers(op, "/squad/v1/preconfirmations", item);
       brokenPreconf = new BrokenPreconf(op, slot, txHash);
       say(
           "fault     %s preconfirms %s for slot %d and leaves it out of its block"
@@ -285,12 +408,7 @@ final class Devnet implements AutoCloseable {
       return;
     }
     try {
-      var c =
-          org.avsnode.contracts.bindings.SlashingCoordinator.load(
-              deployment.contracts().slashingCoordinator(),
-              l1.web3j(),
-              new org.web3j.tx.ReadonlyTransactionManager(l1.web3j(), deployment.deployer()),
-              gas());
+      var c = slashingCoordinator();
       byte[] key =
           c.squadBrokenPreconfirmationEvidenceKey(
                   b.operator().address(),
@@ -457,6 +575,10 @@ final class Devnet implements AutoCloseable {
             if (breakPreconf) {
               maybeBreakPreconf();
               watchBrokenPreconf();
+            }
+            if (equivocateSlot) {
+              maybeEquivocateSlot();
+              watchDoubleProposal();
             }
           },
           1,
@@ -864,6 +986,7 @@ final class Devnet implements AutoCloseable {
         long slot = e.slot.longValueExact();
         int rank = e.rank.intValue();
         progress.squadSlots.put(slot, rank);
+        squadCommitments.put(slot, e);
         var b =
             squadL2()
                 .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(e.blockHash), false)
@@ -1715,11 +1838,16 @@ final class Devnet implements AutoCloseable {
             byBackup,
             squadWallets.accepted.get(),
             squadWallets.refused.get(),
-            brokenPreconf == null
-                ? ""
-                : brokenPreconfSlashed
-                    ? "; the broken preconfirmation was slashed"
-                    : "; the broken preconfirmation was NOT slashed (yet)");
+            (brokenPreconf == null
+                    ? ""
+                    : brokenPreconfSlashed
+                        ? "; the broken preconfirmation was slashed"
+                        : "; the broken preconfirmation was NOT slashed (yet)")
+                + (doubleProposal == null
+                    ? ""
+                    : doubleProposalSlashed
+                        ? "; the double proposal was slashed"
+                        : "; the double proposal was NOT slashed (yet)"));
       }
       watchVerdicts();
       long bad = l2Driver.badOutputs.size();

@@ -119,6 +119,14 @@ public final class DevnetCommand implements Callable<Integer> {
   boolean breakPreconf;
 
   @Option(
+      names = "--equivocate-slot",
+      description =
+          "Fault (with --squad): once, the operator that committed a recent slot signs a second,"
+              + " different proposal for it (with its raw key, as a broken node would); the other"
+              + " operators hold its first proposal, submit both, and it is slashed once.")
+  boolean equivocateSlot;
+
+  @Option(
       names = "--epoch-length",
       defaultValue = "64",
       paramLabel = "BLOCKS",
@@ -242,10 +250,15 @@ public final class DevnetCommand implements Callable<Integer> {
       throw new UserException(e.getMessage(), e);
     }
     Progress progress = new Progress(out);
-    if (breakPreconf && !squad) {
-      throw new UserException("--break-preconf needs --squad");
+    if ((breakPreconf || equivocateSlot) && !squad) {
+      throw new UserException(
+          (breakPreconf ? "--break-preconf" : "--equivocate-slot") + " needs --squad");
     }
-    Devnet devnet = new Devnet(options, progress).withSquad(squad).withBreakPreconf(breakPreconf);
+    Devnet devnet =
+        new Devnet(options, progress)
+            .withSquad(squad)
+            .withBreakPreconf(breakPreconf)
+            .withEquivocateSlot(equivocateSlot);
     try (ShutdownLatch shutdown = ShutdownLatch.install("devnet-ctrl-c", Duration.ofSeconds(30))) {
       try {
         try {

@@ -52,7 +52,8 @@ class DevnetSquadIT {
                     HttpResponse.BodyHandlers.ofString())
                 .body();
         for (String line : m.split("\n")) {
-          if (line.startsWith("avs_squad_breach_evidence_total{")
+          if ((line.startsWith("avs_squad_breach_evidence_total{")
+                  || line.startsWith("avs_squad_double_proposal_evidence_total{"))
               && !line.contains("outcome=\"seen\"")) {
             n += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
           }
@@ -70,7 +71,11 @@ class DevnetSquadIT {
     StringWriter text = new StringWriter();
     Progress progress = new Progress(new PrintWriter(text, true));
     DevnetOptions options = DevnetOptions.defaults(dir).withOffline(1);
-    Devnet devnet = new Devnet(options, progress).withSquad(true).withBreakPreconf(true);
+    Devnet devnet =
+        new Devnet(options, progress)
+            .withSquad(true)
+            .withBreakPreconf(true)
+            .withEquivocateSlot(true);
     try {
       devnet.start();
       // a slot of the offline operator taken over by its backup, and slots led by the others
@@ -163,26 +168,32 @@ class DevnetSquadIT {
           text);
       assertThat(progress.evidenceTxs).as("no MACH slashing").isEmpty();
 
-      // --break-preconf: the planted broken preconfirmation is slashed, once, and nothing else is
+      // --break-preconf and --equivocate-slot: each planted offence is slashed, once, and
+      // nothing else is
       DevnetAcceptanceIT.waitFor(
-          "the broken preconfirmation slashed",
+          "the broken preconfirmation and the double proposal slashed",
           Duration.ofSeconds(60),
-          devnet::brokenPreconfSlashed,
+          () -> devnet.brokenPreconfSlashed() && devnet.doubleProposalSlashed(),
           text);
       Devnet.BrokenPreconf broken = devnet.brokenPreconf().orElseThrow();
+      Devnet.DoubleProposal twice = devnet.doubleProposal().orElseThrow();
       assertThat(text.toString())
-          .contains("(--break-preconf)", broken.operator().name() + " SLASHED");
+          .contains("(--break-preconf)", broken.operator().name() + " SLASHED for its broken")
+          .contains(
+              "(--equivocate-slot)",
+              twice.operator().name() + " SLASHED for two proposals for slot " + twice.slot());
       // the other followers' staggered submissions have run (each finds the evidence used)
-      List<String> followers = new ArrayList<>();
+      // (each offence is seen by the two online operators other than the offender)
+      List<String> online = new ArrayList<>();
       for (DevnetOperator o : devnet.operators()) {
-        if (o != broken.operator() && o.index < options.operators() - options.offline()) {
-          followers.add(o.apiUrl() + "/metrics");
+        if (o.index < options.operators() - options.offline()) {
+          online.add(o.apiUrl() + "/metrics");
         }
       }
       DevnetAcceptanceIT.waitFor(
-          "every follower's evidence submission settled",
+          "every evidence submission settled",
           Duration.ofSeconds(15),
-          () -> evidenceOutcomes(http, followers) >= followers.size(),
+          () -> evidenceOutcomes(http, online) >= 4,
           text);
       EthFilter slashes =
           new EthFilter(
@@ -192,7 +203,9 @@ class DevnetSquadIT {
       slashes.addSingleTopic(
           org.web3j.abi.EventEncoder.encode(
               org.avsnode.contracts.bindings.SlashingCoordinator.EQUIVOCATIONSLASHED_EVENT));
-      assertThat(l1.ethGetLogs(slashes).send().getLogs()).as("slashed once in all").hasSize(1);
+      assertThat(l1.ethGetLogs(slashes).send().getLogs())
+          .as("slashed once for each planted offence")
+          .hasSize(2);
       HttpResponse<String> none =
           http.send(
               HttpRequest.newBuilder(
