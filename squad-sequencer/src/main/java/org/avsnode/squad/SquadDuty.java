@@ -87,6 +87,7 @@ public final class SquadDuty implements Duty {
   private final SquadRpc rpc;
   private final PreconfirmationGossip gossip;
   private final ProposalGossip proposals;
+  private final SquadFaults faults;
   private boolean routesInstalled;
 
   // metrics (created once)
@@ -141,6 +142,8 @@ public final class SquadDuty implements Duty {
     long lastOpenedSlot = -1;
     long lastFixCheckSlot = -1;
     long lastTakeoverSlot = -1;
+    long lastEscapeCheck;
+    long escapeSeenAt = -1;
 
     Running(
         L2Rpc l2,
@@ -228,6 +231,22 @@ public final class SquadDuty implements Duty {
       return s;
     }
 
+    /** The last rank of {@code slot} that has an operator (0 when only a leader is drawn). */
+    int lastRank(long slot) throws IOException {
+      LeaderSchedule s = scheduleOf(slot);
+      if (s == null) {
+        return params.backups();
+      }
+      int[] ranks = s.ranksOf(slot);
+      int last = 0;
+      for (int k = 0; k < ranks.length; k++) {
+        if (ranks[k] != LeaderSchedule.NONE) {
+          last = k;
+        }
+      }
+      return last;
+    }
+
     /** When {@code slot} starts, in epoch milliseconds. */
     long startMillis(long slot) {
       return (params.genesisTime() + slot * params.slotSeconds()) * 1000;
@@ -261,6 +280,7 @@ public final class SquadDuty implements Duty {
     this.context = context;
     this.config = config;
     this.clock = context.clock();
+    this.faults = context.observers().get(SquadFaults.class).orElse(SquadFaults.NONE);
     MetricsSystem m = context.metrics();
     preconfirmations =
         m.counter(
@@ -639,6 +659,9 @@ public final class SquadDuty implements Duty {
     if (r.open == null) {
       takeOverIfMissed(r, slot);
     }
+    if (r.open == null) {
+      escapeIfOpen(r, slot);
+    }
     if (r.open == null && slot > r.lastOpenedSlot && leader == r.selfIndex) {
       open(r, slot);
     }
@@ -708,6 +731,93 @@ public final class SquadDuty implements Duty {
   }
 
   /**
+   * The escape hatch, driven by the node: when the queue's oldest due item has waited its escape
+   * delay (every leader left it out), the node commits the current slot with exactly the due items
+   * ({@code commitForced}), so the chain never halts on censorship. Checked every second; nodes
+   * stagger by index (1 s apart), and each checks again before it acts.
+   */
+  private void escapeIfOpen(Running r, long current) throws IOException, L2RpcException {
+    long now = clock.millis();
+    if (now - r.lastEscapeCheck < 1_000) {
+      return;
+    }
+    r.lastEscapeCheck = now;
+    // on L1's clock, which the commitment will be mined at (an idle L1 may show an old block)
+    long l1Now = Math.max(now / 1000, r.contracts.latestTimestamp());
+    long[] cl = r.contracts.queueCursorAndLength();
+    long cursor = cl[0];
+    List<SquadContracts.Forced> waiting =
+        cl[0] >= cl[1]
+            ? List.of()
+            : r.contracts.forced(cursor, Math.min(cl[1], cursor + MAX_FORCED_PER_SLOT));
+    // open once the oldest item has been due for the escape delay (a second of margin)
+    if (waiting.isEmpty() || waiting.get(0).dueAt() + r.contracts.escapeAfter() + 1 > l1Now) {
+      r.escapeSeenAt = -1;
+      return;
+    }
+    if (r.escapeSeenAt < 0) {
+      r.escapeSeenAt = now;
+    }
+    long lastCommitted = r.contracts.lastSlot();
+    if (now < r.escapeSeenAt + 1_000L * Math.floorMod(r.selfIndex, 8)
+        || lastCommitted >= current
+        || !r.promised(current).isEmpty()
+        || !previousSettled(r, current, lastCommitted)) {
+      // (a slot whose leader has preconfirmed is left to it: it may still include the items)
+      return;
+    }
+    // blocks above the last committed one can no longer be committed (the gate's rule)
+    L2Rpc.Head head = dropUncommitted(r, current);
+    if (head == null) {
+      return;
+    }
+    // every item due by the time the commitment lands (a few seconds of margin)
+    int n = 0;
+    while (n < waiting.size() && waiting.get(n).dueAt() <= l1Now + 2) {
+      n++;
+    }
+    List<SquadContracts.Forced> items = waiting.subList(0, n);
+    long due = cursor + n;
+    List<byte[]> raws = new ArrayList<>();
+    for (SquadContracts.Forced f : items) {
+      raws.add(f.rawTx());
+    }
+    r.l2.sendRawTransactions(raws);
+    r.l2.mine();
+    L2Rpc.Head block = r.l2.latest();
+    List<String> want = new ArrayList<>();
+    for (SquadContracts.Forced f : items) {
+      want.add(Numeric.toHexString(f.txHash()));
+    }
+    List<String> got = new ArrayList<>();
+    for (byte[] h : block.txHashes()) {
+      got.add(Numeric.toHexString(h));
+    }
+    if (!Arrays.equals(block.parentHash(), head.hash()) || !got.equals(want)) {
+      slots.labels("escape_failed").inc();
+      LOG.error(
+          "squad: escape hatch: the L2 block does not hold exactly the {} due item(s); not"
+              + " committed",
+          items.size());
+      return;
+    }
+    TxReceipt receipt =
+        r.sender.sendAndWait(
+            TxRequest.call(
+                r.contracts.inboxAddress(),
+                SquadContracts.commitForcedCall(head.hash(), block.hash(), due)));
+    slots.labels(receipt.success() ? "escape" : "escape_failed").inc();
+    LOG.warn(
+        "squad: ESCAPE HATCH: every leader left forced items out; committed slot {} with the {}"
+            + " due item(s) as L2 block #{} {}{}",
+        current,
+        items.size(),
+        block.number(),
+        short32(block.hash()),
+        receipt.success() ? "" : " (reverted: " + receipt.transactionHash() + ")");
+  }
+
+  /**
    * The L2 head once it is the inbox's last committed block, dropping blocks above it (mined by a
    * rank whose window has closed: they can never be committed); null when it is not reachable.
    */
@@ -733,19 +843,22 @@ public final class SquadDuty implements Duty {
 
   /**
    * The sync gate, then the slot is open for preconfirmations. The slot builds on the inbox's last
-   * committed block, and only once the previous slot is settled: committed, or every rank's window
-   * to commit it has closed (its end plus (backups + 1) × grace). Blocks the L2 node holds above
-   * the last committed one were never accepted by L1 and now never can be; they are dropped ({@code
+   * committed block, and only once the previous slot is settled: committed, or every drawn rank's
+   * window to commit it has closed (its end plus (last rank + 1) × grace), or half of this slot has
+   * gone by (so a missed slot never costs more than half the next one, whatever the grace: should a
+   * late backup commit the previous slot after all, this slot's block conflicts and is not
+   * committed, and this slot's backup builds on the preconfirmations gossiped for it). Blocks the
+   * L2 node holds above the last committed one were never accepted by L1; they are dropped ({@code
    * anvil_rollback} on the devnet's L2 node), so the chain never stalls behind a rank that mined
    * and did not commit.
    */
   private void open(Running r, long slot) throws IOException, L2RpcException {
-    long now = clock.millis();
-    boolean previousSettled =
-        slot == 0
-            || r.contracts.lastSlot() >= slot - 1
-            || now >= r.closesMillis(slot - 1, r.params.backups());
-    if (!previousSettled) {
+    long last = r.contracts.lastSlot();
+    if (last >= slot) {
+      r.lastOpenedSlot = slot; // taken already (the escape hatch): nothing to lead
+      return;
+    }
+    if (!previousSettled(r, slot, last)) {
       r.problem = "slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed";
       return;
     }
@@ -761,6 +874,16 @@ public final class SquadDuty implements Duty {
     r.problem = null;
     LOG.info(
         "squad: leading slot {} on L2 block #{} {}", slot, head.number(), short32(head.hash()));
+  }
+
+  /** Whether the slot before {@code slot} is settled (see {@link #open}). */
+  private boolean previousSettled(Running r, long slot, long lastCommitted) throws IOException {
+    return slot == 0
+        || lastCommitted >= slot - 1
+        || clock.millis()
+            >= Math.min(
+                r.closesMillis(slot - 1, r.lastRank(slot - 1)),
+                r.startMillis(slot) + r.params.slotSeconds() * 500);
   }
 
   /** How many blocks {@code head} is above {@code ancestor}, or -1 (not within 64 blocks). */
@@ -804,6 +927,11 @@ public final class SquadDuty implements Duty {
         due++; // enqueued in order: the due items are a prefix
       }
       forced = forced.subList(0, due);
+      if (faults.censorForced(slot) && due > 0) {
+        LOG.warn("squad: slot {}: leaving out {} due forced item(s) (injected fault)", slot, due);
+        forced = List.of();
+        due = 0;
+      }
       long upto = cursor + due;
       List<byte[]> raws = new ArrayList<>();
       for (SquadContracts.Forced f : forced) {

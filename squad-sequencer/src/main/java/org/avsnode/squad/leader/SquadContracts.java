@@ -37,6 +37,7 @@ public final class SquadContracts {
   private final SlashingCoordinator coordinator;
   private final long operatorSetId;
   private volatile long dueAfter = -1;
+  private volatile long escapeAfter = -1;
 
   /** A forced transaction of the queue. */
   public record Forced(long index, byte[] txHash, byte[] rawTx, long dueAt) {}
@@ -290,6 +291,23 @@ public final class SquadContracts {
         p.parentHash(),
         p.blockHash(),
         p.txListHash());
+  }
+
+  /** How long after it is due an item opens the escape hatch (seconds; read once). */
+  public long escapeAfter() throws IOException {
+    if (escapeAfter < 0) {
+      escapeAfter = call(queue.escapeAfter()).longValueExact();
+    }
+    return escapeAfter;
+  }
+
+  /** Call data of {@code SequencerInbox.commitForced} (the escape hatch). */
+  public static String commitForcedCall(byte[] parentHash, byte[] blockHash, long forcedCursor) {
+    return FunctionEncoder.encode(
+        new Function(
+            "commitForced",
+            List.of(new Bytes32(parentHash), new Bytes32(blockHash), new Uint64(forcedCursor)),
+            List.of()));
   }
 
   /** Call data of {@code SequencerInbox.commit}. */

@@ -134,6 +134,7 @@ final class Devnet implements AutoCloseable {
 
   static final int SQUAD_BACKUPS = 1;
   static final long SQUAD_GRACE_SECONDS = 2;
+  static final long SQUAD_DUE_AFTER_SECONDS = 8;
 
   /** Whether SQUAD sequences the L2 (the command's {@code --squad}). */
   private boolean squad;
@@ -183,6 +184,102 @@ final class Devnet implements AutoCloseable {
 
   boolean brokenPreconfSlashed() {
     return brokenPreconfSlashed;
+  }
+
+  /** The {@code --censor} fault: the first operator leaves due forced items out of its blocks. */
+  private boolean censor;
+
+  /** Forced transactions the devnet queued on L1: hash → when (millis), until included. */
+  private final Map<String, Long> forcedPending = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private long lastForcedAt;
+
+  /**
+   * The {@code --censor} fault (with {@code --squad}): the first operator's sequencer leaves every
+   * due forced-inclusion item out of its blocks, so the inbox refuses its commitments and the
+   * slot's backup includes the items (or, if every leader censored, the escape hatch).
+   */
+  Devnet withCensor(boolean on) {
+    this.censor = on;
+    return this;
+  }
+
+  private org.avsnode.squad.SquadFaults squadFaults(DevnetOperator op) {
+    if (!censor || op.index != 0) {
+      return org.avsnode.squad.SquadFaults.NONE;
+    }
+    return new org.avsnode.squad.SquadFaults() {
+      @Override
+      public boolean censorForced(long slot) {
+        return true;
+      }
+    };
+  }
+
+  /**
+   * The devnet's forced-inclusion traffic (with {@code --squad}): every 20 s a user queues a
+   * transfer on L1 through the {@code ForcedInclusionQueue}; one line when it is queued and one
+   * when it is in an L2 block.
+   */
+  private void forcedTraffic() {
+    try {
+      for (Map.Entry<String, Long> f : forcedPending.entrySet()) {
+        var receipt = squadL2().ethGetTransactionReceipt(f.getKey()).send().getTransactionReceipt();
+        if (receipt.isPresent()) {
+          forcedPending.remove(f.getKey());
+          progress.forcedIncluded.incrementAndGet();
+          say(
+              "forced    tx %s included in L2 #%s, %.1f s after it was queued on L1",
+              Progress.shortHex(f.getKey()),
+              receipt.get().getBlockNumber(),
+              (System.currentTimeMillis() - f.getValue()) / 1000.0);
+        }
+      }
+      long now = System.currentTimeMillis();
+      if (progress.squadSlots.size() < 2 || now - lastForcedAt < 20_000) {
+        return;
+      }
+      lastForcedAt = now;
+      Credentials user = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair(RANDOM));
+      new org.web3j.protocol.core.Request<>(
+              "anvil_setBalance",
+              List.of(user.getAddress(), "0xde0b6b3a7640000"),
+              new org.web3j.protocol.http.HttpService(l2Anvil.rpcUrl()),
+              L2Driver.VoidResponse.class)
+          .send();
+      byte[] raw =
+          org.web3j.crypto.TransactionEncoder.signMessage(
+              org.web3j.crypto.RawTransaction.createTransaction(
+                  L2_CHAIN_ID,
+                  BigInteger.ZERO,
+                  BigInteger.valueOf(21_000),
+                  user.getAddress(),
+                  BigInteger.ONE,
+                  "0x",
+                  BigInteger.valueOf(1_000_000_000L),
+                  BigInteger.valueOf(50_000_000_000L)),
+              L2_CHAIN_ID,
+              user);
+      var r =
+          org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
+                  squadContracts.queue(), l1.web3j(), tm(deployer), gas())
+              .enqueue(raw, BigInteger.ZERO)
+              .send();
+      if (r.isStatusOK()) {
+        String hash = org.web3j.utils.Numeric.toHexString(org.web3j.crypto.Hash.sha3(raw));
+        forcedPending.put(hash, now);
+        progress.forcedQueued.incrementAndGet();
+        say(
+            "forced    tx %s queued on L1 (ForcedInclusionQueue, gas %,d); due in %d s%s",
+            Progress.shortHex(hash),
+            r.getGasUsed(),
+            SQUAD_DUE_AFTER_SECONDS,
+            censor ? "  [op0 censors: its slots leave it out]" : "");
+      }
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(Devnet.class)
+          .debug("devnet: forced transactions: {}", e.toString());
+    }
   }
 
   /** The {@code --equivocate-slot} fault: once, a committer signs a second proposal. */
@@ -572,6 +669,7 @@ final class Devnet implements AutoCloseable {
       faults.scheduleWithFixedDelay(
           () -> {
             watchSquad();
+            forcedTraffic();
             if (breakPreconf) {
               maybeBreakPreconf();
               watchBrokenPreconf();
@@ -819,10 +917,10 @@ final class Devnet implements AutoCloseable {
       }
       startOperator(op, dir);
       say(
-          "devnet: %s %s running MACH, VITAL%s at %s%s%s%s",
+          "devnet: %s %s running %s at %s%s%s%s",
           op.name(),
           op.address(),
-          squad ? " and SQUAD" : "",
+          squad ? "MACH, VITAL and SQUAD" : "MACH and VITAL",
           op.apiUrl(),
           op.process != null ? " (process " + op.process.pid() + ")" : "",
           op.aggregator ? " + aggregator (rank " + op.index + ")" : "",
@@ -920,7 +1018,7 @@ final class Devnet implements AutoCloseable {
                 32,
                 SQUAD_BACKUPS,
                 SQUAD_GRACE_SECONDS,
-                8,
+                SQUAD_DUE_AFTER_SECONDS,
                 60,
                 BigInteger.ZERO,
                 rollupId(),
@@ -1246,7 +1344,8 @@ final class Devnet implements AutoCloseable {
                 LogLevelControl.UNSUPPORTED,
                 DutyObservers.none()
                     .with(MachEvents.class, events)
-                    .with(org.avsnode.vital.VitalEvents.class, vitalEvents(op)))
+                    .with(org.avsnode.vital.VitalEvents.class, vitalEvents(op))
+                    .with(org.avsnode.squad.SquadFaults.class, squadFaults(op)))
             .runtime();
     runtime.start();
     op.runtime = runtime;
@@ -1833,11 +1932,14 @@ final class Devnet implements AutoCloseable {
         long byBackup = progress.squadSlots.values().stream().filter(k -> k > 0 && k < 255).count();
         say(
             "summary   SQUAD: %d slots committed on L1 (%d by a backup), %d transactions"
-                + " preconfirmed through the operators' endpoints, %d refused%s",
+                + " preconfirmed through the operators' endpoints, %d refused; %d forced"
+                + " transactions queued on L1, %d included%s",
             progress.squadSlots.size(),
             byBackup,
             squadWallets.accepted.get(),
             squadWallets.refused.get(),
+            progress.forcedQueued.get(),
+            progress.forcedIncluded.get(),
             (brokenPreconf == null
                     ? ""
                     : brokenPreconfSlashed

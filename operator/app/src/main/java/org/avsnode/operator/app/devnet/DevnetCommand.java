@@ -127,6 +127,14 @@ public final class DevnetCommand implements Callable<Integer> {
   boolean equivocateSlot;
 
   @Option(
+      names = "--censor",
+      description =
+          "Fault (with --squad, operators in this JVM): operator 0's sequencer leaves the due"
+              + " forced-inclusion transactions out of its blocks; the inbox refuses its"
+              + " commitments and the slot's backup includes them.")
+  boolean censor;
+
+  @Option(
       names = "--epoch-length",
       defaultValue = "64",
       paramLabel = "BLOCKS",
@@ -250,15 +258,21 @@ public final class DevnetCommand implements Callable<Integer> {
       throw new UserException(e.getMessage(), e);
     }
     Progress progress = new Progress(out);
-    if ((breakPreconf || equivocateSlot) && !squad) {
+    if ((breakPreconf || equivocateSlot || censor) && !squad) {
       throw new UserException(
-          (breakPreconf ? "--break-preconf" : "--equivocate-slot") + " needs --squad");
+          (breakPreconf ? "--break-preconf" : equivocateSlot ? "--equivocate-slot" : "--censor")
+              + " needs --squad");
+    }
+    if (censor && options.operatorProcesses()) {
+      throw new UserException(
+          "--censor needs the operators in this JVM (not --operator-processes)");
     }
     Devnet devnet =
         new Devnet(options, progress)
             .withSquad(squad)
             .withBreakPreconf(breakPreconf)
-            .withEquivocateSlot(equivocateSlot);
+            .withEquivocateSlot(equivocateSlot)
+            .withCensor(censor);
     try (ShutdownLatch shutdown = ShutdownLatch.install("devnet-ctrl-c", Duration.ofSeconds(30))) {
       try {
         try {

@@ -65,6 +65,11 @@ final class Progress {
    */
   final Map<Long, Integer> squadSlots = new ConcurrentSkipListMap<>();
 
+  /** Forced transactions the devnet queued on L1 (SQUAD), and how many reached an L2 block. */
+  final AtomicLong forcedQueued = new AtomicLong();
+
+  final AtomicLong forcedIncluded = new AtomicLong();
+
   final AtomicLong refusals = new AtomicLong();
   final AtomicLong failedSubmissions = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();

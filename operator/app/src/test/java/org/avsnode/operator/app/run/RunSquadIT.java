@@ -72,15 +72,37 @@ class RunSquadIT {
   private static final int OPERATORS = 3;
   private static final int BACKUPS = 1;
   private static final long GRACE_SECONDS = 1;
+  private static final long DUE_AFTER = 4;
+  private static final long ESCAPE_AFTER = 4;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void aWalletsTransactionsArePreconfirmedAndLandInTheBlockOfTheirSlot(@TempDir Path dir)
       throws Exception {
+    // every node censors forced items once the test says so (the last phase)
+    java.util.concurrent.atomic.AtomicBoolean censoring =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    org.avsnode.squad.SquadFaults censor =
+        new org.avsnode.squad.SquadFaults() {
+          @Override
+          public boolean censorForced(long slot) {
+            return censoring.get();
+          }
+        };
     try (SquadNet net =
         SquadNet.start(
-            dir, OPERATORS, SLOT_SECONDS, BACKUPS, GRACE_SECONDS, 4, Map.of(), List.of())) {
+            dir,
+            OPERATORS,
+            SLOT_SECONDS,
+            BACKUPS,
+            GRACE_SECONDS,
+            DUE_AFTER,
+            ESCAPE_AFTER,
+            org.avsnode.operator.spi.DutyObservers.none()
+                .with(org.avsnode.squad.SquadFaults.class, censor),
+            Map.of(),
+            List.of())) {
       HttpService l2Http = net.l2Http;
       Web3j w1 = net.w1;
       Web3j w2 = net.w2;
@@ -474,6 +496,8 @@ class RunSquadIT {
           assertThat(none.statusCode()).as("no certificate for the broken slot").isEqualTo(404);
         }
         offlineLeaderIsReplacedByItsBackup(net, inbox);
+        censoring.set(true);
+        theEscapeHatchIncludesWhatEveryLeaderLeavesOut(net, inbox);
         wallet.shutdown();
       }
     }
@@ -574,6 +598,67 @@ class RunSquadIT {
         to,
         "0x",
         BigInteger.valueOf(value));
+  }
+
+  /**
+   * Every running node now censors (leaves due forced items out of its blocks, so the inbox refuses
+   * its commitments): once the queued item has waited its escape delay, a node commits the current
+   * slot through {@code commitForced} with exactly that item.
+   */
+  private void theEscapeHatchIncludesWhatEveryLeaderLeavesOut(SquadNet net, SequencerInbox inbox)
+      throws Exception {
+    Credentials user = net.l2Account();
+    String raw = signed(user, BigInteger.ZERO, L2_CHAIN, user.getAddress());
+    byte[] txHash = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(raw));
+    org.avsnode.contracts.bindings.ForcedInclusionQueue queue =
+        org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
+            net.squad.queue(),
+            net.w1,
+            Chain.transactionManager(net.w1, net.deployer, L1_CHAIN, 20),
+            net.gas);
+    BigInteger cursorBefore = queue.cursor().send();
+    long fromBlock = net.w1.ethBlockNumber().send().getBlockNumber().longValueExact();
+    assertThat(
+            queue.enqueue(Numeric.hexStringToByteArray(raw), BigInteger.ZERO).send().isStatusOK())
+        .isTrue();
+    org.web3j.protocol.core.methods.request.EthFilter filter =
+        new org.web3j.protocol.core.methods.request.EthFilter(
+            DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
+            DefaultBlockParameterName.LATEST,
+            net.squad.inbox());
+    filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
+    SequencerInbox.SlotCommittedEventResponse escape = null;
+    List<SequencerInbox.SlotCommittedEventResponse> before = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DUE_AFTER + ESCAPE_AFTER + 15);
+    while (escape == null && System.nanoTime() < deadline) {
+      before.clear();
+      for (var log : net.w1.ethGetLogs(filter).send().getLogs()) {
+        var e =
+            SequencerInbox.getSlotCommittedEventFromLog(
+                (org.web3j.protocol.core.methods.response.Log) log.get());
+        if (e.rank.intValue() == 255) {
+          escape = e;
+          break;
+        }
+        before.add(e);
+      }
+      Thread.sleep(200);
+    }
+    assertThat(escape).as("an escape-hatch commitment").isNotNull();
+    for (var e : before) {
+      assertThat(e.forcedCursor)
+          .as("no censoring leader's commitment consumed the item")
+          .isEqualTo(cursorBefore);
+    }
+    assertThat(escape.forcedCursor).isEqualTo(cursorBefore.add(BigInteger.ONE));
+    var block =
+        net.w2.ethGetBlockByHash(Numeric.toHexString(escape.blockHash), false).send().getBlock();
+    List<String> txs = new ArrayList<>();
+    block.getTransactions().forEach(x -> txs.add(((String) x.get()).toLowerCase(Locale.ROOT)));
+    assertThat(txs)
+        .as("the escape block holds exactly the item")
+        .containsExactly(Numeric.toHexString(txHash));
+    assertThat(escape.txListHash).isEqualTo(org.web3j.crypto.Hash.sha3(txHash));
   }
 
   /** The slot's certificate from the node, waiting up to 15 s for it. */

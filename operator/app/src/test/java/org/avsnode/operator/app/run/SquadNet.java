@@ -110,6 +110,35 @@ final class SquadNet implements AutoCloseable {
       Map<String, String> extraSection,
       List<String> l2Args)
       throws Exception {
+    return start(
+        dir,
+        operators,
+        slotSeconds,
+        backups,
+        graceSeconds,
+        dueAfter,
+        60,
+        DutyObservers.none(),
+        extraSection,
+        l2Args);
+  }
+
+  /**
+   * @param escapeAfter seconds a due forced item waits before the escape hatch opens
+   * @param observers what every node is built with (e.g. injected {@code SquadFaults})
+   */
+  static SquadNet start(
+      Path dir,
+      int operators,
+      long slotSeconds,
+      int backups,
+      long graceSeconds,
+      long dueAfter,
+      long escapeAfter,
+      DutyObservers observers,
+      Map<String, String> extraSection,
+      List<String> l2Args)
+      throws Exception {
     AnvilProcess l1 =
         AnvilProcess.builder()
             .chainId(L1_CHAIN)
@@ -132,7 +161,16 @@ final class SquadNet implements AutoCloseable {
       }
       l2 = b.start();
       net = new SquadNet(l1, l2);
-      net.setUp(dir, operators, slotSeconds, backups, graceSeconds, dueAfter, extraSection);
+      net.setUp(
+          dir,
+          operators,
+          slotSeconds,
+          backups,
+          graceSeconds,
+          dueAfter,
+          escapeAfter,
+          observers,
+          extraSection);
       return net;
     } catch (Exception | AssertionError e) {
       if (net != null) {
@@ -154,6 +192,8 @@ final class SquadNet implements AutoCloseable {
       int backups,
       long graceSeconds,
       long dueAfter,
+      long escapeAfter,
+      DutyObservers observers,
       Map<String, String> extraSection)
       throws Exception {
     deployer = funded(l1Http);
@@ -188,7 +228,7 @@ final class SquadNet implements AutoCloseable {
                 backups,
                 graceSeconds,
                 dueAfter,
-                60,
+                escapeAfter,
                 BigInteger.ZERO,
                 ROLLUP,
                 l2Genesis,
@@ -235,8 +275,7 @@ final class SquadNet implements AutoCloseable {
               .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
               .build();
       NodeRuntime node =
-          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, DutyObservers.none())
-              .runtime();
+          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers).runtime();
       nodes.add(node);
       node.start();
     }
