@@ -76,6 +76,12 @@ public final class SquadDuty implements Duty {
   static final long GOSSIP_MILLIS = 20;
 
   /**
+   * How long before its end a slot opens at the latest, whatever happened to the one before (an
+   * almost empty block that keeps the chain moving, rather than a stall).
+   */
+  static final long LAST_RESORT_MILLIS = 250;
+
+  /**
    * How far inside its window a backup starts and stops taking over a missed slot (at most a
    * quarter of the window): L1 block times are whole seconds.
    */
@@ -144,6 +150,8 @@ public final class SquadDuty implements Duty {
     long lastTakeoverSlot = -1;
     long lastEscapeCheck;
     long escapeSeenAt = -1;
+    long escapeCursor;
+    List<SquadContracts.Forced> escapeItems;
 
     Running(
         L2Rpc l2,
@@ -738,26 +746,38 @@ public final class SquadDuty implements Duty {
    */
   private void escapeIfOpen(Running r, long current) throws IOException, L2RpcException {
     long now = clock.millis();
-    if (now - r.lastEscapeCheck < 1_000) {
+    if (now - r.lastEscapeCheck >= 1_000) {
+      // the queue, once a second; while the hatch is open the rest is checked every tick
+      r.lastEscapeCheck = now;
+      // on L1's clock, which the commitment will be mined at (an idle L1 may show an old block)
+      long l1Now = Math.max(now / 1000, r.contracts.latestTimestamp());
+      long[] cl = r.contracts.queueCursorAndLength();
+      List<SquadContracts.Forced> waiting =
+          cl[0] >= cl[1]
+              ? List.of()
+              : r.contracts.forced(cl[0], Math.min(cl[1], cl[0] + MAX_FORCED_PER_SLOT));
+      // open once the oldest item has been due for the escape delay (a second of margin)
+      if (waiting.isEmpty() || waiting.get(0).dueAt() + r.contracts.escapeAfter() + 1 > l1Now) {
+        r.escapeSeenAt = -1;
+        r.escapeItems = null;
+        return;
+      }
+      if (r.escapeSeenAt < 0) {
+        r.escapeSeenAt = now;
+      }
+      // every item due by the time the commitment lands (a few seconds of margin)
+      int n = 0;
+      while (n < waiting.size() && waiting.get(n).dueAt() <= l1Now + 2) {
+        n++;
+      }
+      r.escapeCursor = cl[0];
+      r.escapeItems = List.copyOf(waiting.subList(0, n));
+    }
+    List<SquadContracts.Forced> items = r.escapeItems;
+    if (items == null || now < r.escapeSeenAt + 1_000L * Math.floorMod(r.selfIndex, 8)) {
       return;
     }
-    r.lastEscapeCheck = now;
-    // on L1's clock, which the commitment will be mined at (an idle L1 may show an old block)
-    long l1Now = Math.max(now / 1000, r.contracts.latestTimestamp());
-    long[] cl = r.contracts.queueCursorAndLength();
-    long cursor = cl[0];
-    List<SquadContracts.Forced> waiting =
-        cl[0] >= cl[1]
-            ? List.of()
-            : r.contracts.forced(cursor, Math.min(cl[1], cursor + MAX_FORCED_PER_SLOT));
-    // open once the oldest item has been due for the escape delay (a second of margin)
-    if (waiting.isEmpty() || waiting.get(0).dueAt() + r.contracts.escapeAfter() + 1 > l1Now) {
-      r.escapeSeenAt = -1;
-      return;
-    }
-    if (r.escapeSeenAt < 0) {
-      r.escapeSeenAt = now;
-    }
+    long cursor = r.escapeCursor;
     long lastCommitted = r.contracts.lastSlot();
     if (now < r.escapeSeenAt + 1_000L * Math.floorMod(r.selfIndex, 8)
         || lastCommitted >= current
@@ -771,13 +791,12 @@ public final class SquadDuty implements Duty {
     if (head == null) {
       return;
     }
-    // every item due by the time the commitment lands (a few seconds of margin)
-    int n = 0;
-    while (n < waiting.size() && waiting.get(n).dueAt() <= l1Now + 2) {
-      n++;
+    if (r.contracts.queueCursorAndLength()[0] != cursor) {
+      r.escapeItems = null; // included meanwhile
+      return;
     }
-    List<SquadContracts.Forced> items = waiting.subList(0, n);
-    long due = cursor + n;
+    long due = cursor + items.size();
+    r.escapeItems = null; // one attempt; the queue is read again in a second
     List<byte[]> raws = new ArrayList<>();
     for (SquadContracts.Forced f : items) {
       raws.add(f.rawTx());
@@ -844,11 +863,11 @@ public final class SquadDuty implements Duty {
   /**
    * The sync gate, then the slot is open for preconfirmations. The slot builds on the inbox's last
    * committed block, and only once the previous slot is settled: committed, or every drawn rank's
-   * window to commit it has closed (its end plus (last rank + 1) × grace), or half of this slot has
-   * gone by (so a missed slot never costs more than half the next one, whatever the grace: should a
-   * late backup commit the previous slot after all, this slot's block conflicts and is not
-   * committed, and this slot's backup builds on the preconfirmations gossiped for it). Blocks the
-   * L2 node holds above the last committed one were never accepted by L1; they are dropped ({@code
+   * window to commit it has closed (its end plus (last rank + 1) × grace: a backup's takeover comes
+   * first), or, as a last resort, {@value #LAST_RESORT_MILLIS} ms before this slot's end, so that a
+   * grace too long for the slot never stalls the chain (should a late backup commit the previous
+   * slot after all, this slot's block conflicts and is not committed). Blocks the L2 node holds
+   * above the last committed one were never accepted by L1; they are dropped ({@code
    * anvil_rollback} on the devnet's L2 node), so the chain never stalls behind a rank that mined
    * and did not commit.
    */
@@ -883,7 +902,7 @@ public final class SquadDuty implements Duty {
         || clock.millis()
             >= Math.min(
                 r.closesMillis(slot - 1, r.lastRank(slot - 1)),
-                r.startMillis(slot) + r.params.slotSeconds() * 500);
+                r.startMillis(slot + 1) - LAST_RESORT_MILLIS);
   }
 
   /** How many blocks {@code head} is above {@code ancestor}, or -1 (not within 64 blocks). */

@@ -142,6 +142,7 @@ final class Devnet implements AutoCloseable {
   private org.avsnode.contracts.deploy.SquadDeployer.Squad squadContracts;
   private SquadWallets squadWallets;
   private long squadLogFrom = -1;
+  private long squadGenesis;
 
   /**
    * SQUAD sequences the L2: its anvil runs with automine off and FIFO order, every operator runs
@@ -228,6 +229,7 @@ final class Devnet implements AutoCloseable {
         if (receipt.isPresent()) {
           forcedPending.remove(f.getKey());
           progress.forcedIncluded.incrementAndGet();
+          progress.forcedDelaysMillis.add(System.currentTimeMillis() - f.getValue());
           say(
               "forced    tx %s included in L2 #%s, %.1f s after it was queued on L1",
               Progress.shortHex(f.getKey()),
@@ -1007,6 +1009,7 @@ final class Devnet implements AutoCloseable {
                 .getBlock()
                 .getHash());
     long genesis = System.currentTimeMillis() / 1000 + 10;
+    squadGenesis = genesis;
     squadContracts =
         org.avsnode.contracts.deploy.SquadDeployer.deploy(
             l1.web3j(),
@@ -1085,6 +1088,21 @@ final class Devnet implements AutoCloseable {
         int rank = e.rank.intValue();
         progress.squadSlots.put(slot, rank);
         squadCommitments.put(slot, e);
+        if (rank > 0 && rank < 255) {
+          // a backup's commitment: from the missed deadline (slot end + grace) to its L1 block
+          var l1Block =
+              l1.web3j()
+                  .ethGetBlockByNumber(
+                      org.web3j.protocol.core.DefaultBlockParameter.valueOf(
+                          ((org.web3j.protocol.core.methods.response.Log) r.get())
+                              .getBlockNumber()),
+                      false)
+                  .send()
+                  .getBlock();
+          long deadline = squadGenesis + (slot + 1) * SQUAD_SLOT_SECONDS + SQUAD_GRACE_SECONDS;
+          progress.squadHandoverSeconds.put(
+              slot, l1Block.getTimestamp().longValueExact() - deadline);
+        }
         var b =
             squadL2()
                 .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(e.blockHash), false)

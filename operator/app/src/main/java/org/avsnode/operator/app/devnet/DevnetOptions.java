@@ -87,6 +87,28 @@ public record DevnetOptions(
         DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
   }
 
+  /** These options with {@code n} operators. */
+  public DevnetOptions withOperators(int n) {
+    return new DevnetOptions(
+        n,
+        offline,
+        equivocate,
+        aggregators,
+        dataDir,
+        l2BlockTime,
+        l1BlockTime,
+        epochLength,
+        thresholdBps,
+        stopAggregatorAfter,
+        l2TxsPerBlock,
+        operatorProcesses,
+        badOutput,
+        lyingL2,
+        contradict,
+        chaosSeed,
+        submitEveryL1Blocks);
+  }
+
   /** These options with the last {@code k} operators offline (registered, never started). */
   public DevnetOptions withOffline(int k) {
     return new DevnetOptions(

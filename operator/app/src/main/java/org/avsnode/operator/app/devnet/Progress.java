@@ -70,6 +70,15 @@ final class Progress {
 
   final AtomicLong forcedIncluded = new AtomicLong();
 
+  /** From queued on L1 to seen in an L2 block, per forced transaction (millis, at 1 s polls). */
+  final List<Long> forcedDelaysMillis = Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * Per slot committed by a backup: its L1 block's time minus the missed deadline (slot end +
+   * grace), in whole seconds (L1 times are whole seconds).
+   */
+  final Map<Long, Long> squadHandoverSeconds = new ConcurrentSkipListMap<>();
+
   final AtomicLong refusals = new AtomicLong();
   final AtomicLong failedSubmissions = new AtomicLong();
   final AtomicLong reorgs = new AtomicLong();
