@@ -11,16 +11,11 @@ import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.avsnode.bls.Bls;
 import org.avsnode.bls.BlsPublicKey;
 import org.avsnode.bls.BlsSignature;
 import org.avsnode.bls.eip712.SlotProposal;
-import org.avsnode.operator.chain.TxReceipt;
-import org.avsnode.operator.chain.TxRequest;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.spi.RouteRequest;
@@ -48,18 +43,17 @@ final class ProposalGossip {
   private final SquadDuty duty;
   private final HttpClient http;
   private final Labelled<Counter> received;
-  private final Labelled<Counter> evidence;
+  private final SlashingEvidence evidence;
 
   /** A proposal kept: the message and its signature. */
   record Signed(SlotProposal proposal, BlsSignature signature) {}
 
   private final Map<String, Signed> first = SquadDuty.boundedMap(16_384);
-  private final Set<String> tried = ConcurrentHashMap.newKeySet();
 
   ProposalGossip(SquadDuty duty, Labelled<Counter> received, Labelled<Counter> evidence) {
     this.duty = duty;
     this.received = received;
-    this.evidence = evidence;
+    this.evidence = new SlashingEvidence("double proposal", evidence);
     this.http = HttpClient.newBuilder().connectTimeout(duty.config().rpcTimeout()).build();
   }
 
@@ -183,42 +177,26 @@ final class ProposalGossip {
   /** Two different proposals of one operator for one slot: the evidence, staggered, once. */
   private void doubleProposal(SquadDuty.Running r, String operator, Signed a, Signed b) {
     long slot = a.proposal().slot();
-    String key = operator + "/" + slot;
-    if (!tried.add(key)) {
-      return;
-    }
-    evidence.labels("seen").inc();
     LOG.warn(
         "squad: DOUBLE PROPOSAL: {} signed two different proposals for slot {}", operator, slot);
-    long delay = 500L * Math.floorMod(r.selfIndex, 8);
-    r.scheduler.schedule(
-        () -> {
-          try {
-            if (r.contracts.doubleProposalSlashed(operator, duty.config().rollupId(), slot)) {
-              evidence.labels("already_used").inc();
-              return;
-            }
-            String data =
-                r.contracts.slashDoubleProposalCall(
-                    operator,
-                    a.proposal(),
-                    a.signature().toEip2537(),
-                    b.proposal(),
-                    b.signature().toEip2537());
-            TxReceipt t =
-                r.sender.sendAndWait(TxRequest.call(r.contracts.coordinatorAddress(), data));
-            evidence.labels(t.success() ? "slashed" : "reverted").inc();
-            LOG.warn(
-                "squad: evidence of the double proposal {} {} in {}",
-                key,
-                t.success() ? "slashed the operator" : "reverted",
-                t.transactionHash());
-          } catch (IOException | RuntimeException e) {
-            evidence.labels("failed").inc();
-            LOG.info("squad: double-proposal evidence {} not submitted: {}", key, e.getMessage());
+    evidence.submitOnce(
+        r,
+        operator + "/" + slot,
+        new SlashingEvidence.Offence() {
+          @Override
+          public boolean alreadyUsed() throws IOException {
+            return r.contracts.doubleProposalSlashed(operator, duty.config().rollupId(), slot);
           }
-        },
-        delay,
-        TimeUnit.MILLISECONDS);
+
+          @Override
+          public String callData() {
+            return r.contracts.slashDoubleProposalCall(
+                operator,
+                a.proposal(),
+                a.signature().toEip2537(),
+                b.proposal(),
+                b.signature().toEip2537());
+          }
+        });
   }
 }

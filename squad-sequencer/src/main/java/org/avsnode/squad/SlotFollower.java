@@ -11,12 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.avsnode.bls.BlsSignature;
 import org.avsnode.bls.eip712.SlotAttestation;
-import org.avsnode.operator.chain.TxReceipt;
-import org.avsnode.operator.chain.TxRequest;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
 import org.avsnode.operator.net.MessageSender;
@@ -71,14 +67,13 @@ final class SlotFollower {
   private final SquadDuty.Running r;
   private final long rollupId;
   private final Labelled<Counter> outcomes;
-  private final Labelled<Counter> evidence;
+  private final SlashingEvidence evidence;
   private final MessageSender sender;
   private final byte[] operator;
   private final long epochLength;
   private final Deque<SquadContracts.Commitment> waiting = new ArrayDeque<>();
   private final Map<Long, Checked> checked = SquadDuty.boundedMap(512);
   private final Map<Long, byte[]> committedBlocks = SquadDuty.boundedMap(4096);
-  private final Set<String> evidenceTried = ConcurrentHashMap.newKeySet();
   private long fromBlock = -1;
   private long prevCursor = -1;
   private int attempts;
@@ -95,7 +90,7 @@ final class SlotFollower {
     this.epochLength = epochLength;
     this.sender = sender;
     this.outcomes = outcomes;
-    this.evidence = evidence;
+    this.evidence = new SlashingEvidence("broken preconfirmation", evidence);
     this.operator = Numeric.hexStringToByteArray(r.operator);
   }
 
@@ -270,10 +265,6 @@ final class SlotFollower {
    * the followers (by this node's index), and only if nobody has used the same evidence.
    */
   private void breach(SquadDuty.StoredPreconfirmation p, Checked done) {
-    String key = p.operator() + "/" + p.slot() + "/" + p.txHash();
-    if (!evidenceTried.add(key)) {
-      return;
-    }
     LOG.warn(
         "squad: BROKEN PRECONFIRMATION: {} preconfirmed {} for slot {}, and the block committed"
             + " for the slot ({}) lacks it",
@@ -281,39 +272,29 @@ final class SlotFollower {
         p.txHash(),
         p.slot(),
         hex(done.commitment().blockHash()));
-    evidence.labels("seen").inc();
-    long delay = 500L * Math.floorMod(r.selfIndex, 8);
-    r.scheduler.schedule(() -> submitEvidence(p, done, key), delay, TimeUnit.MILLISECONDS);
-  }
-
-  private void submitEvidence(SquadDuty.StoredPreconfirmation p, Checked done, String key) {
     byte[] txHash = Numeric.hexStringToByteArray(p.txHash());
-    try {
-      if (r.contracts.brokenPreconfirmationSlashed(p.operator(), rollupId, p.slot(), txHash)) {
-        evidence.labels("already_used").inc();
-        return;
-      }
-      String data =
-          r.contracts.slashBrokenPreconfirmationCall(
-              p.operator(),
-              rollupId,
-              p.slot(),
-              txHash,
-              BlsSignature.fromHex(p.signature()).toEip2537(),
-              done.commitment(),
-              done.txHashes());
-      TxReceipt t = r.sender.sendAndWait(TxRequest.call(r.contracts.coordinatorAddress(), data));
-      evidence.labels(t.success() ? "slashed" : "reverted").inc();
-      LOG.warn(
-          "squad: evidence of the broken preconfirmation {} {} in {}",
-          key,
-          t.success() ? "slashed the operator" : "reverted",
-          t.transactionHash());
-    } catch (IOException | RuntimeException e) {
-      // e.g. another follower's evidence landed first, so the gas estimate reverts
-      evidence.labels("failed").inc();
-      LOG.info("squad: evidence {} not submitted: {}", key, e.getMessage());
-    }
+    evidence.submitOnce(
+        r,
+        p.operator() + "/" + p.slot() + "/" + p.txHash(),
+        new SlashingEvidence.Offence() {
+          @Override
+          public boolean alreadyUsed() throws IOException {
+            return r.contracts.brokenPreconfirmationSlashed(
+                p.operator(), rollupId, p.slot(), txHash);
+          }
+
+          @Override
+          public String callData() {
+            return r.contracts.slashBrokenPreconfirmationCall(
+                p.operator(),
+                rollupId,
+                p.slot(),
+                txHash,
+                BlsSignature.fromHex(p.signature()).toEip2537(),
+                done.commitment(),
+                done.txHashes());
+          }
+        });
   }
 
   private static String hex(byte[] b) {

@@ -779,8 +779,7 @@ public final class SquadDuty implements Duty {
     }
     long cursor = r.escapeCursor;
     long lastCommitted = r.contracts.lastSlot();
-    if (now < r.escapeSeenAt + 1_000L * Math.floorMod(r.selfIndex, 8)
-        || lastCommitted >= current
+    if (lastCommitted >= current
         || !r.promised(current).isEmpty()
         || !previousSettled(r, current, lastCommitted)) {
       // (a slot whose leader has preconfirmed is left to it: it may still include the items)

@@ -374,33 +374,18 @@ final class Devnet implements AutoCloseable {
     if (d == null || doubleProposalSlashed) {
       return;
     }
-    try {
-      var c = slashingCoordinator();
-      byte[] key =
-          c.squadDoubleProposalEvidenceKey(
-                  d.operator().address(),
-                  BigInteger.valueOf(rollupId()),
-                  BigInteger.valueOf(d.slot()))
-              .send();
-      if (c.evidenceUsed(key).send()) {
-        doubleProposalSlashed = true;
-        say(
-            "on-chain  %s SLASHED for two proposals for slot %d (evidence submitted by another"
-                + " operator)",
-            d.operator().name(), d.slot());
-      }
-    } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(Devnet.class)
-          .debug("devnet: watching the double proposal: {}", e.toString());
+    if (evidenceUsed(
+        c ->
+            c.squadDoubleProposalEvidenceKey(
+                d.operator().address(),
+                BigInteger.valueOf(rollupId()),
+                BigInteger.valueOf(d.slot())))) {
+      doubleProposalSlashed = true;
+      say(
+          "on-chain  %s SLASHED for two proposals for slot %d (evidence submitted by another"
+              + " operator)",
+          d.operator().name(), d.slot());
     }
-  }
-
-  private org.avsnode.contracts.bindings.SlashingCoordinator slashingCoordinator() {
-    return org.avsnode.contracts.bindings.SlashingCoordinator.load(
-        deployment.contracts().slashingCoordinator(),
-        l1.web3j(),
-        new org.web3j.tx.ReadonlyTransactionManager(l1.web3j(), deployment.deployer()),
-        gas());
   }
 
   /** POSTs a JSON body to every online operator but {@code except} (the faults' gossip). */
@@ -506,25 +491,18 @@ final class Devnet implements AutoCloseable {
     if (b == null || brokenPreconfSlashed) {
       return;
     }
-    try {
-      var c = slashingCoordinator();
-      byte[] key =
-          c.squadBrokenPreconfirmationEvidenceKey(
-                  b.operator().address(),
-                  BigInteger.valueOf(rollupId()),
-                  BigInteger.valueOf(b.slot()),
-                  b.txHash())
-              .send();
-      if (c.evidenceUsed(key).send()) {
-        brokenPreconfSlashed = true;
-        say(
-            "on-chain  %s SLASHED for its broken preconfirmation of slot %d (evidence submitted by"
-                + " a follower)",
-            b.operator().name(), b.slot());
-      }
-    } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(Devnet.class)
-          .debug("devnet: watching the broken preconfirmation: {}", e.toString());
+    if (evidenceUsed(
+        c ->
+            c.squadBrokenPreconfirmationEvidenceKey(
+                b.operator().address(),
+                BigInteger.valueOf(rollupId()),
+                BigInteger.valueOf(b.slot()),
+                b.txHash()))) {
+      brokenPreconfSlashed = true;
+      say(
+          "on-chain  %s SLASHED for its broken preconfirmation of slot %d (evidence submitted by"
+              + " a follower)",
+          b.operator().name(), b.slot());
     }
   }
 
