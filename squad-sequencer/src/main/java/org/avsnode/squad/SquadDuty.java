@@ -840,8 +840,16 @@ public final class SquadDuty implements Duty {
    * rank whose window has closed: they can never be committed); null when it is not reachable.
    */
   private L2Rpc.Head dropUncommitted(Running r, long slot) throws IOException, L2RpcException {
-    L2Rpc.Head head = r.l2.latest();
     byte[] last = r.contracts.lastBlockHash();
+    // read, measure and roll back as one step per L2 endpoint: two nodes of one process sharing
+    // an L2 node (the devnet, the tests) must not both drop the same block, and so one more
+    synchronized (L2Rpc.lockFor(config.l2RpcUrl())) {
+      return dropAbove(r, slot, last);
+    }
+  }
+
+  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last) throws L2RpcException {
+    L2Rpc.Head head = r.l2.latest();
     if (!Arrays.equals(head.hash(), last)) {
       int depth = depthAbove(r, head, last);
       if (depth > 0) {
