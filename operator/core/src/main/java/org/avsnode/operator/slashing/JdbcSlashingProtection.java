@@ -121,13 +121,58 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     return transact(new long[] {lockId(pubkey)}, s -> decide(s, keyId, intent));
   }
 
+  @Override
+  public List<Decision> checkAndRecordAll(byte[] pubkey, List<SigningIntent> intents) {
+    checkPubkey(pubkey);
+    Objects.requireNonNull(intents, "intents");
+    // invalid requests are answered one by one, before the transaction, so they cannot roll back
+    // the others
+    Decision[] out = new Decision[intents.size()];
+    HistoryEntry[] entries = new HistoryEntry[intents.size()];
+    boolean any = false;
+    for (int i = 0; i < out.length; i++) {
+      try {
+        entries[i] = HistoryEntry.of(Objects.requireNonNull(intents.get(i), "intent"));
+        any = true;
+      } catch (InvalidSigningRequestException | NullPointerException e) {
+        out[i] = Decision.refused(RefusalReason.INVALID_REQUEST, String.valueOf(e.getMessage()));
+      }
+    }
+    if (!any) {
+      return List.of(out);
+    }
+    long keyId = keyId(pubkey);
+    Decision[] decided =
+        transact(
+            new long[] {lockId(pubkey)},
+            s -> {
+              // a retried transaction starts again from the first intent
+              Decision[] d = new Decision[entries.length];
+              for (int i = 0; i < entries.length; i++) {
+                if (entries[i] != null) {
+                  d[i] = decide(s, keyId, entries[i]);
+                }
+              }
+              return d;
+            });
+    for (int i = 0; i < out.length; i++) {
+      if (out[i] == null) {
+        out[i] = decided[i];
+      }
+    }
+    return List.of(out);
+  }
+
   /**
    * The rules of every kind, from its {@link KindSpec}: nothing at or below the watermark; a second
    * message at a recorded identity only if it repeats it; and, for proposals and preconfirmations,
    * the coverage rule between the two.
    */
   private Decision decide(Session s, long keyId, SigningIntent intent) throws SQLException {
-    HistoryEntry e = HistoryEntry.of(intent);
+    return decide(s, keyId, HistoryEntry.of(intent));
+  }
+
+  private Decision decide(Session s, long keyId, HistoryEntry e) throws SQLException {
     KindSpec spec = KindSpec.of(e.kind());
     BigInteger wm = watermark(s, keyId, e.kind(), e.rollupId());
     if (atOrBelow(e.height(), wm)) {

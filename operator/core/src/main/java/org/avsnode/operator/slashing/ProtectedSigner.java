@@ -1,5 +1,7 @@
 package org.avsnode.operator.slashing;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.avsnode.bls.BlsPublicKey;
@@ -29,6 +31,13 @@ public final class ProtectedSigner {
   private final SlashingProtection protection;
   private final Eip712Domain domain;
   private final SigningListener listener;
+
+  /** The most intents one database transaction records (group commit). */
+  static final int MAX_BATCH = 256;
+
+  private final Object batchLock = new Object();
+  private final List<Queued> queue = new ArrayList<>(); // guarded by batchLock
+  private boolean writing; // guarded by batchLock
 
   /**
    * @throws SlashingProtectionException if the database belongs to another EIP-712 domain
@@ -132,14 +141,7 @@ public final class ProtectedSigner {
     } catch (RuntimeException e) {
       return refuse(kind, null, RefusalReason.INVALID_REQUEST, String.valueOf(e.getMessage()));
     }
-    Decision decision;
-    try {
-      decision = protection.checkAndRecord(publicKeyBytes, intent);
-    } catch (InvalidSigningRequestException e) {
-      return refuse(kind, digest, RefusalReason.INVALID_REQUEST, e.getMessage());
-    } catch (SlashingProtectionException e) {
-      return refuse(kind, digest, RefusalReason.PROTECTION_UNAVAILABLE, e.getMessage());
-    }
+    Decision decision = decide(intent);
     if (!decision.isAllowed()) {
       return refuse(kind, digest, decision.reason(), decision.detail());
     }
@@ -147,6 +149,95 @@ public final class ProtectedSigner {
     boolean repeat = decision == Decision.allowedRepeat();
     notifySigned(kind, repeat);
     return SigningResult.signed(sig, digest, repeat);
+  }
+
+  /**
+   * Group commit: a caller whose intent finds another caller's batch at the database queues it and
+   * waits; when that batch is done, one waiting caller takes every queued intent to the database in
+   * one transaction ({@link SlashingProtection#checkAndRecordAll}). Decisions are the ones the
+   * intents would get one at a time in queue order, each is durable before any of them is signed,
+   * and a lone caller goes straight through as a batch of one.
+   */
+  private Decision decide(SigningIntent intent) {
+    Queued mine = new Queued(intent);
+    synchronized (batchLock) {
+      queue.add(mine);
+    }
+    while (true) {
+      List<Queued> batch;
+      synchronized (batchLock) {
+        boolean interrupted = false;
+        while (mine.decision == null && writing) {
+          try {
+            batchLock.wait();
+          } catch (InterruptedException e) {
+            // the intent is queued and may be recorded by another caller: wait for its answer
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+        if (mine.decision != null) {
+          return mine.decision;
+        }
+        writing = true;
+        int n = Math.min(queue.size(), MAX_BATCH);
+        batch = new ArrayList<>(queue.subList(0, n));
+        queue.subList(0, n).clear();
+      }
+      // this caller's intent may be beyond the first MAX_BATCH: then it goes round again
+      writeBatch(batch);
+    }
+  }
+
+  /** Records one batch and hands every member its decision (never leaves one without). */
+  private void writeBatch(List<Queued> batch) {
+    Decision[] answers = new Decision[batch.size()];
+    try {
+      List<SigningIntent> intents = new ArrayList<>(batch.size());
+      for (Queued q : batch) {
+        intents.add(q.intent);
+      }
+      List<Decision> got = protection.checkAndRecordAll(publicKeyBytes, intents);
+      if (got.size() != answers.length) {
+        throw new SlashingProtectionException(
+            "the database answered " + got.size() + " of " + answers.length + " intents");
+      }
+      got.toArray(answers);
+    } catch (InvalidSigningRequestException e) {
+      Arrays.fill(answers, Decision.refused(RefusalReason.INVALID_REQUEST, e.getMessage()));
+    } catch (SlashingProtectionException e) {
+      Arrays.fill(
+          answers,
+          Decision.refused(RefusalReason.PROTECTION_UNAVAILABLE, String.valueOf(e.getMessage())));
+    } catch (RuntimeException e) {
+      // a bug in the database layer: nothing is signed, and no caller waits forever
+      Arrays.fill(
+          answers,
+          Decision.refused(
+              RefusalReason.PROTECTION_UNAVAILABLE, "slashing protection failed: " + e));
+    } finally {
+      synchronized (batchLock) {
+        for (int i = 0; i < answers.length; i++) {
+          batch.get(i).decision =
+              answers[i] != null
+                  ? answers[i]
+                  : Decision.refused(RefusalReason.PROTECTION_UNAVAILABLE, "no answer");
+        }
+        writing = false;
+        batchLock.notifyAll();
+      }
+    }
+  }
+
+  private static final class Queued {
+    final SigningIntent intent;
+    Decision decision; // guarded by batchLock
+
+    Queued(SigningIntent intent) {
+      this.intent = intent;
+    }
   }
 
   private SigningResult refuse(

@@ -27,6 +27,20 @@ public interface SlashingProtection extends AutoCloseable {
    */
   Decision checkAndRecord(byte[] pubkey, SigningIntent intent);
 
+  /**
+   * Checks and records several intents of one key in one transaction, in list order, with the same
+   * rules as {@link #checkAndRecord} called once per intent in that order: a later intent sees what
+   * an earlier one recorded. One commit for the lot is what makes it cheaper (group commit); every
+   * "allowed" in the answer is durable when this returns. An intent that is not a valid request is
+   * refused with {@link RefusalReason#INVALID_REQUEST} without affecting the others.
+   *
+   * @return one decision per intent, in the same order
+   * @throws SlashingProtectionException if the database cannot answer (then nothing was recorded
+   *     and nothing may be signed)
+   * @throws InvalidSigningRequestException if the public key is not 48 bytes
+   */
+  List<Decision> checkAndRecordAll(byte[] pubkey, List<SigningIntent> intents);
+
   /** The low watermark of (key, kind, rollup), if one was set by pruning or import. */
   Optional<BigInteger> watermark(byte[] pubkey, MessageKind kind, long rollupId);
 

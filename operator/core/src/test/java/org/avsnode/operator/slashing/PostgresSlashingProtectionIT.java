@@ -154,6 +154,23 @@ class PostgresSlashingProtectionIT {
       assertThat(
               db.checkAndRecord(KEY, new SigningIntent.Proposal(1, 3, h(11), List.of())).reason())
           .isEqualTo(RefusalReason.MISSING_PRECONF);
+      // group commit: one transaction, decided in order
+      List<Decision> batch =
+          db.checkAndRecordAll(
+              KEY,
+              List.of(
+                  new SigningIntent.Preconf(1, 4, h(20), h(21)),
+                  new SigningIntent.Preconf(1, 4, h(22), h(23)),
+                  new SigningIntent.Proposal(1, 4, h(24), List.of(h(20))),
+                  new SigningIntent.Proposal(1, 4, h(25), List.of(h(20), h(22))),
+                  new SigningIntent.Finality(1, 6, h(1)),
+                  new SigningIntent.Finality(1, 6, h(2))));
+      assertThat(batch)
+          .extracting(Decision::reason)
+          .containsExactly(
+              null, null, RefusalReason.MISSING_PRECONF, null, null, RefusalReason.DOUBLE_SIGN);
+      assertThat(db.checkAndRecord(KEY, new SigningIntent.Preconf(1, 4, h(26), h(27))).reason())
+          .isEqualTo(RefusalReason.PRECONF_NOT_IN_PROPOSAL);
       assertThat(db.prune(KEY, MessageKind.FINALITY_ATTESTATION, 1, BigInteger.valueOf(5)))
           .isEqualTo(1);
       assertThat(db.checkAndRecord(KEY, new SigningIntent.Finality(1, 5, h(1))).reason())

@@ -132,4 +132,164 @@ class ProtectedSignerTest {
     String secretHex = HexFormat.of().formatHex(sk.toBytes());
     assertThat(signer.toString()).doesNotContain(secretHex).contains(signer.publicKey().toHex());
   }
+
+  /** A database that takes {@code delayMs} per transaction and remembers its batch sizes. */
+  static final class SlowDatabase implements SlashingProtection {
+    final SlashingProtection db;
+    final long delayMs;
+    final List<Integer> batches =
+        java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    volatile RuntimeException failWith;
+
+    SlowDatabase(SlashingProtection db, long delayMs) {
+      this.db = db;
+      this.delayMs = delayMs;
+    }
+
+    @Override
+    public SlashingDomain domain() {
+      return db.domain();
+    }
+
+    @Override
+    public Decision checkAndRecord(byte[] pubkey, SigningIntent intent) {
+      return checkAndRecordAll(pubkey, List.of(intent)).get(0);
+    }
+
+    @Override
+    public List<Decision> checkAndRecordAll(byte[] pubkey, List<SigningIntent> intents) {
+      batches.add(intents.size());
+      try {
+        Thread.sleep(delayMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (failWith != null) {
+        throw failWith;
+      }
+      return db.checkAndRecordAll(pubkey, intents);
+    }
+
+    @Override
+    public java.util.Optional<BigInteger> watermark(byte[] pubkey, MessageKind kind, long rollup) {
+      return db.watermark(pubkey, kind, rollup);
+    }
+
+    @Override
+    public int prune(byte[] pubkey, MessageKind kind, long rollupId, BigInteger upTo) {
+      return db.prune(pubkey, kind, rollupId, upTo);
+    }
+
+    @Override
+    public List<byte[]> keys() {
+      return db.keys();
+    }
+
+    @Override
+    public Interchange exportHistory() {
+      return db.exportHistory();
+    }
+
+    @Override
+    public ImportReport importHistory(Interchange interchange) {
+      return db.importHistory(interchange);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * Concurrent callers share database transactions (group commit) and still get exactly the
+   * one-at-a-time rules: of two contents per height exactly one is signed, every preconfirmation is
+   * signed, and each signature verifies.
+   */
+  @Test
+  void concurrentCallersShareTransactionsAndKeepTheRules() throws Exception {
+    SlowDatabase slow = new SlowDatabase(db, 5);
+    ProtectedSigner grouped = new ProtectedSigner(sk, slow, EIP712, counters);
+    int threads = 8;
+    int each = 25;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<int[]>> fs = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int variant = t;
+        fs.add(
+            pool.submit(
+                () -> {
+                  int[] signedAt = new int[each];
+                  for (int i = 0; i < each; i++) {
+                    // two threads per height with different contents
+                    FinalityAttestation a =
+                        new FinalityAttestation(3, i, h(1 + variant % 2), h(2), 5);
+                    SigningResult r = grouped.sign(a);
+                    if (r.isSigned()) {
+                      assertThat(Bls.verify(grouped.publicKey(), a.digest(EIP712), r.signature()))
+                          .isTrue();
+                      signedAt[i] = 1 + variant % 2;
+                    } else {
+                      assertThat(r.reason()).isEqualTo(RefusalReason.DOUBLE_SIGN);
+                    }
+                    Preconfirmation p = new Preconfirmation(1, 9, h(10_000 * variant + i));
+                    SigningResult pr = grouped.sign(p);
+                    assertThat(pr.isSigned()).as(pr.toString()).isTrue();
+                    assertThat(Bls.verify(grouped.publicKey(), p.digest(EIP712), pr.signature()))
+                        .isTrue();
+                  }
+                  return signedAt;
+                }));
+      }
+      int[][] got = new int[threads][];
+      for (int t = 0; t < threads; t++) {
+        got[t] = fs.get(t).get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      for (int i = 0; i < each; i++) {
+        java.util.Set<Integer> contents = new java.util.HashSet<>();
+        for (int t = 0; t < threads; t++) {
+          if (got[t][i] != 0) {
+            contents.add(got[t][i]);
+          }
+        }
+        assertThat(contents).as("contents signed at height %d", i).hasSize(1);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    int intents = slow.batches.stream().mapToInt(Integer::intValue).sum();
+    assertThat(intents).isEqualTo(threads * each * 2);
+    // while one transaction takes 5 ms, the other callers' intents queue for the next one
+    assertThat(slow.batches.size()).isLessThan(intents / 2);
+    assertThat(slow.batches.stream().mapToInt(Integer::intValue).max().getAsInt())
+        .isLessThanOrEqualTo(ProtectedSigner.MAX_BATCH)
+        .isGreaterThan(1);
+  }
+
+  @Test
+  void aFailingBatchRefusesEveryMemberAndReleasesThem() throws Exception {
+    SlowDatabase slow = new SlowDatabase(db, 20);
+    slow.failWith = new IllegalStateException("boom");
+    ProtectedSigner grouped = new ProtectedSigner(sk, slow, EIP712, counters);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(6);
+    try {
+      List<java.util.concurrent.Future<SigningResult>> fs = new java.util.ArrayList<>();
+      for (int t = 0; t < 6; t++) {
+        int v = t;
+        fs.add(pool.submit(() -> grouped.sign(new Preconfirmation(1, 2, h(v)))));
+      }
+      for (java.util.concurrent.Future<SigningResult> f : fs) {
+        SigningResult r = f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.isSigned()).isFalse();
+        assertThat(r.reason()).isEqualTo(RefusalReason.PROTECTION_UNAVAILABLE);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // nothing was recorded, and the signer works again once the database does
+    slow.failWith = null;
+    assertThat(grouped.sign(new Preconfirmation(1, 2, h(0))).isSigned()).isTrue();
+    assertThat(db.keys()).hasSize(1);
+  }
 }

@@ -162,4 +162,52 @@ class SlashingProtectionPropertiesTest {
       EmbeddedSlashingProtection.dropInMemory(name);
     }
   }
+
+  /**
+   * Group commit changes nothing: the same requests, recorded in random batches of one key, get the
+   * decisions they get one at a time, and leave the same history behind.
+   */
+  @Property(tries = 100)
+  void batchesDecideLikeOneAtATime(
+      @ForAll("ops") List<Op> ops, @ForAll("cuts") List<Integer> cuts) {
+    String one = "prop-one-" + UUID.randomUUID();
+    String batched = "prop-batch-" + UUID.randomUUID();
+    EmbeddedSlashingProtection a = EmbeddedSlashingProtection.inMemory(one, DOMAIN);
+    EmbeddedSlashingProtection b = EmbeddedSlashingProtection.inMemory(batched, DOMAIN);
+    try {
+      List<Op> signs = ops.stream().filter(o -> o.type() == 0).toList();
+      int i = 0;
+      int c = 0;
+      while (i < signs.size()) {
+        // a batch: consecutive requests of one key, its length from the random cuts
+        int key = signs.get(i).key();
+        int len = 1 + cuts.get(c++ % cuts.size());
+        List<SigningIntent> batch = new ArrayList<>();
+        while (i < signs.size() && batch.size() < len && signs.get(i).key() == key) {
+          batch.add(intent(signs.get(i++)));
+        }
+        List<Decision> together = b.checkAndRecordAll(key(key), batch);
+        assertThat(together).hasSize(batch.size());
+        for (int j = 0; j < batch.size(); j++) {
+          Decision alone = a.checkAndRecord(key(key), batch.get(j));
+          assertThat(together.get(j).reason())
+              .as("request %s of a batch of %d", batch.get(j), batch.size())
+              .isEqualTo(alone.reason());
+          assertThat(together.get(j).isAllowed()).isEqualTo(alone.isAllowed());
+        }
+      }
+      assertThat(InterchangeJson.toString(b.exportHistory()))
+          .isEqualTo(InterchangeJson.toString(a.exportHistory()));
+    } finally {
+      a.close();
+      b.close();
+      EmbeddedSlashingProtection.dropInMemory(one);
+      EmbeddedSlashingProtection.dropInMemory(batched);
+    }
+  }
+
+  @Provide
+  Arbitrary<List<Integer>> cuts() {
+    return Arbitraries.integers().between(0, 12).list().ofMinSize(1).ofMaxSize(20);
+  }
 }

@@ -109,6 +109,36 @@ class SlashingProtectionRulesTest {
   }
 
   @Test
+  void aBatchIsDecidedInOrderAndAnInvalidRequestSpoilsNothing() {
+    List<Decision> d =
+        db.checkAndRecordAll(
+            KEY,
+            java.util.Arrays.asList(
+                new SigningIntent.Preconf(1, 20, h(101), h(201)),
+                new SigningIntent.Finality(7, 5, h(1)),
+                new SigningIntent.Finality(7, 5, h(2)),
+                null,
+                new SigningIntent.Proposal(1, 20, h(1), List.of(h(7))),
+                new SigningIntent.Proposal(1, 20, h(2), List.of(h(101))),
+                new SigningIntent.Preconf(1, 20, h(8), h(204)),
+                new SigningIntent.Finality(7, 5, h(1))));
+    assertThat(d.get(0).isAllowed()).isTrue();
+    assertThat(d.get(1).isAllowed()).isTrue();
+    // the second content at height 5 sees the first, recorded earlier in the same transaction
+    assertThat(d.get(2).reason()).isEqualTo(RefusalReason.DOUBLE_SIGN);
+    assertThat(d.get(3).reason()).isEqualTo(RefusalReason.INVALID_REQUEST);
+    assertThat(d.get(4).reason()).isEqualTo(RefusalReason.MISSING_PRECONF);
+    assertThat(d.get(5).isAllowed()).isTrue();
+    assertThat(d.get(6).reason()).isEqualTo(RefusalReason.PRECONF_NOT_IN_PROPOSAL);
+    assertThat(d.get(7)).isSameAs(Decision.allowedRepeat());
+    // and it is all durable: a one-at-a-time request afterwards sees it
+    assertThat(fin(KEY, 5, 2).reason()).isEqualTo(RefusalReason.DOUBLE_SIGN);
+    assertThat(db.checkAndRecordAll(KEY, List.of())).isEmpty();
+    assertThatThrownBy(() -> db.checkAndRecordAll(new byte[47], List.of()))
+        .isInstanceOf(InvalidSigningRequestException.class);
+  }
+
+  @Test
   void proposalsAndPreconfirmations() {
     SigningIntent pre1 = new SigningIntent.Preconf(1, 20, h(101), h(201));
     SigningIntent pre2 = new SigningIntent.Preconf(1, 20, h(102), h(202));

@@ -130,6 +130,17 @@ public final class SquadRpcBench {
       r.put("latencyMaxMs", round(sorted[sorted.length - 1] / 1e6));
       r.put("preconfirmationsPerSecond", Math.round(accepted / seconds));
       r.put("resentAtSlotBoundaries", resent.get());
+      // the node's own view: from the request's arrival at the leader to the signed receipt
+      String metrics =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(net.nodes.get(0).apiUrl() + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      double sum = metric(metrics, "_preconfirm_seconds_sum");
+      double count = metric(metrics, "_preconfirm_seconds_count");
+      r.put("serverMeanMs", count > 0 ? round(sum / count * 1000) : null);
       Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
       System.out.println(JSON.writeValueAsString(r));
     }
@@ -142,6 +153,16 @@ public final class SquadRpcBench {
             + "\"]}";
     HttpResponse<String> r = SquadNet.postJson(http, endpoint, body);
     return JSON.readTree(r.body());
+  }
+
+  private static double metric(String text, String suffix) {
+    for (String line : text.split("\n")) {
+      int sp = line.lastIndexOf(' ');
+      if (!line.startsWith("#") && sp > 0 && line.substring(0, sp).endsWith(suffix)) {
+        return Double.parseDouble(line.substring(sp + 1));
+      }
+    }
+    return 0;
   }
 
   private static double round(double v) {
