@@ -48,6 +48,20 @@ class OperatorCommandTest {
   }
 
   @Test
+  void squadFlagsThatCannotWorkAreUserErrors() {
+    Result both = run("devnet", "--squad", "--operator-processes");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).contains("--no-squad").doesNotContain("Exception");
+    Result fault = run("devnet", "--no-squad", "--break-preconf");
+    assertThat(fault.code()).isEqualTo(2);
+    assertThat(fault.err()).contains("--break-preconf needs SQUAD");
+    // without --squad, --operator-processes (and --chaos) simply runs without SQUAD
+    Result censor = run("devnet", "--operator-processes", "--censor");
+    assertThat(censor.code()).isEqualTo(2);
+    assertThat(censor.err()).contains("--censor needs SQUAD");
+  }
+
+  @Test
   void devnetHelpDescribesItsOptions() {
     Result r = run("devnet", "--help");
     assertThat(r.code()).isZero();

@@ -103,17 +103,20 @@ public final class DevnetCommand implements Callable<Integer> {
 
   @Option(
       names = "--squad",
+      negatable = true,
       description =
-          "SQUAD sequences the L2: its anvil mines only when a slot's leader seals (4 s slots, one"
-              + " backup), every operator runs the squad duty next to MACH and VITAL, and the"
-              + " devnet's users send their transactions to the operators' JSON-RPC endpoints."
-              + " Default: the L2 anvil mines on its block time.")
-  boolean squad;
+          "SQUAD sequences the L2 (the default, except with --operator-processes): its anvil mines"
+              + " only when a slot's leader seals (4 s slots, one backup), every operator runs the"
+              + " squad duty next to MACH and VITAL, and the devnet's users send their"
+              + " transactions to the operators' JSON-RPC endpoints. With --no-squad the L2 anvil"
+              + " mines on its own every --l2-block-time and the operators run MACH and VITAL"
+              + " only.")
+  Boolean squad;
 
   @Option(
       names = "--break-preconf",
       description =
-          "Fault (with --squad): once, a slot's leader preconfirms a transaction and leaves it out"
+          "Fault (not with --no-squad): once, a slot's leader preconfirms a transaction and leaves it out"
               + " of its block (signed with its raw key, as a broken node would); the followers"
               + " refuse the block and submit the evidence, and it is slashed once.")
   boolean breakPreconf;
@@ -121,7 +124,7 @@ public final class DevnetCommand implements Callable<Integer> {
   @Option(
       names = "--equivocate-slot",
       description =
-          "Fault (with --squad): once, the operator that committed a recent slot signs a second,"
+          "Fault (not with --no-squad): once, the operator that committed a recent slot signs a second,"
               + " different proposal for it (with its raw key, as a broken node would); the other"
               + " operators hold its first proposal, submit both, and it is slashed once.")
   boolean equivocateSlot;
@@ -129,7 +132,7 @@ public final class DevnetCommand implements Callable<Integer> {
   @Option(
       names = "--censor",
       description =
-          "Fault (with --squad, operators in this JVM): operator 0's sequencer leaves the due"
+          "Fault (not with --no-squad; operators in this JVM): operator 0's sequencer leaves the due"
               + " forced-inclusion transactions out of its blocks; the inbox refuses its"
               + " commitments and the slot's backup includes them.")
   boolean censor;
@@ -258,10 +261,18 @@ public final class DevnetCommand implements Callable<Integer> {
       throw new UserException(e.getMessage(), e);
     }
     Progress progress = new Progress(out);
+    if (Boolean.TRUE.equals(squad) && options.operatorProcesses()) {
+      // the operator processes share the devnet's one L2 node, and a sequencer's drop of an
+      // uncommitted L2 block is serialized within one process only (docs/squad.md)
+      throw new UserException(
+          "--squad needs the operators in this JVM (not --operator-processes or --chaos); add"
+              + " --no-squad");
+    }
+    boolean squad = this.squad == null ? !options.operatorProcesses() : this.squad;
     if ((breakPreconf || equivocateSlot || censor) && !squad) {
       throw new UserException(
           (breakPreconf ? "--break-preconf" : equivocateSlot ? "--equivocate-slot" : "--censor")
-              + " needs --squad");
+              + " needs SQUAD (it cannot be used with --no-squad)");
     }
     if (censor && options.operatorProcesses()) {
       throw new UserException(
