@@ -2040,9 +2040,17 @@ final class Devnet implements AutoCloseable {
     return p == null || !p.containsKey(which) ? "–" : String.format("%,d", p.get(which));
   }
 
+  /**
+   * One client for the summary's scrapes, with a connect timeout: a request's own timeout does not
+   * cover the connect, which an overloaded devnet (64 operators on 2 cores) can leave hanging for
+   * minutes per operator.
+   */
+  private static final java.net.http.HttpClient SCRAPER =
+      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
   private static String scrapeMetrics(DevnetOperator op) {
     try {
-      return java.net.http.HttpClient.newHttpClient()
+      return SCRAPER
           .send(
               java.net.http.HttpRequest.newBuilder(java.net.URI.create(op.apiUrl() + "/metrics"))
                   .timeout(Duration.ofSeconds(5))
