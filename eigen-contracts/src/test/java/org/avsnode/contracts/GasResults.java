@@ -19,7 +19,7 @@ import java.util.Map;
  * benchmarks/results/gas.json} once committed): the commit, the machine and the date beside each
  * figure, and the 5% regression check against the committed file.
  */
-final class GasResults {
+public final class GasResults {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -33,7 +33,7 @@ final class GasResults {
             + " -Davs.bench.large=true)");
   }
 
-  static Path write(Map<String, String> gas, Path file, String command) throws IOException {
+  public static Path write(Map<String, String> gas, Path file, String command) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("benchmark", "gas");
     root.put("commit", Machine.commit());
@@ -57,8 +57,8 @@ final class GasResults {
   }
 
   /** The figures measured now that exceed the committed ones by more than {@code tolerance}. */
-  static List<String> regressions(Path committed, Map<String, String> measured, double tolerance)
-      throws IOException {
+  public static List<String> regressions(
+      Path committed, Map<String, String> measured, double tolerance) throws IOException {
     JsonNode root = JSON.readTree(Files.readString(committed));
     List<String> out = new ArrayList<>();
     for (JsonNode f : root.path("figures")) {

@@ -277,7 +277,7 @@ public final class Preconfirmer {
     }
     String from;
     try {
-      from = signed.getFrom();
+      from = SenderRecovery.sender(signed);
     } catch (SignatureException | RuntimeException e) {
       throw new Rejection(Reason.BAD_SIGNATURE, "no sender can be recovered: " + firstLine(e));
     }

@@ -65,13 +65,35 @@ class SequencerInboxIT {
             .schedule();
   }
 
+  /** The committed SQUAD gas figures (written by {@code benchmarks/run gas}). */
+  static final java.nio.file.Path COMMITTED_GAS =
+      java.nio.file.Path.of("..", "benchmarks", "results", "squad-gas.json");
+
+  /**
+   * Writes this run's figures to {@code target/benchmarks/squad-gas.json} (the file {@code
+   * benchmarks/run gas} commits) and fails when one is more than 5% above the committed one.
+   */
   @AfterAll
-  static void stop() {
-    if (!GAS.isEmpty()) {
-      System.out.println("SequencerInboxIT gas: " + GAS);
-    }
-    if (chain != null) {
-      chain.close();
+  static void stop() throws java.io.IOException {
+    try {
+      if (!GAS.isEmpty()) {
+        System.out.println("SequencerInboxIT gas: " + GAS);
+        Map<String, String> measured = new LinkedHashMap<>();
+        GAS.forEach((k, v) -> measured.put(k, Long.toString(v)));
+        org.avsnode.contracts.GasResults.write(
+            measured,
+            java.nio.file.Path.of("target", "benchmarks", "squad-gas.json"),
+            "benchmarks/run gas (mvn -B -o -pl squad-sequencer verify"
+                + " -Dit.test=SequencerInboxIT)");
+        assertThat(COMMITTED_GAS).as("committed SQUAD gas results").exists();
+        assertThat(org.avsnode.contracts.GasResults.regressions(COMMITTED_GAS, measured, 0.05))
+            .as("SQUAD gas figures more than 5%% above %s", COMMITTED_GAS)
+            .isEmpty();
+      }
+    } finally {
+      if (chain != null) {
+        chain.close();
+      }
     }
   }
 
