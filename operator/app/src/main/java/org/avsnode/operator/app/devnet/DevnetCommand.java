@@ -116,24 +116,24 @@ public final class DevnetCommand implements Callable<Integer> {
   @Option(
       names = "--break-preconf",
       description =
-          "Fault (not with --no-squad): once, a slot's leader preconfirms a transaction and leaves it out"
-              + " of its block (signed with its raw key, as a broken node would); the followers"
+          "Fault (needs SQUAD): once, a slot's leader preconfirms a transaction and leaves it"
+              + " out of its block (signed with its raw key, as a broken node would); the followers"
               + " refuse the block and submit the evidence, and it is slashed once.")
   boolean breakPreconf;
 
   @Option(
       names = "--equivocate-slot",
       description =
-          "Fault (not with --no-squad): once, the operator that committed a recent slot signs a second,"
-              + " different proposal for it (with its raw key, as a broken node would); the other"
+          "Fault (needs SQUAD): once, the operator that committed a recent slot signs a"
+              + " second, different proposal for it (with its raw key, as a broken node would); the other"
               + " operators hold its first proposal, submit both, and it is slashed once.")
   boolean equivocateSlot;
 
   @Option(
       names = "--censor",
       description =
-          "Fault (not with --no-squad; operators in this JVM): operator 0's sequencer leaves the due"
-              + " forced-inclusion transactions out of its blocks; the inbox refuses its"
+          "Fault (needs SQUAD, so operators in this JVM): operator 0's sequencer leaves the"
+              + " due forced-inclusion transactions out of its blocks; the inbox refuses its"
               + " commitments and the slot's backup includes them.")
   boolean censor;
 
@@ -272,11 +272,7 @@ public final class DevnetCommand implements Callable<Integer> {
     if ((breakPreconf || equivocateSlot || censor) && !squad) {
       throw new UserException(
           (breakPreconf ? "--break-preconf" : equivocateSlot ? "--equivocate-slot" : "--censor")
-              + " needs SQUAD (it cannot be used with --no-squad)");
-    }
-    if (censor && options.operatorProcesses()) {
-      throw new UserException(
-          "--censor needs the operators in this JVM (not --operator-processes)");
+              + " needs SQUAD, which --no-squad and --operator-processes (or --chaos) turn off");
     }
     Devnet devnet =
         new Devnet(options, progress)
