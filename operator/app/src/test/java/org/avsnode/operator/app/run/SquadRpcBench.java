@@ -29,11 +29,13 @@ import org.web3j.utils.Numeric;
  * built by {@link RunComponent}; a real L1 and L2 (anvil, the L2 with a 3·10^9 block gas limit so
  * the slot's gas is never the limit); 4-second slots, each sealed and committed while the clients
  * keep sending. {@code callers} clients, each its own wallet with its transactions signed before
- * the clock starts, send one at a time over loopback; the first 10% of each client's calls are a
- * warm-up. A call refused at a slot boundary ({@code SLOT_SEALED}, not opened yet) is sent again
- * and counted.
+ * the clock starts, send one at a time over loopback. First every client sends {@code warmup}
+ * transactions, untimed, so that the JIT has compiled the hot paths of the node and the clients (a
+ * leader runs for hours; without this most of a short run is the C2 compiler's time); then the
+ * clock starts and each sends {@code transactions / callers} more. A call refused at a slot
+ * boundary ({@code SLOT_SEALED}, not opened yet) is sent again and counted.
  *
- * <p>Usage: {@code SquadRpcBench <transactions> <callers> <out.json>}.
+ * <p>Usage: {@code SquadRpcBench <transactions> <callers> <out.json> [warmup per caller]}.
  */
 public final class SquadRpcBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,6 +46,7 @@ public final class SquadRpcBench {
     int total = Integer.parseInt(args[0]);
     int callers = Integer.parseInt(args[1]);
     Path out = Path.of(args[2]);
+    int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     Path dir = Files.createTempDirectory("squad-rpc-bench");
     try (SquadNet net =
         SquadNet.start(
@@ -55,12 +58,13 @@ public final class SquadRpcBench {
             List.of("--gas-limit", "3000000000"))) {
       String endpoint = net.nodes.get(0).apiUrl() + SquadDuty.RPC_PATH;
       int perCaller = total / callers;
+      int signedPerCaller = warmup + perCaller;
       List<List<String>> signed = new ArrayList<>();
       String to = net.l2Account().getAddress();
       for (int c = 0; c < callers; c++) {
         Credentials wallet = net.l2Account();
         List<String> txs = new ArrayList<>();
-        for (int n = 0; n < perCaller; n++) {
+        for (int n = 0; n < signedPerCaller; n++) {
           RawTransaction t =
               RawTransaction.createTransaction(
                   SquadNet.L2_CHAIN,
@@ -81,48 +85,34 @@ public final class SquadRpcBench {
       HttpClient http = HttpClient.newHttpClient();
       AtomicInteger resent = new AtomicInteger();
       ExecutorService pool = Executors.newFixedThreadPool(callers);
-      long t0 = System.nanoTime();
-      List<Future<long[]>> results = new ArrayList<>();
-      for (List<String> txs : signed) {
-        results.add(
-            pool.submit(
-                () -> {
-                  long[] lat = new long[txs.size()];
-                  for (int i = 0; i < txs.size(); i++) {
-                    while (true) {
-                      long s = System.nanoTime();
-                      JsonNode a = send(http, endpoint, txs.get(i));
-                      long e = System.nanoTime();
-                      if (a.has("result")) {
-                        lat[i] = e - s;
-                        break;
-                      }
-                      String m = a.path("error").path("message").asText();
-                      if (!(m.contains("SLOT_SEALED") || m.contains("has not opened"))) {
-                        throw new IllegalStateException("refused: " + m);
-                      }
-                      resent.incrementAndGet();
-                    }
-                  }
-                  return lat;
-                }));
+      long w0 = System.nanoTime();
+      if (warmup > 0) {
+        run(pool, http, endpoint, signed, 0, warmup, resent);
       }
+      double warmupSeconds = (System.nanoTime() - w0) / 1e9;
+      long[] serverBefore = serverTimes(http, net.nodes.get(0).apiUrl());
+      Map<String, Long> cpuBefore = cpuByThreadGroup();
+      long t0 = System.nanoTime();
+      List<long[]> lats = run(pool, http, endpoint, signed, warmup, signedPerCaller, resent);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Map<String, Long> cpuAfter = cpuByThreadGroup();
+      long[] serverAfter = serverTimes(http, net.nodes.get(0).apiUrl());
       List<Long> measured = new ArrayList<>();
       int accepted = 0;
-      for (Future<long[]> f : results) {
-        long[] lat = f.get();
+      for (long[] lat : lats) {
         accepted += lat.length;
-        for (int i = lat.length / 10; i < lat.length; i++) {
-          measured.add(lat[i]);
+        for (long l : lat) {
+          measured.add(l);
         }
       }
-      double seconds = (System.nanoTime() - t0) / 1e9;
       pool.shutdownNow();
       long[] sorted = measured.stream().mapToLong(Long::longValue).toArray();
       Arrays.sort(sorted);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("transactions", accepted);
       r.put("callers", callers);
+      r.put("warmupPerCaller", warmup);
+      r.put("warmupSeconds", round(warmupSeconds));
       r.put("latencyP50Ms", round(sorted[sorted.length / 2] / 1e6));
       r.put(
           "latencyP99Ms",
@@ -130,20 +120,120 @@ public final class SquadRpcBench {
       r.put("latencyMaxMs", round(sorted[sorted.length - 1] / 1e6));
       r.put("preconfirmationsPerSecond", Math.round(accepted / seconds));
       r.put("resentAtSlotBoundaries", resent.get());
-      // the node's own view: from the request's arrival at the leader to the signed receipt
-      String metrics =
-          http.send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(net.nodes.get(0).apiUrl() + "/metrics"))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      double sum = metric(metrics, "_preconfirm_seconds_sum");
-      double count = metric(metrics, "_preconfirm_seconds_count");
-      r.put("serverMeanMs", count > 0 ? round(sum / count * 1000) : null);
+      // the node's own view of the measured calls: from the request's arrival at the leader to
+      // the signed receipt (the histogram's sum, in microseconds, and count)
+      long count = serverAfter[1] - serverBefore[1];
+      r.put(
+          "serverMeanMs",
+          count > 0 ? round((serverAfter[0] - serverBefore[0]) / 1000.0 / count) : null);
+      // where this JVM's CPU went during the measured calls, per preconfirmation
+      Map<String, Object> cpu = new LinkedHashMap<>();
+      for (Map.Entry<String, Long> e : cpuAfter.entrySet()) {
+        long d = e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L);
+        cpu.put(e.getKey(), round(d / 1e3 / accepted));
+      }
+      r.put("jvmCpuMicrosPerPreconfirmation", cpu);
       Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
       System.out.println(JSON.writeValueAsString(r));
     }
+  }
+
+  /** Each caller sends its transactions {@code from} to {@code to}; their latencies in ns. */
+  private static List<long[]> run(
+      ExecutorService pool,
+      HttpClient http,
+      String endpoint,
+      List<List<String>> signed,
+      int from,
+      int to,
+      AtomicInteger resent)
+      throws Exception {
+    List<Future<long[]>> results = new ArrayList<>();
+    for (List<String> txs : signed) {
+      results.add(
+          pool.submit(
+              () -> {
+                long[] lat = new long[to - from];
+                for (int i = from; i < to; i++) {
+                  while (true) {
+                    long s = System.nanoTime();
+                    JsonNode a = send(http, endpoint, txs.get(i));
+                    long e = System.nanoTime();
+                    if (a.has("result")) {
+                      lat[i - from] = e - s;
+                      break;
+                    }
+                    String m = a.path("error").path("message").asText();
+                    if (!(m.contains("SLOT_SEALED") || m.contains("has not opened"))) {
+                      throw new IllegalStateException("refused: " + m);
+                    }
+                    resent.incrementAndGet();
+                  }
+                }
+                return lat;
+              }));
+    }
+    List<long[]> out = new ArrayList<>();
+    for (Future<long[]> f : results) {
+      out.add(f.get());
+    }
+    return out;
+  }
+
+  /**
+   * CPU time in ns of this JVM: the whole process, the JIT compilers (wall time of compilations,
+   * which run on their own threads), and the Java threads grouped by name prefix (Jetty's {@code
+   * http-}, the clients' pool and HttpClient, the rest).
+   */
+  private static Map<String, Long> cpuByThreadGroup() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put(
+        "process",
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime());
+    out.put(
+        "jitCompilation",
+        java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime()
+            * 1_000_000L);
+    long gc = 0;
+    for (var b : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      gc += b.getCollectionTime() * 1_000_000L;
+    }
+    out.put("gcCollections", gc);
+    var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (t == null) {
+        continue;
+      }
+      long c = threads.getThreadCpuTime(t.getThreadId());
+      if (c < 0) {
+        continue;
+      }
+      String n = t.getThreadName();
+      String group =
+          n.startsWith("http-")
+              ? "nodeHttpWorkers"
+              : n.startsWith("pool-") || n.startsWith("HttpClient-")
+                  ? "clientsAndHttpClients"
+                  : n.startsWith("squad-") ? "squadDuty" : "otherJavaThreads";
+      out.merge(group, c, Long::sum);
+    }
+    return out;
+  }
+
+  /** The node's {@code squad_preconfirm_seconds}: sum in microseconds, count. */
+  private static long[] serverTimes(HttpClient http, String apiUrl) throws Exception {
+    String metrics =
+        http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(apiUrl + "/metrics"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return new long[] {
+      Math.round(metric(metrics, "_preconfirm_seconds_sum") * 1e6),
+      Math.round(metric(metrics, "_preconfirm_seconds_count"))
+    };
   }
 
   private static JsonNode send(HttpClient http, String endpoint, String raw) throws Exception {
