@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance: the 3-minute chaos soak of the packaged binary ({@code devnet --chaos}): five
+ * Acceptance: the 2-minute chaos soak of the packaged binary ({@code devnet --chaos}): five
  * operator processes are killed and restarted, aggregators included, their L1 and L2 endpoints fail
  * in every way the fault proxy knows, L1 reorganises, and at the end the run's own checks pass (no
  * double signature, every uncertified height explained, RSS bound, no process left) — and this test
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DevnetChaosIT {
 
   @Test
-  void threeMinutesOfChaosEndWithEveryCheckPassed(@TempDir Path dir) throws Exception {
+  void twoMinutesOfChaosEndWithEveryCheckPassed(@TempDir Path dir) throws Exception {
     Path bin =
         Paths.get(System.getProperty("avs.operator.dist", "target/operator-dist"))
             .resolve("bin/operator");
@@ -42,7 +42,7 @@ class DevnetChaosIT {
                     "--operators",
                     "5",
                     "--duration",
-                    "180s",
+                    "120s",
                     // the chaos report checks every height on L1 (aggregator kills included)
                     "--submit-every",
                     "0",
@@ -92,9 +92,10 @@ class DevnetChaosIT {
     // the outcome
     assertThat(r.get("doubleSignatures").size()).isZero();
     assertThat(r.get("slashingEventsOnL1").asLong()).isZero();
-    assertThat(r.get("attestationsDistinct").asLong()).isGreaterThan(100);
+    // about one L2 block a second over the 100 s of chaos and the 20 s quiet tail
     long heights = r.get("heights").asLong();
-    assertThat(heights).isGreaterThan(100);
+    assertThat(heights).isGreaterThan(80);
+    assertThat(r.get("attestationsDistinct").asLong()).isGreaterThan(heights);
     assertThat(r.get("certified").asLong()).as("certified heights").isGreaterThan(heights * 8 / 10);
     // what a rollup reads: the finality oracle on L1, despite kills of the aggregator of record
     assertThat(r.get("finalizedOnL1").asLong())
