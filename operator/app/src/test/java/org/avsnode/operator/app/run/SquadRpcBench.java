@@ -91,23 +91,15 @@ public final class SquadRpcBench {
       }
       double warmupSeconds = (System.nanoTime() - w0) / 1e9;
       long[] serverBefore = serverTimes(http, net.nodes.get(0).apiUrl());
-      Map<String, Long> cpuBefore = cpuByThreadGroup();
+      Map<String, Long> cpuBefore = cpuTimes();
       long t0 = System.nanoTime();
       List<long[]> lats = run(pool, http, endpoint, signed, warmup, signedPerCaller, resent);
       double seconds = (System.nanoTime() - t0) / 1e9;
-      Map<String, Long> cpuAfter = cpuByThreadGroup();
+      Map<String, Long> cpuAfter = cpuTimes();
       long[] serverAfter = serverTimes(http, net.nodes.get(0).apiUrl());
-      List<Long> measured = new ArrayList<>();
-      int accepted = 0;
-      for (long[] lat : lats) {
-        accepted += lat.length;
-        for (long l : lat) {
-          measured.add(l);
-        }
-      }
+      long[] sorted = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      int accepted = sorted.length;
       pool.shutdownNow();
-      long[] sorted = measured.stream().mapToLong(Long::longValue).toArray();
-      Arrays.sort(sorted);
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("transactions", accepted);
       r.put("callers", callers);
@@ -128,9 +120,8 @@ public final class SquadRpcBench {
           count > 0 ? round((serverAfter[0] - serverBefore[0]) / 1000.0 / count) : null);
       // where this JVM's CPU went during the measured calls, per preconfirmation
       Map<String, Object> cpu = new LinkedHashMap<>();
-      for (Map.Entry<String, Long> e : cpuAfter.entrySet()) {
-        long d = e.getValue() - cpuBefore.getOrDefault(e.getKey(), 0L);
-        cpu.put(e.getKey(), round(d / 1e3 / accepted));
+      for (Map.Entry<String, Long> e : cpuByGroup(cpuBefore, cpuAfter).entrySet()) {
+        cpu.put(e.getKey(), round(e.getValue() / 1e3 / accepted));
       }
       r.put("jvmCpuMicrosPerPreconfirmation", cpu);
       Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
@@ -181,11 +172,13 @@ public final class SquadRpcBench {
   }
 
   /**
-   * CPU time in ns of this JVM: the whole process, the JIT compilers (wall time of compilations,
-   * which run on their own threads), and the Java threads grouped by name prefix (Jetty's {@code
-   * http-}, the clients' pool and HttpClient, the rest).
+   * CPU time in ns of this JVM, keyed: the whole process ({@code process}), the JIT compilers
+   * ({@code jitCompilation}: wall time of compilations, which run on their own threads), GC ({@code
+   * gcCollections}), and each live Java thread ({@code <group>#<thread id>}, grouped by name
+   * prefix: Jetty's {@code http-}, the clients' pool and every java.net.http client, SQUAD's own
+   * threads, the rest).
    */
-  private static Map<String, Long> cpuByThreadGroup() {
+  private static Map<String, Long> cpuTimes() {
     Map<String, Long> out = new LinkedHashMap<>();
     out.put(
         "process",
@@ -203,12 +196,9 @@ public final class SquadRpcBench {
     out.put("gcCollections", gc);
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
     for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (t == null) {
-        continue;
-      }
-      long c = threads.getThreadCpuTime(t.getThreadId());
+      long c = t == null ? -1 : threads.getThreadCpuTime(t.getThreadId());
       if (c < 0) {
-        continue;
+        continue; // ended meanwhile
       }
       String n = t.getThreadName();
       String group =
@@ -217,7 +207,25 @@ public final class SquadRpcBench {
               : n.startsWith("pool-") || n.startsWith("HttpClient-")
                   ? "clientsAndHttpClients"
                   : n.startsWith("squad-") ? "squadDuty" : "otherJavaThreads";
-      out.merge(group, c, Long::sum);
+      out.put(group + "#" + t.getThreadId(), c);
+    }
+    return out;
+  }
+
+  /**
+   * What each key of {@link #cpuTimes} spent between two snapshots, threads summed by group. A
+   * thread is diffed against itself (0 if it started meanwhile); one that ended meanwhile is left
+   * out rather than subtracted from its group.
+   */
+  private static Map<String, Long> cpuByGroup(Map<String, Long> before, Map<String, Long> after) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Long> e : after.entrySet()) {
+      String key = e.getKey();
+      int hash = key.indexOf('#');
+      out.merge(
+          hash < 0 ? key : key.substring(0, hash),
+          e.getValue() - before.getOrDefault(key, 0L),
+          Long::sum);
     }
     return out;
   }
