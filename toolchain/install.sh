@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the pinned devnet toolchain (anvil, forge, cast, solc-js) with `npm ci` from the
+# Installs the pinned devnet toolchain (anvil, forge, cast, solc-js; circom2, snarkjs, circomlib) with `npm ci` from the
 # npm registry into toolchain/node_modules. Skipped when the installed tree already matches
 # package-lock.json. Called by the Maven build (toolchain module, generate-resources phase).
 set -euo pipefail
@@ -18,7 +18,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
   exit 0
 fi
 command -v npm >/dev/null || { echo "toolchain: npm not found; install Node 20+ with npm" >&2; exit 1; }
-echo "toolchain: npm ci (anvil, forge, cast 1.7.1; solc-js) ..."
+echo "toolchain: npm ci (anvil, forge, cast 1.7.1; solc-js; circom2, snarkjs, circomlib) ..."
 # --ignore-scripts: the Foundry postinstall hooks would download binaries from elsewhere;
 # the binaries we use ship inside the platform packages.
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error

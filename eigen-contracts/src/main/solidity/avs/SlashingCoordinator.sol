@@ -36,20 +36,40 @@ interface ISlotCommitments {
     ) external pure returns (bytes32);
 }
 
+/// @dev The part of a validity rollup's ZkBatchProposer the ZK verdict evidence reads.
+interface IZkBatchCommitments {
+    struct Commitment {
+        uint256 batchNumber;
+        bytes32 prevStateRoot;
+        bytes32 newStateRoot;
+        bytes32 lastBlockHash;
+        bytes32 txCommitment;
+        uint64 firstBlockNumber;
+        uint64 lastBlockNumber;
+    }
+
+    function rollupId() external view returns (uint64);
+    function commitment(uint256 commitmentIndex) external view returns (Commitment memory);
+    function chainsFromVerified(uint256 commitmentIndex) external view returns (bool);
+    function proofVerifies(uint256 commitmentIndex, uint256[8] calldata proof) external view returns (bool);
+}
+
 /// @title Accepts on-chain-provable evidence of slashable offences (DESIGN.md §4) and slashes
 ///        through the AvsRegistry, which calls AllocationManager.slashOperator.
 /// @notice Each offence is identified by an evidence key (type, operator, and the coordinates the
 ///         two messages share); a key can be used once. Implemented: MACH equivocation, a MACH
 ///         attestation to an output the VITAL quorum invalidated, VITAL contradiction, two SQUAD
-///         slot proposals for one slot, and a SQUAD preconfirmation whose transaction is missing
-///         from the block committed for its slot.
+///         slot proposals for one slot, a SQUAD preconfirmation whose transaction is missing
+///         from the block committed for its slot, and a VITAL verdict on a validity rollup's batch
+///         that a Groth16 proof contradicts.
 contract SlashingCoordinator {
     enum EvidenceType {
         MACH_EQUIVOCATION,
         VITAL_CONTRADICTION,
         SQUAD_DOUBLE_PROPOSAL,
         MACH_INVALID_OUTPUT,
-        SQUAD_BROKEN_PRECONFIRMATION
+        SQUAD_BROKEN_PRECONFIRMATION,
+        ZK_VERDICT_CONTRADICTED
     }
 
     /// @notice A slot's commitment as the inbox's SlotCommitted event gave it.
@@ -75,6 +95,8 @@ contract SlashingCoordinator {
     mapping(bytes32 => bool) public evidenceUsed;
     /// @notice Each SQUAD rollup's sequencer inbox; set once per rollup by the deployer.
     mapping(uint64 => address) public sequencerInboxOf;
+    /// @notice Each validity rollup's ZkBatchProposer; set once per rollup by the deployer.
+    mapping(uint64 => address) public zkProposerOf;
 
     event EquivocationSlashed(
         EvidenceType indexed evidenceType, address indexed operator, bytes32 indexed evidenceKey, uint256 slashId
@@ -94,6 +116,13 @@ contract SlashingCoordinator {
     error WrongTransactionList();
     error TransactionIncluded(uint256 position);
     event SequencerInboxSet(uint64 indexed rollupId, address inbox);
+    error ProposerAlreadySet(uint64 rollupId);
+    error NoZkProposer(uint64 rollupId);
+    error NotTheSameBlocks();
+    error ProofNotOnVerifiedChain(uint256 commitmentIndex);
+    error ProofDoesNotVerify();
+    error VerdictNotContradicted();
+    event ZkProposerSet(uint64 indexed rollupId, address proposer);
 
     constructor(address registry_, uint32 operatorSetId_, uint256 wadToSlash_) {
         require(wadToSlash_ > 0 && wadToSlash_ <= 1e18, "wad");
@@ -287,5 +316,58 @@ contract SlashingCoordinator {
         evidenceUsed[key] = true;
         slashId = registry.slash(operator, operatorSetId, wadToSlash, "SQUAD broken preconfirmation");
         emit EquivocationSlashed(EvidenceType.SQUAD_BROKEN_PRECONFIRMATION, operator, key, slashId);
+    }
+
+    function setZkProposer(uint64 rollupId, address proposer) external {
+        if (msg.sender != deployer) revert OnlyDeployer();
+        if (zkProposerOf[rollupId] != address(0)) revert ProposerAlreadySet(rollupId);
+        require(IZkBatchCommitments(proposer).rollupId() == rollupId, "rollupId");
+        zkProposerOf[rollupId] = proposer;
+        emit ZkProposerSet(rollupId, proposer);
+    }
+
+    function zkVerdictEvidenceKey(address operator, uint64 rollupId, uint256 outputIndex)
+        public
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(EvidenceType.ZK_VERDICT_CONTRADICTED, operator, rollupId, outputIndex));
+    }
+
+    /// @notice An OutputVerdict signed by `operator`'s registered BLS key on commitment
+    ///         `v.outputIndex` of a validity rollup, contradicted by a Groth16 proof: the proof
+    ///         (ZkBatchProposer.verifyBatch's layout) verifies, through the rollup's own verifier and with public inputs rebuilt from the
+    ///         proposer's stored commitment `provenCommitment`, for the same L2 blocks as the
+    ///         verdict's commitment, on a commitment that chains from the verified batches; and the
+    ///         verdict says INVALID of the root the proof binds, or VALID of another root. Anyone
+    ///         may submit; the operator is slashed once per (rollupId, outputIndex).
+    function slashZkVerdict(
+        address operator,
+        AvsEip712.OutputVerdict calldata v,
+        bytes calldata signature,
+        uint256 provenCommitment,
+        uint256[8] calldata proof
+    ) external returns (uint256 slashId) {
+        address proposer = zkProposerOf[v.rollupId];
+        if (proposer == address(0)) revert NoZkProposer(v.rollupId);
+        IZkBatchCommitments p = IZkBatchCommitments(proposer);
+        IZkBatchCommitments.Commitment memory named = p.commitment(v.outputIndex);
+        IZkBatchCommitments.Commitment memory proven = p.commitment(provenCommitment);
+        if (
+            named.batchNumber != proven.batchNumber || named.firstBlockNumber != proven.firstBlockNumber
+                || named.lastBlockNumber != proven.lastBlockNumber
+        ) revert NotTheSameBlocks();
+        if (!p.chainsFromVerified(provenCommitment)) revert ProofNotOnVerifiedChain(provenCommitment);
+        if (v.valid ? v.outputRoot == proven.newStateRoot : v.outputRoot != proven.newStateRoot) {
+            revert VerdictNotContradicted();
+        }
+        if (!p.proofVerifies(provenCommitment, proof)) revert ProofDoesNotVerify();
+        bytes32 key = zkVerdictEvidenceKey(operator, v.rollupId, v.outputIndex);
+        if (evidenceUsed[key]) revert EvidenceAlreadyUsed(key);
+        bytes32 d = AvsEip712.digest(address(registry), AvsEip712.hashOutputVerdict(v));
+        if (!registry.verifyOperatorSignature(operator, d, signature)) revert InvalidOperatorSignature(0);
+        evidenceUsed[key] = true;
+        slashId = registry.slash(operator, operatorSetId, wadToSlash, "VITAL verdict contradicted by a validity proof");
+        emit EquivocationSlashed(EvidenceType.ZK_VERDICT_CONTRADICTED, operator, key, slashId);
     }
 }

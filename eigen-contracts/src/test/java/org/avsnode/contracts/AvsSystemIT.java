@@ -27,6 +27,7 @@ import org.avsnode.contracts.bindings.SlashingCoordinator;
 import org.avsnode.contracts.bindings.StrategyManager;
 import org.avsnode.contracts.bindings.TestToken;
 import org.avsnode.contracts.bindings.VerdictOracle;
+import org.avsnode.contracts.bindings.ZkBatchProposer;
 import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.DeploymentJson;
@@ -1348,6 +1349,228 @@ class AvsSystemIT {
   }
 
   @SuppressWarnings("rawtypes")
+  /**
+   * A validity rollup on L1 (ZkBatchProposer with the Groth16 verifier zk/build.sh generated, real
+   * proofs from snarkjs): a batch is verified only by a proof over the public inputs the contract
+   * rebuilds; and a verdict a verified proof contradicts (INVALID on the proven root, VALID on a
+   * root the proof replaced) is slashed once per operator and commitment.
+   */
+  @Test
+  @Order(11)
+  void zkBatchesVerifyOnlyWithBindingProofsAndContradictedVerdictsAreSlashed() throws Exception {
+    long rollup = 77;
+    java.nio.file.Path zk = org.avsnode.toolchain.ZkProver.artifactsDir();
+    TransactionManager dtm = tm(deployer);
+    var created =
+        dtm.sendTransaction(
+            BigInteger.ONE.shiftLeft(32),
+            BigInteger.valueOf(3_000_000),
+            null,
+            "0x" + org.avsnode.toolchain.ZkProver.verifierBytecode(zk),
+            BigInteger.ZERO,
+            true);
+    TransactionReceipt vr =
+        new org.web3j.tx.response.PollingTransactionReceiptProcessor(chain.web3j, 50, 200)
+            .waitForTransactionReceipt(created.getTransactionHash());
+    assertThat(vr.isStatusOK()).isTrue();
+    byte[] genesis = random32();
+    ZkBatchProposer proposer =
+        ZkBatchProposer.deploy(
+                chain.web3j,
+                dtm,
+                chain.gas,
+                BigInteger.valueOf(rollup),
+                deployer.getAddress(),
+                vr.getContractAddress(),
+                genesis)
+            .send();
+    String pAddr = proposer.getContractAddress();
+    String from = deployer.getAddress();
+    SlashingCoordinator coord =
+        SlashingCoordinator.load(
+            dep.contracts().slashingCoordinator(), chain.web3j, dtm, chain.gas);
+    String coordAddr = dep.contracts().slashingCoordinator();
+    coord.setZkProposer(BigInteger.valueOf(rollup), pAddr).send();
+
+    try (var prover = org.avsnode.toolchain.ZkProver.start(zk, java.time.Duration.ofSeconds(120))) {
+      byte[] r1 = random32();
+      byte[] h1 = random32();
+      byte[] t1 = random32();
+      TransactionReceipt c1 =
+          proposer.commitBatch(BigInteger.ONE, r1, h1, t1, BigInteger.valueOf(5)).send();
+      GAS.put("ZkBatchProposer.commitBatch", c1.getGasUsed().toString());
+      var p1 = prover.prove(genesis, r1, h1, t1);
+      assertThat(p1.verifiedByProver()).isTrue();
+      // the contract's public inputs are the prover's: one bytes32 = (high, low) 128-bit limbs
+      List<BigInteger> onChainInputs = new ArrayList<>();
+      for (Object x : proposer.publicInputs(BigInteger.ONE).send()) {
+        onChainInputs.add(
+            x instanceof BigInteger b ? b : ((org.web3j.abi.datatypes.Uint) x).getValue());
+      }
+      assertThat(onChainInputs).isEqualTo(p1.publicInputs());
+
+      // a tampered proof, and a valid proof of other public inputs, are refused
+      List<BigInteger> tampered = new ArrayList<>(flat(p1));
+      tampered.set(0, tampered.get(0).add(BigInteger.ONE));
+      chain.assertReverts(
+          from,
+          pAddr,
+          proposer.verifyBatch(BigInteger.ONE, tampered).encodeFunctionCall(),
+          "InvalidProof()");
+      var unbound = prover.prove(genesis, r1, h1, random32());
+      assertThat(unbound.verifiedByProver()).isTrue();
+      chain.assertReverts(
+          from,
+          pAddr,
+          proposer.verifyBatch(BigInteger.ONE, flat(unbound)).encodeFunctionCall(),
+          "InvalidProof()");
+      assertThat(proposer.proofVerifies(BigInteger.ONE, flat(unbound)).send()).isFalse();
+      TransactionReceipt v1 = proposer.verifyBatch(BigInteger.ONE, flat(p1)).send();
+      assertThat(v1.isStatusOK()).isTrue();
+      GAS.put("ZkBatchProposer.verifyBatch (Groth16, 8 public inputs)", v1.getGasUsed().toString());
+      assertThat(proposer.lastVerifiedBatch().send()).isEqualTo(BigInteger.ONE);
+
+      // batch 2: a wrong root is committed (commitment 2), reverted, committed again (3), proven
+      byte[] bad = random32();
+      byte[] r2 = random32();
+      byte[] h2 = random32();
+      byte[] t2 = random32();
+      proposer.commitBatch(BigInteger.TWO, bad, h2, t2, BigInteger.valueOf(9)).send();
+      proposer.revertBatch(BigInteger.TWO).send();
+      proposer.commitBatch(BigInteger.TWO, r2, h2, t2, BigInteger.valueOf(9)).send();
+      assertThat(proposer.commitmentOfBatch(BigInteger.TWO).send())
+          .isEqualTo(BigInteger.valueOf(3));
+      var p3 = prover.prove(r1, r2, h2, t2);
+      // batch 3 (commitment 4) proven before batch 2 is verified: not yet on the verified chain
+      byte[] r3 = random32();
+      byte[] h3 = random32();
+      byte[] t3 = random32();
+      proposer.commitBatch(BigInteger.valueOf(3), r3, h3, t3, BigInteger.valueOf(12)).send();
+      var p4 = prover.prove(r2, r3, h3, t3);
+
+      Op liar = registeredOperator(0);
+      Op blind = registeredOperator(0);
+      long epoch = nextEpoch();
+      var invalidOnProven = zkVerdict(rollup, 1, r1, false, epoch);
+      byte[] sigInvalid = liar.sk().sign(verdictDigest(rollup, 1, r1, false, epoch)).toEip2537();
+      var validOnReplaced = zkVerdict(rollup, 2, bad, true, epoch);
+      byte[] sigValid = blind.sk().sign(verdictDigest(rollup, 2, bad, true, epoch)).toEip2537();
+
+      // what is not a contradiction, or not proven, is refused
+      var validOnProven = zkVerdict(rollup, 1, r1, true, epoch);
+      byte[] sigOk = liar.sk().sign(verdictDigest(rollup, 1, r1, true, epoch)).toEip2537();
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(liar.address(), validOnProven, sigOk, BigInteger.ONE, flat(p1))
+              .encodeFunctionCall(),
+          "VerdictNotContradicted()");
+      var invalidOnReplaced = zkVerdict(rollup, 2, bad, false, epoch);
+      byte[] sigRight = blind.sk().sign(verdictDigest(rollup, 2, bad, false, epoch)).toEip2537();
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(
+                  blind.address(), invalidOnReplaced, sigRight, BigInteger.valueOf(3), flat(p3))
+              .encodeFunctionCall(),
+          "VerdictNotContradicted()");
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(liar.address(), invalidOnProven, sigInvalid, BigInteger.ONE, tampered)
+              .encodeFunctionCall(),
+          "ProofDoesNotVerify()");
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(
+                  liar.address(), invalidOnProven, sigInvalid, BigInteger.valueOf(3), flat(p3))
+              .encodeFunctionCall(),
+          "NotTheSameBlocks()");
+      var invalidOn4 = zkVerdict(rollup, 4, r3, false, epoch);
+      byte[] sigOn4 = liar.sk().sign(verdictDigest(rollup, 4, r3, false, epoch)).toEip2537();
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(liar.address(), invalidOn4, sigOn4, BigInteger.valueOf(4), flat(p4))
+              .encodeFunctionCall(),
+          "ProofNotOnVerifiedChain(uint256)");
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(
+                  blind.address(), invalidOnProven, sigInvalid, BigInteger.ONE, flat(p1))
+              .encodeFunctionCall(),
+          "InvalidOperatorSignature(uint256)");
+
+      // INVALID on the proven root of commitment 1: slashed once
+      BigInteger before = allocatedStake(liar.address());
+      TransactionReceipt s1 =
+          coord
+              .slashZkVerdict(liar.address(), invalidOnProven, sigInvalid, BigInteger.ONE, flat(p1))
+              .send();
+      assertThat(s1.isStatusOK()).isTrue();
+      GAS.put(
+          "slashZkVerdict (Groth16 check + 1 pairing + slashOperator)", s1.getGasUsed().toString());
+      assertThat(allocatedStake(liar.address()))
+          .isEqualTo(before.multiply(BigInteger.valueOf(9)).divide(BigInteger.TEN));
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(liar.address(), invalidOnProven, sigInvalid, BigInteger.ONE, flat(p1))
+              .encodeFunctionCall(),
+          "EvidenceAlreadyUsed(bytes32)");
+
+      // VALID on the root batch 2's proof replaced: slashed once the batch is verified
+      chain.assertReverts(
+          from,
+          coordAddr,
+          coord
+              .slashZkVerdict(
+                  blind.address(), validOnReplaced, sigValid, BigInteger.valueOf(3), flat(p4))
+              .encodeFunctionCall(),
+          "ProofDoesNotVerify()");
+      proposer.verifyBatch(BigInteger.TWO, flat(p3)).send();
+      BigInteger beforeBlind = allocatedStake(blind.address());
+      assertThat(
+              coord
+                  .slashZkVerdict(
+                      blind.address(), validOnReplaced, sigValid, BigInteger.valueOf(3), flat(p3))
+                  .send()
+                  .isStatusOK())
+          .isTrue();
+      assertThat(allocatedStake(blind.address()))
+          .isEqualTo(beforeBlind.multiply(BigInteger.valueOf(9)).divide(BigInteger.TEN));
+      // with batch 2 verified, batch 3's proof is on the verified chain and verifies the batch
+      assertThat(proposer.chainsFromVerified(BigInteger.valueOf(4)).send()).isTrue();
+      proposer.verifyBatch(BigInteger.valueOf(3), flat(p4)).send();
+      assertThat(proposer.lastVerifiedBatch().send()).isEqualTo(BigInteger.valueOf(3));
+    }
+  }
+
+  private static SlashingCoordinator.OutputVerdict zkVerdict(
+      long rollup, long commitment, byte[] root, boolean valid, long epoch) {
+    return new SlashingCoordinator.OutputVerdict(
+        BigInteger.valueOf(rollup),
+        BigInteger.valueOf(commitment),
+        root,
+        valid,
+        BigInteger.valueOf(epoch));
+  }
+
+  /** A proof in verifyBatch's layout: a.x, a.y, b.x1, b.x0, b.y1, b.y0, c.x, c.y. */
+  private static List<BigInteger> flat(org.avsnode.toolchain.ZkProver.Proof p) {
+    return List.of(
+        p.a()[0], p.a()[1], p.b()[0][0], p.b()[0][1], p.b()[1][0], p.b()[1][1], p.c()[0], p.c()[1]);
+  }
+
   private static BigInteger allocatedStake(String operator) throws Exception {
     List raw =
         am(deployer)
