@@ -20,6 +20,21 @@ interface IGameFactory {
     function gameAtIndex(uint256 index) external view returns (uint32 gameType, uint64 timestamp, address proxy);
 }
 
+interface IZkCommitments {
+    struct Commitment {
+        uint256 batchNumber;
+        bytes32 prevStateRoot;
+        bytes32 newStateRoot;
+        bytes32 lastBlockHash;
+        bytes32 txCommitment;
+        uint64 firstBlockNumber;
+        uint64 lastBlockNumber;
+    }
+
+    function commitmentCount() external view returns (uint256);
+    function commitment(uint256 commitmentIndex) external view returns (Commitment memory);
+}
+
 interface IClaimGame {
     function rootClaim() external view returns (bytes32);
     function l2BlockNumber() external view returns (uint256);
@@ -52,11 +67,14 @@ contract VerdictOracle {
     mapping(uint64 => address) public gameFactoryOf;
     /// @notice The rollup a registered dispute game factory serves (0 for none).
     mapping(address => uint64) public gameRollupOf;
+    /// @notice Validity rollups: their ZkBatchProposer; an output index is a commitment index.
+    mapping(uint64 => address) public zkProposerOf;
     mapping(uint64 => mapping(uint256 => Record)) internal _invalidated;
     mapping(uint64 => mapping(uint256 => Record)) internal _validated;
 
     event RollupRegistered(uint64 indexed rollupId, address outputOracle);
     event GameRollupRegistered(uint64 indexed rollupId, address gameFactory);
+    event ZkRollupRegistered(uint64 indexed rollupId, address proposer);
     event OutputInvalidated(
         uint64 indexed rollupId, uint256 indexed outputIndex, bytes32 outputRoot, uint32 stakeEpoch, uint256 signedStake
     );
@@ -79,14 +97,18 @@ contract VerdictOracle {
 
     function registerRollup(uint64 rollupId, address outputOracle) external {
         if (msg.sender != owner) revert OnlyOwner();
-        if (gameFactoryOf[rollupId] != address(0)) revert RollupAlreadyRegistered(rollupId);
+        if (gameFactoryOf[rollupId] != address(0) || zkProposerOf[rollupId] != address(0)) {
+            revert RollupAlreadyRegistered(rollupId);
+        }
         outputOracleOf[rollupId] = outputOracle;
         emit RollupRegistered(rollupId, outputOracle);
     }
 
     function registerGameRollup(uint64 rollupId, address gameFactory) external {
         if (msg.sender != owner) revert OnlyOwner();
-        if (outputOracleOf[rollupId] != address(0)) revert RollupAlreadyRegistered(rollupId);
+        if (outputOracleOf[rollupId] != address(0) || zkProposerOf[rollupId] != address(0)) {
+            revert RollupAlreadyRegistered(rollupId);
+        }
         gameFactoryOf[rollupId] = gameFactory;
         gameRollupOf[gameFactory] = rollupId;
         emit GameRollupRegistered(rollupId, gameFactory);
@@ -94,6 +116,16 @@ contract VerdictOracle {
 
     /// @notice What the rollup posted at `outputIndex`: the claimed root and its L2 block, from its
     ///         output oracle or, for a game rollup, from the game at that index of its factory.
+    function registerZkRollup(uint64 rollupId, address proposer) external {
+        if (msg.sender != owner) revert OnlyOwner();
+        if (
+            outputOracleOf[rollupId] != address(0) || gameFactoryOf[rollupId] != address(0)
+                || zkProposerOf[rollupId] != address(0)
+        ) revert RollupAlreadyRegistered(rollupId);
+        zkProposerOf[rollupId] = proposer;
+        emit ZkRollupRegistered(rollupId, proposer);
+    }
+
     function postedOutput(uint64 rollupId, uint256 outputIndex)
         public
         view
@@ -104,6 +136,14 @@ contract VerdictOracle {
             if (outputIndex >= IOutputOracle(oracle).nextOutputIndex()) revert NoSuchOutput(rollupId, outputIndex);
             IOutputOracle.OutputProposal memory p = IOutputOracle(oracle).getL2Output(outputIndex);
             return (p.outputRoot, p.l2BlockNumber);
+        }
+        address zk = zkProposerOf[rollupId];
+        if (zk != address(0)) {
+            if (outputIndex == 0 || outputIndex > IZkCommitments(zk).commitmentCount()) {
+                revert NoSuchOutput(rollupId, outputIndex);
+            }
+            IZkCommitments.Commitment memory c = IZkCommitments(zk).commitment(outputIndex);
+            return (c.newStateRoot, c.lastBlockNumber);
         }
         address factory = gameFactoryOf[rollupId];
         if (factory == address(0)) revert UnknownRollup(rollupId);

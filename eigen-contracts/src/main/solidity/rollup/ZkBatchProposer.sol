@@ -37,6 +37,9 @@ contract ZkBatchProposer {
 
     uint64 public immutable rollupId;
     address public immutable sequencer;
+    /// @notice The only account that may publish proofs with submitProof (so what operators are
+    ///         asked to check is bounded); verifyBatch is open to anyone.
+    address public immutable prover;
     IGroth16BatchVerifier public immutable verifier;
     bytes32 public immutable genesisStateRoot;
 
@@ -60,17 +63,27 @@ contract ZkBatchProposer {
     );
     event BatchVerified(uint256 indexed batchNumber, uint256 indexed commitmentIndex, bytes32 indexed newStateRoot);
     event BatchesReverted(uint256 indexed fromBatch, uint256 toBatch);
+    /// @notice A proof published for operators to check, before (or instead of) verifyBatch.
+    event ProofSubmitted(uint256 indexed batchNumber, uint256 indexed commitmentIndex, uint256[8] proof);
 
     error OnlySequencer();
+    error OnlyProver();
     error NotNextBatch(uint256 expected);
     error BlocksOutOfOrder(uint64 firstBlockNumber, uint64 lastBlockNumber);
     error NoSuchBatch(uint256 batchNumber);
     error InvalidProof();
     error AlreadyVerified(uint256 batchNumber);
 
-    constructor(uint64 rollupId_, address sequencer_, address verifier_, bytes32 genesisStateRoot_) {
+    constructor(
+        uint64 rollupId_,
+        address sequencer_,
+        address prover_,
+        address verifier_,
+        bytes32 genesisStateRoot_
+    ) {
         rollupId = rollupId_;
         sequencer = sequencer_;
+        prover = prover_;
         verifier = IGroth16BatchVerifier(verifier_);
         genesisStateRoot = genesisStateRoot_;
     }
@@ -115,6 +128,16 @@ contract ZkBatchProposer {
         if (!proofVerifies(index, proof)) revert InvalidProof();
         lastVerifiedBatch = batchNumber;
         emit BatchVerified(batchNumber, index, commitments[index].newStateRoot);
+    }
+
+    /// @notice Publishes a proof of a live commitment for the operators to check (VITAL), without
+    ///         verifying it here: a proof that would not verify is published too, so a wrong one
+    ///         is seen, not only refused. Only the rollup's prover may publish.
+    function submitProof(uint256 commitmentIndex, uint256[8] calldata proof) external {
+        if (msg.sender != prover) revert OnlyProver();
+        uint256 n = commitments[commitmentIndex].batchNumber;
+        if (n == 0 || commitmentOfBatch[n] != commitmentIndex) revert NoSuchBatch(n);
+        emit ProofSubmitted(n, commitmentIndex, proof);
     }
 
     /// @notice Removes the unverified batches from `batchNumber` on (the sequencer found them

@@ -1381,6 +1381,7 @@ class AvsSystemIT {
                 chain.gas,
                 BigInteger.valueOf(rollup),
                 deployer.getAddress(),
+                deployer.getAddress(),
                 vr.getContractAddress(),
                 genesis)
             .send();
@@ -1425,6 +1426,18 @@ class AvsSystemIT {
           proposer.verifyBatch(BigInteger.ONE, flat(unbound)).encodeFunctionCall(),
           "InvalidProof()");
       assertThat(proposer.proofVerifies(BigInteger.ONE, flat(unbound)).send()).isFalse();
+      // proofs are published for the operators by the prover only, whether they verify or not
+      chain.assertReverts(
+          chain.newAccount().getAddress(),
+          pAddr,
+          proposer.submitProof(BigInteger.ONE, flat(p1)).encodeFunctionCall(),
+          "OnlyProver()");
+      TransactionReceipt published = proposer.submitProof(BigInteger.ONE, tampered).send();
+      var events = proposer.getProofSubmittedEvents(published);
+      assertThat(events).hasSize(1);
+      assertThat(events.get(0).commitmentIndex).isEqualTo(BigInteger.ONE);
+      assertThat(events.get(0).proof).isEqualTo(tampered);
+      GAS.put("ZkBatchProposer.submitProof", published.getGasUsed().toString());
       TransactionReceipt v1 = proposer.verifyBatch(BigInteger.ONE, flat(p1)).send();
       assertThat(v1.isStatusOK()).isTrue();
       GAS.put("ZkBatchProposer.verifyBatch (Groth16, 8 public inputs)", v1.getGasUsed().toString());
@@ -1552,6 +1565,55 @@ class AvsSystemIT {
       assertThat(proposer.chainsFromVerified(BigInteger.valueOf(4)).send()).isTrue();
       proposer.verifyBatch(BigInteger.valueOf(3), flat(p4)).send();
       assertThat(proposer.lastVerifiedBatch().send()).isEqualTo(BigInteger.valueOf(3));
+
+      // the verdict oracle takes verdict certificates on commitments: index = commitment index
+      long setId = 22;
+      registry(deployer)
+          .createOperatorSet(
+              BigInteger.valueOf(setId),
+              List.of(dep.contracts().strategy()),
+              BigInteger.valueOf(6000))
+          .send();
+      VerdictOracle verdicts =
+          VerdictOracle.deploy(
+                  chain.web3j,
+                  dtm,
+                  chain.gas,
+                  dep.contracts().avsRegistry(),
+                  BigInteger.valueOf(setId))
+              .send();
+      verdicts.registerZkRollup(BigInteger.valueOf(rollup), pAddr).send();
+      chain.assertReverts(
+          from,
+          verdicts.getContractAddress(),
+          verdicts.registerRollup(BigInteger.valueOf(rollup), pAddr).encodeFunctionCall(),
+          "RollupAlreadyRegistered(uint64)");
+      var posted = verdicts.postedOutput(BigInteger.valueOf(rollup), BigInteger.TWO).send();
+      assertThat(posted.component1()).isEqualTo(bad);
+      assertThat(posted.component2()).isEqualTo(BigInteger.valueOf(9));
+      List<Op> ops = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        ops.add(registeredOperator(setId));
+      }
+      long e2 = nextEpoch();
+      byte[] dv = verdictDigest(rollup, 3, r2, true, e2);
+      chain.assertReverts(
+          from,
+          verdicts.getContractAddress(),
+          verdicts
+              .submitVerdictCertificate(
+                  verdict(rollup, 5, r2, true, e2), List.of(), aggregate(ops, Set.of(), dv))
+              .encodeFunctionCall(),
+          "NoSuchOutput(uint64,uint256)");
+      TransactionReceipt cert =
+          verdicts
+              .submitVerdictCertificate(
+                  verdict(rollup, 3, r2, true, e2), List.of(), aggregate(ops, Set.of(), dv))
+              .send();
+      assertThat(cert.isStatusOK()).isTrue();
+      assertThat(verdicts.isValidated(BigInteger.valueOf(rollup), BigInteger.valueOf(3)).send())
+          .isTrue();
+      GAS.put("submitVerdictCertificate VALID on a ZK commitment", cert.getGasUsed().toString());
     }
   }
 
