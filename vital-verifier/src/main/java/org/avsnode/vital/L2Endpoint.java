@@ -16,7 +16,7 @@ import org.avsnode.operator.l2.L2Exception;
  * L2Exception}, which the checker turns into a retryable ABSTAIN: being rate limited never yields a
  * verdict.
  */
-final class L2Endpoint implements OutputChecker.Source {
+final class L2Endpoint implements OutputChecker.Source, ZkBatchChecker.Source {
 
   /** What a request is for, as counted: the head, or the block and proof of one output. */
   interface Counter {
@@ -113,6 +113,13 @@ final class L2Endpoint implements OutputChecker.Source {
     acquire();
     counter.count("output");
     return client.block(number);
+  }
+
+  @Override
+  public Optional<L2Client.BlockTransactions> blockTransactions(long number) {
+    acquire();
+    counter.count("batch");
+    return client.blockTransactions(number);
   }
 
   @Override

@@ -45,6 +45,12 @@ import org.avsnode.operator.spi.DutySection;
  *     is retried)
  * @param postAttempts attempts per verdict and aggregator
  * @param maxVerdictBytes largest verdict body the intake reads
+ * @param zkProposers validity (ZK) rollups: rollup id → its ZkBatchProposer on L1; an output index
+ *     is a commitment index, an output root a batch's new state root
+ * @param proofDeadline how long after a commitment is seen a proof that verifies may still come (a
+ *     validity rollup's commitment without one is ABSTAIN after it)
+ * @param maxBatchBlocks the most L2 blocks a validity rollup's batch may name (one L2 request per
+ *     block and source rebuilds its public inputs; a longer batch is ABSTAIN)
  */
 public record VitalConfig(
     Map<Long, List<URI>> sources,
@@ -67,7 +73,10 @@ public record VitalConfig(
     Duration rpcTimeout,
     int l2RequestsPerSecond,
     int postAttempts,
-    int maxVerdictBytes) {
+    int maxVerdictBytes,
+    Map<Long, String> zkProposers,
+    Duration proofDeadline,
+    long maxBatchBlocks) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -91,12 +100,27 @@ public record VitalConfig(
           "rpc-timeout",
           "l2-requests-per-second",
           "post-attempts",
-          "max-verdict-bytes");
+          "max-verdict-bytes",
+          "zk-proposers",
+          "proof-deadline",
+          "max-batch-blocks");
 
   public VitalConfig {
     sources = Map.copyOf(sources);
     outputOracles = Map.copyOf(outputOracles);
     gameFactories = Map.copyOf(gameFactories);
+    zkProposers = Map.copyOf(zkProposers);
+    for (Long id : zkProposers.keySet()) {
+      if (outputOracles.containsKey(id) || gameFactories.containsKey(id)) {
+        throw new IllegalArgumentException(
+            "vital: rollup "
+                + id
+                + " is named as a validity rollup (zk-proposers) and as an optimistic one");
+      }
+    }
+    if (maxBatchBlocks < 1) {
+      throw new IllegalArgumentException("vital: max-batch-blocks must be at least 1");
+    }
     for (Long id : gameFactories.keySet()) {
       if (outputOracles.containsKey(id)) {
         throw new IllegalArgumentException(
@@ -205,6 +229,9 @@ public record VitalConfig(
         c.duration("rpc-timeout", "5s"),
         (int) c.nonNegative("l2-requests-per-second", 50),
         (int) c.nonNegative("post-attempts", 8),
-        (int) c.nonNegative("max-verdict-bytes", 2048));
+        (int) c.nonNegative("max-verdict-bytes", 2048),
+        addressesById(c, "zk-proposers"),
+        c.duration("proof-deadline", "60m"),
+        c.nonNegative("max-batch-blocks", 1024));
   }
 }

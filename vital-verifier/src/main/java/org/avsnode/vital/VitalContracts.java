@@ -39,6 +39,24 @@ final class VitalContracts {
   static final String DISPUTE_GAME_CREATED_TOPIC =
       Hash.sha3String("DisputeGameCreated(address,uint32,bytes32)");
 
+  /** topic0 of ZkBatchProposer.BatchCommitted (a validity rollup's commitment). */
+  static final String BATCH_COMMITTED_TOPIC =
+      Hash.sha3String(
+          "BatchCommitted(uint256,uint256,bytes32,bytes32,bytes32,bytes32,uint64,uint64)");
+
+  /** topic0 of ZkBatchProposer.ProofSubmitted (a proof published for the operators). */
+  static final String PROOF_SUBMITTED_TOPIC =
+      Hash.sha3String("ProofSubmitted(uint256,uint256,uint256[8])");
+
+  /** topic0 of ZkBatchProposer.BatchesReverted (unverified batches the sequencer withdrew). */
+  static final String BATCHES_REVERTED_TOPIC = Hash.sha3String("BatchesReverted(uint256,uint256)");
+
+  private static final String VERIFY_PROOF =
+      Hash.sha3String("verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[8])")
+          .substring(0, 10);
+  private static final String VERIFIER = Hash.sha3String("verifier()").substring(0, 10);
+  private static final String ROLLUP_ID = Hash.sha3String("rollupId()").substring(0, 10);
+
   private static final String GAME_COUNT = Hash.sha3String("gameCount()").substring(0, 10);
   private static final String L2_BLOCK_NUMBER = Hash.sha3String("l2BlockNumber()").substring(0, 10);
 
@@ -168,6 +186,79 @@ final class VitalContracts {
                 java.util.Map.of("to", factory, "data", GAME_COUNT),
                 java.util.Map.of("blockHash", blockHash))),
         "gameCount");
+  }
+
+  /** The Groth16 verifier a validity rollup's proposer checks proofs with. */
+  String zkVerifierOf(String proposer) {
+    BigInteger v =
+        uint(
+            l1.rawCall(
+                "eth_call", List.of(java.util.Map.of("to", proposer, "data", VERIFIER), "latest")),
+            "verifier");
+    if (v.bitLength() > 160) {
+      throw new L1Exception(L1Exception.Kind.MALFORMED, "eth_call", "verifier() is not an address");
+    }
+    return String.format("0x%040x", v);
+  }
+
+  /** The rollup id of a validity rollup's proposer. */
+  long zkRollupIdOf(String proposer) {
+    return uint(
+            l1.rawCall(
+                "eth_call", List.of(java.util.Map.of("to", proposer, "data", ROLLUP_ID), "latest")),
+            "rollupId")
+        .longValueExact();
+  }
+
+  /**
+   * {@code verifyProof(a, b, c, publicInputs)} of a Groth16 verifier by {@code eth_call}: whether
+   * it answers true for the proof's 8 words with these 8 public inputs. A revert or any answer but
+   * true is a rejection; an L1 that cannot be reached is UNREACHABLE.
+   */
+  ZkBatchChecker.Answer verifyProof(
+      String verifier, List<BigInteger> proof, List<BigInteger> publicInputs) {
+    if (proof.size() != 8 || publicInputs.size() != 8) {
+      throw new IllegalArgumentException("8 proof words and 8 public inputs");
+    }
+    StringBuilder data = new StringBuilder(VERIFY_PROOF);
+    for (BigInteger w : proof) {
+      data.append(word(w));
+    }
+    for (BigInteger w : publicInputs) {
+      data.append(word(w));
+    }
+    Object r;
+    try {
+      r =
+          l1.rawCall(
+              "eth_call",
+              List.of(java.util.Map.of("to", verifier, "data", data.toString()), "latest"));
+    } catch (L1Exception e) {
+      if (e.kind() == L1Exception.Kind.RPC_ERROR) {
+        return new ZkBatchChecker.Answer(ZkBatchChecker.Outcome.REJECTED, "the verifier reverted");
+      }
+      return new ZkBatchChecker.Answer(ZkBatchChecker.Outcome.UNREACHABLE, e.getMessage());
+    }
+    if (r instanceof String hex && hex.matches("0x[0-9a-fA-F]{64}")) {
+      BigInteger v = new BigInteger(hex.substring(2), 16);
+      if (v.equals(BigInteger.ONE)) {
+        return new ZkBatchChecker.Answer(ZkBatchChecker.Outcome.VERIFIES, "true");
+      }
+      if (v.signum() == 0) {
+        return new ZkBatchChecker.Answer(
+            ZkBatchChecker.Outcome.REJECTED, "the verifier said false");
+      }
+    }
+    return new ZkBatchChecker.Answer(
+        ZkBatchChecker.Outcome.REJECTED, "the verifier answered neither true nor false");
+  }
+
+  private static String word(BigInteger w) {
+    if (w.signum() < 0 || w.bitLength() > 256) {
+      throw new IllegalArgumentException("not a uint256: " + w);
+    }
+    String h = w.toString(16);
+    return "0".repeat(64 - h.length()) + h;
   }
 
   /** {@code l2BlockNumber()} of a game (immutable: read at the latest block). */

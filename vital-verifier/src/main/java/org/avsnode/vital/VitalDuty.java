@@ -98,6 +98,8 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   private Counter retractions;
   private Counter droppedProposals;
   private Histogram verdictLatency;
+  private Labelled<Counter> proofsChecked;
+  private Histogram proofCheckSeconds;
   private LogSubscription quorumLog;
   private VitalContracts contracts;
 
@@ -120,11 +122,23 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   private final class Rollup {
     final long id;
 
-    /** The output oracle, or the dispute game factory when {@link #games}. */
+    /**
+     * The output oracle, the dispute game factory when {@link #games}, or the ZkBatchProposer when
+     * {@link #zkChecker} is set.
+     */
     final String oracle;
 
     final boolean games;
     final OutputChecker checker;
+
+    /** A validity rollup's checker (null for an optimistic rollup). */
+    final ZkBatchChecker zkChecker;
+
+    /** A validity rollup's commitments and the proofs published for them, by commitment index. */
+    final Map<BigInteger, ZkBatch> zkBatches = new java.util.concurrent.ConcurrentHashMap<>();
+
+    final Map<BigInteger, List<ZkBatch.Proof>> zkProofs =
+        new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Game creation logs whose index and L2 block are not read yet, in delivery order. */
     final GameLogs unresolvedGames = new GameLogs();
@@ -143,10 +157,19 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     volatile long nextExpectedBlock = -1;
 
     Rollup(long id, String oracle, boolean games, OutputChecker checker) {
+      this(id, oracle, games, checker, null);
+    }
+
+    Rollup(long id, String oracle, boolean games, OutputChecker checker, ZkBatchChecker zkChecker) {
       this.id = id;
       this.oracle = oracle;
       this.games = games;
       this.checker = checker;
+      this.zkChecker = zkChecker;
+    }
+
+    boolean zk() {
+      return zkChecker != null;
     }
   }
 
@@ -262,17 +285,26 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 "Time from a proposal's discovery on L1 to the local verdict",
                 MetricsSystem.DURATION_BUCKETS)
             .labels();
+    proofsChecked =
+        metrics.counter(
+            VerdictAggregator.CATEGORY,
+            "proofs_checked_total",
+            "Validity proofs checked against a ZK rollup's verifier (eth_call) with the public"
+                + " inputs this node rebuilt, by outcome: verifies, rejected (the proof does not"
+                + " verify with them), unreachable (the L1 call failed; retried)",
+            "outcome");
+    proofCheckSeconds =
+        metrics
+            .histogram(
+                VerdictAggregator.CATEGORY,
+                "proof_check_seconds",
+                "Time of one proof check (the verifier's eth_call on the operator's L1 endpoint)",
+                MetricsSystem.DURATION_BUCKETS)
+            .labels();
     Map<Long, String> oracles = new LinkedHashMap<>(config.outputOracles());
     Map<Long, String> factories = new LinkedHashMap<>(config.gameFactories());
-    if (oracles.isEmpty() && factories.isEmpty()) {
-      Deployment d =
-          context
-              .deployment()
-              .orElseThrow(
-                  () ->
-                      new IllegalStateException(
-                          "vital: no output-oracles or dispute-game-factories configured and no"
-                              + " deployment file"));
+    if (oracles.isEmpty() && factories.isEmpty() && context.deployment().isPresent()) {
+      Deployment d = context.deployment().get();
       String deployed = d.contracts().outputOracle();
       oracles.put(contracts.rollupIdOf(deployed), deployed.toLowerCase(java.util.Locale.ROOT));
       d.contracts()
@@ -283,14 +315,15 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     Path dir = context.dutyDirectory(ID);
     long startBlock = context.deployment().map(d -> d.deploymentBlock()).orElse(l1.blockNumber());
     for (Map.Entry<Long, List<URI>> e : config.sources().entrySet()) {
-      String oracle = oracles.get(e.getKey());
-      String factory = factories.get(e.getKey());
-      if (oracle == null && factory == null) {
+      String zkProposer = config.zkProposers().get(e.getKey());
+      String oracle = zkProposer != null ? null : oracles.get(e.getKey());
+      String factory = zkProposer != null ? null : factories.get(e.getKey());
+      if (oracle == null && factory == null && zkProposer == null) {
         throw new IllegalStateException(
             "vital: rollup "
                 + e.getKey()
-                + " has no output oracle or dispute game factory (set vital.output-oracles or"
-                + " vital.dispute-game-factories)");
+                + " has no output oracle, dispute game factory or ZK batch proposer (set"
+                + " vital.output-oracles, vital.dispute-game-factories or vital.zk-proposers)");
       }
       List<OutputChecker.Source> sources = new ArrayList<>();
       for (URI u : e.getValue()) {
@@ -305,6 +338,10 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                         config.pollInterval().dividedBy(2),
                         System::nanoTime,
                         purpose -> l2Calls.labels(purpose).inc())));
+      }
+      if (zkProposer != null) {
+        rollups.put(e.getKey(), zkRollup(l1, e.getKey(), zkProposer, sources, dir, startBlock));
+        continue;
       }
       boolean games = oracle == null;
       Rollup r =
@@ -418,6 +455,130 @@ public final class VitalDuty implements Duty, OutputVerdicts {
 
   // ---------------------------------------------------------------- discovery
 
+  /**
+   * A validity rollup: its proposer's commitments, published proofs and reverts on one
+   * subscription; proofs are checked with the verifier the proposer names (read once here).
+   */
+  private Rollup zkRollup(
+      L1Client l1,
+      long id,
+      String proposer,
+      List<OutputChecker.Source> sources,
+      Path dir,
+      long startBlock) {
+    long onChainId = contracts.zkRollupIdOf(proposer);
+    if (onChainId != id) {
+      throw new IllegalStateException(
+          "vital: the ZK batch proposer "
+              + proposer
+              + " serves rollup "
+              + onChainId
+              + ", not "
+              + id);
+    }
+    String verifier = contracts.zkVerifierOf(proposer);
+    List<ZkBatchChecker.Source> zkSources = new ArrayList<>();
+    for (OutputChecker.Source s : sources) {
+      zkSources.add((ZkBatchChecker.Source) s);
+    }
+    ZkBatchChecker checker =
+        new ZkBatchChecker(
+            zkSources,
+            config.finalityDepth(),
+            config.maxBatchBlocks(),
+            (proof, inputs) -> {
+              long t0 = System.nanoTime();
+              ZkBatchChecker.Answer a = contracts.verifyProof(verifier, proof, inputs);
+              proofCheckSeconds.observe((System.nanoTime() - t0) / 1e9);
+              return a;
+            },
+            a -> proofsChecked.labels(a.outcome().name().toLowerCase(java.util.Locale.ROOT)).inc());
+    Rollup r = new Rollup(id, proposer.toLowerCase(java.util.Locale.ROOT), false, null, checker);
+    r.subscription =
+        new LogSubscription(
+            l1,
+            List.of(r.oracle),
+            List.of(
+                VitalContracts.BATCH_COMMITTED_TOPIC,
+                VitalContracts.PROOF_SUBMITTED_TOPIC,
+                VitalContracts.BATCHES_REVERTED_TOPIC),
+            0,
+            dir.resolve("cursor-" + id + ".json"),
+            startBlock,
+            new LogSubscription.Listener() {
+              @Override
+              public void onLog(LogSubscription.LogEvent log) {
+                zkLog(r, log);
+              }
+
+              @Override
+              public void onRetracted(LogSubscription.LogEvent log) {
+                r.zkProofs.values().forEach(l -> l.removeIf(p -> p.logKey().equals(log.key())));
+                retracted(r, log);
+              }
+            });
+    LOG.info(
+        "vital: rollup {} is a validity rollup: proofs checked with verifier {}", id, verifier);
+    return r;
+  }
+
+  /** Most proofs kept per commitment (only the rollup's prover may publish). */
+  private static final int MAX_PROOFS_PER_COMMITMENT = 16;
+
+  private void zkLog(Rollup r, LogSubscription.LogEvent log) {
+    String t0 = log.topics().isEmpty() ? "" : log.topics().get(0);
+    try {
+      if (VitalContracts.BATCH_COMMITTED_TOPIC.equalsIgnoreCase(t0)) {
+        ZkBatch b = ZkBatch.fromLog(log);
+        r.zkBatches.put(b.commitmentIndex(), b);
+        accept(
+            r,
+            new Proposal(
+                r.id,
+                b.commitmentIndex(),
+                b.lastBlock(),
+                b.newStateRoot(),
+                log.blockNumber(),
+                log.key(),
+                clock.instant()));
+      } else if (VitalContracts.PROOF_SUBMITTED_TOPIC.equalsIgnoreCase(t0)) {
+        ZkBatch.Proof p = ZkBatch.proofFromLog(log);
+        List<ZkBatch.Proof> list =
+            r.zkProofs.computeIfAbsent(
+                p.commitmentIndex(), k -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        if (list.stream().noneMatch(x -> x.logKey().equals(p.logKey()))) {
+          if (list.size() >= MAX_PROOFS_PER_COMMITMENT) {
+            list.remove(0);
+          }
+          list.add(p);
+        }
+        processPending(r);
+      } else if (VitalContracts.BATCHES_REVERTED_TOPIC.equalsIgnoreCase(t0)) {
+        if (log.topics().size() != 2) {
+          throw new IllegalArgumentException("a BatchesReverted log needs 1 indexed topic");
+        }
+        BigInteger from = new BigInteger(1, Hex.fromHex(log.topics().get(1)));
+        Iterator<Proposal> it = r.pending.values().iterator();
+        while (it.hasNext()) {
+          Proposal p = it.next();
+          ZkBatch b = r.zkBatches.get(p.index());
+          if (b != null && BigInteger.valueOf(b.batchNumber()).compareTo(from) >= 0) {
+            it.remove();
+            abstain(r, p, "batch " + b.batchNumber() + " was withdrawn by the sequencer");
+          }
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.warn(
+          "vital: rollup {}: a log of the ZK batch proposer that does not add up, dropped ({}):"
+              + " {}",
+          r.id,
+          log.key(),
+          e.getMessage());
+      droppedProposals.inc();
+    }
+  }
+
   private void pollQuietly(Rollup r, VitalContracts contracts) {
     try {
       r.subscription.poll();
@@ -482,6 +643,9 @@ public final class VitalDuty implements Duty, OutputVerdicts {
 
   /** Computes the root of the block the next proposal will name, once the L2 has it. */
   private void precompute(Rollup r, VitalContracts contracts) {
+    if (r.zk()) {
+      return; // a batch's blocks are read when its commitment is seen
+    }
     if (r.games) {
       return; // a game may name any block: its root is computed when it is discovered
     }
@@ -562,10 +726,28 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     Iterator<Proposal> it = r.pending.values().iterator();
     while (it.hasNext()) {
       Proposal p = it.next();
-      OutputChecker.Check c = r.checker.check(p.l2BlockNumber(), p.root());
+      Duration age = Duration.between(p.discoveredAt(), clock.instant());
+      OutputChecker.Check c;
+      Duration lifetime = config.recheckFor();
+      if (r.zk()) {
+        ZkBatch b = r.zkBatches.get(p.index());
+        if (b == null) {
+          it.remove();
+          continue;
+        }
+        c =
+            r.zkChecker.check(
+                b,
+                r.zkProofs.getOrDefault(p.index(), List.of()),
+                age.compareTo(config.proofDeadline()) > 0);
+        if (config.proofDeadline().compareTo(lifetime) > 0) {
+          lifetime = config.proofDeadline();
+        }
+      } else {
+        c = r.checker.check(p.l2BlockNumber(), p.root());
+      }
       if (c.verdict() == OutputChecker.Verdict.ABSTAIN) {
-        boolean expired =
-            Duration.between(p.discoveredAt(), clock.instant()).compareTo(config.recheckFor()) > 0;
+        boolean expired = age.compareTo(lifetime) > 0;
         if (c.retryable() && !expired) {
           continue; // asked again next poll
         }

@@ -65,4 +65,43 @@ class VitalConfigTest {
     assertThatThrownBy(() -> VitalConfig.parse(Map.of(), deployment(V)))
         .hasMessageContaining("at least one rollup");
   }
+
+  @Test
+  void validityRollupsAreNamedByTheirProposer() {
+    String p = "0x" + "ab".repeat(20);
+    VitalConfig c =
+        VitalConfig.parse(
+            Map.of(
+                "rollups",
+                "42=http://a,43=http://b",
+                "zk-proposers",
+                "43=" + p,
+                "proof-deadline",
+                "90s",
+                "max-batch-blocks",
+                "32"),
+            deployment(V));
+    assertThat(c.zkProposers()).containsEntry(43L, p);
+    assertThat(c.proofDeadline()).hasSeconds(90);
+    assertThat(c.maxBatchBlocks()).isEqualTo(32);
+    assertThat(VitalConfig.parse(Map.of("rollups", "42=http://a"), deployment(V)).proofDeadline())
+        .hasMinutes(60);
+    assertThatThrownBy(
+            () ->
+                VitalConfig.parse(
+                    Map.of(
+                        "rollups",
+                        "43=http://b",
+                        "zk-proposers",
+                        "43=" + p,
+                        "output-oracles",
+                        "43=" + p),
+                    deployment(V)))
+        .hasMessageContaining("validity rollup");
+    assertThatThrownBy(
+            () ->
+                VitalConfig.parse(
+                    Map.of("rollups", "43=http://b", "max-batch-blocks", "0"), deployment(V)))
+        .hasMessageContaining("max-batch-blocks");
+  }
 }

@@ -10,7 +10,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,6 +62,37 @@ public final class L2Client implements AutoCloseable {
     params.add(hex(number));
     params.add(false);
     return blockOf(call("eth_getBlockByNumber", params), number, endpoint());
+  }
+
+  /**
+   * The block at {@code number} with the hashes of its transactions in block order (one {@code
+   * eth_getBlockByNumber}), or empty when the node does not have it (yet).
+   */
+  public Optional<BlockTransactions> blockTransactions(long number) {
+    ArrayNode params = JSON.createArrayNode();
+    params.add(hex(number));
+    params.add(false);
+    JsonNode r = call("eth_getBlockByNumber", params);
+    Optional<L2Block> b = blockOf(r, number, endpoint());
+    if (b.isEmpty()) {
+      return Optional.empty();
+    }
+    JsonNode txs = r.get("transactions");
+    if (txs == null || !txs.isArray()) {
+      throw new L2Exception("block " + number + " from " + endpoint() + " has no transaction list");
+    }
+    List<byte[]> hashes = new ArrayList<>(txs.size());
+    for (JsonNode t : txs) {
+      hashes.add(bytes32(t, "transaction hash"));
+    }
+    return Optional.of(new BlockTransactions(b.get(), hashes));
+  }
+
+  /** A block and the hashes of its transactions, in block order. */
+  public record BlockTransactions(L2Block block, List<byte[]> transactionHashes) {
+    public BlockTransactions {
+      transactionHashes = List.copyOf(transactionHashes);
+    }
   }
 
   /** A block from an {@code eth_getBlockByNumber} result; empty for null. */
