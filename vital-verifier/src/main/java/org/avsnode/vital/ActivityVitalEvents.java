@@ -104,4 +104,24 @@ final class ActivityVitalEvents implements VitalEvents {
           v.valid() || !recorded ? "info" : "alert");
     }
   }
+
+  @Override
+  public void onZkEvidence(
+      org.avsnode.operator.quorum.SignedMessage<OutputVerdict> verdict,
+      BigInteger provenCommitment,
+      boolean slashed) {
+    delegate.onZkEvidence(verdict, provenCommitment, slashed);
+    OutputVerdict v = verdict.message();
+    feed.publish(
+        VitalDuty.ID,
+        "zk-evidence",
+        v.rollupId(),
+        "commitment #" + v.outputIndex(),
+        (slashed ? "slashed " : "evidence reverted: ") + Hex.toHexPrefixed(verdict.operator()),
+        null,
+        (v.valid() ? "VALID" : "INVALID")
+            + " contradicted by the proof of commitment #"
+            + provenCommitment,
+        slashed ? "alert" : "warn");
+  }
 }

@@ -204,7 +204,15 @@ final class VerdictAggregator implements AutoCloseable {
           RejectReason.OUT_OF_WINDOW,
           "the verdict names another root than the one posted at output " + m.outputIndex());
     }
+    admitted.accept(v);
     return epochs.submit(v, m.stakeEpoch());
+  }
+
+  private volatile java.util.function.Consumer<SignedMessage<OutputVerdict>> admitted = v -> {};
+
+  /** Sees every verdict that names a posted output and root, before it is aggregated. */
+  void onAdmitted(java.util.function.Consumer<SignedMessage<OutputVerdict>> observer) {
+    this.admitted = Objects.requireNonNull(observer, "observer");
   }
 
   /**

@@ -3,6 +3,7 @@ package org.avsnode.vital;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.avsnode.bls.eip712.OutputVerdict;
 import org.avsnode.certificate.Certificate;
 import org.avsnode.certificate.OperatorOrdering;
@@ -121,6 +122,59 @@ final class VitalContracts {
                 sigBEip2537)
             .encodeFunctionCall();
     return TxRequest.call(coordinatorAddress, data);
+  }
+
+  /**
+   * {@code SlashingCoordinator.slashZkVerdict}: a verdict on a validity rollup's commitment that
+   * the proof of {@code provenCommitment} (same batch and L2 blocks) contradicts.
+   */
+  TxRequest slashZkVerdict(
+      byte[] operator,
+      OutputVerdict v,
+      byte[] sigEip2537,
+      BigInteger provenCommitment,
+      List<BigInteger> proof) {
+    String data =
+        coordinator
+            .slashZkVerdict(
+                org.avsnode.bls.Hex.toHexPrefixed(operator),
+                struct(v),
+                sigEip2537,
+                provenCommitment,
+                proof)
+            .encodeFunctionCall();
+    return TxRequest.call(coordinatorAddress, data);
+  }
+
+  /** Whether the ZK verdict evidence against {@code operator} on this commitment was used. */
+  boolean zkEvidenceUsed(byte[] operator, OutputVerdict v) {
+    byte[] key =
+        RegistryReader.read(
+            "zkVerdictEvidenceKey",
+            () ->
+                coordinator
+                    .zkVerdictEvidenceKey(
+                        org.avsnode.bls.Hex.toHexPrefixed(operator),
+                        BigInteger.valueOf(v.rollupId()),
+                        v.outputIndex())
+                    .send());
+    return RegistryReader.read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+  }
+
+  /**
+   * Runs a transaction as an {@code eth_call} first: empty when it would succeed, else why not (for
+   * the ZK evidence, whose proof is on the verified chain only once its batch is verified).
+   */
+  Optional<String> wouldRevert(TxRequest t) {
+    try {
+      l1.rawCall("eth_call", List.of(java.util.Map.of("to", t.to(), "data", t.data()), "latest"));
+      return Optional.empty();
+    } catch (L1Exception e) {
+      if (e.kind() == L1Exception.Kind.RPC_ERROR) {
+        return Optional.of(e.getMessage());
+      }
+      throw e;
+    }
   }
 
   private static SlashingCoordinator.OutputVerdict struct(OutputVerdict v) {

@@ -99,6 +99,14 @@ public final class VitalDuty implements Duty, OutputVerdicts {
   private Counter droppedProposals;
   private Histogram verdictLatency;
   private Labelled<Counter> proofsChecked;
+  private Labelled<Counter> zkEvidenceCount;
+  private final ZkEvidence zkEvidence = new ZkEvidence();
+
+  /** Evidence keys being submitted, and when each candidate was first seen (millis). */
+  private final java.util.Set<String> zkEvidenceInFlight =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final Map<String, Long> zkEvidenceSeen = new java.util.concurrent.ConcurrentHashMap<>();
   private Histogram proofCheckSeconds;
   private LogSubscription quorumLog;
   private VitalContracts contracts;
@@ -293,6 +301,14 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                 + " inputs this node rebuilt, by outcome: verifies, rejected (the proof does not"
                 + " verify with them), unreachable (the L1 call failed; retried)",
             "outcome");
+    zkEvidenceCount =
+        metrics.counter(
+            VerdictAggregator.CATEGORY,
+            "zk_verdict_evidence_total",
+            "Verdicts on a validity rollup's commitment that a verified proof contradicts, by"
+                + " outcome: seen (kept as evidence), slashed, reverted, already_used (another"
+                + " aggregator submitted it), refused (the coordinator would not take it)",
+            "outcome");
     proofCheckSeconds =
         metrics
             .histogram(
@@ -435,6 +451,16 @@ public final class VitalDuty implements Duty, OutputVerdicts {
               submitter,
               metrics);
       aggregator.install(context.routes());
+      aggregator.onAdmitted(
+          v -> {
+            Rollup zr = rollups.get(v.message().rollupId());
+            if (zr != null && zr.zk()) {
+              ZkBatch b = zr.zkBatches.get(v.message().outputIndex());
+              if (b != null) {
+                zkEvidence.offer(v, b);
+              }
+            }
+          });
     }
     context.ports().provide(OutputVerdicts.class, this);
     scheduler.scheduleWithFixedDelay(
@@ -587,6 +613,9 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       }
       processPending(r);
       precompute(r, contracts);
+      if (r.zk() && aggregator != null) {
+        submitZkEvidence();
+      }
       lastPoll = clock.instant();
       lastError = null;
     } catch (L1Exception e) {
@@ -761,6 +790,91 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     }
   }
 
+  /**
+   * Submits, as an aggregator, each kept verdict that a proof this node verified contradicts
+   * ({@link ZkEvidence}): first as an {@code eth_call} (a proof counts once its batch is verified
+   * on L1, so the call is retried until then), then as a transaction. The aggregator of record for
+   * the commitment submits at once, the others after the submit grace.
+   */
+  private void submitZkEvidence() {
+    for (ZkEvidence.Candidate c : zkEvidence.candidates()) {
+      String key = c.key();
+      long now = clock.millis();
+      long first = zkEvidenceSeen.computeIfAbsent(key, k -> now);
+      if (first == now) {
+        zkEvidenceCount.labels("seen").inc();
+        LOG.warn(
+            "vital: a verdict on commitment {} of rollup {} is contradicted by the proof of"
+                + " commitment {}: {}",
+            c.verdict().message().outputIndex(),
+            c.verdict().message().rollupId(),
+            c.provenCommitment(),
+            c.verdict());
+      }
+      boolean record = config.isRecordFor(c.verdict().message().outputIndex().longValue());
+      if (!record && now - first < config.submitGrace().toMillis()) {
+        continue;
+      }
+      if (context.transactions().isEmpty() || !zkEvidenceInFlight.add(key)) {
+        continue;
+      }
+      submitter.execute(
+          () -> {
+            try {
+              submitZkEvidence(c);
+            } finally {
+              zkEvidenceInFlight.remove(key);
+            }
+          });
+    }
+  }
+
+  private void submitZkEvidence(ZkEvidence.Candidate c) {
+    OutputVerdict v = c.verdict().message();
+    try {
+      if (contracts.zkEvidenceUsed(c.verdict().operator(), v)) {
+        zkEvidenceCount.labels("already_used").inc();
+        zkEvidence.done(c);
+        return;
+      }
+      org.avsnode.operator.chain.TxRequest tx =
+          contracts.slashZkVerdict(
+              c.verdict().operator(),
+              v,
+              org.avsnode.bls.BlsSignature.fromBytes(c.verdict().signature()).toEip2537(),
+              c.provenCommitment(),
+              c.proof());
+      Optional<String> why = contracts.wouldRevert(tx);
+      if (why.isPresent()) {
+        if (why.get().contains("ProofNotOnVerifiedChain")
+            || why.get().contains(PROOF_NOT_ON_VERIFIED_CHAIN_SELECTOR)) {
+          return; // its batch is not verified on L1 yet: tried again next poll
+        }
+        zkEvidenceCount.labels("refused").inc();
+        zkEvidence.done(c);
+        LOG.info(
+            "vital: ZK verdict evidence {} refused by the coordinator: {}", c.key(), why.get());
+        return;
+      }
+      var sender = context.transactions().get();
+      var r = sender.await(sender.submit(tx));
+      zkEvidenceCount.labels(r.success() ? "slashed" : "reverted").inc();
+      zkEvidence.done(c);
+      LOG.warn(
+          "vital: ZK verdict evidence against {} {} in {}",
+          c.key(),
+          r.success() ? "slashed" : "reverted",
+          r.transactionHash());
+      events.onZkEvidence(c.verdict(), c.provenCommitment(), r.success());
+    } catch (L1Exception | org.avsnode.bls.BlsException e) {
+      LOG.info("vital: ZK verdict evidence {} not submitted yet: {}", c.key(), e.getMessage());
+    }
+  }
+
+  /** The selector of ProofNotOnVerifiedChain(uint256), as a revert's data shows it. */
+  private static final String PROOF_NOT_ON_VERIFIED_CHAIN_SELECTOR =
+      org.web3j.crypto.Hash.sha3String("ProofNotOnVerifiedChain(uint256)").substring(2, 10);
+
   private void abstain(Rollup r, Proposal p, String reason) {
     verdicts.labels("abstain").inc();
     lastAbstain = "output " + p.index() + " of rollup " + r.id + ": " + reason;
@@ -781,6 +895,10 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       return;
     }
     verdicts.labels(valid ? "valid" : "invalid").inc();
+    if (valid && r.zk()) {
+      ZkBatch b = r.zkBatches.get(p.index());
+      r.zkChecker.verifiedProof(p.index()).ifPresent(proof -> zkEvidence.proven(r.id, b, proof));
+    }
     verdictLatency.observe(millisSince(p) / 1000.0);
     r.decided.put(p.index(), new Local(p, c.verdict(), c.reason()));
     lastAbstain = null; // checking works again

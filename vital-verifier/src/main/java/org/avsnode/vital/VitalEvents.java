@@ -35,4 +35,13 @@ public interface VitalEvents {
    */
   default void onSubmitted(
       Certificate certificate, String txHash, BigInteger gasUsed, boolean recorded) {}
+
+  /**
+   * This node's aggregator submitted evidence that a proof contradicts an operator's verdict on a
+   * validity rollup's commitment ({@code slashed} false: the transaction reverted).
+   */
+  default void onZkEvidence(
+      org.avsnode.operator.quorum.SignedMessage<org.avsnode.bls.eip712.OutputVerdict> verdict,
+      BigInteger provenCommitment,
+      boolean slashed) {}
 }

@@ -102,6 +102,22 @@ final class ZkBatchChecker {
         }
       };
 
+  /** The proof each commitment was found VALID with, by commitment index. */
+  private final Map<BigInteger, List<BigInteger>> verified =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<BigInteger, List<BigInteger>> e) {
+          return size() > 256;
+        }
+      };
+
+  /** The proof a commitment was found VALID with, if it was. */
+  Optional<List<BigInteger>> verifiedProof(BigInteger commitmentIndex) {
+    synchronized (verified) {
+      return Optional.ofNullable(verified.get(commitmentIndex));
+    }
+  }
+
   ZkBatchChecker(
       List<Source> sources,
       long finalityDepth,
@@ -196,6 +212,9 @@ final class ZkBatchChecker {
       onProofChecked.accept(a);
       switch (a.outcome()) {
         case VERIFIES -> {
+          synchronized (verified) {
+            verified.put(b.commitmentIndex(), List.copyOf(p.words()));
+          }
           return new OutputChecker.Check(
               OutputChecker.Verdict.VALID,
               "the proof published in L1 block "
