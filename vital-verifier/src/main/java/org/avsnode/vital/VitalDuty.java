@@ -162,6 +162,14 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     /** Which L2 block each recorded output index names (to undo a record a reorg removed). */
     final Map<String, Long> quorumLogs = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * A validity rollup's records by commitment index (a batch withdrawn and committed again names
+     * the same L2 blocks under a new index: the later commitment's record stands for the blocks).
+     */
+    final NavigableMap<BigInteger, QuorumRecord> quorumByIndex = new ConcurrentSkipListMap<>();
+
+    final Map<String, BigInteger> quorumLogIndex = new java.util.concurrent.ConcurrentHashMap<>();
+
     volatile long nextExpectedBlock = -1;
 
     Rollup(long id, String oracle, boolean games, OutputChecker checker) {
@@ -418,6 +426,10 @@ public final class VitalDuty implements Duty, OutputVerdicts {
                   Long block = r.quorumLogs.remove(log.key());
                   if (block != null) {
                     r.quorum.remove(block);
+                  }
+                  BigInteger index = r.quorumLogIndex.remove(log.key());
+                  if (index != null) {
+                    r.quorumByIndex.remove(index);
                   }
                 }
               }
@@ -815,6 +827,11 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       if (!record && now - first < config.submitGrace().toMillis()) {
         continue;
       }
+      Long tried = zkEvidenceTried.get(key);
+      if (tried != null && now - tried < ZK_EVIDENCE_RETRY_MILLIS) {
+        continue;
+      }
+      zkEvidenceTried.put(key, now);
       if (context.transactions().isEmpty() || !zkEvidenceInFlight.add(key)) {
         continue;
       }
@@ -828,6 +845,17 @@ public final class VitalDuty implements Duty, OutputVerdicts {
           });
     }
   }
+
+  /** How often a candidate the coordinator does not take yet is tried again. */
+  private static final long ZK_EVIDENCE_RETRY_MILLIS = 2_000;
+
+  /**
+   * How long it is tried: its proof counts once the batch before it is verified on L1, which a live
+   * rollup does within minutes.
+   */
+  private static final long ZK_EVIDENCE_TRY_FOR_MILLIS = 15 * 60_000;
+
+  private final Map<String, Long> zkEvidenceTried = new java.util.concurrent.ConcurrentHashMap<>();
 
   private void submitZkEvidence(ZkEvidence.Candidate c) {
     OutputVerdict v = c.verdict().message();
@@ -846,9 +874,11 @@ public final class VitalDuty implements Duty, OutputVerdicts {
               c.proof());
       Optional<String> why = contracts.wouldRevert(tx);
       if (why.isPresent()) {
-        if (why.get().contains("ProofNotOnVerifiedChain")
-            || why.get().contains(PROOF_NOT_ON_VERIFIED_CHAIN_SELECTOR)) {
-          return; // its batch is not verified on L1 yet: tried again next poll
+        // most likely the batch before it is not verified on L1 yet: tried again, for a while
+        Long first = zkEvidenceSeen.get(c.key());
+        if (first != null && clock.millis() - first < ZK_EVIDENCE_TRY_FOR_MILLIS) {
+          LOG.debug("vital: ZK verdict evidence {} not taken yet: {}", c.key(), why.get());
+          return;
         }
         zkEvidenceCount.labels("refused").inc();
         zkEvidence.done(c);
@@ -870,10 +900,6 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       LOG.info("vital: ZK verdict evidence {} not submitted yet: {}", c.key(), e.getMessage());
     }
   }
-
-  /** The selector of ProofNotOnVerifiedChain(uint256), as a revert's data shows it. */
-  private static final String PROOF_NOT_ON_VERIFIED_CHAIN_SELECTOR =
-      org.web3j.crypto.Hash.sha3String("ProofNotOnVerifiedChain(uint256)").substring(2, 10);
 
   private void abstain(Rollup r, Proposal p, String reason) {
     verdicts.labels("abstain").inc();
@@ -981,9 +1007,23 @@ public final class VitalDuty implements Duty, OutputVerdicts {
         // no root to match attestations against; the invalidation still counts
       }
     }
-    // an invalidation wins over a validation recorded for the same output (ConflictingVerdicts
-    // keeps the first on L1; this only matters for what MACH refuses, so be conservative)
-    r.quorum.merge(block, new QuorumRecord(invalid, invalidated), (a, b) -> a.invalid() ? a : b);
+    QuorumRecord record = new QuorumRecord(invalid, invalidated);
+    if (r.zk()) {
+      // a batch withdrawn and committed again: the latest commitment of the blocks stands for them
+      r.quorumLogIndex.put(log.key(), index);
+      r.quorumByIndex.put(index, record);
+      boolean latest =
+          r.quorumByIndex.tailMap(index, false).keySet().stream()
+              .map(r.zkBatches::get)
+              .noneMatch(b -> b != null && b.lastBlock() == block);
+      if (latest) {
+        r.quorum.put(block, record);
+      }
+    } else {
+      // an invalidation wins over a validation recorded for the same output (ConflictingVerdicts
+      // keeps the first on L1; this only matters for what MACH refuses, so be conservative)
+      r.quorum.merge(block, record, (a, b) -> a.invalid() ? a : b);
+    }
     compareWithQuorum(r, index);
     if (invalid) {
       LOG.info(
@@ -1006,7 +1046,8 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     if (local == null || local.verdict() == OutputChecker.Verdict.ABSTAIN) {
       return;
     }
-    QuorumRecord q = r.quorum.get(local.proposal().l2BlockNumber());
+    QuorumRecord q =
+        r.zk() ? r.quorumByIndex.get(index) : r.quorum.get(local.proposal().l2BlockNumber());
     if (q == null) {
       return;
     }

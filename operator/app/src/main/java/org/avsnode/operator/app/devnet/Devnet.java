@@ -26,6 +26,7 @@ import org.avsnode.bls.eip712.FinalityAttestation;
 import org.avsnode.certificate.OperatorSetSnapshot;
 import org.avsnode.contracts.bindings.DelegationManager;
 import org.avsnode.contracts.bindings.OutputOracle;
+import org.avsnode.contracts.bindings.SlashingCoordinator;
 import org.avsnode.contracts.bindings.StrategyManager;
 import org.avsnode.contracts.bindings.TestToken;
 import org.avsnode.contracts.deploy.Chain;
@@ -138,6 +139,32 @@ final class Devnet implements AutoCloseable {
 
   /** Whether SQUAD sequences the L2 (the command's {@code --squad}). */
   private boolean squad;
+
+  /** The validity rollup beside the optimistic one ({@code --zk}), and its faults; null: none. */
+  private ZkRollup.Faults zkFaults;
+
+  private ZkRollup zkRollup;
+
+  /** The operator whose raw key plants the wrong verdict on the ZK rollup (not checking it). */
+  private DevnetOperator zkPlanter;
+
+  /**
+   * Runs the devnet's ZK rollup ({@link ZkRollup}) beside the optimistic one: every operator's
+   * VITAL checks its commitments' proofs, with these faults.
+   */
+  Devnet withZk(ZkRollup.Faults faults) {
+    this.zkFaults = faults;
+    return this;
+  }
+
+  /** The ZK rollup, when it runs. */
+  java.util.Optional<ZkRollup> zkRollup() {
+    return java.util.Optional.ofNullable(zkRollup);
+  }
+
+  java.util.Optional<DevnetOperator> zkPlanter() {
+    return java.util.Optional.ofNullable(zkPlanter);
+  }
 
   private org.avsnode.contracts.deploy.SquadDeployer.Squad squadContracts;
   private SquadWallets squadWallets;
@@ -605,6 +632,19 @@ final class Devnet implements AutoCloseable {
     if (squad) {
       deploySquad();
     }
+    if (zkFaults != null) {
+      zkRollup = new ZkRollup(zkFaults, progress, l1.web3j(), this::tm, gas());
+      closeables.add(zkRollup);
+      zkRollup.start(
+          dir,
+          deployer,
+          newFundedAccount(),
+          newFundedAccount(),
+          deployment.contracts().verdictOracle(),
+          deployment.contracts().slashingCoordinator(),
+          options.l2BlockTime());
+      progress.zkRollup = ZkRollup.ROLLUP_ID;
+    }
     l1.rawCall("evm_setIntervalMining", List.of(options.l1BlockTime().toSeconds()));
     // L2 blocks sign the start epoch once its boundary block is epoch-lag old (see EpochClock)
     Thread.sleep(epochLag().toMillis() + 1000);
@@ -882,6 +922,19 @@ final class Devnet implements AutoCloseable {
       contradictorOp = operators.get(aggs + (options.equivocate() ? 1 : 0));
       contradictor = new Contradictor(contradictorOp.secretKey(), domain, aggregatorUrls);
     }
+    if (zkRollup != null && zkFaults.plantWrongVerdict()) {
+      // the last operator: its node does not check the ZK rollup, so the planted verdict is its
+      // only one there (one offence, slashed once)
+      zkPlanter = operators.get(operators.size() - 1);
+      zkRollup.planter =
+          new ZkRollup.Planter(
+              zkPlanter.name(),
+              org.avsnode.bls.Hex.fromHex(zkPlanter.address()),
+              zkPlanter.secretKey(),
+              domain,
+              aggregatorUrls,
+              options.epochLength());
+    }
     for (DevnetOperator op : operators) {
       op.aggregator = op.index < aggs;
       // SQUAD's peers are known up front: every operator's port is
@@ -915,6 +968,9 @@ final class Devnet implements AutoCloseable {
       faults.scheduleWithFixedDelay(this::watchFinality, 1, 1, TimeUnit.SECONDS);
     }
     faults.scheduleWithFixedDelay(this::watchVerdicts, 1, 1, TimeUnit.SECONDS);
+    if (zkRollup != null) {
+      faults.scheduleWithFixedDelay(this::watchZk, 1, 1, TimeUnit.SECONDS);
+    }
     say(
         "devnet: running; one line per certificate (L2 block, signers/total, signed stake,"
             + " latency), one per on-chain submission%s",
@@ -1147,9 +1203,53 @@ final class Devnet implements AutoCloseable {
     vital.put("threshold-bps", Integer.toString(options.thresholdBps()));
     vital.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
     vital.put("poll-interval", options.operators() <= 16 ? "250ms" : "500ms");
+    // the ZK rollup: every operator but the planter of the wrong verdict (its one verdict there is
+    // the planted one) and those on a lying L2 node (their lie is about the optimistic rollup)
+    if (zkRollup != null && op != zkPlanter && !op.lying) {
+      vital.put(
+          "rollups", vital.get("rollups") + "," + ZkRollup.ROLLUP_ID + "=" + zkRollup.l2Url());
+      vital.put("zk-proposers", ZkRollup.ROLLUP_ID + "=" + zkRollup.proposer());
+      vital.put("proof-deadline", ZkRollup.PROOF_DEADLINE.toSeconds() + "s");
+    }
     // a devnet output's block is at most seconds old: what does not resolve in 30 s will not
     vital.put("recheck-for", "30s");
     return vital;
+  }
+
+  /** Whether the planted wrong verdict on the ZK rollup was slashed (read from L1). */
+  private volatile boolean zkPlantSlashed;
+
+  /** The ZK rollup's records on L1 and the planted verdict's evidence: one line each. */
+  private void watchZk() {
+    ZkRollup z = zkRollup;
+    if (z == null) {
+      return;
+    }
+    z.watchRecords();
+    if (zkPlanter != null && z.plantedOn != null && !zkPlantSlashed) {
+      try {
+        SlashingCoordinator sc =
+            SlashingCoordinator.load(
+                deployment.contracts().slashingCoordinator(), l1.web3j(), tm(deployer), gas());
+        byte[] key =
+            sc.zkVerdictEvidenceKey(
+                    zkPlanter.address(), BigInteger.valueOf(ZkRollup.ROLLUP_ID), z.plantedOn)
+                .send();
+        if (sc.evidenceUsed(key).send()) {
+          zkPlantSlashed = true;
+          say(
+              "on-chain  %s SLASHED for its INVALID verdict on zk commitment #%s, contradicted by"
+                  + " the proof verified on L1 (SlashingCoordinator.slashZkVerdict)",
+              zkPlanter.name(), z.plantedOn);
+        }
+      } catch (Exception e) {
+        // L1 busy: next second
+      }
+    }
+  }
+
+  boolean zkPlantSlashed() {
+    return zkPlantSlashed;
   }
 
   /**
@@ -1980,6 +2080,38 @@ final class Devnet implements AutoCloseable {
       if (!options.operatorProcesses()) {
         writeVitalBench();
       }
+    }
+    if (zkRollup != null) {
+      watchZk();
+      ZkRollup z = zkRollup;
+      long wrong = z.committed.values().stream().filter(ZkRollup.Committed::wrongRoot).count();
+      long wrongInvalidated =
+          z.committed.values().stream()
+              .filter(c -> c.wrongRoot() && Boolean.TRUE.equals(z.decided.get(c.commitmentIndex())))
+              .count();
+      long validated = z.decided.values().stream().filter(v -> !v).count();
+      say(
+          "summary   ZK rollup %d: %d commitments (%d with a wrong root: %d invalidated on L1), %d"
+              + " validated on L1; %d published proofs were bad, %d of them never validated;"
+              + " commitment to VALID record p50 %s, p99 %s; gas commitBatch %s, submitProof %s,"
+              + " verifyBatch %s%s",
+          ZkRollup.ROLLUP_ID,
+          z.committed.size(),
+          wrong,
+          wrongInvalidated,
+          validated,
+          z.badProofs.size(),
+          z.badProofsCaught(),
+          z.percentile(0.5).map(ms -> String.format("%.1f s", ms / 1000.0)).orElse("-"),
+          z.percentile(0.99).map(ms -> String.format("%.1f s", ms / 1000.0)).orElse("-"),
+          z.gasUsed.getOrDefault("commitBatch", BigInteger.ZERO),
+          z.gasUsed.getOrDefault("submitProof", BigInteger.ZERO),
+          z.gasUsed.getOrDefault("verifyBatch", BigInteger.ZERO),
+          zkPlanter == null
+              ? ""
+              : zkPlantSlashed
+                  ? "; the planted wrong verdict was slashed"
+                  : "; the planted wrong verdict was NOT slashed (yet)");
     }
     printSlashingSummary();
   }

@@ -138,6 +138,52 @@ public final class DevnetCommand implements Callable<Integer> {
   boolean censor;
 
   @Option(
+      names = "--zk",
+      description =
+          "Also run a validity (ZK) rollup, rollup 44 on its own L2 anvil: a sequencer commits a"
+              + " batch of 4 L2 blocks at a time to a ZkBatchProposer on L1, a prover process"
+              + " (snarkjs) proves each one with the circuit in zk/circuits and publishes the proof;"
+              + " every operator's VITAL checks it against the rollup's Groth16 verifier with the"
+              + " public inputs it rebuilt from its own L2, and the quorum's verdicts go on L1.")
+  boolean zk;
+
+  @Option(
+      names = "--zk-bad-state-root",
+      defaultValue = "0",
+      paramLabel = "K",
+      description =
+          "Fault (needs --zk): every K-th batch is committed with a wrong state root; the"
+              + " operators invalidate it on L1, then the sequencer withdraws it and commits it"
+              + " again.")
+  int zkBadStateRoot;
+
+  @Option(
+      names = "--zk-bad-proof",
+      defaultValue = "0",
+      paramLabel = "K",
+      description =
+          "Fault (needs --zk): the proof published for every K-th batch has tampered bytes; the"
+              + " operators reject it and abstain.")
+  int zkBadProof;
+
+  @Option(
+      names = "--zk-unbound-proof",
+      defaultValue = "0",
+      paramLabel = "K",
+      description =
+          "Fault (needs --zk): the proof published for every K-th batch is a valid proof of other"
+              + " public inputs; the operators reject it and abstain.")
+  int zkUnboundProof;
+
+  @Option(
+      names = "--zk-plant-verdict",
+      description =
+          "Fault (needs --zk): once, the last operator signs INVALID on a good ZK commitment with"
+              + " its raw key (its node does not check the ZK rollup); once the batch's proof is"
+              + " verified, the aggregators submit the evidence and it is slashed once.")
+  boolean zkPlantVerdict;
+
+  @Option(
       names = "--epoch-length",
       defaultValue = "64",
       paramLabel = "BLOCKS",
@@ -274,8 +320,18 @@ public final class DevnetCommand implements Callable<Integer> {
           (breakPreconf ? "--break-preconf" : equivocateSlot ? "--equivocate-slot" : "--censor")
               + " needs SQUAD, which --no-squad and --operator-processes (or --chaos) turn off");
     }
+    ZkRollup.Faults zkFaults =
+        new ZkRollup.Faults(zkBadStateRoot, zkBadProof, zkUnboundProof, zkPlantVerdict);
+    if (zkBadStateRoot < 0 || zkBadProof < 0 || zkUnboundProof < 0) {
+      throw new UserException(
+          "--zk-bad-state-root, --zk-bad-proof and --zk-unbound-proof take K >= 1");
+    }
+    if (zkFaults.any() && !zk) {
+      throw new UserException("the --zk-* faults need --zk");
+    }
     Devnet devnet =
         new Devnet(options, progress)
+            .withZk(zk ? zkFaults : null)
             .withSquad(squad)
             .withBreakPreconf(breakPreconf)
             .withEquivocateSlot(equivocateSlot)

@@ -104,7 +104,13 @@ final class Progress {
   /** The output oracle's rollup; VITAL lines of another rollup id are its dispute games. */
   volatile long mainRollup = -1;
 
+  /** The devnet's validity rollup, whose outputs are commitments (-1: none). */
+  volatile long zkRollup = -1;
+
   private String outputName(long rollupId, Object index) {
+    if (rollupId == zkRollup) {
+      return "zk commitment #" + index;
+    }
     return (rollupId == mainRollup || mainRollup < 0 ? "output #" : "game #") + index;
   }
 

@@ -17,12 +17,19 @@ import org.junit.jupiter.api.io.TempDir;
 import org.web3j.tx.ReadonlyTransactionManager;
 
 /**
- * VITAL on the devnet (issue 10's acceptance test): eight operators run MACH and VITAL, two of them
- * read their L2 through a lying proxy, the rollup's proposer posts a wrong root for every third
- * output. Every wrong output is invalidated on L1 by a verdict certificate, every good output that
- * had time is validated, no good output is invalidated, no honest operator is slashed; the one
- * faulty operator is slashed exactly once for signing both verdicts on one output and exactly once
- * for attesting (MACH) to the output the quorum invalidated.
+ * VITAL on the devnet (the acceptance test of issues 10 and 11): eight operators run MACH and
+ * VITAL, two of them read their L2 through a lying proxy, the rollup's proposer posts a wrong root
+ * for every third output. Every wrong output is invalidated on L1 by a verdict certificate, every
+ * good output that had time is validated, no good output is invalidated, no honest operator is
+ * slashed; the one faulty operator is slashed exactly once for signing both verdicts on one output
+ * and exactly once for attesting (MACH) to the output the quorum invalidated.
+ *
+ * <p>Beside it runs the devnet's validity rollup (real Groth16 proofs from snarkjs, checked by each
+ * operator against the rollup's verifier with the public inputs it rebuilt): batch 3 is committed
+ * with a wrong state root, batch 4's published proof has tampered bytes, batch 5's is a valid proof
+ * of other public inputs, and one operator's key signs INVALID on a good commitment. The wrong root
+ * is invalidated on L1 and the batch committed again and validated; neither bad proof gets a VALID
+ * record; the good commitments are validated; the planted verdict is slashed exactly once.
  */
 class DevnetVitalIT {
 
@@ -50,7 +57,7 @@ class DevnetVitalIT {
             true,
             Optional.empty(),
             DevnetOptions.DEFAULT_SUBMIT_EVERY_L1_BLOCKS);
-    Devnet devnet = new Devnet(options, progress);
+    Devnet devnet = new Devnet(options, progress).withZk(new ZkRollup.Faults(3, 4, 5, true));
     try {
       devnet.start();
       // output #2 is wrong (every third is); wait until it is on L1 and decided
@@ -175,13 +182,31 @@ class DevnetVitalIT {
       List<?> slashes = (List<?>) logs;
       String faulty =
           devnet.contradictingOperator().orElseThrow().address().substring(2).toLowerCase();
+      String planter = devnet.zkPlanter().orElseThrow().address().substring(2).toLowerCase();
       java.util.Set<Integer> kinds = new java.util.HashSet<>();
+      int planterSlashes = 0;
+      List<Object> contradictorSlashes = new java.util.ArrayList<>();
       for (Object o : slashes) {
         @SuppressWarnings("unchecked")
-        List<String> topics = (List<String>) ((java.util.Map<String, Object>) o).get("topics");
+        java.util.Map<String, Object> log = (java.util.Map<String, Object>) o;
+        @SuppressWarnings("unchecked")
+        List<String> topics = (List<String>) log.get("topics");
+        if (topics.size() < 3) {
+          continue; // SequencerInboxSet, ZkProposerSet: not a slashing
+        }
+        int kind = new BigInteger(topics.get(1).substring(2), 16).intValueExact();
+        if (topics.get(2).toLowerCase().endsWith(planter)) {
+          // 5: ZK_VERDICT_CONTRADICTED, the planted verdict's only offence
+          assertThat(kind).as("the planter's offence").isEqualTo(5);
+          planterSlashes++;
+          continue;
+        }
         assertThat(topics.get(2).toLowerCase()).endsWith(faulty);
-        kinds.add(new BigInteger(topics.get(1).substring(2), 16).intValueExact());
+        kinds.add(kind);
+        contradictorSlashes.add(o);
       }
+      assertThat(planterSlashes).as("the planted ZK verdict slashed exactly once").isEqualTo(1);
+      slashes = contradictorSlashes;
       // SlashingCoordinator.EvidenceType: 0 MACH_EQUIVOCATION, 1 VITAL_CONTRADICTION,
       // 3 MACH_INVALID_OUTPUT; each offence slashed once
       assertThat(kinds).as("offences slashed").contains(1, 3).isSubsetOf(0, 1, 3);
@@ -214,15 +239,75 @@ class DevnetVitalIT {
             .doesNotContain("avs_vital_verdicts_total{outcome=\"valid\"")
             .doesNotContain("avs_vital_verdicts_total{outcome=\"invalid\"");
       }
+      checkZkRollup(devnet, text);
       devnet.printSummary();
       assertThat(text.toString())
           .as("the summary lines")
           .containsPattern("good outputs invalidated: 0")
+          .containsPattern("ZK rollup 44: .* the planted wrong verdict was slashed")
           .containsPattern("contradicting op2 0x[0-9a-f]+: SLASHED on chain")
           .containsPattern("op2 attested to invalidated output #2: SLASHED on chain");
     } finally {
       devnet.close();
     }
+  }
+
+  /**
+   * The validity rollup's outcomes: each fault caught, no VALID record from a bad proof, no good
+   * commitment invalidated, the good ones validated.
+   */
+  private static void checkZkRollup(Devnet devnet, StringWriter text) throws Exception {
+    ZkRollup zk = devnet.zkRollup().orElseThrow();
+    java.util.function.LongFunction<Optional<ZkRollup.Committed>> liveOf =
+        batch ->
+            zk.committed.values().stream()
+                .filter(c -> c.batchNumber() == batch && !c.wrongRoot())
+                .findFirst();
+    DevnetAcceptanceIT.waitFor(
+        "ZK batches 1, 2, 3 (committed again) and 6 validated, the wrong root of batch 3"
+            + " invalidated",
+        Duration.ofSeconds(90),
+        () ->
+            java.util.stream.LongStream.of(1, 2, 3, 6)
+                    .allMatch(
+                        b ->
+                            liveOf
+                                .apply(b)
+                                .map(c -> Boolean.FALSE.equals(zk.decided.get(c.commitmentIndex())))
+                                .orElse(false))
+                && zk.committed.values().stream()
+                    .anyMatch(
+                        c ->
+                            c.batchNumber() == 3
+                                && c.wrongRoot()
+                                && Boolean.TRUE.equals(zk.decided.get(c.commitmentIndex()))),
+        text);
+    DevnetAcceptanceIT.waitFor(
+        "the planted ZK verdict slashed", Duration.ofSeconds(30), devnet::zkPlantSlashed, text);
+    // batches 4 and 5 (and 8, 10, ... by now) were published with bad proofs only: rejected by
+    // the operators, never VALID
+    assertThat(zk.badProofs.keySet())
+        .extracting(i -> zk.committed.get(i).batchNumber())
+        .contains(4L, 5L)
+        .allMatch(b -> b % 4 == 0 || b % 5 == 0);
+    for (BigInteger i : zk.badProofs.keySet()) {
+      assertThat(zk.decided.get(i)).as("commitment " + i + " (bad proof)").isNotEqualTo(false);
+    }
+    // no good commitment invalidated; every invalidated one carried the wrong root
+    zk.decided.forEach(
+        (i, invalid) -> {
+          if (invalid) {
+            assertThat(zk.committed.get(i).wrongRoot()).as("commitment " + i).isTrue();
+          }
+        });
+    String metrics = scrape(devnet.operators().get(3));
+    assertThat(metrics)
+        .as("op3's ZK proof checks")
+        .containsPattern("avs_vital_proofs_checked_total\\{outcome=\"verifies\",?\\} [1-9]")
+        .containsPattern("avs_vital_proofs_checked_total\\{outcome=\"rejected\",?\\} [1-9]");
+    String aggregators = scrape(devnet.operators().get(0)) + scrape(devnet.operators().get(1));
+    assertThat(aggregators)
+        .containsPattern("avs_vital_zk_verdict_evidence_total\\{outcome=\"slashed\",?\\} 1");
   }
 
   private static long contradictedOutput(Devnet devnet) {
