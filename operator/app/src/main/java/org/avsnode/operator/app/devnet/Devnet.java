@@ -2112,6 +2112,11 @@ final class Devnet implements AutoCloseable {
               : zkPlantSlashed
                   ? "; the planted wrong verdict was slashed"
                   : "; the planted wrong verdict was NOT slashed (yet)");
+      try {
+        z.writeBench(options.dataDir().resolve("zk-bench.json"), options.operators());
+      } catch (IOException e) {
+        say("summary   zk-bench.json not written: %s", e.getMessage());
+      }
     }
     printSlashingSummary();
   }

@@ -558,6 +558,34 @@ final class ZkRollup implements AutoCloseable {
     return Optional.of(v.get(Math.max(0, Math.min(v.size() - 1, i))));
   }
 
+  /**
+   * Writes {@code zk-bench.json}: commitment to VALID record on L1 (p50, p99, samples) and the gas
+   * of the rollup's L1 calls, for {@code benchmarks/run zk}.
+   */
+  void writeBench(Path file, int operators) throws java.io.IOException {
+    int samples;
+    synchronized (validLatencies) {
+      samples = validLatencies.size();
+    }
+    String json =
+        String.format(
+            "{\"operators\": %d, \"commitments\": %d, \"validated\": %d, \"samples\": %d,"
+                + " \"commitToValidP50Ms\": %d, \"commitToValidP99Ms\": %d,"
+                + " \"commitToValidMaxMs\": %d, \"gasCommitBatch\": %s, \"gasSubmitProof\": %s,"
+                + " \"gasVerifyBatch\": %s}%n",
+            operators,
+            committed.size(),
+            decided.values().stream().filter(v -> !v).count(),
+            samples,
+            percentile(0.5).orElse(-1L),
+            percentile(0.99).orElse(-1L),
+            percentile(1.0).orElse(-1L),
+            gasUsed.getOrDefault("commitBatch", BigInteger.ZERO),
+            gasUsed.getOrDefault("submitProof", BigInteger.ZERO),
+            gasUsed.getOrDefault("verifyBatch", BigInteger.ZERO));
+    java.nio.file.Files.writeString(file, json);
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();
