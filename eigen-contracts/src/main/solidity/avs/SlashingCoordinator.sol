@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {AvsEip712} from "./AvsEip712.sol";
+import {IZkBatchCommitments} from "../rollup/IZkBatchCommitments.sol";
 
 interface IRegistryForSlashing {
     function verifyOperatorSignature(address operator, bytes32 digest, bytes calldata signature)
@@ -34,24 +35,6 @@ interface ISlotCommitments {
         uint8 rank,
         uint64 l1Block
     ) external pure returns (bytes32);
-}
-
-/// @dev The part of a validity rollup's ZkBatchProposer the ZK verdict evidence reads.
-interface IZkBatchCommitments {
-    struct Commitment {
-        uint256 batchNumber;
-        bytes32 prevStateRoot;
-        bytes32 newStateRoot;
-        bytes32 lastBlockHash;
-        bytes32 txCommitment;
-        uint64 firstBlockNumber;
-        uint64 lastBlockNumber;
-    }
-
-    function rollupId() external view returns (uint64);
-    function commitment(uint256 commitmentIndex) external view returns (Commitment memory);
-    function chainsFromVerified(uint256 commitmentIndex) external view returns (bool);
-    function proofVerifies(uint256 commitmentIndex, uint256[8] calldata proof) external view returns (bool);
 }
 
 /// @title Accepts on-chain-provable evidence of slashable offences (DESIGN.md §4) and slashes

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.30;
 
 import {AvsEip712} from "./AvsEip712.sol";
+import {IZkBatchCommitments} from "../rollup/IZkBatchCommitments.sol";
 import {ICertificateVerifier} from "./FinalityOracle.sol";
 
 interface IOutputOracle {
@@ -18,21 +19,6 @@ interface IOutputOracle {
 interface IGameFactory {
     function gameCount() external view returns (uint256);
     function gameAtIndex(uint256 index) external view returns (uint32 gameType, uint64 timestamp, address proxy);
-}
-
-interface IZkCommitments {
-    struct Commitment {
-        uint256 batchNumber;
-        bytes32 prevStateRoot;
-        bytes32 newStateRoot;
-        bytes32 lastBlockHash;
-        bytes32 txCommitment;
-        uint64 firstBlockNumber;
-        uint64 lastBlockNumber;
-    }
-
-    function commitmentCount() external view returns (uint256);
-    function commitment(uint256 commitmentIndex) external view returns (Commitment memory);
 }
 
 interface IClaimGame {
@@ -139,10 +125,10 @@ contract VerdictOracle {
         }
         address zk = zkProposerOf[rollupId];
         if (zk != address(0)) {
-            if (outputIndex == 0 || outputIndex > IZkCommitments(zk).commitmentCount()) {
+            if (outputIndex == 0 || outputIndex > IZkBatchCommitments(zk).commitmentCount()) {
                 revert NoSuchOutput(rollupId, outputIndex);
             }
-            IZkCommitments.Commitment memory c = IZkCommitments(zk).commitment(outputIndex);
+            IZkBatchCommitments.Commitment memory c = IZkBatchCommitments(zk).commitment(outputIndex);
             return (c.newStateRoot, c.lastBlockNumber);
         }
         address factory = gameFactoryOf[rollupId];

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.30;
 
+import {IZkBatchCommitments} from "./IZkBatchCommitments.sol";
+
 /// @dev A Groth16 (BN254) verifier for the batch circuit: 8 public inputs, the high and low 128-bit
 ///      limbs of prevStateRoot, newStateRoot, lastBlockHash and txCommitment, in that order. The
 ///      devnet's verifier is generated at build time by snarkjs from zk/circuits/batch.circom.
@@ -24,16 +26,7 @@ interface IGroth16BatchVerifier {
 ///         names one root. Batches are verified in order; a batch's previous state root is the
 ///         new state root of the commitment of the batch before it (the genesis root for batch
 ///         1) at the time it is committed.
-contract ZkBatchProposer {
-    struct Commitment {
-        uint256 batchNumber;
-        bytes32 prevStateRoot;
-        bytes32 newStateRoot;
-        bytes32 lastBlockHash;
-        bytes32 txCommitment;
-        uint64 firstBlockNumber;
-        uint64 lastBlockNumber;
-    }
+contract ZkBatchProposer is IZkBatchCommitments {
 
     uint64 public immutable rollupId;
     address public immutable sequencer;

@@ -1629,8 +1629,7 @@ class AvsSystemIT {
 
   /** A proof in verifyBatch's layout: a.x, a.y, b.x1, b.x0, b.y1, b.y0, c.x, c.y. */
   private static List<BigInteger> flat(org.avsnode.toolchain.ZkProver.Proof p) {
-    return List.of(
-        p.a()[0], p.a()[1], p.b()[0][0], p.b()[0][1], p.b()[1][0], p.b()[1][1], p.c()[0], p.c()[1]);
+    return p.words();
   }
 
   private static BigInteger allocatedStake(String operator) throws Exception {

@@ -39,7 +39,16 @@ public final class ZkProver implements AutoCloseable {
       BigInteger[] c,
       List<BigInteger> publicInputs,
       boolean verifiedByProver,
-      long proveMillis) {}
+      long proveMillis) {
+
+    /**
+     * The proof as the 8 words ZkBatchProposer and SlashingCoordinator take: a.x, a.y, b.x1, b.x0,
+     * b.y1, b.y0, c.x, c.y.
+     */
+    public List<BigInteger> words() {
+      return List.of(a[0], a[1], b[0][0], b[0][1], b[1][0], b[1][1], c[0], c[1]);
+    }
+  }
 
   private final Process process;
   private final OutputStream requests;

@@ -244,11 +244,7 @@ final class VitalContracts {
 
   /** The Groth16 verifier a validity rollup's proposer checks proofs with. */
   String zkVerifierOf(String proposer) {
-    BigInteger v =
-        uint(
-            l1.rawCall(
-                "eth_call", List.of(java.util.Map.of("to", proposer, "data", VERIFIER), "latest")),
-            "verifier");
+    BigInteger v = latestWord(proposer, VERIFIER, "verifier");
     if (v.bitLength() > 160) {
       throw new L1Exception(L1Exception.Kind.MALFORMED, "eth_call", "verifier() is not an address");
     }
@@ -257,11 +253,14 @@ final class VitalContracts {
 
   /** The rollup id of a validity rollup's proposer. */
   long zkRollupIdOf(String proposer) {
+    return latestWord(proposer, ROLLUP_ID, "rollupId").longValueExact();
+  }
+
+  /** A view without arguments that answers one word, read at the latest block. */
+  private BigInteger latestWord(String to, String selector, String what) {
     return uint(
-            l1.rawCall(
-                "eth_call", List.of(java.util.Map.of("to", proposer, "data", ROLLUP_ID), "latest")),
-            "rollupId")
-        .longValueExact();
+        l1.rawCall("eth_call", List.of(java.util.Map.of("to", to, "data", selector), "latest")),
+        what);
   }
 
   /**
@@ -317,12 +316,7 @@ final class VitalContracts {
 
   /** {@code l2BlockNumber()} of a game (immutable: read at the latest block). */
   long gameL2Block(String game) {
-    return uint(
-            l1.rawCall(
-                "eth_call",
-                List.of(java.util.Map.of("to", game, "data", L2_BLOCK_NUMBER), "latest")),
-            "l2BlockNumber")
-        .longValueExact();
+    return latestWord(game, L2_BLOCK_NUMBER, "l2BlockNumber").longValueExact();
   }
 
   private static BigInteger uint(Object result, String what) {

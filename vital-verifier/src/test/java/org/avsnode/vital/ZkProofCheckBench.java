@@ -87,16 +87,7 @@ public final class ZkProofCheckBench {
         }
         ZkProver.Proof p = prover.prove(w[0], w[1], w[2], w[3]);
         proveMillis.add(p.proveMillis());
-        proofs.add(
-            List.of(
-                p.a()[0],
-                p.a()[1],
-                p.b()[0][0],
-                p.b()[0][1],
-                p.b()[1][0],
-                p.b()[1][1],
-                p.c()[0],
-                p.c()[1]));
+        proofs.add(p.words());
         inputs.add(ZkBatchChecker.limbs(w[0], w[1], w[2], w[3]));
       }
       // every proof verifies with its own inputs and not with another batch's (a check that can

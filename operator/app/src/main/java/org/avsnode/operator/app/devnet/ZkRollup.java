@@ -105,12 +105,7 @@ final class ZkRollup implements AutoCloseable {
   private final ContractGasProvider gas;
   private final ScheduledExecutorService timer =
       Executors.newScheduledThreadPool(
-          2,
-          r -> {
-            Thread t = new Thread(r, "devnet-zk-rollup");
-            t.setDaemon(true);
-            return t;
-          });
+          2, org.avsnode.operator.time.DaemonThreads.named("devnet-zk-rollup"));
 
   private AnvilProcess l2Anvil;
   private Web3j l2;
@@ -414,7 +409,7 @@ final class ZkRollup implements AutoCloseable {
       ZkProver.Proof p =
           prover.prove(
               mine.prevStateRoot(), mine.newStateRoot(), mine.lastBlockHash(), mine.txCommitment());
-      List<BigInteger> good = words(p);
+      List<BigInteger> good = p.words();
       List<BigInteger> published = good;
       String fault = null;
       if (faults.badProofEvery() > 0 && next % faults.badProofEvery() == 0) {
@@ -423,12 +418,13 @@ final class ZkRollup implements AutoCloseable {
         fault = "tampered bytes: fault --zk-bad-proof " + faults.badProofEvery();
       } else if (faults.unboundProofEvery() > 0 && next % faults.unboundProofEvery() == 0) {
         published =
-            words(
-                prover.prove(
+            prover
+                .prove(
                     mine.prevStateRoot(),
                     mine.newStateRoot(),
                     mine.lastBlockHash(),
-                    Hash.sha3(mine.txCommitment())));
+                    Hash.sha3(mine.txCommitment()))
+                .words();
         fault =
             "a valid proof of another transactions commitment: fault --zk-unbound-proof "
                 + faults.unboundProofEvery();
@@ -457,11 +453,6 @@ final class ZkRollup implements AutoCloseable {
     } catch (Exception e) {
       LOG.debug("zk prover: {}", e.toString());
     }
-  }
-
-  private static List<BigInteger> words(ZkProver.Proof p) {
-    return List.of(
-        p.a()[0], p.a()[1], p.b()[0][0], p.b()[0][1], p.b()[1][0], p.b()[1][1], p.c()[0], p.c()[1]);
   }
 
   // ---------------------------------------------------------------- the planted wrong verdict
