@@ -95,18 +95,16 @@ final class VitalContracts {
 
   /** Whether this contradiction of {@code operator} was used as evidence on L1 already. */
   boolean contradictionUsed(byte[] operator, OutputVerdict v) {
-    byte[] key =
-        RegistryReader.read(
-            "vitalEvidenceKey",
-            () ->
-                coordinator
-                    .vitalEvidenceKey(
-                        org.avsnode.bls.Hex.toHexPrefixed(operator),
-                        BigInteger.valueOf(v.rollupId()),
-                        v.outputIndex(),
-                        v.outputRoot())
-                    .send());
-    return RegistryReader.read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+    return evidenceUsed(
+        "vitalEvidenceKey",
+        () ->
+            coordinator
+                .vitalEvidenceKey(
+                    org.avsnode.bls.Hex.toHexPrefixed(operator),
+                    BigInteger.valueOf(v.rollupId()),
+                    v.outputIndex(),
+                    v.outputRoot())
+                .send());
   }
 
   /** {@code SlashingCoordinator.slashVitalContradiction} with both verdicts and signatures. */
@@ -148,17 +146,21 @@ final class VitalContracts {
 
   /** Whether the ZK verdict evidence against {@code operator} on this commitment was used. */
   boolean zkEvidenceUsed(byte[] operator, OutputVerdict v) {
-    byte[] key =
-        RegistryReader.read(
-            "zkVerdictEvidenceKey",
-            () ->
-                coordinator
-                    .zkVerdictEvidenceKey(
-                        org.avsnode.bls.Hex.toHexPrefixed(operator),
-                        BigInteger.valueOf(v.rollupId()),
-                        v.outputIndex())
-                    .send());
-    return RegistryReader.read("evidenceUsed", () -> coordinator.evidenceUsed(key).send());
+    return evidenceUsed(
+        "zkVerdictEvidenceKey",
+        () ->
+            coordinator
+                .zkVerdictEvidenceKey(
+                    org.avsnode.bls.Hex.toHexPrefixed(operator),
+                    BigInteger.valueOf(v.rollupId()),
+                    v.outputIndex())
+                .send());
+  }
+
+  /** Whether the evidence key {@code key} reads was used on L1 already. */
+  private boolean evidenceUsed(String what, RegistryReader.Read<byte[]> key) {
+    byte[] k = RegistryReader.read(what, key);
+    return RegistryReader.read("evidenceUsed", () -> coordinator.evidenceUsed(k).send());
   }
 
   /**
