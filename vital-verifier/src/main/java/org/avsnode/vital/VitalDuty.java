@@ -727,6 +727,7 @@ public final class VitalDuty implements Duty, OutputVerdicts {
     }
     r.posted.put(p.index(), p);
     r.pending.put(p.logKey(), p);
+    trim(r);
     // the next proposal names the block one interval further
     r.nextExpectedBlock = -1;
     events.onProposal(r.id, p.index(), p.l2BlockNumber(), p.root());
@@ -734,6 +735,28 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       aggregator.proposalSeen(r.id, p.index(), p.root());
     }
     processPending(r);
+  }
+
+  /** Outputs (or commitments) kept per rollup once decided: the latest ones. */
+  static final int KEEP_OUTPUTS = 4096;
+
+  /**
+   * Forgets the oldest decided outputs beyond {@link #KEEP_OUTPUTS} (a validity rollup commits
+   * often): their proposal, local verdict, batch and proofs. One still pending stays.
+   */
+  private void trim(Rollup r) {
+    while (r.posted.size() > KEEP_OUTPUTS) {
+      Map.Entry<BigInteger, Proposal> oldest = r.posted.firstEntry();
+      if (oldest == null || r.pending.containsKey(oldest.getValue().logKey())) {
+        return;
+      }
+      BigInteger i = oldest.getKey();
+      r.posted.remove(i);
+      r.decided.remove(i);
+      r.zkBatches.remove(i);
+      r.zkProofs.remove(i);
+      r.quorumByIndex.remove(i);
+    }
   }
 
   private void retracted(Rollup r, LogSubscription.LogEvent log) {
