@@ -1226,30 +1226,52 @@ final class Devnet implements AutoCloseable {
       return;
     }
     z.watchRecords();
-    if (zkPlanter != null && z.plantedOn != null && !zkPlantSlashed) {
-      try {
-        SlashingCoordinator sc =
-            SlashingCoordinator.load(
-                deployment.contracts().slashingCoordinator(), l1.web3j(), tm(deployer), gas());
-        byte[] key =
-            sc.zkVerdictEvidenceKey(
-                    zkPlanter.address(), BigInteger.valueOf(ZkRollup.ROLLUP_ID), z.plantedOn)
-                .send();
-        if (sc.evidenceUsed(key).send()) {
-          zkPlantSlashed = true;
-          say(
-              "on-chain  %s SLASHED for its INVALID verdict on zk commitment #%s, contradicted by"
-                  + " the proof verified on L1 (SlashingCoordinator.slashZkVerdict)",
-              zkPlanter.name(), z.plantedOn);
-        }
-      } catch (Exception e) {
-        // L1 busy: next second
-      }
+    if (zkPlanter == null) {
+      return;
+    }
+    if (z.plantedOn != null && !zkPlantSlashed && zkEvidenceUsed(z.plantedOn)) {
+      zkPlantSlashed = true;
+      say(
+          "on-chain  %s SLASHED for its INVALID verdict on zk commitment #%s, contradicted by"
+              + " the proof of that commitment (SlashingCoordinator.slashZkVerdict)",
+          zkPlanter.name(), z.plantedOn);
+    }
+    if (z.plantedValidOn != null && !zkPlantValidSlashed && zkEvidenceUsed(z.plantedValidOn)) {
+      zkPlantValidSlashed = true;
+      say(
+          "on-chain  %s SLASHED for its VALID verdict on the wrong root of zk commitment #%s,"
+              + " contradicted by the proof of the batch committed again"
+              + " (SlashingCoordinator.slashZkVerdict)",
+          zkPlanter.name(), z.plantedValidOn);
     }
   }
 
+  private volatile boolean zkPlantValidSlashed;
+
+  /** Whether the ZK verdict evidence against the planter on {@code commitment} was used. */
+  private boolean zkEvidenceUsed(BigInteger commitment) {
+    try {
+      SlashingCoordinator sc =
+          SlashingCoordinator.load(
+              deployment.contracts().slashingCoordinator(), l1.web3j(), tm(deployer), gas());
+      byte[] key =
+          sc.zkVerdictEvidenceKey(
+                  zkPlanter.address(), BigInteger.valueOf(ZkRollup.ROLLUP_ID), commitment)
+              .send();
+      return sc.evidenceUsed(key).send();
+    } catch (Exception e) {
+      return false; // L1 busy: next second
+    }
+  }
+
+  /** Whether the planted INVALID verdict on a good commitment was slashed. */
   boolean zkPlantSlashed() {
     return zkPlantSlashed;
+  }
+
+  /** Whether the planted VALID verdict on a wrong root was slashed. */
+  boolean zkPlantValidSlashed() {
+    return zkPlantValidSlashed;
   }
 
   /**
@@ -2109,9 +2131,12 @@ final class Devnet implements AutoCloseable {
           z.gasUsed.getOrDefault("verifyBatch", BigInteger.ZERO),
           zkPlanter == null
               ? ""
-              : zkPlantSlashed
-                  ? "; the planted wrong verdict was slashed"
-                  : "; the planted wrong verdict was NOT slashed (yet)");
+              : "; the planted INVALID on a good commitment was "
+                  + (zkPlantSlashed ? "slashed" : "NOT slashed (yet)")
+                  + ", the planted VALID on a wrong root was "
+                  + (z.plantedValidOn == null
+                      ? "not planted (no wrong root yet)"
+                      : zkPlantValidSlashed ? "slashed" : "NOT slashed (yet)"));
       try {
         z.writeBench(options.dataDir().resolve("zk-bench.json"), options.operators());
       } catch (IOException e) {

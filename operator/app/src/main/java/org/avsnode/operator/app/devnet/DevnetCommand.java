@@ -178,9 +178,10 @@ public final class DevnetCommand implements Callable<Integer> {
   @Option(
       names = "--zk-plant-verdict",
       description =
-          "Fault (needs --zk): once, the last operator signs INVALID on a good ZK commitment with"
-              + " its raw key (its node does not check the ZK rollup); once the batch's proof is"
-              + " verified, the aggregators submit the evidence and it is slashed once.")
+          "Fault (needs --zk): the last operator (its node does not check the ZK rollup) signs,"
+              + " with its raw key, INVALID on the first good ZK commitment and VALID on the first"
+              + " wrong root (with --zk-bad-state-root); once a proof contradicts each, the"
+              + " aggregators submit the evidence and each is slashed once.")
   boolean zkPlantVerdict;
 
   @Option(

@@ -60,8 +60,9 @@ import org.web3j.tx.gas.ContractGasProvider;
  * For the last two the batch is still verified on L1 with the right proof, which is not published:
  * the operators see only the bad one, so they reject it and abstain at the proof deadline. {@code
  * plantWrongVerdict}: the devnet signs, with one operator's raw key (as a broken node would), an
- * INVALID verdict on a good commitment and sends it to the aggregators; once the batch's proof is
- * verified on L1 the aggregators submit the evidence and it is slashed once.
+ * INVALID verdict on the first good commitment and a VALID verdict on the first wrong root, and
+ * sends them to the aggregators; once a proof contradicts each (the good commitment's own, the
+ * proof of the batch committed again) the aggregators submit the evidence and each is slashed once.
  */
 final class ZkRollup implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ZkRollup.class);
@@ -142,6 +143,9 @@ final class ZkRollup implements AutoCloseable {
 
   /** The planted wrong verdict's commitment and operator, once planted. */
   volatile BigInteger plantedOn;
+
+  /** The commitment with a wrong root the planted VALID verdict names, once planted. */
+  volatile BigInteger plantedValidOn;
 
   volatile String plantedBy;
 
@@ -306,13 +310,18 @@ final class ZkRollup implements AutoCloseable {
                       + faults.badStateRootEvery()
                       + "]"
                   : ""));
+      long l1Block = receipt.getBlockNumber().longValueExact();
       if (wrongRoot) {
         pendingWrong = c;
+        if (faults.plantWrongVerdict() && plantedValidOn == null && planter != null) {
+          // VALID on the wrong root: contradicted once the batch is committed again and proven
+          plantedValidOn = index;
+          timer.schedule(() -> plant(c, l1Block, true), 1, TimeUnit.SECONDS);
+        }
       } else if (faults.plantWrongVerdict() && plantedOn == null && planter != null) {
         // once the aggregators' nodes have seen the commitment (else they answer 503)
         plantedOn = index;
-        long l1Block = receipt.getBlockNumber().longValueExact();
-        timer.schedule(() -> plant(c, l1Block), 3, TimeUnit.SECONDS);
+        timer.schedule(() -> plant(c, l1Block, false), 3, TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       LOG.debug("zk sequencer: {}", e.toString());
@@ -471,11 +480,11 @@ final class ZkRollup implements AutoCloseable {
   private final java.net.http.HttpClient http =
       java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private void plant(Committed c, long l1Block) {
+  private void plant(Committed c, long l1Block, boolean valid) {
     Planter p = planter;
     OutputVerdict wrong =
         new OutputVerdict(
-            ROLLUP_ID, c.commitmentIndex(), c.root(), false, l1Block / p.epochLength());
+            ROLLUP_ID, c.commitmentIndex(), c.root(), valid, l1Block / p.epochLength());
     SignedMessage<OutputVerdict> m =
         new SignedMessage<>(wrong, p.operator(), p.key().sign(wrong.digest(p.domain())).toBytes());
     plantedBy = org.avsnode.bls.Hex.toHexPrefixed(p.operator());
@@ -484,9 +493,12 @@ final class ZkRollup implements AutoCloseable {
     Equivocator.postToAll(http, targets, m);
     progress.println(
         String.format(
-            "fault     %s signs INVALID on the good commitment #%s with its raw key and sends it to"
-                + " the aggregators (--zk-plant-verdict)",
-            p.name(), c.commitmentIndex()));
+            "fault     %s signs %s on the %s commitment #%s with its raw key and sends it to the"
+                + " aggregators (--zk-plant-verdict)",
+            p.name(),
+            valid ? "VALID" : "INVALID",
+            valid ? "WRONG-root" : "good",
+            c.commitmentIndex()));
   }
 
   // ---------------------------------------------------------------- the quorum's records

@@ -27,9 +27,10 @@ import org.web3j.tx.ReadonlyTransactionManager;
  * <p>Beside it runs the devnet's validity rollup (real Groth16 proofs from snarkjs, checked by each
  * operator against the rollup's verifier with the public inputs it rebuilt): batch 3 is committed
  * with a wrong state root, batch 4's published proof has tampered bytes, batch 5's is a valid proof
- * of other public inputs, and one operator's key signs INVALID on a good commitment. The wrong root
- * is invalidated on L1 and the batch committed again and validated; neither bad proof gets a VALID
- * record; the good commitments are validated; the planted verdict is slashed exactly once.
+ * of other public inputs, and one operator's key signs INVALID on a good commitment and VALID on
+ * the wrong root. The wrong root is invalidated on L1 and the batch committed again and validated;
+ * neither bad proof gets a VALID record; the good commitments are validated; each planted verdict
+ * is slashed exactly once.
  */
 class DevnetVitalIT {
 
@@ -161,6 +162,7 @@ class DevnetVitalIT {
                               + " [1-9].*"))
               .count();
       assertThat(refusedByAggregators).as("aggregators that refused it").isPositive();
+      checkZkRollup(devnet, text);
       // honest operators were not slashed: every slashing event is against the faulty operator,
       // one per offence. Two offences always: the contradiction and the attestation to the
       // invalidated output; a third may come first: that attestation conflicts with the one the
@@ -205,7 +207,8 @@ class DevnetVitalIT {
         kinds.add(kind);
         contradictorSlashes.add(o);
       }
-      assertThat(planterSlashes).as("the planted ZK verdict slashed exactly once").isEqualTo(1);
+      // two planted verdicts (INVALID on a good commitment, VALID on a wrong root): each once
+      assertThat(planterSlashes).as("the planted ZK verdicts, each slashed once").isEqualTo(2);
       slashes = contradictorSlashes;
       // SlashingCoordinator.EvidenceType: 0 MACH_EQUIVOCATION, 1 VITAL_CONTRADICTION,
       // 3 MACH_INVALID_OUTPUT; each offence slashed once
@@ -239,12 +242,13 @@ class DevnetVitalIT {
             .doesNotContain("avs_vital_verdicts_total{outcome=\"valid\"")
             .doesNotContain("avs_vital_verdicts_total{outcome=\"invalid\"");
       }
-      checkZkRollup(devnet, text);
       devnet.printSummary();
       assertThat(text.toString())
           .as("the summary lines")
           .containsPattern("good outputs invalidated: 0")
-          .containsPattern("ZK rollup 44: .* the planted wrong verdict was slashed")
+          .containsPattern(
+              "ZK rollup 44: .* the planted INVALID on a good commitment was slashed, the planted"
+                  + " VALID on a wrong root was slashed")
           .containsPattern("contradicting op2 0x[0-9a-f]+: SLASHED on chain")
           .containsPattern("op2 attested to invalidated output #2: SLASHED on chain");
     } finally {
@@ -283,7 +287,10 @@ class DevnetVitalIT {
                                 && Boolean.TRUE.equals(zk.decided.get(c.commitmentIndex()))),
         text);
     DevnetAcceptanceIT.waitFor(
-        "the planted ZK verdict slashed", Duration.ofSeconds(30), devnet::zkPlantSlashed, text);
+        "the planted ZK verdicts slashed",
+        Duration.ofSeconds(30),
+        () -> devnet.zkPlantSlashed() && devnet.zkPlantValidSlashed(),
+        text);
     // batches 4 and 5 (and 8, 10, ... by now) were published with bad proofs only: rejected by
     // the operators, never VALID
     assertThat(zk.badProofs.keySet())
@@ -307,7 +314,7 @@ class DevnetVitalIT {
         .containsPattern("avs_vital_proofs_checked_total\\{outcome=\"rejected\",?\\} [1-9]");
     String aggregators = scrape(devnet.operators().get(0)) + scrape(devnet.operators().get(1));
     assertThat(aggregators)
-        .containsPattern("avs_vital_zk_verdict_evidence_total\\{outcome=\"slashed\",?\\} 1");
+        .containsPattern("avs_vital_zk_verdict_evidence_total\\{outcome=\"slashed\",?\\} [12]");
   }
 
   private static long contradictedOutput(Devnet devnet) {
