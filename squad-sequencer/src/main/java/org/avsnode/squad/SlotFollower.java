@@ -73,7 +73,7 @@ final class SlotFollower {
   private final long epochLength;
   private final Deque<SquadContracts.Commitment> waiting = new ArrayDeque<>();
   private final Map<Long, Checked> checked = SquadDuty.boundedMap(512);
-  private final Map<Long, byte[]> committedBlocks = SquadDuty.boundedMap(4096);
+  private final CommittedSlots committed = new CommittedSlots(4096);
   private long fromBlock = -1;
   private long prevCursor = -1;
   private int attempts;
@@ -96,7 +96,10 @@ final class SlotFollower {
 
   /** The block committed for {@code slot} as this node read it from L1, or null. */
   byte[] committedBlock(long slot) {
-    return committedBlocks.get(slot);
+    synchronized (committed) {
+      SquadContracts.Commitment c = committed.of(slot);
+      return c == null ? null : c.blockHash();
+    }
   }
 
   /** Reads new commitments from L1 and checks each, in order; called on the follower's thread. */
@@ -105,16 +108,21 @@ final class SlotFollower {
     if (fromBlock < 0) {
       fromBlock = Math.max(0, head - FIRST_SCAN_DEPTH);
     }
-    while (fromBlock <= head) {
-      long to = Math.min(head, fromBlock + MAX_LOG_RANGE - 1);
-      for (SquadContracts.Commitment c : r.contracts.commitments(fromBlock, to)) {
-        if (!committedBlocks.containsKey(c.slot())) {
-          committedBlocks.put(c.slot(), c.blockHash());
-          waiting.add(c);
-        }
-      }
-      fromBlock = to + 1;
+    // the last REORG_DEPTH L1 blocks are read again: a commitment a reorg removed is retracted
+    long from = CommittedSlots.scanFrom(head, fromBlock);
+    List<SquadContracts.Commitment> read = new java.util.ArrayList<>();
+    for (long at = from; at <= head; at += MAX_LOG_RANGE) {
+      read.addAll(r.contracts.commitments(at, Math.min(head, at + MAX_LOG_RANGE - 1)));
     }
+    CommittedSlots.Changes changes;
+    synchronized (committed) {
+      changes = committed.apply(from, read);
+    }
+    for (SquadContracts.Commitment gone : changes.retracted()) {
+      retract(gone);
+    }
+    waiting.addAll(changes.added());
+    fromBlock = head + 1;
     SquadContracts.Commitment c;
     while ((c = waiting.peek()) != null) {
       L2Rpc.Head block = r.l2.blockByHash(c.blockHash());
@@ -130,6 +138,31 @@ final class SlotFollower {
       attempts = 0;
       prevCursor = c.forcedCursor();
     }
+  }
+
+  /**
+   * An L1 reorg removed the commitment: it is no longer checked or waited for, its slot's check is
+   * forgotten (a new commitment of the slot is checked afresh; an attestation this node signed for
+   * the removed one stays signed, and the slashing protection refuses a second one for the slot),
+   * and the forced-inclusion check of the next commitment is skipped (its cursor chain changed).
+   */
+  private void retract(SquadContracts.Commitment gone) {
+    SquadContracts.Commitment first = waiting.peek();
+    waiting.removeIf(w -> CommittedSlots.same(w, gone));
+    if (first != null && CommittedSlots.same(first, gone)) {
+      attempts = 0; // the L2 wait was for the removed one
+    }
+    Checked done = checked.get(gone.slot());
+    if (done != null && CommittedSlots.same(done.commitment(), gone)) {
+      checked.remove(gone.slot());
+    }
+    prevCursor = -1;
+    outcomes.labels("retracted").inc();
+    LOG.warn(
+        "squad: slot {}'s commitment (block {}, L1 block {}) was removed by an L1 reorg",
+        gone.slot(),
+        hex(gone.blockHash()),
+        gone.l1Block());
   }
 
   private void check(SquadContracts.Commitment c, L2Rpc.Head block)

@@ -350,7 +350,8 @@ public final class SquadDuty implements Duty {
             CATEGORY,
             "slots_checked_total",
             "Committed slots this node checked as a follower, by outcome (attested, breach,"
-                + " forced_missing, mismatch, l2_unavailable, refused)",
+                + " forced_missing, mismatch, l2_unavailable, refused; retracted: a commitment an"
+                + " L1 reorg removed)",
             "outcome");
     breachEvidence =
         m.counter(

@@ -1,0 +1,88 @@
+package org.avsnode.squad;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.avsnode.squad.leader.SquadContracts;
+
+/**
+ * The inbox's commitments as this node last read them from L1, with the L1 reorgs that add or
+ * remove some. The follower reads the logs of the last {@link #REORG_DEPTH} L1 blocks again at
+ * every poll (with the new ones); a commitment logged in that window that the new reading no longer
+ * shows was removed by a reorg (retracted), one it shows for the first time is added. A commitment
+ * older than the window is final. Not thread-safe: the follower's thread only.
+ */
+final class CommittedSlots {
+  /** L1 blocks read again at every poll: deeper reorgs are not followed. */
+  static final int REORG_DEPTH = 32;
+
+  /** What one reading changed. */
+  record Changes(
+      List<SquadContracts.Commitment> added, List<SquadContracts.Commitment> retracted) {}
+
+  /** Live commitments by slot (one per slot at a time). */
+  private final TreeMap<Long, SquadContracts.Commitment> live = new TreeMap<>();
+
+  private final int keep;
+
+  CommittedSlots(int keep) {
+    this.keep = keep;
+  }
+
+  /** The L1 block the next reading starts at, given the head and where the last one ended. */
+  static long scanFrom(long head, long nextUnread) {
+    return Math.max(0, Math.min(nextUnread, head - REORG_DEPTH));
+  }
+
+  /**
+   * Applies a reading of the logs of L1 blocks {@code [from, head]}: every commitment this node
+   * holds that was logged in that range and is not in {@code read} is retracted; every commitment
+   * in {@code read} this node does not hold is added (replacing a retracted one of its slot).
+   */
+  Changes apply(long from, List<SquadContracts.Commitment> read) {
+    List<SquadContracts.Commitment> retracted = new ArrayList<>();
+    Iterator<SquadContracts.Commitment> it = live.values().iterator();
+    while (it.hasNext()) {
+      SquadContracts.Commitment c = it.next();
+      if (c.l1Block() >= from && read.stream().noneMatch(x -> same(x, c))) {
+        it.remove();
+        retracted.add(c);
+      }
+    }
+    List<SquadContracts.Commitment> added = new ArrayList<>();
+    for (SquadContracts.Commitment c : read) {
+      SquadContracts.Commitment held = live.get(c.slot());
+      if (held != null && same(held, c)) {
+        continue;
+      }
+      if (held != null) {
+        retracted.add(held); // a slot committed again: only after a reorg removed the first
+      }
+      live.put(c.slot(), c);
+      added.add(c);
+    }
+    while (live.size() > keep) {
+      live.pollFirstEntry();
+    }
+    return new Changes(List.copyOf(added), List.copyOf(retracted));
+  }
+
+  /** The live commitment of {@code slot}, or null. */
+  SquadContracts.Commitment of(long slot) {
+    return live.get(slot);
+  }
+
+  Map<Long, SquadContracts.Commitment> view() {
+    return java.util.Collections.unmodifiableMap(live);
+  }
+
+  static boolean same(SquadContracts.Commitment a, SquadContracts.Commitment b) {
+    return a.slot() == b.slot()
+        && a.l1Block() == b.l1Block()
+        && Arrays.equals(a.blockHash(), b.blockHash())
+        && a.committer().equals(b.committer());
+  }
+}

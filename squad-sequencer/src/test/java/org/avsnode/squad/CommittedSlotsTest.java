@@ -1,0 +1,60 @@
+package org.avsnode.squad;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.avsnode.squad.leader.SquadContracts;
+import org.junit.jupiter.api.Test;
+
+/** The follower's view of the inbox's commitments across L1 reorgs. */
+class CommittedSlotsTest {
+
+  private static SquadContracts.Commitment c(long slot, int block, long l1Block) {
+    byte[] h = new byte[32];
+    h[0] = (byte) block;
+    h[31] = (byte) slot;
+    return new SquadContracts.Commitment(
+        slot, "0xaa", 0, new byte[32], h, new byte[32], 0, l1Block);
+  }
+
+  @Test
+  void readingTheWindowAgainAddsOnceAndRetractsWhatAReorgRemoved() {
+    CommittedSlots s = new CommittedSlots(100);
+    List<SquadContracts.Commitment> first = List.of(c(1, 1, 10), c(2, 1, 14));
+    CommittedSlots.Changes ch = s.apply(0, first);
+    assertThat(ch.added()).hasSize(2);
+    assertThat(ch.retracted()).isEmpty();
+    // the same window read again: nothing new, nothing removed
+    ch = s.apply(0, first);
+    assertThat(ch.added()).isEmpty();
+    assertThat(ch.retracted()).isEmpty();
+    // a reorg from L1 block 12 on: slot 2's commitment is gone, then slot 2 is committed again
+    // (another block) in L1 block 15, and slot 3 follows
+    ch = s.apply(12, List.of());
+    assertThat(ch.retracted()).extracting(SquadContracts.Commitment::slot).containsExactly(2L);
+    assertThat(s.of(2)).isNull();
+    assertThat(s.of(1)).isNotNull(); // before the window: final
+    ch = s.apply(12, List.of(c(2, 2, 15), c(3, 1, 16)));
+    assertThat(ch.added()).extracting(SquadContracts.Commitment::slot).containsExactly(2L, 3L);
+    assertThat(s.of(2).blockHash()[0]).isEqualTo((byte) 2);
+    // the replacement seen in one reading: the old one is retracted, the new one added
+    ch = s.apply(16, List.of(c(3, 9, 17)));
+    assertThat(ch.retracted()).extracting(x -> x.blockHash()[0]).containsExactly((byte) 1);
+    assertThat(ch.added()).extracting(x -> x.blockHash()[0]).containsExactly((byte) 9);
+  }
+
+  @Test
+  void theWindowIsTheLastReorgDepthBlocksAndWhatIsKeptIsBounded() {
+    assertThat(CommittedSlots.scanFrom(100, 101)).isEqualTo(100 - CommittedSlots.REORG_DEPTH);
+    assertThat(CommittedSlots.scanFrom(100, 50)).isEqualTo(50); // a first, longer scan
+    assertThat(CommittedSlots.scanFrom(10, 11)).isZero();
+    CommittedSlots s = new CommittedSlots(3);
+    List<SquadContracts.Commitment> many = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      many.add(c(i, 1, i));
+    }
+    s.apply(0, many);
+    assertThat(s.view()).hasSize(3).containsOnlyKeys(7L, 8L, 9L);
+  }
+}
