@@ -49,30 +49,7 @@ public final class ZkProofCheckBench {
               Duration.ofSeconds(10),
               RetryPolicy.DEFAULT,
               new NodeMetrics(new NoOpMetricsSystem()));
-      String from = ((List<?>) l1.rawCall("eth_accounts", List.of())).get(0).toString();
-      String tx =
-          (String)
-              l1.rawCall(
-                  "eth_sendTransaction",
-                  List.of(
-                      Map.of(
-                          "from",
-                          from,
-                          "data",
-                          "0x" + ZkProver.verifierBytecode(zk),
-                          "gas",
-                          "0x2dc6c0")));
-      Map<?, ?> receipt = null;
-      for (int i = 0; i < 100 && receipt == null; i++) {
-        receipt = (Map<?, ?>) l1.rawCall("eth_getTransactionReceipt", List.of(tx));
-        if (receipt == null) {
-          Thread.sleep(100);
-        }
-      }
-      if (receipt == null || !"0x1".equals(String.valueOf(receipt.get("status")))) {
-        throw new IllegalStateException("the verifier's deployment failed: " + receipt);
-      }
-      String verifier = receipt.get("contractAddress").toString();
+      String verifier = ZkVerifierDeployment.deploy(l1, zk);
       VitalContracts contracts = new VitalContracts(l1, verifier, verifier, verifier, 0);
 
       // 16 batches with their proofs, proved by the devnet's prover process

@@ -15,7 +15,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.avsnode.operator.chain.L1Client;
 import org.avsnode.operator.chain.RetryPolicy;
 import org.avsnode.operator.metrics.NoOpMetricsSystem;
@@ -62,27 +61,7 @@ class ZkVerifierIT {
     Path zk = ZkProver.artifactsDir();
     anvil = AnvilProcess.builder().start();
     l1 = client(anvil.rpcUrl());
-    String from = ((List<?>) l1.rawCall("eth_accounts", List.of())).get(0).toString();
-    String tx =
-        (String)
-            l1.rawCall(
-                "eth_sendTransaction",
-                List.of(
-                    Map.of(
-                        "from",
-                        from,
-                        "data",
-                        "0x" + ZkProver.verifierBytecode(zk),
-                        "gas",
-                        "0x2dc6c0")));
-    Map<?, ?> receipt = null;
-    for (int i = 0; i < 100 && receipt == null; i++) {
-      receipt = (Map<?, ?>) l1.rawCall("eth_getTransactionReceipt", List.of(tx));
-      Thread.sleep(receipt == null ? 50 : 0);
-    }
-    assertThat(receipt).isNotNull();
-    assertThat(receipt.get("status")).isEqualTo("0x1");
-    verifier = receipt.get("contractAddress").toString();
+    verifier = ZkVerifierDeployment.deploy(l1, zk);
     byte[][] w = {random32(), random32(), random32(), random32()};
     try (ZkProver prover = ZkProver.start(zk, Duration.ofSeconds(120))) {
       proof = prover.prove(w[0], w[1], w[2], w[3]).words();
