@@ -34,13 +34,17 @@ quiet() { "$@" >>"$log" 2>&1 || { cat "$log" >&2; echo "zk: failed: $*" >&2; exi
 echo "zk: compiling circuits/batch.circom"
 (cd "$root" && quiet node "$circom" zk/circuits/batch.circom --r1cs --wasm -o "zk/target/zk")
 
-cache="${AVS_ZK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/avs-node/zk}"
+cache="${AVS_ZK_CACHE:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/avs-node/zk}"
+if ! mkdir -p "$cache" 2>/dev/null || [ ! -w "$cache" ]; then
+  # no writable cache directory (a read-only home): the ceremony runs for this build tree only
+  cache="$here/target/ptau-cache"
+  mkdir -p "$cache"
+fi
 ptau="$cache/pot${power}_final.ptau"
 if [ -f "$ptau" ] && node "$snarkjs" powersoftau verify "$ptau" >>"$log" 2>&1; then
   echo "zk: powers of tau (power $power) from $ptau"
 else
   echo "zk: powers-of-tau ceremony, power $power (once per machine; about 30-45 s)"
-  mkdir -p "$cache"
   tmp="$(mktemp -d "$cache/ceremony.XXXXXX")"
   quiet node "$snarkjs" powersoftau new bn128 "$power" "$tmp/pot_0.ptau"
   quiet node "$snarkjs" powersoftau contribute "$tmp/pot_0.ptau" "$tmp/pot_1.ptau" \
