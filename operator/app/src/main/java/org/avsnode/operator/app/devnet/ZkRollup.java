@@ -141,13 +141,11 @@ final class ZkRollup implements AutoCloseable {
 
   final Map<String, BigInteger> gasUsed = new ConcurrentHashMap<>();
 
-  /** The planted wrong verdict's commitment and operator, once planted. */
+  /** The good commitment the planted INVALID verdict names, once planted. */
   volatile BigInteger plantedOn;
 
   /** The commitment with a wrong root the planted VALID verdict names, once planted. */
   volatile BigInteger plantedValidOn;
-
-  volatile String plantedBy;
 
   ZkRollup(
       Faults faults,
@@ -487,7 +485,6 @@ final class ZkRollup implements AutoCloseable {
             ROLLUP_ID, c.commitmentIndex(), c.root(), valid, l1Block / p.epochLength());
     SignedMessage<OutputVerdict> m =
         new SignedMessage<>(wrong, p.operator(), p.key().sign(wrong.digest(p.domain())).toBytes());
-    plantedBy = org.avsnode.bls.Hex.toHexPrefixed(p.operator());
     List<URI> targets =
         p.aggregators().stream().map(u -> u.resolve(Contradictor.VERDICT_PATH)).toList();
     Equivocator.postToAll(http, targets, m);
