@@ -10,7 +10,6 @@ import java.util.Optional;
 import org.avsnode.bls.Hex;
 import org.avsnode.operator.l2.L2Client;
 import org.avsnode.operator.l2.L2Exception;
-import org.web3j.crypto.Hash;
 
 /**
  * The check of one commitment of a validity rollup (DESIGN.md §7). The node rebuilds the batch's
@@ -65,7 +64,7 @@ final class ZkBatchChecker {
       byte[] prevStateRoot, byte[] newStateRoot, byte[] lastBlockHash, byte[] txCommitment) {
     /** The circuit's public inputs: each value as (high 128 bits, low 128 bits). */
     List<BigInteger> publicInputs() {
-      return limbs(prevStateRoot, newStateRoot, lastBlockHash, txCommitment);
+      return ZkPublicInputs.limbs(prevStateRoot, newStateRoot, lastBlockHash, txCommitment);
     }
 
     boolean sameAs(Rebuilt o) {
@@ -75,8 +74,6 @@ final class ZkBatchChecker {
           && Arrays.equals(txCommitment, o.txCommitment);
     }
   }
-
-  private static final BigInteger LOW128 = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
 
   private final List<Source> sources;
   private final long finalityDepth;
@@ -132,29 +129,6 @@ final class ZkBatchChecker {
     this.maxBatchBlocks = maxBatchBlocks;
     this.verifier = verifier;
     this.onProofChecked = onProofChecked;
-  }
-
-  /** The 8 public inputs of four 32-byte values: (high, low) 128-bit limbs of each, in order. */
-  static List<BigInteger> limbs(byte[]... words) {
-    List<BigInteger> out = new ArrayList<>(2 * words.length);
-    for (byte[] w : words) {
-      if (w.length != 32) {
-        throw new IllegalArgumentException("a public input value is 32 bytes");
-      }
-      BigInteger v = new BigInteger(1, w);
-      out.add(v.shiftRight(128));
-      out.add(v.and(LOW128));
-    }
-    return List.copyOf(out);
-  }
-
-  /** keccak256 of the transaction hashes, concatenated in order (keccak256 of nothing if none). */
-  static byte[] txCommitment(List<byte[]> txHashes) {
-    byte[] all = new byte[32 * txHashes.size()];
-    for (int i = 0; i < txHashes.size(); i++) {
-      System.arraycopy(txHashes.get(i), 0, all, 32 * i, 32);
-    }
-    return Hash.sha3(all);
   }
 
   /**
@@ -334,7 +308,7 @@ final class ZkBatchChecker {
           before.get().block().stateRoot(),
           last.block().stateRoot(),
           last.block().hash(),
-          txCommitment(txs));
+          ZkPublicInputs.txCommitment(txs));
     } catch (L2Exception e) {
       return OutputChecker.Check.abstain(s.name() + ": " + e.getMessage(), true);
     } catch (RuntimeException e) {

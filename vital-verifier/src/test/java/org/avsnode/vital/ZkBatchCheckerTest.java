@@ -113,7 +113,7 @@ class ZkBatchCheckerTest {
         word(first - 1, 2),
         word(last, 2),
         word(last, 1),
-        ZkBatchChecker.txCommitment(txs),
+        ZkPublicInputs.txCommitment(txs),
         first,
         last);
   }
@@ -149,7 +149,7 @@ class ZkBatchCheckerTest {
     byte[] v = new byte[32];
     v[0] = 1; // 2^248
     v[31] = 7;
-    List<BigInteger> limbs = ZkBatchChecker.limbs(v, new byte[32], v, new byte[32]);
+    List<BigInteger> limbs = ZkPublicInputs.limbs(v, new byte[32], v, new byte[32]);
     assertThat(limbs)
         .containsExactly(
             BigInteger.ONE.shiftLeft(120),
@@ -160,10 +160,10 @@ class ZkBatchCheckerTest {
             BigInteger.valueOf(7),
             BigInteger.ZERO,
             BigInteger.ZERO);
-    assertThatThrownBy(() -> ZkBatchChecker.limbs(new byte[31]))
+    assertThatThrownBy(() -> ZkPublicInputs.limbs(new byte[31]))
         .isInstanceOf(IllegalArgumentException.class);
     // keccak256 of no transactions is keccak256 of the empty string
-    assertThat(HexFormat.of().formatHex(ZkBatchChecker.txCommitment(List.of())))
+    assertThat(HexFormat.of().formatHex(ZkPublicInputs.txCommitment(List.of())))
         .isEqualTo("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
   }
 
@@ -174,7 +174,7 @@ class ZkBatchCheckerTest {
     ZkBatch b = honest(1, 1, 6);
     ZkBatch.Proof good = proof(1, 1, 100);
     v.goodProof = good.words();
-    v.goodInputs = ZkBatchChecker.limbs(word(0, 2), word(6, 2), word(6, 1), b.txCommitment());
+    v.goodInputs = ZkPublicInputs.limbs(word(0, 2), word(6, 2), word(6, 1), b.txCommitment());
     ZkBatchChecker c = checker(v, l2);
 
     OutputChecker.Check none = c.check(b, List.of(), false);

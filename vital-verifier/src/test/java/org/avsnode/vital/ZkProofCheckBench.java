@@ -65,7 +65,7 @@ public final class ZkProofCheckBench {
         ZkProver.Proof p = prover.prove(w[0], w[1], w[2], w[3]);
         proveMillis.add(p.proveMillis());
         proofs.add(p.words());
-        inputs.add(ZkBatchChecker.limbs(w[0], w[1], w[2], w[3]));
+        inputs.add(ZkPublicInputs.limbs(w[0], w[1], w[2], w[3]));
       }
       // every proof verifies with its own inputs and not with another batch's (a check that can
       // fail: the figures below are of real verifications)

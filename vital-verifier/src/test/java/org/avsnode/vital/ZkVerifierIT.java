@@ -66,8 +66,8 @@ class ZkVerifierIT {
     try (ZkProver prover = ZkProver.start(zk, Duration.ofSeconds(120))) {
       proof = prover.prove(w[0], w[1], w[2], w[3]).words();
     }
-    inputs = ZkBatchChecker.limbs(w[0], w[1], w[2], w[3]);
-    otherInputs = ZkBatchChecker.limbs(w[0], w[1], w[2], random32());
+    inputs = ZkPublicInputs.limbs(w[0], w[1], w[2], w[3]);
+    otherInputs = ZkPublicInputs.limbs(w[0], w[1], w[2], random32());
   }
 
   @AfterAll

@@ -378,12 +378,11 @@ final class ZkRollup implements AutoCloseable {
       lastBlock = l2Client.blockTransactions(n).orElseThrow();
       txs.addAll(lastBlock.transactionHashes());
     }
-    byte[] all = new byte[32 * txs.size()];
-    for (int i = 0; i < txs.size(); i++) {
-      System.arraycopy(txs.get(i), 0, all, 32 * i, 32);
-    }
     return new Rebuilt(
-        prev, lastBlock.block().stateRoot(), lastBlock.block().hash(), Hash.sha3(all));
+        prev,
+        lastBlock.block().stateRoot(),
+        lastBlock.block().hash(),
+        org.avsnode.vital.ZkPublicInputs.txCommitment(txs));
   }
 
   // ---------------------------------------------------------------- the prover
@@ -394,8 +393,8 @@ final class ZkRollup implements AutoCloseable {
     try {
       long next = lastProvenBatch + 1;
       BigInteger index = asProver.commitmentOfBatch(BigInteger.valueOf(next)).send();
-      if (index.signum() == 0) {
-        return;
+      if (index.signum() == 0 || unprovable.contains(index)) {
+        return; // nothing committed, or a commitment already found not to match the L2
       }
       ZkBatchProposer.Commitment c = asProver.commitment(index).send();
       Rebuilt mine =
