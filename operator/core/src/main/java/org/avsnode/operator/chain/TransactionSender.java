@@ -26,7 +26,9 @@ import org.web3j.utils.Numeric;
  * Sends EIP-1559 transactions from one ECDSA key: tracks the nonce locally (one lock, so concurrent
  * callers get consecutive nonces), resynchronises it when the node answers "nonce too low", waits
  * for the receipt and resubmits the same nonce with fees raised by at least 12.5% when several
- * blocks pass without one. The key never leaves the {@link Credentials} object and is never logged.
+ * blocks pass without one. A nonce gap an L1 reorg leaves (a mined transaction dropped) is closed
+ * with the sender's own signed transaction of that nonce, found before the next send or the next
+ * bump. The key never leaves the {@link Credentials} object and is never logged.
  */
 public final class TransactionSender {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionSender.class);
@@ -132,10 +134,14 @@ public final class TransactionSender {
     }
     synchronized (nonceLock) {
       boolean resynced = false;
+      boolean gapChecked = false;
       while (true) {
         if (nextNonce == null) {
           nextNonce = l1.pendingNonce(address()).longValueExact();
           resynced = true;
+        } else if (!gapChecked) {
+          gapChecked = true;
+          fillGapBelow(nextNonce);
         }
         Pending p = new Pending(nextNonce, request, gasLimit);
         try {
@@ -217,14 +223,37 @@ public final class TransactionSender {
     } catch (L1Exception | ArithmeticException e) {
       return;
     }
-    for (long n = mined; n < p.nonce; n++) {
+    rebroadcast(mined, p.nonce);
+  }
+
+  /**
+   * Before a new transaction is sent with nonce {@code next}: when the node's pending nonce (mined
+   * and pooled) is lower, transactions this sender already sent are gone from both (an L1 reorg),
+   * and the new one would wait behind the gap until a fee bump finds it. They are broadcast again
+   * first, so the gap closes with the next block. One {@code eth_getTransactionCount} per send.
+   */
+  private void fillGapBelow(long next) {
+    long pending;
+    try {
+      pending = l1.pendingNonce(address()).longValueExact();
+    } catch (L1Exception | ArithmeticException e) {
+      return; // the send below meets the same trouble and reports it
+    }
+    if (pending < next) {
+      rebroadcast(pending, next);
+    }
+  }
+
+  /** Broadcasts again this sender's own signed transactions of nonces {@code [from, below)}. */
+  private void rebroadcast(long from, long below) {
+    for (long n = from; n < below; n++) {
       String raw;
       synchronized (recentSigned) {
         raw = recentSigned.get(n);
       }
       if (raw == null) {
         LOG.warn(
-            "nonce {} is not mined and this sender no longer holds it; nonce {} waits", n, p.nonce);
+            "nonce {} is not mined and this sender no longer holds it; nonce {} waits", n, below);
         return;
       }
       try {

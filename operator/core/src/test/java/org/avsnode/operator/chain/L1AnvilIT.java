@@ -295,6 +295,45 @@ class L1AnvilIT {
     }
   }
 
+  /**
+   * The same reorg, but no fee bump is due for a long time: the sender finds the gap when it sends
+   * the next transaction (its pending nonce is below the sender's next one) and broadcasts the lost
+   * transaction again first, so both are mined in the next block. Without that, the second
+   * transaction waits behind the gap and gets no receipt in time.
+   */
+  @Test
+  void aNonceGapIsFilledWhenTheNextTransactionIsSent() throws Exception {
+    try (AnvilProcess manual = AnvilProcess.builder().chainId(CHAIN_ID).arg("--no-mining").start();
+        L1Client client =
+            L1Client.http(
+                manual.rpcUrl(), Duration.ofSeconds(5), RETRY, new NodeMetrics(metrics))) {
+      Credentials key = fundedKey(client);
+      TransactionSender s =
+          sender(
+              client,
+              key,
+              SenderConfig.DEFAULT
+                  .withBumpAfterBlocks(1_000)
+                  .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(50)));
+      Object snapshot = client.rawCall("evm_snapshot", List.of());
+      TransactionSender.Pending first =
+          s.submit(
+              new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
+      client.rawCall("evm_mine", List.of());
+      assertThat(s.await(first).success()).isTrue();
+      assertThat(client.rawCall("evm_revert", List.of(snapshot))).isEqualTo(Boolean.TRUE);
+      assertThat(client.pendingNonce(key.getAddress())).isEqualTo(BigInteger.ZERO);
+      TransactionSender.Pending second =
+          s.submit(
+              new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
+      assertThat(second.nonce()).isEqualTo(first.nonce() + 1);
+      client.rawCall("evm_mine", List.of());
+      assertThat(s.await(second).success()).isTrue();
+      assertThat(client.minedNonce(key.getAddress())).isEqualTo(BigInteger.TWO);
+      assertThat(client.receipt(first.hashes().get(0))).isPresent();
+    }
+  }
+
   @Test
   void noReceiptInTimeIsATypedTimeout() throws Exception {
     try (AnvilProcess manual = AnvilProcess.builder().chainId(CHAIN_ID).arg("--no-mining").start();
