@@ -87,6 +87,9 @@ public final class SquadDuty implements Duty {
    */
   static final long TAKEOVER_MARGIN_MILLIS = 500;
 
+  /** How many earlier slots without a block a leader carries preconfirmed transactions from. */
+  static final int ORPHAN_SLOTS = 32;
+
   private final DutyContext context;
   private final SquadConfig config;
   private final Clock clock;
@@ -105,6 +108,7 @@ public final class SquadDuty implements Duty {
   private final Histogram commitGas;
   private final Histogram handoverSeconds;
   private final Counter droppedBlocks;
+  private final Labelled<Counter> carriedTxs;
   private final Labelled<Counter> slotChecks;
   private final Labelled<Counter> breachEvidence;
   private final Labelled<Counter> attestationsSent;
@@ -114,7 +118,12 @@ public final class SquadDuty implements Duty {
   private volatile Running running;
 
   /** A slot this node leads and accepts transactions for. */
-  record OpenSlot(long slot, SlotLedger ledger, L2Rpc.Head base) {}
+  /**
+   * A slot this node leads: its admission ledger, its base block, and the preconfirmed transactions
+   * of earlier slots that have no block on L1 which it carries (see {@link #orphaned}), admitted
+   * into the ledger first.
+   */
+  record OpenSlot(long slot, SlotLedger ledger, L2Rpc.Head base, List<byte[]> carried) {}
 
   /** What one successful start built. */
   final class Running {
@@ -345,6 +354,15 @@ public final class SquadDuty implements Duty {
                 "L2 blocks above the inbox's last committed block dropped after the previous"
                     + " leader's deadline (mined, never committed on L1)")
             .labels();
+    carriedTxs =
+        m.counter(
+            CATEGORY,
+            "carried_transactions_total",
+            "Preconfirmed transactions of slots left without a block on L1 (missed, or their"
+                + " commitment removed by an L1 reorg) that this node put into the block of a later"
+                + " slot it sealed, by outcome (carried; refused: its sender's nonce or balance no"
+                + " longer allows it)",
+            "outcome");
     slotChecks =
         m.counter(
             CATEGORY,
@@ -646,7 +664,7 @@ public final class SquadDuty implements Duty {
         raws.add(p.rawTx());
         hashes.add(p.txHash());
       }
-      buildAndCommit(r, o.slot(), o.base(), raws, hashes, 0);
+      buildAndCommit(r, o.slot(), o.base(), o.carried(), raws, hashes, 0);
     }
     if (r.selfIndex < 0 && clock.millis() - r.selfIndexReadAt > 10_000) {
       r.selfIndexReadAt = clock.millis();
@@ -710,7 +728,8 @@ public final class SquadDuty implements Duty {
         continue;
       }
       r.lastTakeoverSlot = s;
-      if (r.contracts.lastSlot() >= s) {
+      long lastCommitted = r.contracts.lastSlot();
+      if (lastCommitted >= s) {
         continue; // an earlier rank (or a later slot) committed
       }
       L2Rpc.Head head = dropUncommitted(r, s);
@@ -734,7 +753,9 @@ public final class SquadDuty implements Duty {
           s,
           rank,
           raws.size());
-      buildAndCommit(r, s, head, raws, hashes, rank);
+      List<byte[]> carried = orphaned(r, lastCommitted, s);
+      carriedTxs.labels("carried").inc(carried.size());
+      buildAndCommit(r, s, head, carried, raws, hashes, rank);
       return;
     }
   }
@@ -897,10 +918,53 @@ public final class SquadDuty implements Duty {
       return;
     }
     r.lastOpenedSlot = slot;
-    r.open = new OpenSlot(slot, new SlotLedger(slot, r.l2, head), head);
+    SlotLedger ledger = new SlotLedger(slot, r.l2, head);
+    List<byte[]> carried = new ArrayList<>();
+    for (byte[] raw : orphaned(r, last, slot)) {
+      java.util.Optional<Preconfirmer.Tx> tx = Preconfirmer.decode(raw, r.l2ChainId);
+      if (tx.isPresent() && ledger.refuse(slot, tx.get()) == null) {
+        carried.add(raw);
+        carriedTxs.labels("carried").inc();
+      } else {
+        carriedTxs.labels("refused").inc();
+      }
+    }
+    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried));
     r.problem = null;
     LOG.info(
-        "squad: leading slot {} on L2 block #{} {}", slot, head.number(), short32(head.hash()));
+        "squad: leading slot {} on L2 block #{} {}{}",
+        slot,
+        head.number(),
+        short32(head.hash()),
+        carried.isEmpty()
+            ? ""
+            : ", carrying "
+                + carried.size()
+                + " preconfirmed transaction(s) of earlier slots without a block on L1");
+  }
+
+  /**
+   * The preconfirmed transactions this node holds for the slots after the inbox's last committed
+   * one ({@code lastCommitted}) and before {@code slot}, in slot and arrival order. Those slots
+   * have no block on L1 and never will once {@code slot} is committed (the inbox takes slots in
+   * order): their leader missed them, or an L1 reorg removed their commitments and the L2 blocks
+   * built on them were dropped. Their transactions were valid on the chain they were promised on;
+   * the block of {@code slot} takes them first, so that a promise whose block was lost is still
+   * kept where it can be, and so that the next transactions of the same senders (which follow them
+   * in nonce) can run. Their preconfirmations name their own slots, which have no block: nobody
+   * broke them (DESIGN.md §4).
+   */
+  private static List<byte[]> orphaned(Running r, long lastCommitted, long slot) {
+    Map<String, byte[]> out = new LinkedHashMap<>();
+    for (long t = Math.max(lastCommitted + 1, slot - ORPHAN_SLOTS); t < slot; t++) {
+      for (StoredPreconfirmation p : r.promisedInOrder(t)) {
+        byte[] raw = r.held.get(p.txHash());
+        if (raw != null) {
+          out.putIfAbsent(p.txHash(), raw);
+        }
+      }
+    }
+    return new ArrayList<>(out.values());
   }
 
   /** Whether the slot before {@code slot} is settled (see {@link #open}). */
@@ -936,6 +1000,7 @@ public final class SquadDuty implements Duty {
       Running r,
       long slot,
       L2Rpc.Head base,
+      List<byte[]> carried,
       List<byte[]> preRaws,
       List<byte[]> preHashes,
       int rank) {
@@ -964,8 +1029,10 @@ public final class SquadDuty implements Duty {
       for (SquadContracts.Forced f : forced) {
         raws.add(f.rawTx());
       }
+      raws.addAll(carried);
       raws.addAll(preRaws);
-      // one batch request, in order: forced items first, then the preconfirmed transactions
+      // one batch request, in order: forced items first, then the carried and the preconfirmed
+      // transactions
       List<String> errors = r.l2.sendRawTransactions(raws);
       for (int k = 0; k < errors.size(); k++) {
         if (errors.get(k) == null) {
@@ -978,11 +1045,16 @@ public final class SquadDuty implements Duty {
               slot,
               forced.get(k).index(),
               errors.get(k));
+        } else if (k < forced.size() + carried.size()) {
+          LOG.info(
+              "squad: slot {}: the L2 node refused a carried transaction of an earlier slot: {}",
+              slot,
+              errors.get(k));
         } else {
           LOG.error(
               "squad: slot {}: the L2 node refused preconfirmed transaction {}: {}",
               slot,
-              Numeric.toHexString(preHashes.get(k - forced.size())),
+              Numeric.toHexString(preHashes.get(k - forced.size() - carried.size())),
               errors.get(k));
         }
       }
@@ -1040,7 +1112,7 @@ public final class SquadDuty implements Duty {
       }
       LOG.info(
           "squad: slot {} committed{}: L2 block #{} {} with {} transactions ({} preconfirmed, {}"
-              + " forced), gas {}",
+              + " forced, {} carried), gas {}",
           slot,
           rank == 0 ? "" : " as backup " + rank,
           block.number(),
@@ -1048,6 +1120,7 @@ public final class SquadDuty implements Duty {
           block.txHashes().size(),
           preHashes.size(),
           forced.size(),
+          carried.size(),
           receipt.gasUsed());
     } catch (IOException | L2RpcException | RuntimeException e) {
       slots.labels("l2_failed").inc();
