@@ -58,6 +58,16 @@ public final class PreconfirmThroughput {
       txs.add(TransactionEncoder.signMessage(t, chain, user));
     }
     Path dir = Files.createTempDirectory("avs-preconf-bench");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                  } catch (java.io.IOException | RuntimeException e) {
+                    // left for the system's temporary-file cleanup
+                  }
+                }));
     Eip712Domain domain = Eip712Domain.avsNode(31_337, new byte[20]);
     try (EmbeddedSlashingProtection db =
         EmbeddedSlashingProtection.open(dir, ProtectedSigner.slashingDomain(domain))) {

@@ -37,6 +37,8 @@ public final class SquadHandoverBench {
     long seconds = Long.parseLong(args[0]);
     Path out = Path.of(args[1]);
     Path dir = Files.createTempDirectory("squad-handover-bench");
+    // the nodes' databases (hundreds of MB after a throughput run) go when the JVM ends
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> SquadNet.deleteTree(dir)));
     try (SquadNet net = SquadNet.start(dir, 3, SLOT, 1, GRACE, 60, Map.of(), List.of())) {
       net.nodes.get(2).duty(SquadDuty.ID).orElseThrow().stop();
       net.awaitGenesis();

@@ -380,6 +380,15 @@ final class SquadNet implements AutoCloseable {
     rpc(s, "anvil_mine", List.of(Numeric.toHexStringWithPrefix(BigInteger.valueOf(next - n + 1))));
   }
 
+  /** Deletes a directory and everything in it, quietly (a benchmark's data when it ends). */
+  static void deleteTree(Path dir) {
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+      s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | RuntimeException e) {
+      // left for the system's temporary-file cleanup
+    }
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

@@ -48,6 +48,8 @@ public final class SquadRpcBench {
     Path out = Path.of(args[2]);
     int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     Path dir = Files.createTempDirectory("squad-rpc-bench");
+    // the nodes' databases (hundreds of MB after a throughput run) go when the JVM ends
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> SquadNet.deleteTree(dir)));
     try (SquadNet net =
         SquadNet.start(
             dir,
