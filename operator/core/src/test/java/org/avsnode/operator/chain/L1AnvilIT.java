@@ -247,17 +247,7 @@ class L1AnvilIT {
               SenderConfig.DEFAULT
                   .withBumpAfterBlocks(2)
                   .withTimeouts(Duration.ofSeconds(30), Duration.ofMillis(50)));
-      Object snapshot = client.rawCall("evm_snapshot", List.of());
-      TransactionSender.Pending first =
-          s.submit(
-              new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
-      client.rawCall("evm_mine", List.of());
-      TxReceipt mined = s.await(first);
-      assertThat(mined.success()).isTrue();
-      // the reorg: the block holding the first transaction is gone, and so is the transaction
-      assertThat(client.rawCall("evm_revert", List.of(snapshot))).isEqualTo(Boolean.TRUE);
-      assertThat(client.receipt(mined.transactionHash())).isEmpty();
-      assertThat(client.minedNonce(key.getAddress())).isEqualTo(BigInteger.ZERO);
+      TransactionSender.Pending first = minedThenReorgedAway(client, s, key);
       TransactionSender.Pending second =
           s.submit(
               new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
@@ -296,6 +286,25 @@ class L1AnvilIT {
   }
 
   /**
+   * The first transaction of {@code s}: mined, its receipt seen, then taken away by a reorg (anvil
+   * snapshot and revert): its block is gone, and so is the transaction (anvil's pool does not take
+   * it back).
+   */
+  private static TransactionSender.Pending minedThenReorgedAway(
+      L1Client client, TransactionSender s, Credentials key) throws Exception {
+    Object snapshot = client.rawCall("evm_snapshot", List.of());
+    TransactionSender.Pending first =
+        s.submit(new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
+    client.rawCall("evm_mine", List.of());
+    TxReceipt mined = s.await(first);
+    assertThat(mined.success()).isTrue();
+    assertThat(client.rawCall("evm_revert", List.of(snapshot))).isEqualTo(Boolean.TRUE);
+    assertThat(client.receipt(mined.transactionHash())).isEmpty();
+    assertThat(client.pendingNonce(key.getAddress())).isEqualTo(BigInteger.ZERO);
+    return first;
+  }
+
+  /**
    * The same reorg, but no fee bump is due for a long time: the sender finds the gap when it sends
    * the next transaction (its pending nonce is below the sender's next one) and broadcasts the lost
    * transaction again first, so both are mined in the next block. Without that, the second
@@ -315,14 +324,7 @@ class L1AnvilIT {
               SenderConfig.DEFAULT
                   .withBumpAfterBlocks(1_000)
                   .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(50)));
-      Object snapshot = client.rawCall("evm_snapshot", List.of());
-      TransactionSender.Pending first =
-          s.submit(
-              new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));
-      client.rawCall("evm_mine", List.of());
-      assertThat(s.await(first).success()).isTrue();
-      assertThat(client.rawCall("evm_revert", List.of(snapshot))).isEqualTo(Boolean.TRUE);
-      assertThat(client.pendingNonce(key.getAddress())).isEqualTo(BigInteger.ZERO);
+      TransactionSender.Pending first = minedThenReorgedAway(client, s, key);
       TransactionSender.Pending second =
           s.submit(
               new TxRequest(randomAddress(), BigInteger.ONE, "0x", BigInteger.valueOf(21_000)));

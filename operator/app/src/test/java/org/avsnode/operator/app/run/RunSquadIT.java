@@ -37,8 +37,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -716,17 +714,7 @@ class RunSquadIT {
   }
 
   private static String signed(Credentials user, BigInteger nonce, long chainId, String to) {
-    RawTransaction t =
-        RawTransaction.createTransaction(
-            chainId,
-            nonce,
-            BigInteger.valueOf(21_000),
-            to,
-            BigInteger.ONE,
-            "0x",
-            BigInteger.valueOf(1_000_000_000L),
-            BigInteger.valueOf(20_000_000_000L));
-    return Numeric.toHexString(TransactionEncoder.signMessage(t, chainId, user));
+    return SquadNet.transfer(user, nonce, chainId, to);
   }
 
   private JsonNode sendRaw(String endpoint, String hex) throws Exception {

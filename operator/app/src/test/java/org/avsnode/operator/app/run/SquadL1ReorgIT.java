@@ -26,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.web3j.abi.EventEncoder;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
@@ -92,7 +90,7 @@ class SquadL1ReorgIT {
                             "eth_getTransactionCount",
                             List.of(from.getAddress(), "pending"));
                     BigInteger n = Numeric.toBigInt(nonce.path("result").asText("0x0"));
-                    String raw = transfer(from, n, to);
+                    String raw = SquadNet.transfer(from, n, SquadNet.L2_CHAIN, to);
                     JsonNode r = call(endpoint, "eth_sendRawTransaction", List.of(raw));
                     if (r.has("result")) {
                       String h = r.get("result").asText().toLowerCase(Locale.ROOT);
@@ -349,20 +347,6 @@ class SquadL1ReorgIT {
         JSON.writeValueAsString(
             Map.of("jsonrpc", "2.0", "id", 1, "method", method, "params", params));
     return JSON.readTree(SquadNet.postJson(http, endpoint, body).body());
-  }
-
-  private static String transfer(Credentials from, BigInteger nonce, String to) {
-    RawTransaction t =
-        RawTransaction.createTransaction(
-            SquadNet.L2_CHAIN,
-            nonce,
-            BigInteger.valueOf(21_000),
-            to,
-            BigInteger.ONE,
-            "0x",
-            BigInteger.valueOf(1_000_000_000L),
-            BigInteger.valueOf(20_000_000_000L));
-    return Numeric.toHexString(TransactionEncoder.signMessage(t, SquadNet.L2_CHAIN, from));
   }
 
   private static org.web3j.crypto.ECKeyPair newKey() {

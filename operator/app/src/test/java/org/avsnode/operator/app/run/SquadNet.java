@@ -380,6 +380,24 @@ final class SquadNet implements AutoCloseable {
     rpc(s, "anvil_mine", List.of(Numeric.toHexStringWithPrefix(BigInteger.valueOf(next - n + 1))));
   }
 
+  /**
+   * An EIP-1559 transfer of 1 wei to {@code to} signed by {@code user}: gas limit 21,000, tip 1
+   * gwei, fee cap 20 gwei; the signed bytes as hex.
+   */
+  static String transfer(Credentials user, BigInteger nonce, long chainId, String to) {
+    org.web3j.crypto.RawTransaction t =
+        org.web3j.crypto.RawTransaction.createTransaction(
+            chainId,
+            nonce,
+            BigInteger.valueOf(21_000),
+            to,
+            BigInteger.ONE,
+            "0x",
+            BigInteger.valueOf(1_000_000_000L),
+            BigInteger.valueOf(20_000_000_000L));
+    return Numeric.toHexString(org.web3j.crypto.TransactionEncoder.signMessage(t, chainId, user));
+  }
+
   /** Deletes a directory and everything in it, quietly (a benchmark's data when it ends). */
   static void deleteTree(Path dir) {
     try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {

@@ -18,9 +18,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.avsnode.squad.SquadDuty;
 import org.web3j.crypto.Credentials;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.TransactionEncoder;
-import org.web3j.utils.Numeric;
 
 /**
  * Benchmark (not a test): preconfirmation latency through the node's JSON-RPC endpoint, from the
@@ -67,18 +64,7 @@ public final class SquadRpcBench {
         Credentials wallet = net.l2Account();
         List<String> txs = new ArrayList<>();
         for (int n = 0; n < signedPerCaller; n++) {
-          RawTransaction t =
-              RawTransaction.createTransaction(
-                  SquadNet.L2_CHAIN,
-                  BigInteger.valueOf(n),
-                  BigInteger.valueOf(21_000),
-                  to,
-                  BigInteger.ONE,
-                  "0x",
-                  BigInteger.valueOf(1_000_000_000L),
-                  BigInteger.valueOf(20_000_000_000L));
-          txs.add(
-              Numeric.toHexString(TransactionEncoder.signMessage(t, SquadNet.L2_CHAIN, wallet)));
+          txs.add(SquadNet.transfer(wallet, BigInteger.valueOf(n), SquadNet.L2_CHAIN, to));
         }
         signed.add(txs);
       }
