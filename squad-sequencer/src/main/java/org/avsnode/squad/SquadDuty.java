@@ -311,7 +311,8 @@ public final class SquadDuty implements Duty {
             CATEGORY,
             "slots_total",
             "Slots this node led, by outcome (committed, not_synced, commit_failed, incomplete,"
-                + " proposal_refused, l2_failed, empty_schedule)",
+                + " proposal_refused, l2_failed, empty_schedule; rebased: built on another block"
+                + " than the one it opened on, because that one's commitment was lost)",
             "outcome");
     forwarded =
         m.counter(
@@ -664,7 +665,7 @@ public final class SquadDuty implements Duty {
         raws.add(p.rawTx());
         hashes.add(p.txHash());
       }
-      buildAndCommit(r, o.slot(), o.base(), o.carried(), raws, hashes, 0);
+      sealOnCommitted(r, o, raws, hashes);
     }
     if (r.selfIndex < 0 && clock.millis() - r.selfIndexReadAt > 10_000) {
       r.selfIndexReadAt = clock.millis();
@@ -699,6 +700,46 @@ public final class SquadDuty implements Duty {
         fixEpochIfDue(r, slot);
       }
     }
+  }
+
+  /**
+   * Seals the slot this node led. Its base was the inbox's last committed block when it opened; if
+   * that is no longer so (an L1 reorg removed the base's commitment, or a late backup committed an
+   * earlier slot), a block on the old base could never be committed. The slot is then built on the
+   * inbox's last committed block instead (the L2 blocks above it dropped), carrying the
+   * preconfirmed transactions of the slots in between, which have no block on L1 (they come first,
+   * so that the slot's own preconfirmed transactions, which may follow them in nonce, still run).
+   * The block is checked to hold every preconfirmed transaction of the slot before anything is
+   * signed, as always.
+   */
+  private void sealOnCommitted(Running r, OpenSlot o, List<byte[]> raws, List<byte[]> hashes) {
+    L2Rpc.Head base = o.base();
+    List<byte[]> carried = o.carried();
+    try {
+      byte[] last = r.contracts.lastBlockHash();
+      if (!Arrays.equals(last, base.hash())) {
+        L2Rpc.Head head = dropUncommitted(r, o.slot());
+        if (head != null) {
+          carried = orphaned(r, r.contracts.lastSlot(), o.slot());
+          carriedTxs.labels("carried").inc(Math.max(0, carried.size() - o.carried().size()));
+          slots.labels("rebased").inc();
+          LOG.warn(
+              "squad: slot {}: its base {} is no longer the inbox's last committed block (an L1"
+                  + " reorg, or a late commitment of an earlier slot): built on L2 block #{} {}"
+                  + " instead, carrying {} preconfirmed transaction(s) of slots without a block",
+              o.slot(),
+              short32(o.base().hash()),
+              head.number(),
+              short32(head.hash()),
+              carried.size());
+          base = head;
+        }
+      }
+    } catch (IOException | L2RpcException | RuntimeException e) {
+      // built on the slot's own base: its commitment reverts if that base was lost
+      LOG.warn("squad: slot {}: cannot read the inbox's last block: {}", o.slot(), e.getMessage());
+    }
+    buildAndCommit(r, o.slot(), base, carried, raws, hashes, 0);
   }
 
   /**
