@@ -718,10 +718,9 @@ public final class SquadDuty implements Duty {
     try {
       byte[] last = r.contracts.lastBlockHash();
       if (!Arrays.equals(last, base.hash())) {
-        L2Rpc.Head head = dropUncommitted(r, o.slot());
+        L2Rpc.Head head = dropUncommitted(r, o.slot(), last);
         if (head != null) {
           carried = orphaned(r, r.contracts.lastSlot(), o.slot());
-          carriedTxs.labels("carried").inc(Math.max(0, carried.size() - o.carried().size()));
           slots.labels("rebased").inc();
           LOG.warn(
               "squad: slot {}: its base {} is no longer the inbox's last committed block (an L1"
@@ -794,9 +793,7 @@ public final class SquadDuty implements Duty {
           s,
           rank,
           raws.size());
-      List<byte[]> carried = orphaned(r, lastCommitted, s);
-      carriedTxs.labels("carried").inc(carried.size());
-      buildAndCommit(r, s, head, carried, raws, hashes, rank);
+      buildAndCommit(r, s, head, orphaned(r, lastCommitted, s), raws, hashes, rank);
       return;
     }
   }
@@ -903,7 +900,11 @@ public final class SquadDuty implements Duty {
    * rank whose window has closed: they can never be committed); null when it is not reachable.
    */
   private L2Rpc.Head dropUncommitted(Running r, long slot) throws IOException, L2RpcException {
-    byte[] last = r.contracts.lastBlockHash();
+    return dropUncommitted(r, slot, r.contracts.lastBlockHash());
+  }
+
+  /** {@link #dropUncommitted(Running, long)} with the inbox's last committed block already read. */
+  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last) throws L2RpcException {
     // read, measure and roll back as one step per L2 endpoint: two nodes of one process sharing
     // an L2 node (the devnet, the tests) must not both drop the same block, and so one more
     synchronized (L2Rpc.lockFor(config.l2RpcUrl())) {
@@ -965,7 +966,6 @@ public final class SquadDuty implements Duty {
       java.util.Optional<Preconfirmer.Tx> tx = Preconfirmer.decode(raw, r.l2ChainId);
       if (tx.isPresent() && ledger.refuse(slot, tx.get()) == null) {
         carried.add(raw);
-        carriedTxs.labels("carried").inc();
       } else {
         carriedTxs.labels("refused").inc();
       }
@@ -1071,6 +1071,7 @@ public final class SquadDuty implements Duty {
         raws.add(f.rawTx());
       }
       raws.addAll(carried);
+      carriedTxs.labels("carried").inc(carried.size());
       raws.addAll(preRaws);
       // one batch request, in order: forced items first, then the carried and the preconfirmed
       // transactions

@@ -127,7 +127,8 @@ class RunSquadIT {
         // a forced transaction, queued on L1 (due 4 s later): the leaders include it
         Credentials forcedUser = Credentials.create(Keys.createEcKeyPair(RANDOM));
         rpc(l2Http, "anvil_setBalance", List.of(forcedUser.getAddress(), "0x3635c9adc5dea00000"));
-        String forcedRaw = signed(forcedUser, BigInteger.ZERO, L2_CHAIN, forcedUser.getAddress());
+        String forcedRaw =
+            SquadNet.transfer(forcedUser, BigInteger.ZERO, L2_CHAIN, forcedUser.getAddress());
         String forcedHash =
             Numeric.toHexString(
                 org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(forcedRaw)));
@@ -174,9 +175,10 @@ class RunSquadIT {
                 .ethGetTransactionCount(user.getAddress(), DefaultBlockParameterName.PENDING)
                 .send()
                 .getTransactionCount();
-        JsonNode gap = sendRaw(endpoint, signed(user, nonce.add(BigInteger.TEN), L2_CHAIN, to));
+        JsonNode gap =
+            sendRaw(endpoint, SquadNet.transfer(user, nonce.add(BigInteger.TEN), L2_CHAIN, to));
         assertThat(gap.path("error").path("message").asText()).contains("NOT_ADMITTED", "nonce");
-        JsonNode otherChain = sendRaw(endpoint, signed(user, nonce, L2_CHAIN + 1, to));
+        JsonNode otherChain = sendRaw(endpoint, SquadNet.transfer(user, nonce, L2_CHAIN + 1, to));
         assertThat(otherChain.path("error").path("message").asText()).contains("WRONG_CHAIN");
 
         // every preconfirmation is signed by its slot's leader, with its registered BLS key
@@ -216,7 +218,7 @@ class RunSquadIT {
         // a forged preconfirmation (another transaction under a real signature) is not kept
         JsonNode first =
             call(endpoint, "squad_getPreconfirmation", List.of(sent.get(0))).path("result");
-        String forgedRaw = signed(user, BigInteger.valueOf(999), L2_CHAIN, to);
+        String forgedRaw = SquadNet.transfer(user, BigInteger.valueOf(999), L2_CHAIN, to);
         String forged =
             JSON.writeValueAsString(
                 List.of(
@@ -412,7 +414,7 @@ class RunSquadIT {
             call(endpoint, "squad_getPreconfirmation", List.of(kept)).path("result");
         long breachSlot = keptPreconf.get("slot").asLong();
         String breaker = keptPreconf.get("operator").asText();
-        String omittedRaw = signed(user, BigInteger.valueOf(777), L2_CHAIN, to);
+        String omittedRaw = SquadNet.transfer(user, BigInteger.valueOf(777), L2_CHAIN, to);
         byte[] omitted = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(omittedRaw));
         BlsSignature planted =
             blsKeys
@@ -612,7 +614,7 @@ class RunSquadIT {
   private void theEscapeHatchIncludesWhatEveryLeaderLeavesOut(SquadNet net, SequencerInbox inbox)
       throws Exception {
     Credentials user = net.l2Account();
-    String raw = signed(user, BigInteger.ZERO, L2_CHAIN, user.getAddress());
+    String raw = SquadNet.transfer(user, BigInteger.ZERO, L2_CHAIN, user.getAddress());
     byte[] txHash = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(raw));
     org.avsnode.contracts.bindings.ForcedInclusionQueue queue =
         org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
@@ -711,10 +713,6 @@ class RunSquadIT {
       }
     }
     return 0;
-  }
-
-  private static String signed(Credentials user, BigInteger nonce, long chainId, String to) {
-    return SquadNet.transfer(user, nonce, chainId, to);
   }
 
   private JsonNode sendRaw(String endpoint, String hex) throws Exception {
