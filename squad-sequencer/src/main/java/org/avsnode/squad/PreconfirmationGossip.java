@@ -39,6 +39,13 @@ import org.web3j.utils.Numeric;
  */
 final class PreconfirmationGossip {
   static final String PATH = "/squad/v1/preconfirmations";
+
+  /** The preconfirmations a node holds for one slot, for a backup that takes the slot over. */
+  static final String SLOT_PATH = "/squad/v1/preconfirmations/{slot}";
+
+  /** The largest answer read from a peer for one slot. */
+  static final int MAX_PULL_BYTES = 16 << 20;
+
   static final int MAX_ITEMS = 1_000;
 
   /** Slots before the current one whose preconfirmations are still taken. */
@@ -124,6 +131,122 @@ final class PreconfirmationGossip {
                 }
               });
     }
+  }
+
+  /**
+   * The preconfirmations this node holds for one slot, in the order it took them (the leader's
+   * order, for a slot it led), as the items {@link #PATH} takes.
+   */
+  RouteResponse handleSlot(RouteRequest request) {
+    SquadDuty.Running r = duty.running();
+    if (r == null) {
+      return RouteResponse.error(503, "the sequencer is not running");
+    }
+    long slot;
+    try {
+      slot = Long.parseLong(request.pathParam("slot"));
+    } catch (NumberFormatException e) {
+      slot = -1;
+    }
+    if (slot < 0) {
+      return RouteResponse.error(400, "slot must be a non-negative integer");
+    }
+    ArrayNode out = JSON.createArrayNode();
+    for (SquadDuty.StoredPreconfirmation p : r.promisedInOrder(slot)) {
+      byte[] raw = r.held.get(p.txHash());
+      if (raw == null) {
+        continue;
+      }
+      ObjectNode o = out.addObject();
+      o.put("rollupId", duty.config().rollupId());
+      o.put("slot", slot);
+      o.put("txHash", p.txHash());
+      o.put("operator", p.operator());
+      o.put("signature", p.signature());
+      o.put("rawTx", Numeric.toHexString(raw));
+      if (out.size() >= MAX_ITEMS) {
+        break;
+      }
+    }
+    return RouteResponse.json(200, out);
+  }
+
+  /**
+   * Asks every peer for the preconfirmations it holds for {@code slot} and keeps those that pass
+   * the intake's checks (signed by the slot's leader, the transaction hashing to its hash): a
+   * backup about to take a slot over may have missed some of the leader's gossip (it was
+   * restarting, or the post failed), and a follower that holds one would find the backup's block
+   * without it and slash the leader for a promise the leader could not keep. Peers that do not
+   * answer within {@code wait} are skipped. The number kept that this node did not hold.
+   */
+  int pull(SquadDuty.Running r, long slot, java.time.Duration wait, String self) {
+    Map<String, java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>>> asks =
+        new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, URI> peer : duty.config().peers().entrySet()) {
+      if (peer.getKey().equals(self)) {
+        continue;
+      }
+      HttpRequest req =
+          HttpRequest.newBuilder(peer.getValue().resolve(SLOT_PATH.replace("{slot}", "" + slot)))
+              .timeout(wait)
+              .GET()
+              .build();
+      asks.put(peer.getKey(), http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()));
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    java.util.Set<String> have = r.promised(slot).keySet();
+    int added = 0;
+    for (Map.Entry<
+            String, java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>>>
+        ask : asks.entrySet()) {
+      JsonNode body;
+      try {
+        long left = Math.max(1, deadline - System.nanoTime());
+        HttpResponse<java.io.InputStream> resp =
+            ask.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+        try (java.io.InputStream in = resp.body()) {
+          if (resp.statusCode() != 200) {
+            continue;
+          }
+          byte[] bytes = in.readNBytes(MAX_PULL_BYTES + 1);
+          if (bytes.length > MAX_PULL_BYTES) {
+            received.labels("malformed").inc();
+            continue;
+          }
+          body = JSON.readTree(bytes);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException
+          | IOException e) {
+        ask.getValue().cancel(true);
+        LOG.debug("squad: slot {}: {} did not answer for its preconfirmations", slot, ask.getKey());
+        continue;
+      }
+      if (body == null || !body.isArray() || body.size() > MAX_ITEMS) {
+        received.labels("malformed").inc();
+        continue;
+      }
+      for (JsonNode item : body) {
+        String txHash = item.path("txHash").asText("").toLowerCase(Locale.ROOT);
+        if (item.path("slot").asLong(-1) != slot
+            || (have.contains(txHash) && r.held.containsKey(txHash))) {
+          continue; // another slot's, or held already
+        }
+        String why = take(r, item);
+        if (why == null) {
+          added++;
+          received.labels("pulled").inc();
+        } else {
+          received
+              .labels(why.substring(0, why.indexOf(':') < 0 ? why.length() : why.indexOf(':')))
+              .inc();
+        }
+      }
+    }
+    return added;
   }
 
   /** The intake of peers' preconfirmations. */

@@ -1,6 +1,7 @@
 package org.avsnode.squad;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,6 +28,10 @@ import org.avsnode.operator.spi.DutySection;
  * @param maxTxPerSlot the most transactions preconfirmed for one slot
  * @param pollInterval how often the slot clock is checked
  * @param rpcTimeout timeout of each request to the L2 node and to a peer
+ * @param l2LockFile a file shared by the operators whose nodes run on this machine and share one L2
+ *     node (the devnet's operator processes): their writes to it take turns through an advisory
+ *     lock on the file. Unset, only the nodes of one process take turns (an operator with an L2
+ *     node of its own needs nothing)
  */
 public record SquadConfig(
     long rollupId,
@@ -41,7 +46,8 @@ public record SquadConfig(
     int maxTxBytes,
     int maxTxPerSlot,
     Duration pollInterval,
-    Duration rpcTimeout) {
+    Duration rpcTimeout,
+    Optional<Path> l2LockFile) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -57,10 +63,12 @@ public record SquadConfig(
           "max-tx-bytes",
           "max-tx-per-slot",
           "poll-interval",
-          "rpc-timeout");
+          "rpc-timeout",
+          "l2-lock-file");
 
   public SquadConfig {
     peers = Map.copyOf(peers);
+    l2LockFile = java.util.Objects.requireNonNull(l2LockFile, "l2LockFile");
     if (maxTxBytes < 100 || maxTxPerSlot < 1) {
       throw new IllegalArgumentException(
           "squad: max-tx-bytes must be >= 100 and max-tx-per-slot >= 1");
@@ -110,6 +118,10 @@ public record SquadConfig(
               .address("peer", null);
       peers.put(address, c.uriValue("peers", part.substring(eq + 1)));
     }
+    String lockFile = c.string("l2-lock-file", null);
+    if (lockFile != null && lockFile.isEmpty()) {
+      throw c.error("l2-lock-file is empty");
+    }
     int maxTxBytes = (int) Math.min(Integer.MAX_VALUE, c.nonNegative("max-tx-bytes", 128 * 1024));
     int maxTxPerSlot = (int) Math.min(Integer.MAX_VALUE, c.nonNegative("max-tx-per-slot", 2_000));
     return new SquadConfig(
@@ -125,6 +137,7 @@ public record SquadConfig(
         maxTxBytes,
         maxTxPerSlot,
         c.duration("poll-interval", "50ms"),
-        c.duration("rpc-timeout", "2s"));
+        c.duration("rpc-timeout", "2s"),
+        Optional.ofNullable(lockFile).map(Path::of));
   }
 }

@@ -3,6 +3,7 @@ package org.avsnode.squad;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -31,6 +32,7 @@ import org.avsnode.operator.spi.DutyContext;
 import org.avsnode.operator.spi.DutySigner;
 import org.avsnode.operator.spi.Health;
 import org.avsnode.operator.time.DaemonThreads;
+import org.avsnode.squad.l2.L2Lock;
 import org.avsnode.squad.l2.L2Rpc;
 import org.avsnode.squad.l2.L2RpcException;
 import org.avsnode.squad.leader.SlotLedger;
@@ -90,6 +92,12 @@ public final class SquadDuty implements Duty {
   /** How many earlier slots without a block a leader carries preconfirmed transactions from. */
   static final int ORPHAN_SLOTS = 32;
 
+  /** How long a backup taking a slot over waits for its peers' preconfirmations of the slot. */
+  static final Duration PULL_WAIT = Duration.ofMillis(250);
+
+  /** The longest wait for the turn to write to an L2 node shared with other nodes. */
+  static final Duration L2_LOCK_WAIT = Duration.ofSeconds(10);
+
   private final DutyContext context;
   private final SquadConfig config;
   private final Clock clock;
@@ -97,6 +105,7 @@ public final class SquadDuty implements Duty {
   private final PreconfirmationGossip gossip;
   private final ProposalGossip proposals;
   private final SquadFaults faults;
+  private final L2Lock l2Lock;
   private boolean routesInstalled;
 
   // metrics (created once)
@@ -298,6 +307,7 @@ public final class SquadDuty implements Duty {
     this.config = config;
     this.clock = context.clock();
     this.faults = context.observers().get(SquadFaults.class).orElse(SquadFaults.NONE);
+    this.l2Lock = new L2Lock(config.l2RpcUrl(), config.l2LockFile(), L2_LOCK_WAIT);
     MetricsSystem m = context.metrics();
     preconfirmations =
         m.counter(
@@ -400,7 +410,8 @@ public final class SquadDuty implements Duty {
             m.counter(
                 CATEGORY,
                 "gossip_received_total",
-                "Preconfirmations received from peers, by outcome (kept, or why not: malformed,"
+                "Preconfirmations received from peers, by outcome (kept; pulled: asked for by"
+                    + " this node as a backup taking a slot over; or why not: malformed,"
                     + " wrong_rollup, stale, bad_transaction, not_leader, unknown_operator,"
                     + " bad_signature, l1_unavailable)",
                 "outcome"),
@@ -539,6 +550,7 @@ public final class SquadDuty implements Duty {
     if (!routesInstalled) {
       context.routes().post(RPC_PATH, config.maxTxBytes() * 2 + (64 << 10), rpc::handle);
       context.routes().post(PreconfirmationGossip.PATH, 16 << 20, gossip::handle);
+      context.routes().get(PreconfirmationGossip.SLOT_PATH, gossip::handleSlot);
       context.routes().post(ProposalGossip.PATH, 64 << 10, proposals::handle);
       context
           .routes()
@@ -778,6 +790,8 @@ public final class SquadDuty implements Duty {
         LOG.warn("squad: {}", r.problem);
         return;
       }
+      // what the leader gossiped and this node missed, from the peers that hold it
+      int pulled = gossip.pull(r, s, PULL_WAIT, r.operator);
       List<byte[]> raws = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
       for (StoredPreconfirmation p : r.promisedInOrder(s)) {
@@ -787,12 +801,17 @@ public final class SquadDuty implements Duty {
           hashes.add(Numeric.hexStringToByteArray(p.txHash()));
         }
       }
+      if (pulled > 0) {
+        // pulled ones come last in arrival order: each sender's transactions in nonce order again
+        nonceOrdered(raws, hashes, r.l2ChainId);
+      }
       LOG.warn(
           "squad: slot {} missed by its earlier ranks: taking it over as backup {} with {} held"
-              + " preconfirmed transaction(s)",
+              + " preconfirmed transaction(s){}",
           s,
           rank,
-          raws.size());
+          raws.size(),
+          pulled > 0 ? " (" + pulled + " of them asked for from peers)" : "");
       buildAndCommit(r, s, head, orphaned(r, lastCommitted, s), raws, hashes, rank);
       return;
     }
@@ -860,9 +879,13 @@ public final class SquadDuty implements Duty {
     for (SquadContracts.Forced f : items) {
       raws.add(f.rawTx());
     }
-    r.l2.sendRawTransactions(raws);
-    r.l2.mine();
-    L2Rpc.Head block = r.l2.latest();
+    L2Rpc.Head block =
+        l2Lock.holding(
+            () -> {
+              r.l2.sendRawTransactions(raws);
+              r.l2.mine();
+              return r.l2.latest();
+            });
     List<String> want = new ArrayList<>();
     for (SquadContracts.Forced f : items) {
       want.add(Numeric.toHexString(f.txHash()));
@@ -904,12 +927,11 @@ public final class SquadDuty implements Duty {
   }
 
   /** {@link #dropUncommitted(Running, long)} with the inbox's last committed block already read. */
-  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last) throws L2RpcException {
-    // read, measure and roll back as one step per L2 endpoint: two nodes of one process sharing
-    // an L2 node (the devnet, the tests) must not both drop the same block, and so one more
-    synchronized (L2Rpc.lockFor(config.l2RpcUrl())) {
-      return dropAbove(r, slot, last);
-    }
+  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last)
+      throws L2RpcException, IOException {
+    // read, measure and roll back as one step: two nodes sharing an L2 node (the devnet, the
+    // tests) must not both drop the same block, and so one more
+    return l2Lock.holding(() -> dropAbove(r, slot, last));
   }
 
   private L2Rpc.Head dropAbove(Running r, long slot, byte[] last) throws L2RpcException {
@@ -982,6 +1004,33 @@ public final class SquadDuty implements Duty {
             : ", carrying "
                 + carried.size()
                 + " preconfirmed transaction(s) of earlier slots without a block on L1");
+  }
+
+  /**
+   * Puts each sender's transactions in nonce order, in place, keeping the places the sender's
+   * transactions take in the list (so the interleaving of senders stays as it was); an entry that
+   * does not decode keeps its place. Both lists are permuted alike.
+   */
+  static void nonceOrdered(List<byte[]> raws, List<byte[]> hashes, long chainId) {
+    Map<String, List<Integer>> placesBySender = new LinkedHashMap<>();
+    List<java.math.BigInteger> nonces = new ArrayList<>();
+    for (int i = 0; i < raws.size(); i++) {
+      java.util.Optional<Preconfirmer.Tx> tx = Preconfirmer.decode(raws.get(i), chainId);
+      nonces.add(tx.map(Preconfirmer.Tx::nonce).orElse(null));
+      if (tx.isPresent()) {
+        placesBySender.computeIfAbsent(tx.get().sender(), k -> new ArrayList<>()).add(i);
+      }
+    }
+    List<byte[]> raw0 = new ArrayList<>(raws);
+    List<byte[]> hash0 = new ArrayList<>(hashes);
+    for (List<Integer> places : placesBySender.values()) {
+      List<Integer> byNonce = new ArrayList<>(places);
+      byNonce.sort(java.util.Comparator.comparing(nonces::get));
+      for (int k = 0; k < places.size(); k++) {
+        raws.set(places.get(k), raw0.get(byNonce.get(k)));
+        hashes.set(places.get(k), hash0.get(byNonce.get(k)));
+      }
+    }
   }
 
   /**
@@ -1075,7 +1124,16 @@ public final class SquadDuty implements Duty {
       raws.addAll(preRaws);
       // one batch request, in order: forced items first, then the carried and the preconfirmed
       // transactions
-      List<String> errors = r.l2.sendRawTransactions(raws);
+      // submitted and mined as one step, so that the block read back is this one (nodes sharing
+      // an L2 node take turns)
+      List<String> errors = new ArrayList<>();
+      L2Rpc.Head block =
+          l2Lock.holding(
+              () -> {
+                errors.addAll(r.l2.sendRawTransactions(raws));
+                r.l2.mine();
+                return r.l2.latest();
+              });
       for (int k = 0; k < errors.size(); k++) {
         if (errors.get(k) == null) {
           continue;
@@ -1100,8 +1158,6 @@ public final class SquadDuty implements Duty {
               errors.get(k));
         }
       }
-      r.l2.mine();
-      L2Rpc.Head block = r.l2.latest();
       if (!Arrays.equals(block.parentHash(), base.hash())) {
         slots.labels("l2_conflict").inc();
         r.problem = "slot " + slot + ": the L2 node's new block is not on the slot's base";

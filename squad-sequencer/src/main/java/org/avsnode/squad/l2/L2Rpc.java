@@ -46,17 +46,6 @@ public final class L2Rpc implements AccountReads {
       BigInteger gasLimit,
       List<byte[]> txHashes) {}
 
-  private static final java.util.Map<URI, Object> LOCKS =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /**
-   * One lock per L2 endpoint in this process, for a read-then-rollback that must not interleave
-   * with another node's (nodes of one process may share an L2 node).
-   */
-  public static Object lockFor(URI endpoint) {
-    return LOCKS.computeIfAbsent(endpoint, e -> new Object());
-  }
-
   public L2Rpc(URI endpoint, Duration timeout) {
     this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     this.timeout = Objects.requireNonNull(timeout, "timeout");

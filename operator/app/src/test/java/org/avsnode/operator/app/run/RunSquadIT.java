@@ -117,6 +117,9 @@ class RunSquadIT {
         // a wallet: funded on L2, talking only to operator 0's endpoint
         Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
         rpc(l2Http, "anvil_setBalance", List.of(user.getAddress(), "0x3635c9adc5dea00000"));
+        // a second wallet: the one transaction the offline leader preconfirms (below)
+        Credentials promisedUser = Credentials.create(Keys.createEcKeyPair(RANDOM));
+        rpc(l2Http, "anvil_setBalance", List.of(promisedUser.getAddress(), "0x3635c9adc5dea00000"));
         Web3j wallet = Web3j.build(new HttpService(endpoint));
         assertThat(wallet.ethChainId().send().getChainId()).isEqualTo(BigInteger.valueOf(L2_CHAIN));
         TransactionManager tm = new RawTransactionManager(wallet, user, L2_CHAIN);
@@ -501,7 +504,7 @@ class RunSquadIT {
                   HttpResponse.BodyHandlers.ofString());
           assertThat(none.statusCode()).as("no certificate for the broken slot").isEqualTo(404);
         }
-        offlineLeaderIsReplacedByItsBackup(net, inbox);
+        offlineLeaderIsReplacedByItsBackup(net, inbox, promisedUser, domain);
         censoring.set(true);
         theEscapeHatchIncludesWhatEveryLeaderLeavesOut(net, inbox);
         wallet.shutdown();
@@ -514,7 +517,15 @@ class RunSquadIT {
    * in its window, within one slot + 500 ms of the missed deadline, the leader's reputation halves,
    * and the next slot is committed too.
    */
-  private void offlineLeaderIsReplacedByItsBackup(SquadNet net, SequencerInbox inbox)
+  /**
+   * The leader of a slot goes offline; its backup commits the slot. Before that, the leader had
+   * preconfirmed one transaction and its gossip reached only the third node, not the backup (as
+   * when the backup was restarting): the backup asks its peers for the slot's preconfirmations
+   * before it takes over, so the block holds the transaction and the leader, which kept its word by
+   * gossiping, is not slashed for it by the node that holds the preconfirmation.
+   */
+  private void offlineLeaderIsReplacedByItsBackup(
+      SquadNet net, SequencerInbox inbox, Credentials promisedUser, Eip712Domain domain)
       throws Exception {
     org.avsnode.squad.schedule.SlotScheduleContract schedule =
         org.avsnode.squad.schedule.SlotScheduleContract.load(net.w1, net.squad.schedule());
@@ -554,6 +565,45 @@ class RunSquadIT {
             net.gas);
     BigInteger reputationBefore = onChain.reputationOf(BigInteger.valueOf(ranks[0])).send();
     offlineNode.duty(SquadDuty.ID).orElseThrow().stop();
+    NodeRuntime third = null;
+    for (NodeRuntime n : net.nodes) {
+      if (n != offlineNode && n != backupNode) {
+        third = n;
+      }
+    }
+    // once the slot has started (the intake takes a slot at most one ahead), the leader's
+    // preconfirmation of a valid transaction, gossiped to the third node only
+    while (System.currentTimeMillis() / 1000
+        < params.genesisTime() + missed * params.slotSeconds()) {
+      Thread.sleep(50);
+    }
+    String promisedRaw =
+        SquadNet.transfer(promisedUser, BigInteger.ZERO, L2_CHAIN, promisedUser.getAddress());
+    byte[] promised = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(promisedRaw));
+    BlsSignature promiseSig =
+        net.blsKeys
+            .get(offline.toLowerCase(java.util.Locale.ROOT))
+            .sign(new Preconfirmation(ROLLUP, missed, promised).digest(domain));
+    HttpResponse<String> took =
+        SquadNet.postJson(
+            http,
+            third.apiUrl() + "/squad/v1/preconfirmations",
+            JSON.writeValueAsString(
+                List.of(
+                    Map.of(
+                        "rollupId",
+                        ROLLUP,
+                        "slot",
+                        missed,
+                        "txHash",
+                        Numeric.toHexString(promised),
+                        "operator",
+                        offline.toLowerCase(java.util.Locale.ROOT),
+                        "signature",
+                        promiseSig.toHex(),
+                        "rawTx",
+                        promisedRaw))));
+    assertThat(took.statusCode()).as(took.body()).isEqualTo(200);
     long end = params.genesisTime() + (missed + 1) * params.slotSeconds();
     // every rank's window of the slot after it has closed
     long settled = end + params.slotSeconds() + (params.backups() + 1) * GRACE_SECONDS + 1;
@@ -578,6 +628,34 @@ class RunSquadIT {
             (org.web3j.protocol.core.methods.response.Log) logs.get(0).get());
     assertThat(e.committer).as("committed by backup 1").isEqualToIgnoringCase(backup);
     assertThat(e.rank.intValue()).isEqualTo(1);
+    var promisedReceipt =
+        net.w2
+            .ethGetTransactionReceipt(Numeric.toHexString(promised))
+            .send()
+            .getTransactionReceipt();
+    assertThat(promisedReceipt)
+        .as("the leader's preconfirmed transaction, which only the third node held, is mined")
+        .isPresent();
+    assertThat(promisedReceipt.get().getBlockHash())
+        .as("in the block the backup committed for slot %d", missed)
+        .isEqualToIgnoringCase(Numeric.toHexString(e.blockHash));
+    assertThat(get(backupNode.apiUrl() + "/metrics"))
+        .as("the backup asked its peers for it")
+        .contains("avs_squad_gossip_received_total{outcome=\"pulled\",} 1.0");
+    org.avsnode.contracts.bindings.SlashingCoordinator coordinator =
+        org.avsnode.contracts.bindings.SlashingCoordinator.load(
+            net.dep.contracts().slashingCoordinator(),
+            net.w1,
+            new org.web3j.tx.ReadonlyTransactionManager(net.w1, net.deployer.getAddress()),
+            net.gas);
+    byte[] promiseKey =
+        coordinator
+            .squadBrokenPreconfirmationEvidenceKey(
+                offline, BigInteger.valueOf(ROLLUP), BigInteger.valueOf(missed), promised)
+            .send();
+    assertThat(coordinator.evidenceUsed(promiseKey).send())
+        .as("no breach of the kept preconfirmation")
+        .isFalse();
     assertThat(onChain.reputationOf(BigInteger.valueOf(ranks[0])).send())
         .as("the offline leader's reputation halves (once per slot it missed)")
         .isLessThanOrEqualTo(reputationBefore.divide(BigInteger.TWO));

@@ -1,0 +1,60 @@
+package org.avsnode.squad;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SquadConfigTest {
+  private static final String A = "0x" + "11".repeat(20);
+
+  private static Map<String, String> section() {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("rollup-id", "7");
+    s.put("l2-rpc-url", "http://127.0.0.1:8545");
+    s.put("schedule", A);
+    s.put("inbox", A);
+    s.put("queue", A);
+    s.put("slashing-coordinator", A);
+    s.put("registry", A);
+    return s;
+  }
+
+  @Test
+  void theLockFileIsOptional() {
+    assertThat(SquadConfig.parse(section()).l2LockFile()).isEmpty();
+    Map<String, String> s = section();
+    s.put("l2-lock-file", " /tmp/devnet/l2.lock ");
+    assertThat(SquadConfig.parse(s).l2LockFile())
+        .isEqualTo(Optional.of(Path.of("/tmp/devnet/l2.lock")));
+  }
+
+  @Test
+  void anEmptyLockFileOrAMissingKeyIsAnErrorNamingTheKey() {
+    Map<String, String> s = section();
+    s.put("l2-lock-file", " ");
+    assertThatThrownBy(() -> SquadConfig.parse(s))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("l2-lock-file");
+    Map<String, String> t = section();
+    t.remove("inbox");
+    assertThatThrownBy(() -> SquadConfig.parse(t))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("inbox");
+  }
+
+  @Test
+  void peersAreAddressEqualsUrl() {
+    Map<String, String> s = section();
+    s.put("peers", A + "=http://127.0.0.1:9000");
+    assertThat(SquadConfig.parse(s).peers()).containsOnlyKeys(A);
+    s.put("peers", "http://127.0.0.1:9000");
+    assertThatThrownBy(() -> SquadConfig.parse(s))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ADDRESS=URL");
+  }
+}
