@@ -83,6 +83,12 @@ final class Chaos implements AutoCloseable {
       long newPid,
       List<String> failedStarts) {}
 
+  /**
+   * A preconfirmed transaction answered this long before the end must be in a committed L2 block:
+   * its slot (4 s) and the backup's window after it have passed, or a later slot carried it.
+   */
+  static final long SQUAD_SETTLE_MILLIS = 16_000;
+
   /** Starts of a killed operator tried before the chaos gives it up. */
   static final int MAX_STARTS = 10;
 
@@ -622,6 +628,34 @@ final class Chaos implements AutoCloseable {
     public List<Long> processesLeft = new ArrayList<>();
     public long processesStarted;
 
+    /** SQUAD's outcome under the chaos; null when the L2 is not sequenced by SQUAD. */
+    public SquadOutcome squad;
+
+    /**
+     * What SQUAD did under the chaos.
+     *
+     * @param slotsCommitted slots committed on L1 (read from the inbox's events)
+     * @param slotsByBackup of those, committed by a backup
+     * @param preconfirmed transactions the operators' endpoints answered with a preconfirmation
+     * @param judged of those, the ones answered long enough before the end to be in a committed
+     *     block ({@link #SQUAD_SETTLE_MILLIS})
+     * @param landed of the judged, the ones in an L2 block at or below the inbox's last committed
+     * @param notLanded the judged ones that are not (a broken promise), at most 20 listed
+     * @param notLandedCount how many judged ones are not
+     * @param forcedQueued forced transactions queued on L1
+     * @param forcedIncluded of those, the ones seen in an L2 block
+     */
+    record SquadOutcome(
+        long slotsCommitted,
+        long slotsByBackup,
+        long preconfirmed,
+        long judged,
+        long landed,
+        List<String> notLanded,
+        long notLandedCount,
+        long forcedQueued,
+        long forcedIncluded) {}
+
     /** Why the run failed its checks; empty when it passed. */
     public List<String> failures() {
       List<String> f = new ArrayList<>();
@@ -659,6 +693,17 @@ final class Chaos implements AutoCloseable {
       }
       if (!processesLeft.isEmpty()) {
         f.add(processesLeft.size() + " process(es) left running: " + processesLeft);
+      }
+      if (squad != null) {
+        if (squad.slotsCommitted() == 0) {
+          f.add("no SQUAD slot was committed on L1");
+        }
+        if (squad.notLandedCount() > 0) {
+          f.add(
+              squad.notLandedCount()
+                  + " preconfirmed transaction(s) not in a committed L2 block: "
+                  + squad.notLanded());
+        }
       }
       return f;
     }

@@ -1021,6 +1021,8 @@ final class Devnet implements AutoCloseable {
     section.put("schedule", squadContracts.schedule());
     section.put("inbox", squadContracts.inbox());
     section.put("queue", squadContracts.queue());
+    // every operator builds on the one L2 anvil: their writes to it take turns, across processes
+    section.put("l2-lock-file", options.dataDir().resolve("l2.lock").toAbsolutePath().toString());
     List<String> peers = new ArrayList<>();
     for (DevnetOperator o : operators) {
       peers.add(o.address().toLowerCase(java.util.Locale.ROOT) + "=http://127.0.0.1:" + o.port);
@@ -1081,6 +1083,50 @@ final class Devnet implements AutoCloseable {
     } catch (Exception e) {
       return 0;
     }
+  }
+
+  /**
+   * SQUAD's outcome for the chaos report: every transaction the endpoints preconfirmed long enough
+   * ago is looked up on the L2 node, and must be in a block at or below the inbox's last committed
+   * one (in its own slot's block, or carried into a later one).
+   */
+  private Chaos.Report.SquadOutcome squadOutcome() {
+    long committedHead = squadCommittedHead();
+    long before = System.currentTimeMillis() - Chaos.SQUAD_SETTLE_MILLIS;
+    long judged = 0;
+    long landed = 0;
+    List<String> notLanded = new ArrayList<>();
+    for (String h : new ArrayList<>(squadWallets.acceptedHashes)) {
+      Long at = squadWallets.acceptedAtMillis.get(h);
+      if (at == null || at > before) {
+        continue;
+      }
+      judged++;
+      boolean in = false;
+      try {
+        var receipt = squadL2().ethGetTransactionReceipt(h).send().getTransactionReceipt();
+        in =
+            receipt.isPresent() && receipt.get().getBlockNumber().longValueExact() <= committedHead;
+      } catch (Exception e) {
+        // counted as not landed: the honest L2 node does not answer for it
+      }
+      if (in) {
+        landed++;
+      } else if (notLanded.size() < 20) {
+        notLanded.add(h);
+      }
+    }
+    long byBackup = progress.squadSlots.values().stream().filter(k -> k > 0 && k < 255).count();
+    return new Chaos.Report.SquadOutcome(
+        progress.squadSlots.size(),
+        byBackup,
+        squadWallets.accepted.get(),
+        judged,
+        landed,
+        notLanded,
+        judged - landed,
+        progress.forcedQueued.get(),
+        progress.forcedIncluded.get());
   }
 
   private org.avsnode.contracts.bindings.SequencerInbox squadInbox() {
@@ -1736,6 +1782,10 @@ final class Devnet implements AutoCloseable {
       if (!Boolean.TRUE.equals(ok)) {
         throw new IllegalStateException("evm_revert answered " + ok);
       }
+      // anvil's clock continues from the snapshot's time, behind the wall clock by the reverted
+      // span for the rest of the run (and more with every reorg); a real chain's new branch
+      // carries its own slots' times. Deadlines judged on L1's clock (SQUAD's windows) need it.
+      l1.rawCall("anvil_setTime", List.of(System.currentTimeMillis() / 1000));
       long after = l1.blockNumber();
       return String.format(
           "blocks #%d..#%d dropped (depth %d); L1 mines a new branch from #%d",
@@ -1759,6 +1809,7 @@ final class Devnet implements AutoCloseable {
 
     @Override
     public long slashingEventsOnL1() {
+      // slashes only: the coordinator's other events (the SQUAD inbox's registration) are not
       Object logs =
           l1.rawCall(
               "eth_getLogs",
@@ -1769,7 +1820,12 @@ final class Devnet implements AutoCloseable {
                       "toBlock",
                       "latest",
                       "address",
-                      deployment.contracts().slashingCoordinator())));
+                      deployment.contracts().slashingCoordinator(),
+                      "topics",
+                      List.of(
+                          org.web3j.abi.EventEncoder.encode(
+                              org.avsnode.contracts.bindings.SlashingCoordinator
+                                  .EQUIVOCATIONSLASHED_EVENT)))));
       return logs instanceof List<?> l ? l.size() : -1;
     }
 
@@ -1882,6 +1938,20 @@ final class Devnet implements AutoCloseable {
         r.processesLeft.size(),
         r.processesStarted);
     say("chaos     aggregator intake by outcome (all processes): %s", r.aggregatorIntake);
+    if (r.squad != null) {
+      Chaos.Report.SquadOutcome q = r.squad;
+      say(
+          "chaos     SQUAD: %d slots committed on L1 (%d by a backup); %d of %d preconfirmed"
+              + " transactions old enough to judge are in committed L2 blocks (%d in all); forced"
+              + " transactions: %d queued, %d included",
+          q.slotsCommitted(),
+          q.slotsByBackup(),
+          q.landed(),
+          q.judged(),
+          q.preconfirmed(),
+          q.forcedQueued(),
+          q.forcedIncluded());
+    }
     List<String> f = r.failures();
     say(
         "chaos     %s; report in %s",
@@ -2025,6 +2095,9 @@ final class Devnet implements AutoCloseable {
     if (chaos != null) {
       chaos.stopInjecting();
       chaosReport = chaos.report();
+      if (squadWallets != null) {
+        chaosReport.squad = squadOutcome();
+      }
     }
     double secs = (System.nanoTime() - startNanos) / 1e9;
     say(

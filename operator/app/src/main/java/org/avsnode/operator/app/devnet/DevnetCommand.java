@@ -105,7 +105,7 @@ public final class DevnetCommand implements Callable<Integer> {
       names = "--squad",
       negatable = true,
       description =
-          "SQUAD sequences the L2 (the default, except with --operator-processes): its anvil mines"
+          "SQUAD sequences the L2 (the default): its anvil mines"
               + " only when a slot's leader seals (4 s slots, one backup), every operator runs the"
               + " squad duty next to MACH and VITAL, and the devnet's users send their"
               + " transactions to the operators' JSON-RPC endpoints. With --no-squad the L2 anvil"
@@ -308,18 +308,16 @@ public final class DevnetCommand implements Callable<Integer> {
       throw new UserException(e.getMessage(), e);
     }
     Progress progress = new Progress(out);
-    if (Boolean.TRUE.equals(squad) && options.operatorProcesses()) {
-      // the operator processes share the devnet's one L2 node, and a sequencer's drop of an
-      // uncommitted L2 block is serialized within one process only (docs/squad.md)
-      throw new UserException(
-          "--squad needs the operators in this JVM (not --operator-processes or --chaos); add"
-              + " --no-squad");
-    }
-    boolean squad = this.squad == null ? !options.operatorProcesses() : this.squad;
+    boolean squad = this.squad == null || this.squad;
     if ((breakPreconf || equivocateSlot || censor) && !squad) {
       throw new UserException(
           (breakPreconf ? "--break-preconf" : equivocateSlot ? "--equivocate-slot" : "--censor")
-              + " needs SQUAD, which --no-squad and --operator-processes (or --chaos) turn off");
+              + " needs SQUAD, which --no-squad turns off");
+    }
+    if (censor && options.operatorProcesses()) {
+      // the censor is a hook inside the node, which an 'operator run' process does not have
+      throw new UserException(
+          "--censor needs the operators in this JVM; drop --operator-processes (and --chaos)");
     }
     ZkRollup.Faults zkFaults =
         new ZkRollup.Faults(zkBadStateRoot, zkBadProof, zkUnboundProof, zkPlantVerdict);

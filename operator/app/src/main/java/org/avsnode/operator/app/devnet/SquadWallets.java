@@ -44,6 +44,9 @@ final class SquadWallets implements AutoCloseable {
   /** The hashes the endpoints accepted (each has a preconfirmation), newest last. */
   final List<String> acceptedHashes = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  /** When each accepted hash was answered (epoch millis). */
+  final Map<String, Long> acceptedAtMillis = new ConcurrentHashMap<>();
+
   /**
    * @param l2Http the L2 node (only to fund the wallets, as a faucet would)
    * @param endpoints the operators' {@code /squad/rpc} URLs
@@ -109,6 +112,7 @@ final class SquadWallets implements AutoCloseable {
       nonces.put(address, nonce.add(BigInteger.ONE));
       accepted.incrementAndGet();
       acceptedHashes.add(r.getTransactionHash());
+      acceptedAtMillis.put(r.getTransactionHash(), System.currentTimeMillis());
     } catch (Exception e) {
       refused.incrementAndGet();
       nonces.remove(address);

@@ -57,6 +57,17 @@ class ChaosReportTest {
     r = clean();
     r.certified = 0;
     assertThat(r.failures()).singleElement().asString().contains("no height");
+
+    r = clean();
+    r.squad = new Chaos.Report.SquadOutcome(30, 2, 80, 70, 70, List.of(), 0, 5, 5);
+    assertThat(r.failures()).isEmpty();
+    r.squad = new Chaos.Report.SquadOutcome(30, 2, 80, 70, 69, List.of("0xab"), 1, 5, 5);
+    assertThat(r.failures())
+        .singleElement()
+        .asString()
+        .contains("1 preconfirmed transaction(s) not in a committed L2 block: [0xab]");
+    r.squad = new Chaos.Report.SquadOutcome(0, 0, 0, 0, 0, List.of(), 0, 0, 0);
+    assertThat(r.failures()).singleElement().asString().contains("no SQUAD slot");
   }
 
   @Test

@@ -16,11 +16,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance: the 2-minute chaos soak of the packaged binary ({@code devnet --chaos}): five
- * operator processes are killed and restarted, aggregators included, their L1 and L2 endpoints fail
- * in every way the fault proxy knows, L1 reorganises, and at the end the run's own checks pass (no
- * double signature, every uncertified height explained, RSS bound, no process left) — and this test
- * checks the same things again from outside: the report's figures and the process table.
+ * Acceptance: the 2-minute chaos soak of the packaged binary ({@code devnet --chaos}), with all
+ * three duties (SQUAD sequences the L2): five operator processes are killed and restarted,
+ * aggregators and slot leaders included, their L1 and L2 endpoints fail in every way the fault
+ * proxy knows, L1 reorganises, and at the end the run's own checks pass (no double signature, no
+ * slashing, every uncertified height explained, every preconfirmed transaction in a committed L2
+ * block, RSS bound, no process left) — and this test checks the same things again from outside: the
+ * report's figures and the process table.
  */
 class DevnetChaosIT {
 
@@ -92,9 +94,9 @@ class DevnetChaosIT {
     // the outcome
     assertThat(r.get("doubleSignatures").size()).isZero();
     assertThat(r.get("slashingEventsOnL1").asLong()).isZero();
-    // about one L2 block a second over the 100 s of chaos and the 20 s quiet tail
+    // SQUAD sequences the L2: one block per 4 s slot over the 100 s of chaos and the quiet tail
     long heights = r.get("heights").asLong();
-    assertThat(heights).isGreaterThan(80);
+    assertThat(heights).isGreaterThan(15);
     assertThat(r.get("attestationsDistinct").asLong()).isGreaterThan(heights);
     assertThat(r.get("certified").asLong()).as("certified heights").isGreaterThan(heights * 8 / 10);
     // what a rollup reads: the finality oracle on L1, despite kills of the aggregator of record
@@ -110,10 +112,19 @@ class DevnetChaosIT {
     assertThat(r.get("rssSamples").asLong()).isPositive();
     assertThat(r.get("maxRssMb").asLong()).isLessThan(r.get("rssBoundMb").asLong());
     assertThat(r.get("processesLeft").size()).isZero();
+    // SQUAD through the kills (leaders and backups among them), the faults and the reorgs: the
+    // slots kept being committed, and every transaction preconfirmed long enough before the end
+    // is in a committed L2 block
+    JsonNode squad = r.get("squad");
+    assertThat(squad.isObject()).as("the SQUAD outcome in the report").isTrue();
+    assertThat(squad.get("slotsCommitted").asLong()).as("slots committed").isGreaterThan(15);
+    assertThat(squad.get("judged").asLong()).as("preconfirmations judged").isGreaterThan(20);
+    assertThat(squad.get("landed").asLong()).isEqualTo(squad.get("judged").asLong());
+    assertThat(squad.get("notLandedCount").asLong()).isZero();
     // the operators were 'operator run' processes configured by flags (the production wiring)
     assertThat(text)
         .containsPattern(
-            "op0 0x[0-9a-f]+ running MACH and VITAL at http://127\\.0\\.0\\.1:\\d+ \\(process \\d+\\)");
+            "op0 0x[0-9a-f]+ running MACH, VITAL and SQUAD at http://127\\.0\\.0\\.1:\\d+ \\(process \\d+\\)");
     // and from outside: nothing names the data directory any more
     assertThat(DevnetProcessesIT.processesNaming(data)).as("processes left").isEmpty();
   }
