@@ -74,14 +74,26 @@ final class PreconfirmationGossip {
 
   /** Queues a preconfirmation this node signed; {@link #flush} sends the queue to every peer. */
   void publish(long slot, byte[] txHash, String operator, BlsSignature signature, byte[] rawTx) {
+    outbox.add(item(slot, Numeric.toHexString(txHash), operator, signature.toHex(), rawTx));
+  }
+
+  /** One item as {@link #PATH} takes it. */
+  private ObjectNode item(
+      long slot, String txHash, String operator, String signature, byte[] rawTx) {
     ObjectNode o = JSON.createObjectNode();
     o.put("rollupId", duty.config().rollupId());
     o.put("slot", slot);
-    o.put("txHash", Numeric.toHexString(txHash));
+    o.put("txHash", txHash);
     o.put("operator", operator);
-    o.put("signature", signature.toHex());
+    o.put("signature", signature);
     o.put("rawTx", Numeric.toHexString(rawTx));
-    outbox.add(o);
+    return o;
+  }
+
+  /** The outcome label of a refusal ({@code reason: detail}). */
+  private static String outcomeOf(String why) {
+    int colon = why.indexOf(':');
+    return colon < 0 ? why : why.substring(0, colon);
   }
 
   /** Posts what is queued to every peer but this node, without waiting for the answers. */
@@ -157,13 +169,7 @@ final class PreconfirmationGossip {
       if (raw == null) {
         continue;
       }
-      ObjectNode o = out.addObject();
-      o.put("rollupId", duty.config().rollupId());
-      o.put("slot", slot);
-      o.put("txHash", p.txHash());
-      o.put("operator", p.operator());
-      o.put("signature", p.signature());
-      o.put("rawTx", Numeric.toHexString(raw));
+      out.add(item(slot, p.txHash(), p.operator(), p.signature(), raw));
       if (out.size() >= MAX_ITEMS) {
         break;
       }
@@ -240,9 +246,7 @@ final class PreconfirmationGossip {
           added++;
           received.labels("pulled").inc();
         } else {
-          received
-              .labels(why.substring(0, why.indexOf(':') < 0 ? why.length() : why.indexOf(':')))
-              .inc();
+          received.labels(outcomeOf(why)).inc();
         }
       }
     }
@@ -274,9 +278,7 @@ final class PreconfirmationGossip {
         kept++;
         received.labels("kept").inc();
       } else {
-        received
-            .labels(why.substring(0, why.indexOf(':') < 0 ? why.length() : why.indexOf(':')))
-            .inc();
+        received.labels(outcomeOf(why)).inc();
         refused.add(why);
       }
     }

@@ -101,7 +101,13 @@ public record SquadConfig(
     DutySection c = new DutySection("squad", section, KEYS);
     for (String required :
         new String[] {
-          "rollup-id", "l2-rpc-url", "schedule", "inbox", "queue", "slashing-coordinator"
+          "rollup-id",
+          "l2-rpc-url",
+          "schedule",
+          "inbox",
+          "queue",
+          "slashing-coordinator",
+          "registry"
         }) {
       if (!c.has(required)) {
         throw c.error(required + " is required");

@@ -40,11 +40,13 @@ class SquadConfigTest {
     assertThatThrownBy(() -> SquadConfig.parse(s))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("l2-lock-file");
-    Map<String, String> t = section();
-    t.remove("inbox");
-    assertThatThrownBy(() -> SquadConfig.parse(t))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("inbox");
+    for (String key : new String[] {"inbox", "registry"}) {
+      Map<String, String> t = section();
+      t.remove(key);
+      assertThatThrownBy(() -> SquadConfig.parse(t))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(key + " is required");
+    }
   }
 
   @Test
