@@ -730,7 +730,7 @@ public final class SquadDuty implements Duty {
     try {
       byte[] last = r.contracts.lastBlockHash();
       if (!Arrays.equals(last, base.hash())) {
-        L2Rpc.Head head = dropUncommitted(r, o.slot(), 0, last);
+        L2Rpc.Head head = dropUncommitted(r, o.slot(), last);
         if (head != null) {
           carried = orphaned(r, r.contracts.lastSlot(), o.slot());
           slots.labels("rebased").inc();
@@ -744,17 +744,6 @@ public final class SquadDuty implements Duty {
               short32(head.hash()),
               carried.size());
           base = head;
-        } else {
-          // the L2 node holds a block above the committed one that a later rank may still commit
-          // (or the head is not above it): a block on the old base could never be committed
-          slots.labels("unsealed").inc();
-          LOG.warn(
-              "squad: slot {}: its base {} is no longer the inbox's last committed block, and the"
-                  + " L2 node cannot be brought back to it now ({}); not sealed",
-              o.slot(),
-              short32(o.base().hash()),
-              r.problem);
-          return;
         }
       }
     } catch (IOException | L2RpcException | RuntimeException e) {
@@ -795,16 +784,10 @@ public final class SquadDuty implements Duty {
       if (lastCommitted >= s) {
         continue; // an earlier rank (or a later slot) committed
       }
-      L2Rpc.Head head = dropUncommitted(r, s, rank);
+      L2Rpc.Head head = dropUncommitted(r, s);
       if (head == null) {
-        // tried again at the next tick while this rank's window is open (an earlier rank's block
-        // may still be committed until its window closes on L1)
-        r.lastTakeoverSlot = s - 1;
-        if (r.problem == null || !r.problem.startsWith("slot " + s + ":")) {
-          r.problem =
-              "slot " + s + ": cannot take over, the L2 head is not the last committed block";
-        }
-        LOG.debug("squad: {}", r.problem);
+        r.problem = "slot " + s + ": cannot take over, the L2 head is not the last committed block";
+        LOG.warn("squad: {}", r.problem);
         return;
       }
       // what the leader gossiped and this node missed, from the peers that hold it
@@ -882,7 +865,7 @@ public final class SquadDuty implements Duty {
       return;
     }
     // blocks above the last committed one can no longer be committed (the gate's rule)
-    L2Rpc.Head head = dropUncommitted(r, current, 0);
+    L2Rpc.Head head = dropUncommitted(r, current);
     if (head == null) {
       return;
     }
@@ -939,47 +922,23 @@ public final class SquadDuty implements Duty {
    * The L2 head once it is the inbox's last committed block, dropping blocks above it (mined by a
    * rank whose window has closed: they can never be committed); null when it is not reachable.
    */
-  private L2Rpc.Head dropUncommitted(Running r, long slot, int rank)
-      throws IOException, L2RpcException {
-    return dropUncommitted(r, slot, rank, r.contracts.lastBlockHash());
+  private L2Rpc.Head dropUncommitted(Running r, long slot) throws IOException, L2RpcException {
+    return dropUncommitted(r, slot, r.contracts.lastBlockHash());
   }
 
-  /**
-   * {@link #dropUncommitted(Running, long, int)} with the inbox's last committed block already
-   * read.
-   */
-  private L2Rpc.Head dropUncommitted(Running r, long slot, int rank, byte[] last)
+  /** {@link #dropUncommitted(Running, long)} with the inbox's last committed block already read. */
+  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last)
       throws L2RpcException, IOException {
     // read, measure and roll back as one step: two nodes sharing an L2 node (the devnet, the
     // tests) must not both drop the same block, and so one more
-    return l2Lock.holding(() -> dropAbove(r, slot, rank, last));
+    return l2Lock.holding(() -> dropAbove(r, slot, last));
   }
 
-  private L2Rpc.Head dropAbove(Running r, long slot, int rank, byte[] last)
-      throws L2RpcException, IOException {
+  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last) throws L2RpcException {
     L2Rpc.Head head = r.l2.latest();
     if (!Arrays.equals(head.hash(), last)) {
       int depth = depthAbove(r, head, last);
       if (depth > 0) {
-        // a block above the last committed one may still be committed by the rank that mined it
-        // while that rank's window is open on L1: dropping it then would leave the inbox naming a
-        // block the L2 node no longer has, and the chain could never go on
-        long closesAt = lateCommitUntil(r, slot, rank);
-        if (closesAt > 0 && r.contracts.latestTimestamp() < closesAt) {
-          r.problem =
-              "slot "
-                  + slot
-                  + ": "
-                  + depth
-                  + " L2 block(s) above the last committed one may still be committed (a window"
-                  + " closes at L1 time "
-                  + closesAt
-                  + "); not dropped yet";
-          return null;
-        }
-        if (!Arrays.equals(r.contracts.lastBlockHash(), last)) {
-          return null; // committed meanwhile: the caller reads the inbox again
-        }
         r.l2.rollback(depth);
         droppedBlocks.inc(depth);
         LOG.warn(
@@ -1006,9 +965,6 @@ public final class SquadDuty implements Duty {
    * and did not commit.
    */
   private void open(Running r, long slot) throws IOException, L2RpcException {
-    if (clock.millis() >= r.startMillis(slot + 1)) {
-      return; // the slot ended while this tick was busy (a slow L1): its backups' turn now
-    }
     long last = r.contracts.lastSlot();
     if (last >= slot) {
       r.lastOpenedSlot = slot; // taken already (the escape hatch): nothing to lead
@@ -1018,7 +974,7 @@ public final class SquadDuty implements Duty {
       r.problem = "slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed";
       return;
     }
-    L2Rpc.Head head = dropUncommitted(r, slot, 0);
+    L2Rpc.Head head = dropUncommitted(r, slot);
     if (head == null) {
       // retried on the next tick
       r.problem =
@@ -1111,29 +1067,6 @@ public final class SquadDuty implements Duty {
                 r.startMillis(slot + 1) - LAST_RESORT_MILLIS);
   }
 
-  /**
-   * The latest L1 time (whole seconds, the inbox's {@code closesAt}) until which a slot before
-   * {@code slot} (after the inbox's last committed one), or {@code slot} itself by another rank (an
-   * earlier one, or a later one whose window has opened), can still be committed; 0 when none can.
-   * A block mined for such a slot must not be dropped before then.
-   */
-  private long lateCommitUntil(Running r, long slot, int rank) throws IOException {
-    long until = 0;
-    long lastCommitted = r.contracts.lastSlot();
-    for (long t = Math.max(lastCommitted + 1, slot - ORPHAN_SLOTS); t < slot; t++) {
-      until = Math.max(until, r.closesMillis(t, r.lastRank(t)) / 1000);
-    }
-    if (rank > 0) {
-      until = Math.max(until, r.closesMillis(slot, rank - 1) / 1000);
-    }
-    int lastRank = r.lastRank(slot);
-    if (rank < lastRank && clock.millis() >= r.opensMillis(slot, rank + 1)) {
-      // a later rank of the same slot is at work (this node is late): its block may be committed
-      until = Math.max(until, r.closesMillis(slot, lastRank) / 1000);
-    }
-    return until;
-  }
-
   /** How many blocks {@code head} is above {@code ancestor}, or -1 (not within 64 blocks). */
   private static int depthAbove(Running r, L2Rpc.Head head, byte[] ancestor) throws L2RpcException {
     for (int d = 1; d <= 64 && head.number() - d >= 0; d++) {
@@ -1161,7 +1094,6 @@ public final class SquadDuty implements Duty {
       List<byte[]> preRaws,
       List<byte[]> preHashes,
       int rank) {
-    L2Rpc.Head mined = null;
     try {
       long[] cl = r.contracts.queueCursorAndLength();
       long cursor = cl[0];
@@ -1226,12 +1158,10 @@ public final class SquadDuty implements Duty {
               errors.get(k));
         }
       }
-      mined = block;
       if (!Arrays.equals(block.parentHash(), base.hash())) {
         slots.labels("l2_conflict").inc();
         r.problem = "slot " + slot + ": the L2 node's new block is not on the slot's base";
         LOG.error("squad: {}", r.problem);
-        dropOwn(r, slot, block);
         return;
       }
       java.util.Set<String> inBlock = new java.util.HashSet<>();
@@ -1248,7 +1178,6 @@ public final class SquadDuty implements Duty {
         slots.labels("incomplete").inc();
         r.problem = "slot " + slot + ": block lacks preconfirmed " + missing;
         LOG.error("squad: {}; the proposal is not signed", r.problem);
-        dropOwn(r, slot, block);
         return;
       }
       byte[] txListHash = txListHash(block.txHashes());
@@ -1259,7 +1188,6 @@ public final class SquadDuty implements Duty {
         slots.labels("proposal_refused").inc();
         r.problem = "slot " + slot + ": proposal refused: " + signed.reason();
         LOG.error("squad: {} {}", r.problem, signed.detail());
-        dropOwn(r, slot, block);
         return;
       }
       proposals.publish(proposal, signed.signature(), r.operator);
@@ -1272,7 +1200,6 @@ public final class SquadDuty implements Duty {
         slots.labels("commit_failed").inc();
         r.problem = "slot " + slot + ": commit reverted in " + receipt.transactionHash();
         LOG.error("squad: {}", r.problem);
-        dropOwn(r, slot, block);
         return;
       }
       slots.labels(rank == 0 ? "committed" : "taken_over").inc();
@@ -1297,38 +1224,6 @@ public final class SquadDuty implements Duty {
       slots.labels("l2_failed").inc();
       r.problem = "slot " + slot + ": sealing failed: " + e.getMessage();
       LOG.error("squad: {}", r.problem);
-      if (mined != null
-          && e instanceof org.avsnode.operator.chain.L1RpcErrorException x
-          && "eth_estimateGas".equals(x.method())) {
-        dropOwn(r, slot, mined); // the commitment would revert: it was never sent
-      }
-    }
-  }
-
-  /**
-   * Drops this node's own block of {@code slot} when it is still the L2 node's head and its
-   * commitment can never land (it reverted, or was never sent), so that the next rank or slot need
-   * not wait for this rank's window to close before building (see {@link #lateCommitUntil}). A
-   * commitment whose fate is unknown (an L1 failure after sending) keeps its block.
-   */
-  private void dropOwn(Running r, long slot, L2Rpc.Head block) {
-    try {
-      l2Lock.holding(
-          () -> {
-            L2Rpc.Head head = r.l2.latest();
-            if (Arrays.equals(head.hash(), block.hash())) {
-              r.l2.rollback(1);
-              droppedBlocks.inc();
-              LOG.warn(
-                  "squad: slot {}: dropped its own L2 block #{} {} (its commitment cannot land)",
-                  slot,
-                  block.number(),
-                  short32(block.hash()));
-            }
-            return null;
-          });
-    } catch (IOException | L2RpcException | RuntimeException e) {
-      LOG.warn("squad: slot {}: could not drop its own block: {}", slot, e.getMessage());
     }
   }
 
