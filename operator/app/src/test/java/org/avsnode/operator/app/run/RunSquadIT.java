@@ -540,10 +540,7 @@ class RunSquadIT {
             .ranksOf(missed);
     org.avsnode.contracts.bindings.AvsRegistry registry =
         org.avsnode.contracts.bindings.AvsRegistry.load(
-            net.dep.contracts().avsRegistry(),
-            net.w1,
-            new org.web3j.tx.ReadonlyTransactionManager(net.w1, net.deployer.getAddress()),
-            net.gas);
+            net.dep.contracts().avsRegistry(), net.w1, net.readOnly(), net.gas);
     BigInteger set = BigInteger.valueOf(net.dep.operatorSetId());
     String offline = registry.operatorAt(set, BigInteger.valueOf(ranks[0])).send();
     String backup = registry.operatorAt(set, BigInteger.valueOf(ranks[1])).send();
@@ -559,10 +556,7 @@ class RunSquadIT {
     }
     org.avsnode.contracts.bindings.SlotSchedule onChain =
         org.avsnode.contracts.bindings.SlotSchedule.load(
-            net.squad.schedule(),
-            net.w1,
-            new org.web3j.tx.ReadonlyTransactionManager(net.w1, net.deployer.getAddress()),
-            net.gas);
+            net.squad.schedule(), net.w1, net.readOnly(), net.gas);
     BigInteger reputationBefore = onChain.reputationOf(BigInteger.valueOf(ranks[0])).send();
     offlineNode.duty(SquadDuty.ID).orElseThrow().stop();
     NodeRuntime third = null;
@@ -644,10 +638,7 @@ class RunSquadIT {
         .contains("avs_squad_gossip_received_total{outcome=\"pulled\",} 1.0");
     org.avsnode.contracts.bindings.SlashingCoordinator coordinator =
         org.avsnode.contracts.bindings.SlashingCoordinator.load(
-            net.dep.contracts().slashingCoordinator(),
-            net.w1,
-            new org.web3j.tx.ReadonlyTransactionManager(net.w1, net.deployer.getAddress()),
-            net.gas);
+            net.dep.contracts().slashingCoordinator(), net.w1, net.readOnly(), net.gas);
     byte[] promiseKey =
         coordinator
             .squadBrokenPreconfirmationEvidenceKey(

@@ -281,6 +281,11 @@ final class SquadNet implements AutoCloseable {
     }
   }
 
+  /** A transaction manager for reading the L1 contracts (calls from the deployer's address). */
+  org.web3j.tx.ReadonlyTransactionManager readOnly() {
+    return new org.web3j.tx.ReadonlyTransactionManager(w1, deployer.getAddress());
+  }
+
   /** Waits for slot 0. */
   void awaitGenesis() throws InterruptedException {
     while (System.currentTimeMillis() / 1000 < genesis) {
