@@ -89,6 +89,13 @@ public final class SquadDuty implements Duty {
    */
   static final long TAKEOVER_MARGIN_MILLIS = 500;
 
+  /**
+   * How far L1's time may trail the wall clock when L1's latest block is older than that: a
+   * transaction sent now lands in a block whose timestamp is at most this much before now (Ethereum
+   * proposes a block within seconds of its slot's start; anvil stamps a block when it mines it).
+   */
+  static final long L1_LAG_MILLIS = 4_000;
+
   /** How many earlier slots without a block a leader carries preconfirmed transactions from. */
   static final int ORPHAN_SLOTS = 32;
 
@@ -153,6 +160,14 @@ public final class SquadDuty implements Duty {
     final Map<String, byte[]> held = boundedMap(100_000);
     final org.avsnode.operator.registry.RegistryReader registry;
     final Map<String, URI> forwardedTo = boundedMap(100_000);
+
+    /**
+     * When this node first saw each recent L2 head (block hash to wall-clock millis): a block was
+     * sealed at or before that moment, which bounds when it can still be committed ({@link
+     * #dropAbove}). The L2 node's own timestamps cannot bound it: anvil's clock goes back with
+     * every rollback.
+     */
+    final Map<String, Long> headSeen = boundedMap(256);
 
     /** Per slot, the preconfirmations this node holds (its own and gossiped), in arrival order. */
     final Map<Long, Map<String, StoredPreconfirmation>> promised = new ConcurrentHashMap<>();
@@ -645,6 +660,7 @@ public final class SquadDuty implements Duty {
 
   private void followQuietly(Running r) {
     try {
+      seenAt(r, r.l2.latest().hash());
       r.follower.poll();
       r.promised
           .keySet()
@@ -744,6 +760,17 @@ public final class SquadDuty implements Duty {
               short32(head.hash()),
               carried.size());
           base = head;
+        } else {
+          // the L2 node holds a block above the committed one that a later rank may still commit
+          // (or the head is not above it): a block on the old base could never be committed
+          slots.labels("unsealed").inc();
+          LOG.warn(
+              "squad: slot {}: its base {} is no longer the inbox's last committed block, and the"
+                  + " L2 node cannot be brought back to it now ({}); not sealed",
+              o.slot(),
+              short32(o.base().hash()),
+              r.problem);
+          return;
         }
       }
     } catch (IOException | L2RpcException | RuntimeException e) {
@@ -786,8 +813,14 @@ public final class SquadDuty implements Duty {
       }
       L2Rpc.Head head = dropUncommitted(r, s);
       if (head == null) {
-        r.problem = "slot " + s + ": cannot take over, the L2 head is not the last committed block";
-        LOG.warn("squad: {}", r.problem);
+        // tried again at the next tick while this rank's window is open (an earlier rank's block
+        // may still be committed until its window closes on L1)
+        r.lastTakeoverSlot = s - 1;
+        if (r.problem == null || !r.problem.startsWith("slot " + s + ":")) {
+          r.problem =
+              "slot " + s + ": cannot take over, the L2 head is not the last committed block";
+        }
+        LOG.debug("squad: {}", r.problem);
         return;
       }
       // what the leader gossiped and this node missed, from the peers that hold it
@@ -900,6 +933,7 @@ public final class SquadDuty implements Duty {
           "squad: escape hatch: the L2 block does not hold exactly the {} due item(s); not"
               + " committed",
           items.size());
+      dropOwn(r, current, block);
       return;
     }
     TxReceipt receipt =
@@ -908,6 +942,9 @@ public final class SquadDuty implements Duty {
                 r.contracts.inboxAddress(),
                 SquadContracts.commitForcedCall(head.hash(), block.hash(), due)));
     slots.labels(receipt.success() ? "escape" : "escape_failed").inc();
+    if (!receipt.success()) {
+      dropOwn(r, current, block);
+    }
     LOG.warn(
         "squad: ESCAPE HATCH: every leader left forced items out; committed slot {} with the {}"
             + " due item(s) as L2 block #{} {}{}",
@@ -919,8 +956,8 @@ public final class SquadDuty implements Duty {
   }
 
   /**
-   * The L2 head once it is the inbox's last committed block, dropping blocks above it (mined by a
-   * rank whose window has closed: they can never be committed); null when it is not reachable.
+   * The L2 head once it is the inbox's last committed block, dropping blocks above it once they can
+   * no longer be committed (see {@link #dropAbove}); null when it is not reachable yet.
    */
   private L2Rpc.Head dropUncommitted(Running r, long slot) throws IOException, L2RpcException {
     return dropUncommitted(r, slot, r.contracts.lastBlockHash());
@@ -934,11 +971,44 @@ public final class SquadDuty implements Duty {
     return l2Lock.holding(() -> dropAbove(r, slot, last));
   }
 
-  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last) throws L2RpcException {
+  /**
+   * Drops the L2 blocks above the inbox's last committed block {@code last}, but only once the
+   * lowest of them can no longer be committed: only it can be committed next (the others build on
+   * it), and only by the rank that mined it, before its window closes on L1. Dropping it earlier
+   * would let that rank commit a block the L2 node no longer holds, and the chain could never go
+   * on. Every rank seals inside its own window, which closes at most {@code grace} seconds after
+   * the seal (a leader seals once its slot has ended, a backup once its window has opened), and the
+   * block was sealed before this node first saw it: it is dropped once L1's time reaches {@link
+   * #dropAfter} of that moment. L1's time is its latest block's, or the wall clock less {@value
+   * #L1_LAG_MILLIS} ms when that block is older (an L1 that mines only on demand, or after a
+   * reorg).
+   */
+  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last)
+      throws L2RpcException, IOException {
     L2Rpc.Head head = r.l2.latest();
     if (!Arrays.equals(head.hash(), last)) {
       int depth = depthAbove(r, head, last);
       if (depth > 0) {
+        L2Rpc.Head lowest = depth == 1 ? head : r.l2.block(head.number() - depth + 1);
+        if (lowest == null) {
+          return null;
+        }
+        long until = dropAfter(seenAt(r, lowest.hash()), r.graceSeconds);
+        long l1Now = Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS);
+        if (l1Now < until) {
+          r.problem =
+              "slot "
+                  + slot
+                  + ": L2 block #"
+                  + lowest.number()
+                  + " above the last committed one may still be committed (until L1 time "
+                  + (until + 999) / 1000
+                  + "); not dropped yet";
+          return null;
+        }
+        if (!Arrays.equals(r.contracts.lastBlockHash(), last)) {
+          return null; // committed meanwhile: the caller reads the inbox again
+        }
         r.l2.rollback(depth);
         droppedBlocks.inc(depth);
         LOG.warn(
@@ -954,6 +1024,21 @@ public final class SquadDuty implements Duty {
   }
 
   /**
+   * The L1 time (unix millis) from which an L2 block first seen by this node at {@code seenMillis}
+   * can no longer be committed: it was sealed by then, the window of the rank that sealed it closes
+   * at most {@code grace} seconds after the seal, and a second is allowed for the sealing node's
+   * clock to run ahead of this one's.
+   */
+  static long dropAfter(long seenMillis, long graceSeconds) {
+    return seenMillis + graceSeconds * 1000 + 1000;
+  }
+
+  /** When this node first saw the L2 block {@code hash} (now, if it had not). */
+  private long seenAt(Running r, byte[] hash) {
+    return r.headSeen.computeIfAbsent(Numeric.toHexString(hash), h -> clock.millis());
+  }
+
+  /**
    * The sync gate, then the slot is open for preconfirmations. The slot builds on the inbox's last
    * committed block, and only once the previous slot is settled: committed, or every drawn rank's
    * window to commit it has closed (its end plus (last rank + 1) × grace: a backup's takeover comes
@@ -965,6 +1050,14 @@ public final class SquadDuty implements Duty {
    * and did not commit.
    */
   private void open(Running r, long slot) throws IOException, L2RpcException {
+    if (faults.skipLead(slot)) {
+      r.lastOpenedSlot = slot;
+      LOG.warn("squad: slot {}: not led (an injected fault)", slot);
+      return;
+    }
+    if (clock.millis() >= r.startMillis(slot + 1)) {
+      return; // the slot ended while this tick was busy (a slow L1): its backups' turn now
+    }
     long last = r.contracts.lastSlot();
     if (last >= slot) {
       r.lastOpenedSlot = slot; // taken already (the escape hatch): nothing to lead
@@ -1094,6 +1187,7 @@ public final class SquadDuty implements Duty {
       List<byte[]> preRaws,
       List<byte[]> preHashes,
       int rank) {
+    L2Rpc.Head mined = null;
     try {
       long[] cl = r.contracts.queueCursorAndLength();
       long cursor = cl[0];
@@ -1158,10 +1252,12 @@ public final class SquadDuty implements Duty {
               errors.get(k));
         }
       }
+      mined = block;
       if (!Arrays.equals(block.parentHash(), base.hash())) {
         slots.labels("l2_conflict").inc();
         r.problem = "slot " + slot + ": the L2 node's new block is not on the slot's base";
         LOG.error("squad: {}", r.problem);
+        dropOwn(r, slot, block);
         return;
       }
       java.util.Set<String> inBlock = new java.util.HashSet<>();
@@ -1178,6 +1274,7 @@ public final class SquadDuty implements Duty {
         slots.labels("incomplete").inc();
         r.problem = "slot " + slot + ": block lacks preconfirmed " + missing;
         LOG.error("squad: {}; the proposal is not signed", r.problem);
+        dropOwn(r, slot, block);
         return;
       }
       byte[] txListHash = txListHash(block.txHashes());
@@ -1188,9 +1285,14 @@ public final class SquadDuty implements Duty {
         slots.labels("proposal_refused").inc();
         r.problem = "slot " + slot + ": proposal refused: " + signed.reason();
         LOG.error("squad: {} {}", r.problem, signed.detail());
+        dropOwn(r, slot, block);
         return;
       }
       proposals.publish(proposal, signed.signature(), r.operator);
+      long holdUntil = faults.commitNotBefore(slot, rank);
+      while (clock.millis() < holdUntil) {
+        Thread.sleep(Math.min(50, Math.max(1, holdUntil - clock.millis())));
+      }
       TxReceipt receipt =
           r.sender.sendAndWait(
               TxRequest.call(
@@ -1200,6 +1302,7 @@ public final class SquadDuty implements Duty {
         slots.labels("commit_failed").inc();
         r.problem = "slot " + slot + ": commit reverted in " + receipt.transactionHash();
         LOG.error("squad: {}", r.problem);
+        dropOwn(r, slot, block);
         return;
       }
       slots.labels(rank == 0 ? "committed" : "taken_over").inc();
@@ -1224,6 +1327,40 @@ public final class SquadDuty implements Duty {
       slots.labels("l2_failed").inc();
       r.problem = "slot " + slot + ": sealing failed: " + e.getMessage();
       LOG.error("squad: {}", r.problem);
+      if (mined != null
+          && e instanceof org.avsnode.operator.chain.L1RpcErrorException x
+          && "eth_estimateGas".equals(x.method())) {
+        dropOwn(r, slot, mined); // the commitment would revert: it was never sent
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stopping
+    }
+  }
+
+  /**
+   * Drops this node's own block of {@code slot} when it is still the L2 node's head and its
+   * commitment can never land (it reverted, or was never sent), so that the next rank or slot need
+   * not wait for this rank's window to close before building (see {@link #dropAbove}). A commitment
+   * whose fate is unknown (an L1 failure after sending) keeps its block.
+   */
+  private void dropOwn(Running r, long slot, L2Rpc.Head block) {
+    try {
+      l2Lock.holding(
+          () -> {
+            L2Rpc.Head head = r.l2.latest();
+            if (Arrays.equals(head.hash(), block.hash())) {
+              r.l2.rollback(1);
+              droppedBlocks.inc();
+              LOG.warn(
+                  "squad: slot {}: dropped its own L2 block #{} {} (its commitment cannot land)",
+                  slot,
+                  block.number(),
+                  short32(block.hash()));
+            }
+            return null;
+          });
+    } catch (IOException | L2RpcException | RuntimeException e) {
+      LOG.warn("squad: slot {}: could not drop its own block: {}", slot, e.getMessage());
     }
   }
 

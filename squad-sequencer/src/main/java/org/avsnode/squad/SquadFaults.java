@@ -17,4 +17,17 @@ public interface SquadFaults {
   default boolean censorForced(long slot) {
     return false;
   }
+
+  /** Whether the node, leader of {@code slot}, leaves it alone (a leader offline for one slot). */
+  default boolean skipLead(long slot) {
+    return false;
+  }
+
+  /**
+   * The wall-clock time (epoch milliseconds) before which the node, having sealed and signed {@code
+   * slot} as rank {@code rank}, does not send its commitment (a slow L1 submission); 0 for none.
+   */
+  default long commitNotBefore(long slot, int rank) {
+    return 0;
+  }
 }

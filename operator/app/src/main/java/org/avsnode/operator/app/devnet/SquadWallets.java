@@ -33,6 +33,7 @@ final class SquadWallets implements AutoCloseable {
   private static final BigInteger TIP = BigInteger.valueOf(1_000_000_000L);
 
   private final long chainId;
+  private final HttpService l2Http;
   private final List<Web3j> endpoints = new ArrayList<>();
   private final List<Credentials> wallets = new ArrayList<>();
   private final Map<String, BigInteger> nonces = new ConcurrentHashMap<>();
@@ -53,19 +54,29 @@ final class SquadWallets implements AutoCloseable {
    */
   SquadWallets(HttpService l2Http, long chainId, List<URI> endpoints, int count) throws Exception {
     this.chainId = chainId;
+    this.l2Http = l2Http;
     for (URI u : endpoints) {
       this.endpoints.add(Web3j.build(new HttpService(u.toString())));
     }
     for (int i = 0; i < count; i++) {
       Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
-      new Request<>(
-              "anvil_setBalance",
-              List.of(c.getAddress(), "0x3635c9adc5dea00000"),
-              l2Http,
-              L2Driver.VoidResponse.class)
-          .send();
+      fund(c.getAddress());
       wallets.add(c);
     }
+  }
+
+  /**
+   * Sets the wallet's L2 balance, as a faucet would. {@code anvil_setBalance} is not a transaction:
+   * an L2 block that a sequencer drops (never committed on L1) takes the balances set after its
+   * parent with it, so a wallet refused for its balance is funded again.
+   */
+  private void fund(String address) throws java.io.IOException {
+    new Request<>(
+            "anvil_setBalance",
+            List.of(address, "0x3635c9adc5dea00000"),
+            l2Http,
+            L2Driver.VoidResponse.class)
+        .send();
   }
 
   /** Sends {@code n} transfers, and a call to the message passer when {@code withdrawal}. */
@@ -107,6 +118,9 @@ final class SquadWallets implements AutoCloseable {
       if (r.hasError()) {
         refused.incrementAndGet();
         nonces.remove(address); // read again: the slot may have turned
+        if (r.getError().getMessage() != null && r.getError().getMessage().contains("balance")) {
+          fund(address);
+        }
         return;
       }
       nonces.put(address, nonce.add(BigInteger.ONE));
