@@ -661,6 +661,10 @@ public final class SquadDuty implements Duty {
   private void followQuietly(Running r) {
     try {
       seenAt(r, r.l2.latest().hash());
+    } catch (RuntimeException | L2RpcException e) {
+      LOG.debug("squad: reading the L2 head: {}", e.getMessage());
+    }
+    try {
       r.follower.poll();
       r.promised
           .keySet()

@@ -112,10 +112,13 @@ public final class L2Rpc implements AccountReads {
 
   /**
    * Drops the top {@code depth} blocks (anvil's {@code anvil_rollback}): the L2 node returns to the
-   * chain L1 committed.
+   * chain L1 committed. anvil's clock goes back with the blocks (the next block would be stamped as
+   * many seconds in the past as the dropped ones spanned, and a block mined again on the same
+   * parent could even repeat a dropped one's hash): it is set back to the wall clock.
    */
   public void rollback(int depth) throws L2RpcException {
     call("anvil_rollback", List.of(depth));
+    call("anvil_setTime", List.of(System.currentTimeMillis() / 1000));
   }
 
   /**
