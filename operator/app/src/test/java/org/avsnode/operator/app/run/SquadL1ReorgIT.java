@@ -305,15 +305,8 @@ class SquadL1ReorgIT {
 
   /** The inbox's SlotCommitted logs now, by slot. */
   private static TreeMap<Long, Log> commitments(SquadNet net) throws Exception {
-    EthFilter filter =
-        new EthFilter(
-            DefaultBlockParameter.valueOf(BigInteger.ZERO),
-            DefaultBlockParameterName.LATEST,
-            net.squad.inbox());
-    filter.addSingleTopic(EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
     TreeMap<Long, Log> out = new TreeMap<>();
-    for (var l : net.w1.ethGetLogs(filter).send().getLogs()) {
-      Log log = (Log) l.get();
+    for (Log log : net.slotCommittedLogs()) {
       out.put(slotOf(log), log);
     }
     return out;

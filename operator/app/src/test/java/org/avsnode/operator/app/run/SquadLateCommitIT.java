@@ -21,12 +21,9 @@ import org.avsnode.squad.SquadFaults;
 import org.avsnode.squad.schedule.SlotScheduleContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.abi.EventEncoder;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.EthFilter;
 import org.web3j.protocol.core.methods.response.EthBlock;
-import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.utils.Numeric;
 
 /**
@@ -169,14 +166,8 @@ class SquadLateCommitIT {
 
   private static List<SequencerInbox.SlotCommittedEventResponse> commitments(SquadNet net)
       throws Exception {
-    EthFilter filter =
-        new EthFilter(
-            DefaultBlockParameter.valueOf(BigInteger.ZERO),
-            DefaultBlockParameterName.LATEST,
-            net.squad.inbox());
-    filter.addSingleTopic(EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
-    return net.w1.ethGetLogs(filter).send().getLogs().stream()
-        .map(l -> SequencerInbox.getSlotCommittedEventFromLog((Log) l.get()))
+    return net.slotCommittedLogs().stream()
+        .map(SequencerInbox::getSlotCommittedEventFromLog)
         .sorted(java.util.Comparator.comparingLong(e -> e.slot.longValueExact()))
         .toList();
   }

@@ -286,6 +286,23 @@ final class SquadNet implements AutoCloseable {
     return new org.web3j.tx.ReadonlyTransactionManager(w1, deployer.getAddress());
   }
 
+  /** The inbox's {@code SlotCommitted} logs on L1 now. */
+  List<org.web3j.protocol.core.methods.response.Log> slotCommittedLogs() throws IOException {
+    org.web3j.protocol.core.methods.request.EthFilter filter =
+        new org.web3j.protocol.core.methods.request.EthFilter(
+            org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.ZERO),
+            DefaultBlockParameterName.LATEST,
+            squad.inbox());
+    filter.addSingleTopic(
+        org.web3j.abi.EventEncoder.encode(
+            org.avsnode.contracts.bindings.SequencerInbox.SLOTCOMMITTED_EVENT));
+    List<org.web3j.protocol.core.methods.response.Log> out = new ArrayList<>();
+    for (var l : w1.ethGetLogs(filter).send().getLogs()) {
+      out.add((org.web3j.protocol.core.methods.response.Log) l.get());
+    }
+    return out;
+  }
+
   /** Waits for slot 0. */
   void awaitGenesis() throws InterruptedException {
     while (System.currentTimeMillis() / 1000 < genesis) {
