@@ -991,12 +991,9 @@ public final class SquadDuty implements Duty {
       throws L2RpcException, IOException {
     L2Rpc.Head head = r.l2.latest();
     if (!Arrays.equals(head.hash(), last)) {
-      int depth = depthAbove(r, head, last);
-      if (depth > 0) {
-        L2Rpc.Head lowest = depth == 1 ? head : r.l2.block(head.number() - depth + 1);
-        if (lowest == null) {
-          return null;
-        }
+      L2Rpc.Head lowest = lowestAbove(r, head, last);
+      if (lowest != null) {
+        int depth = (int) (head.number() - lowest.number() + 1);
         long until = dropAfter(seenAt(r, lowest.hash()), r.graceSeconds);
         long l1Now = Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS);
         if (l1Now < until) {
@@ -1164,18 +1161,24 @@ public final class SquadDuty implements Duty {
                 r.startMillis(slot + 1) - LAST_RESORT_MILLIS);
   }
 
-  /** How many blocks {@code head} is above {@code ancestor}, or -1 (not within 64 blocks). */
-  private static int depthAbove(Running r, L2Rpc.Head head, byte[] ancestor) throws L2RpcException {
+  /**
+   * The block of {@code head}'s chain directly above {@code ancestor} ({@code head} itself when it
+   * is the child), or null when {@code ancestor} is not among the 64 blocks below {@code head}.
+   */
+  private static L2Rpc.Head lowestAbove(Running r, L2Rpc.Head head, byte[] ancestor)
+      throws L2RpcException {
+    L2Rpc.Head above = head;
     for (int d = 1; d <= 64 && head.number() - d >= 0; d++) {
       L2Rpc.Head b = r.l2.block(head.number() - d);
       if (b == null) {
-        return -1;
+        return null;
       }
       if (Arrays.equals(b.hash(), ancestor)) {
-        return d;
+        return above;
       }
+      above = b;
     }
-    return -1;
+    return null;
   }
 
   /**

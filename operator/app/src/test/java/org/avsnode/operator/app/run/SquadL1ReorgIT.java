@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.avsnode.contracts.bindings.SequencerInbox;
 import org.avsnode.contracts.bindings.SlashingCoordinator;
@@ -29,7 +28,6 @@ import org.web3j.crypto.Keys;
 import org.web3j.protocol.core.DefaultBlockParameter;
 import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.utils.Numeric;
@@ -113,7 +111,7 @@ class SquadL1ReorgIT {
       wallet.start();
       try {
         // a few committed slots, each checked by every node
-        awaitTrue(
+        SquadNet.awaitTrue(
             () -> inbox.committedCount().send().longValueExact() >= 3 && attestedOnEveryNode(net),
             40,
             "3 committed slots, attested by every node");
@@ -142,7 +140,7 @@ class SquadL1ReorgIT {
             depth, removedFrom, removedTo, lastAfterReorg);
 
         // every node's follower retracts what it had read
-        awaitTrue(
+        SquadNet.awaitTrue(
             () -> {
               for (NodeRuntime n : net.nodes) {
                 if (outcome(n, "retracted") < 1) {
@@ -154,7 +152,7 @@ class SquadL1ReorgIT {
             20,
             "every node retracted the removed commitments");
         // the chain goes on: slots after the removed ones are committed and checked
-        awaitTrue(
+        SquadNet.awaitTrue(
             () -> inbox.lastSlot().send().longValueExact() >= removedTo + 3,
             60,
             "slots committed after the reorg");
@@ -174,17 +172,7 @@ class SquadL1ReorgIT {
         TreeMap<Long, Log> after = commitments(net);
         // the commitments after the reorg chain from one another, and the L2 node's head chain
         // holds every one of them
-        EthBlock.Block l2Head =
-            net.w2.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
-        Map<String, Long> onL2 = new HashMap<>();
-        for (long n = l2Head.getNumber().longValueExact(); n >= 0; n--) {
-          EthBlock.Block b =
-              net.w2
-                  .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false)
-                  .send()
-                  .getBlock();
-          onL2.put(b.getHash().toLowerCase(Locale.ROOT), n);
-        }
+        Map<String, Long> onL2 = net.l2Chain();
         String prevHash = null;
         for (Log l : after.values()) {
           SequencerInbox.SlotCommittedEventResponse e =
@@ -347,18 +335,6 @@ class SquadL1ReorgIT {
       return Keys.createEcKeyPair();
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(Check c, int seconds, String what) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!c.holds()) {
-      assertThat(System.nanoTime()).as("within %d s: %s", seconds, what).isLessThan(deadline);
-      Thread.sleep(200);
     }
   }
 }

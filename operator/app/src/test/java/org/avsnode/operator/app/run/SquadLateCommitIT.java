@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -21,9 +19,6 @@ import org.avsnode.squad.SquadFaults;
 import org.avsnode.squad.schedule.SlotScheduleContract;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.protocol.core.DefaultBlockParameter;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.utils.Numeric;
 
 /**
@@ -79,7 +74,7 @@ class SquadLateCommitIT {
           AvsRegistry.load(net.dep.contracts().avsRegistry(), net.w1, net.readOnly(), net.gas);
       BigInteger set = BigInteger.valueOf(net.dep.operatorSetId());
       net.awaitGenesis();
-      awaitTrue(() -> inbox.committedCount().send().longValueExact() >= 2, 40, "2 slots");
+      SquadNet.awaitTrue(() -> inbox.committedCount().send().longValueExact() >= 2, 40, "2 slots");
 
       // a slot s whose backup is not the leader of s + 1 (that one drops blocks when it opens)
       long s = -1;
@@ -110,7 +105,7 @@ class SquadLateCommitIT {
           s, backup, s + 1);
 
       long want = s + 3;
-      awaitTrue(
+      SquadNet.awaitTrue(
           () -> inbox.lastSlot().send().longValueExact() >= want,
           (int) (nextEnd - System.currentTimeMillis() / 1000) + 40,
           "slot " + want + " committed: the chain goes on after the late commitment");
@@ -126,18 +121,7 @@ class SquadLateCommitIT {
       assertThat(ofS.committer).isEqualToIgnoringCase(backup);
 
       // the L2 node's chain holds every committed block, and they chain on L1
-      Set<String> onL2 = new HashSet<>();
-      EthBlock.Block head =
-          net.w2.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
-      for (long n = head.getNumber().longValueExact(); n >= 0; n--) {
-        onL2.add(
-            net.w2
-                .ethGetBlockByNumber(DefaultBlockParameter.valueOf(BigInteger.valueOf(n)), false)
-                .send()
-                .getBlock()
-                .getHash()
-                .toLowerCase(Locale.ROOT));
-      }
+      Set<String> onL2 = net.l2Chain().keySet();
       String previous = null;
       for (SequencerInbox.SlotCommittedEventResponse e : committed) {
         String block = Numeric.toHexString(e.blockHash);
@@ -170,17 +154,5 @@ class SquadLateCommitIT {
         .map(SequencerInbox::getSlotCommittedEventFromLog)
         .sorted(java.util.Comparator.comparingLong(e -> e.slot.longValueExact()))
         .toList();
-  }
-
-  interface Check {
-    boolean holds() throws Exception;
-  }
-
-  private static void awaitTrue(Check c, int seconds, String what) throws Exception {
-    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-    while (!c.holds()) {
-      assertThat(System.nanoTime()).as("within %d s: %s", seconds, what).isLessThan(deadline);
-      Thread.sleep(200);
-    }
   }
 }

@@ -303,6 +303,37 @@ final class SquadNet implements AutoCloseable {
     return out;
   }
 
+  /** The hashes (lower case) of the blocks on the L2 node's head chain, with their numbers. */
+  Map<String, Long> l2Chain() throws IOException {
+    Map<String, Long> out = new HashMap<>();
+    long head = w2.ethBlockNumber().send().getBlockNumber().longValueExact();
+    for (long n = head; n >= 0; n--) {
+      String hash =
+          w2.ethGetBlockByNumber(
+                  org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(n)),
+                  false)
+              .send()
+              .getBlock()
+              .getHash();
+      out.put(hash.toLowerCase(Locale.ROOT), n);
+    }
+    return out;
+  }
+
+  /** A condition a test waits for. */
+  interface Check {
+    boolean holds() throws Exception;
+  }
+
+  /** Waits until {@code c} holds, failing with {@code what} after {@code seconds}. */
+  static void awaitTrue(Check c, int seconds, String what) throws Exception {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!c.holds()) {
+      assertThat(System.nanoTime()).as("within %d s: %s", seconds, what).isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
   /** Waits for slot 0. */
   void awaitGenesis() throws InterruptedException {
     while (System.currentTimeMillis() / 1000 < genesis) {
