@@ -118,14 +118,15 @@ final class SquadNet implements AutoCloseable {
         graceSeconds,
         dueAfter,
         60,
-        DutyObservers.none(),
+        i -> DutyObservers.none(),
         extraSection,
         l2Args);
   }
 
   /**
    * @param escapeAfter seconds a due forced item waits before the escape hatch opens
-   * @param observers what every node is built with (e.g. injected {@code SquadFaults})
+   * @param observers what node {@code i} (of {@link #nodes}) is built with (e.g. injected {@code
+   *     SquadFaults})
    */
   static SquadNet start(
       Path dir,
@@ -135,7 +136,7 @@ final class SquadNet implements AutoCloseable {
       long graceSeconds,
       long dueAfter,
       long escapeAfter,
-      DutyObservers observers,
+      java.util.function.IntFunction<DutyObservers> observers,
       Map<String, String> extraSection,
       List<String> l2Args)
       throws Exception {
@@ -193,7 +194,7 @@ final class SquadNet implements AutoCloseable {
       long graceSeconds,
       long dueAfter,
       long escapeAfter,
-      DutyObservers observers,
+      java.util.function.IntFunction<DutyObservers> observers,
       Map<String, String> extraSection)
       throws Exception {
     deployer = funded(l1Http);
@@ -275,7 +276,7 @@ final class SquadNet implements AutoCloseable {
               .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
               .build();
       NodeRuntime node =
-          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers).runtime();
+          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers.apply(i)).runtime();
       nodes.add(node);
       node.start();
     }
