@@ -3,6 +3,7 @@ package org.avsnode.operator.app.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -39,6 +40,7 @@ import org.web3j.utils.Numeric;
 class SquadMissedSlotIT {
   private static final long SLOT_SECONDS = 4;
   private static final long GRACE_SECONDS = 3;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   // the faults' targets (-1: none)
   private final AtomicLong skipLead = new AtomicLong(-1);
@@ -129,8 +131,25 @@ class SquadMissedSlotIT {
   @Test
   void aBlockItsBackupMayStillCommitIsNotDroppedByTheNextLeader() throws Exception {
     // a slot s whose backup is not the leader of s + 1 (that one drops blocks when it opens)
-    long s = plant((ranks, next) -> ranks[1] != next[0]);
-    String backup = registry.operatorAt(set, BigInteger.valueOf(ranksOf(s)[1])).send();
+    long s = -1;
+    String backup = null;
+    long searchUntil = System.currentTimeMillis() + 60_000;
+    while (s < 0) {
+      assertThat(System.currentTimeMillis()).as("a slot to plant").isLessThan(searchUntil);
+      long current =
+          (System.currentTimeMillis() / 1000 - params.genesisTime()) / params.slotSeconds();
+      for (long c = current + 2; c <= current + 4 && s < 0; c++) {
+        Optional<int[]> ranks = ranksOf(schedule, params, c);
+        Optional<int[]> next = ranksOf(schedule, params, c + 1);
+        if (ranks.isPresent() && next.isPresent() && ranks.get()[1] != next.get()[0]) {
+          s = c;
+          backup = registry.operatorAt(set, BigInteger.valueOf(ranks.get()[1])).send();
+        }
+      }
+      if (s < 0) {
+        Thread.sleep(1_000);
+      }
+    }
     long nextEnd = params.genesisTime() + (s + 2) * params.slotSeconds();
     holdUntil.set(nextEnd * 1000 - 100);
     skipLead.set(s);
@@ -172,9 +191,27 @@ class SquadMissedSlotIT {
   @Test
   void promisesOfASlotWithoutABlockAreCarriedByALeaderThatMissedTheirGossip() throws Exception {
     // a slot t whose leader A is not the leader B of t + 1
-    long t = plant((ranks, next) -> ranks[0] != next[0]);
-    int a = nodeOf(ranksOf(t)[0]);
-    int b = nodeOf(ranksOf(t + 1)[0]);
+    long t = -1;
+    int a = -1;
+    int b = -1;
+    long searchUntil = System.currentTimeMillis() + 60_000;
+    while (t < 0) {
+      assertThat(System.currentTimeMillis()).as("a slot to plant").isLessThan(searchUntil);
+      long current =
+          (System.currentTimeMillis() / 1000 - params.genesisTime()) / params.slotSeconds();
+      for (long c = current + 2; c <= current + 4 && t < 0; c++) {
+        Optional<int[]> ranks = ranksOf(schedule, params, c);
+        Optional<int[]> next = ranksOf(schedule, params, c + 1);
+        if (ranks.isPresent() && next.isPresent() && ranks.get()[0] != next.get()[0]) {
+          t = c;
+          a = nodeOf(ranks.get()[0]);
+          b = nodeOf(next.get()[0]);
+        }
+      }
+      if (t < 0) {
+        Thread.sleep(1_000);
+      }
+    }
     abandon.set(t);
     missingNode.set(b);
     missGossip.set(t);
@@ -195,20 +232,17 @@ class SquadMissedSlotIT {
     for (Credentials w : List.of(wallets.get(0), wallets.get(0), wallets.get(1))) {
       BigInteger n =
           Numeric.toBigInt(
-              SquadNet.call(
-                      http, endpoint, "eth_getTransactionCount", List.of(w.getAddress(), "pending"))
+              call(endpoint, "eth_getTransactionCount", List.of(w.getAddress(), "pending"))
                   .path("result")
                   .asText());
       JsonNode r =
-          SquadNet.call(
-              http,
+          call(
               endpoint,
               "eth_sendRawTransaction",
               List.of(SquadNet.transfer(w, n, SquadNet.L2_CHAIN, to)));
       assertThat(r.has("result")).as("preconfirmed: %s", r).isTrue();
       String h = r.get("result").asText().toLowerCase(Locale.ROOT);
-      JsonNode p =
-          SquadNet.call(http, endpoint, "squad_getPreconfirmation", List.of(h)).path("result");
+      JsonNode p = call(endpoint, "squad_getPreconfirmation", List.of(h)).path("result");
       assertThat(p.path("slot").asLong()).as("the preconfirmation's slot").isEqualTo(t);
       promised.add(h);
     }
@@ -230,8 +264,7 @@ class SquadMissedSlotIT {
     String block = Numeric.toHexString(next.blockHash);
     for (String h : promised) {
       JsonNode receipt =
-          SquadNet.call(http, net.l2.rpcUrl(), "eth_getTransactionReceipt", List.of(h))
-              .path("result");
+          call(net.l2.rpcUrl(), "eth_getTransactionReceipt", List.of(h)).path("result");
       assertThat(receipt.path("blockHash").asText())
           .as("preconfirmed transaction %s is in the block of slot %d", h, want)
           .isEqualTo(block);
@@ -277,38 +310,34 @@ class SquadMissedSlotIT {
   }
 
   private double pulled(NodeRuntime n) throws Exception {
-    return SquadNet.metric(http, n, "avs_squad_gossip_received_total{outcome=\"pulled\",}");
-  }
-
-  /**
-   * The first of the slots 2 to 4 ahead whose ranks and the next slot's ranks {@code fit} (each
-   * array: the leader's index, then the backups'), waiting up to 60 s for one.
-   */
-  private long plant(java.util.function.BiPredicate<int[], int[]> fit) throws Exception {
-    long searchUntil = System.currentTimeMillis() + 60_000;
-    while (true) {
-      assertThat(System.currentTimeMillis()).as("a slot to plant").isLessThan(searchUntil);
-      long current =
-          (System.currentTimeMillis() / 1000 - params.genesisTime()) / params.slotSeconds();
-      for (long c = current + 2; c <= current + 4; c++) {
-        Optional<int[]> ranks = ranks(c);
-        Optional<int[]> next = ranks(c + 1);
-        if (ranks.isPresent() && next.isPresent() && fit.test(ranks.get(), next.get())) {
-          return c;
-        }
+    String prefix = "avs_squad_gossip_received_total{outcome=\"pulled\",}";
+    String metrics =
+        http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(n.apiUrl() + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Double.parseDouble(line.substring(prefix.length()).trim());
       }
-      Thread.sleep(1_000);
     }
+    return 0;
   }
 
-  private Optional<int[]> ranks(long slot) throws Exception {
+  private JsonNode call(String endpoint, String method, List<?> params) throws Exception {
+    String body =
+        JSON.writeValueAsString(
+            Map.of("jsonrpc", "2.0", "id", 1, "method", method, "params", params));
+    return JSON.readTree(SquadNet.postJson(http, endpoint, body).body());
+  }
+
+  private static Optional<int[]> ranksOf(
+      SlotScheduleContract schedule, SlotScheduleContract.Parameters params, long slot)
+      throws Exception {
     return schedule
         .epoch(params.epochOf(slot), params.backups())
         .map(e -> e.schedule().ranksOf(slot));
-  }
-
-  private int[] ranksOf(long slot) throws Exception {
-    return ranks(slot).orElseThrow();
   }
 
   private static List<SequencerInbox.SlotCommittedEventResponse> commitments(SquadNet net)

@@ -360,34 +360,6 @@ final class SquadNet implements AutoCloseable {
         java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
-  /** A JSON-RPC call to {@code endpoint}; the whole answer (result or error). */
-  static com.fasterxml.jackson.databind.JsonNode call(
-      java.net.http.HttpClient http, String endpoint, String method, List<?> params)
-      throws Exception {
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
-    String body =
-        json.writeValueAsString(
-            Map.of("jsonrpc", "2.0", "id", 1, "method", method, "params", params));
-    return json.readTree(postJson(http, endpoint, body).body());
-  }
-
-  /** The value of the node's metric line that starts with {@code prefix} (0 when it has none). */
-  static double metric(java.net.http.HttpClient http, NodeRuntime n, String prefix)
-      throws Exception {
-    String metrics =
-        http.send(
-                java.net.http.HttpRequest.newBuilder(URI.create(n.apiUrl() + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString())
-            .body();
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(prefix)) {
-        return Double.parseDouble(line.substring(prefix.length()).trim());
-      }
-    }
-    return 0;
-  }
-
   @Override
   public void close() {
     for (NodeRuntime n : nodes) {
