@@ -97,9 +97,8 @@ class RunSquadIT {
             GRACE_SECONDS,
             DUE_AFTER,
             ESCAPE_AFTER,
-            i ->
-                org.avsnode.operator.spi.DutyObservers.none()
-                    .with(org.avsnode.squad.SquadFaults.class, censor),
+            org.avsnode.operator.spi.DutyObservers.none()
+                .with(org.avsnode.squad.SquadFaults.class, censor),
             Map.of(),
             List.of())) {
       HttpService l2Http = net.l2Http;

@@ -118,15 +118,14 @@ final class SquadNet implements AutoCloseable {
         graceSeconds,
         dueAfter,
         60,
-        i -> DutyObservers.none(),
+        DutyObservers.none(),
         extraSection,
         l2Args);
   }
 
   /**
    * @param escapeAfter seconds a due forced item waits before the escape hatch opens
-   * @param observers what node {@code i} (of {@link #nodes}) is built with (e.g. injected {@code
-   *     SquadFaults})
+   * @param observers what every node is built with (e.g. injected {@code SquadFaults})
    */
   static SquadNet start(
       Path dir,
@@ -136,7 +135,7 @@ final class SquadNet implements AutoCloseable {
       long graceSeconds,
       long dueAfter,
       long escapeAfter,
-      java.util.function.IntFunction<DutyObservers> observers,
+      DutyObservers observers,
       Map<String, String> extraSection,
       List<String> l2Args)
       throws Exception {
@@ -194,7 +193,7 @@ final class SquadNet implements AutoCloseable {
       long graceSeconds,
       long dueAfter,
       long escapeAfter,
-      java.util.function.IntFunction<DutyObservers> observers,
+      DutyObservers observers,
       Map<String, String> extraSection)
       throws Exception {
     deployer = funded(l1Http);
@@ -276,7 +275,7 @@ final class SquadNet implements AutoCloseable {
               .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
               .build();
       NodeRuntime node =
-          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers.apply(i)).runtime();
+          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers).runtime();
       nodes.add(node);
       node.start();
     }
