@@ -257,17 +257,9 @@ class RunSquadIT {
           Thread.sleep(200);
         }
         Map<Long, String> committed = new HashMap<>();
-        org.web3j.protocol.core.methods.request.EthFilter filter =
-            new org.web3j.protocol.core.methods.request.EthFilter(
-                DefaultBlockParameter.valueOf(BigInteger.ZERO),
-                DefaultBlockParameterName.LATEST,
-                squad.inbox());
-        filter.addSingleTopic(
-            org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
-        for (var log : w1.ethGetLogs(filter).send().getLogs()) {
+        for (var log : net.slotCommittedLogs()) {
           SequencerInbox.SlotCommittedEventResponse e =
-              SequencerInbox.getSlotCommittedEventFromLog(
-                  (org.web3j.protocol.core.methods.response.Log) log.get());
+              SequencerInbox.getSlotCommittedEventFromLog(log);
           committed.put(e.slot.longValueExact(), Numeric.toHexString(e.blockHash));
         }
         for (String h : sent) {
