@@ -4,16 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acceptance: the 2-minute chaos soak of the packaged binary ({@code devnet --chaos}), with all
@@ -26,8 +28,66 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DevnetChaosIT {
 
+  /**
+   * The run's data directory (operator logs, the chaos report, the L1 and L2 logs) is kept under
+   * {@code target/} when the test fails, so that a failure can be traced; it is removed when it
+   * passes.
+   */
+  private static final Path KEPT = Paths.get("target", "devnet-chaos-it").toAbsolutePath();
+
   @Test
-  void twoMinutesOfChaosEndWithEveryCheckPassed(@TempDir Path dir) throws Exception {
+  void twoMinutesOfChaosEndWithEveryCheckPassed() throws Exception {
+    deleteTree(KEPT);
+    Files.createDirectories(KEPT);
+    boolean passed = false;
+    try {
+      run(KEPT);
+      passed = true;
+    } finally {
+      if (passed) {
+        deleteTree(KEPT);
+      } else {
+        System.err.println("DevnetChaosIT failed; its data directory is kept in " + KEPT);
+        printWarnings(KEPT.resolve("data"));
+      }
+    }
+  }
+
+  /**
+   * Prints the last WARN and ERROR lines of each operator's log (CI keeps the test's output),
+   * leaving out the injected RPC faults' own errors.
+   */
+  private static void printWarnings(Path data) throws IOException {
+    if (!Files.isDirectory(data)) {
+      return;
+    }
+    try (Stream<Path> logs = Files.walk(data, 2)) {
+      for (Path log :
+          logs.filter(l -> l.getFileName().toString().equals("operator.log")).sorted().toList()) {
+        List<String> lines =
+            Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .filter(l -> !l.contains("upstream error"))
+                .toList();
+        System.err.println(
+            "--- " + data.relativize(log) + ": last WARN/ERROR lines of " + lines.size());
+        lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static void run(Path dir) throws Exception {
     Path bin =
         Paths.get(System.getProperty("avs.operator.dist", "target/operator-dist"))
             .resolve("bin/operator");
