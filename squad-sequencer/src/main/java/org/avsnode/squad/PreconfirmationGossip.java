@@ -178,38 +178,46 @@ final class PreconfirmationGossip {
   }
 
   /**
-   * Asks every peer for the preconfirmations it holds for {@code slot} and keeps those that pass
-   * the intake's checks (signed by the slot's leader, the transaction hashing to its hash): a
-   * backup about to take a slot over may have missed some of the leader's gossip (it was
-   * restarting, or the post failed), and a follower that holds one would find the backup's block
-   * without it and slash the leader for a promise the leader could not keep. Peers that do not
-   * answer within {@code wait} are skipped. The number kept that this node did not hold.
+   * Asks every peer for the preconfirmations it holds for each of {@code slots} (all at once) and
+   * keeps those that pass the intake's checks (signed by the slot's leader, the transaction hashing
+   * to its hash). A node may have missed some of a leader's gossip (it was restarting, or the post
+   * failed), and what it does not hold it cannot put in a block: a backup taking a slot over would
+   * leave the leader's promises out (and a follower that holds one would slash the leader for a
+   * promise it could not keep), and a leader carrying the promises of slots without a block would
+   * break them. Peers that do not answer within {@code wait} are skipped. The number kept that this
+   * node did not hold.
    */
-  int pull(SquadDuty.Running r, long slot, java.time.Duration wait, String self) {
-    Map<String, java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>>> asks =
-        new java.util.LinkedHashMap<>();
-    for (Map.Entry<String, URI> peer : duty.config().peers().entrySet()) {
-      if (peer.getKey().equals(self)) {
-        continue;
+  int pull(SquadDuty.Running r, List<Long> slots, java.time.Duration wait, String self) {
+    record Ask(
+        String peer,
+        long slot,
+        java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>> answer) {}
+    List<Ask> asks = new ArrayList<>();
+    for (long slot : slots) {
+      for (Map.Entry<String, URI> peer : duty.config().peers().entrySet()) {
+        if (peer.getKey().equals(self)) {
+          continue;
+        }
+        HttpRequest req =
+            HttpRequest.newBuilder(peer.getValue().resolve(SLOT_PATH.replace("{slot}", "" + slot)))
+                .timeout(wait)
+                .GET()
+                .build();
+        asks.add(
+            new Ask(
+                peer.getKey(),
+                slot,
+                http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream())));
       }
-      HttpRequest req =
-          HttpRequest.newBuilder(peer.getValue().resolve(SLOT_PATH.replace("{slot}", "" + slot)))
-              .timeout(wait)
-              .GET()
-              .build();
-      asks.put(peer.getKey(), http.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()));
     }
     long deadline = System.nanoTime() + wait.toNanos();
-    java.util.Set<String> have = r.promised(slot).keySet();
     int added = 0;
-    for (Map.Entry<
-            String, java.util.concurrent.CompletableFuture<HttpResponse<java.io.InputStream>>>
-        ask : asks.entrySet()) {
+    for (Ask ask : asks) {
       JsonNode body;
       try {
         long left = Math.max(1, deadline - System.nanoTime());
         HttpResponse<java.io.InputStream> resp =
-            ask.getValue().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            ask.answer().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
         try (java.io.InputStream in = resp.body()) {
           if (resp.statusCode() != 200) {
             continue;
@@ -223,21 +231,24 @@ final class PreconfirmationGossip {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        asks.forEach(a -> a.answer().cancel(true));
         break;
       } catch (java.util.concurrent.ExecutionException
           | java.util.concurrent.TimeoutException
           | IOException e) {
-        ask.getValue().cancel(true);
-        LOG.debug("squad: slot {}: {} did not answer for its preconfirmations", slot, ask.getKey());
+        ask.answer().cancel(true);
+        LOG.debug(
+            "squad: slot {}: {} did not answer for its preconfirmations", ask.slot(), ask.peer());
         continue;
       }
       if (body == null || !body.isArray() || body.size() > MAX_ITEMS) {
         received.labels("malformed").inc();
         continue;
       }
+      java.util.Set<String> have = r.promised(ask.slot()).keySet();
       for (JsonNode item : body) {
         String txHash = item.path("txHash").asText("").toLowerCase(Locale.ROOT);
-        if (item.path("slot").asLong(-1) != slot
+        if (item.path("slot").asLong(-1) != ask.slot()
             || (have.contains(txHash) && r.held.containsKey(txHash))) {
           continue; // another slot's, or held already
         }
@@ -273,6 +284,9 @@ final class PreconfirmationGossip {
     List<String> refused = new ArrayList<>();
     int kept = 0;
     for (JsonNode item : body) {
+      if (duty.faults().missGossip(item.path("slot").asLong(-1))) {
+        continue; // an injected fault: as if this node had been down when it was posted
+      }
       String why = take(r, item);
       if (why == null) {
         kept++;

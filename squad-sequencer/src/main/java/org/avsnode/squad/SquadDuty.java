@@ -426,7 +426,8 @@ public final class SquadDuty implements Duty {
                 CATEGORY,
                 "gossip_received_total",
                 "Preconfirmations received from peers, by outcome (kept; pulled: asked for by"
-                    + " this node as a backup taking a slot over; or why not: malformed,"
+                    + " this node, for a slot it takes over or carries promises from; or why not:"
+                    + " malformed,"
                     + " wrong_rollup, stale, bad_transaction, not_leader, unknown_operator,"
                     + " bad_signature, l1_unavailable)",
                 "outcome"),
@@ -658,6 +659,11 @@ public final class SquadDuty implements Duty {
     }
   }
 
+  /** The injected faults ({@link SquadFaults#NONE} under {@code operator run}). */
+  SquadFaults faults() {
+    return faults;
+  }
+
   private void followQuietly(Running r) {
     try {
       seenAt(r, r.l2.latest().hash());
@@ -691,6 +697,10 @@ public final class SquadDuty implements Duty {
     if (o != null && slot > o.slot()) {
       r.open = null;
       List<Preconfirmer.Pending> pending = r.preconfirmer.seal(o.slot());
+      if (faults.abandon(o.slot())) {
+        LOG.warn("squad: slot {}: not sealed (an injected fault)", o.slot());
+        return;
+      }
       List<byte[]> raws = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
       for (Preconfirmer.Pending p : pending) {
@@ -752,7 +762,9 @@ public final class SquadDuty implements Duty {
       if (!Arrays.equals(last, base.hash())) {
         L2Rpc.Head head = dropUncommitted(r, o.slot(), last);
         if (head != null) {
-          carried = orphaned(r, r.contracts.lastSlot(), o.slot());
+          long lastSlot = r.contracts.lastSlot();
+          pullUnsettled(r, lastSlot, o.slot());
+          carried = orphaned(r, lastSlot, o.slot());
           slots.labels("rebased").inc();
           LOG.warn(
               "squad: slot {}: its base {} is no longer the inbox's last committed block (an L1"
@@ -803,7 +815,7 @@ public final class SquadDuty implements Duty {
         continue;
       }
       int rank = r.selfRankOf(s);
-      if (rank < 1) {
+      if (rank < 1 || faults.abandon(s)) {
         continue;
       }
       long margin = Math.min(TAKEOVER_MARGIN_MILLIS, r.graceSeconds * 1000 / 4);
@@ -827,8 +839,9 @@ public final class SquadDuty implements Duty {
         LOG.debug("squad: {}", r.problem);
         return;
       }
-      // what the leader gossiped and this node missed, from the peers that hold it
-      int pulled = gossip.pull(r, s, PULL_WAIT, r.operator);
+      // what the leaders of this slot and of the slots before it without a block gossiped and this
+      // node missed, from the peers that hold it
+      int pulled = pullUnsettled(r, lastCommitted, s + 1);
       List<byte[]> raws = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
       for (StoredPreconfirmation p : r.promisedInOrder(s)) {
@@ -1077,13 +1090,21 @@ public final class SquadDuty implements Duty {
     }
     r.lastOpenedSlot = slot;
     SlotLedger ledger = new SlotLedger(slot, r.l2, head);
+    pullUnsettled(r, last, slot);
     List<byte[]> carried = new ArrayList<>();
     for (byte[] raw : orphaned(r, last, slot)) {
       java.util.Optional<Preconfirmer.Tx> tx = Preconfirmer.decode(raw, r.l2ChainId);
-      if (tx.isPresent() && ledger.refuse(slot, tx.get()) == null) {
+      String why = tx.isEmpty() ? "it does not decode" : ledger.refuse(slot, tx.get());
+      if (why == null) {
         carried.add(raw);
       } else {
         carriedTxs.labels("refused").inc();
+        LOG.warn(
+            "squad: slot {}: not carrying preconfirmed transaction {} of an earlier slot without a"
+                + " block: {}",
+            slot,
+            Numeric.toHexString(org.web3j.crypto.Hash.sha3(raw)),
+            why);
       }
     }
     r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried));
@@ -1129,14 +1150,15 @@ public final class SquadDuty implements Duty {
 
   /**
    * The preconfirmed transactions this node holds for the slots after the inbox's last committed
-   * one ({@code lastCommitted}) and before {@code slot}, in slot and arrival order. Those slots
-   * have no block on L1 and never will once {@code slot} is committed (the inbox takes slots in
-   * order): their leader missed them, or an L1 reorg removed their commitments and the L2 blocks
-   * built on them were dropped. Their transactions were valid on the chain they were promised on;
-   * the block of {@code slot} takes them first, so that a promise whose block was lost is still
-   * kept where it can be, and so that the next transactions of the same senders (which follow them
-   * in nonce) can run. Their preconfirmations name their own slots, which have no block: nobody
-   * broke them (DESIGN.md §4).
+   * one ({@code lastCommitted}) and before {@code slot} (see {@link #pullUnsettled} for the ones it
+   * missed), in slot and arrival order, each sender's in nonce order. Those slots have no block on
+   * L1 and never will once {@code slot} is committed (the inbox takes slots in order): their leader
+   * missed them, or an L1 reorg removed their commitments and the L2 blocks built on them were
+   * dropped. Their transactions were valid on the chain they were promised on; the block of {@code
+   * slot} takes them first, so that a promise whose block was lost is still kept where it can be,
+   * and so that the next transactions of the same senders (which follow them in nonce) can run.
+   * Their preconfirmations name their own slots, which have no block: nobody broke them (DESIGN.md
+   * §4).
    */
   private static List<byte[]> orphaned(Running r, long lastCommitted, long slot) {
     Map<String, byte[]> out = new LinkedHashMap<>();
@@ -1148,7 +1170,40 @@ public final class SquadDuty implements Duty {
         }
       }
     }
-    return new ArrayList<>(out.values());
+    List<byte[]> raws = new ArrayList<>(out.values());
+    List<byte[]> hashes = new ArrayList<>();
+    for (String h : out.keySet()) {
+      hashes.add(Numeric.hexStringToByteArray(h));
+    }
+    // ones asked for from peers came last in arrival order: each sender's in nonce order again
+    nonceOrdered(raws, hashes, r.l2ChainId);
+    return raws;
+  }
+
+  /**
+   * Asks the peers for the preconfirmations they hold for the slots after {@code lastCommitted} and
+   * before {@code until} (at most the {@value #ORPHAN_SLOTS} before it), which have no block on L1:
+   * this node may have missed their leaders' gossip (it was restarting while it was posted), and
+   * the promises it does not hold it cannot keep. Nothing is asked when there are no such slots
+   * (the usual case: the slot before was committed). The number of preconfirmations this node did
+   * not hold.
+   */
+  private int pullUnsettled(Running r, long lastCommitted, long until) {
+    long from = Math.max(lastCommitted + 1, until - ORPHAN_SLOTS);
+    if (from >= until) {
+      return 0;
+    }
+    List<Long> slots = java.util.stream.LongStream.range(from, until).boxed().toList();
+    int pulled = gossip.pull(r, slots, PULL_WAIT, r.operator);
+    if (pulled > 0) {
+      LOG.info(
+          "squad: {} preconfirmation(s) of slots {} to {} asked for from peers (this node did not"
+              + " hold them)",
+          pulled,
+          from,
+          until - 1);
+    }
+    return pulled;
   }
 
   /** Whether the slot before {@code slot} is settled (see {@link #open}). */
@@ -1247,9 +1302,10 @@ public final class SquadDuty implements Duty {
               forced.get(k).index(),
               errors.get(k));
         } else if (k < forced.size() + carried.size()) {
-          LOG.info(
-              "squad: slot {}: the L2 node refused a carried transaction of an earlier slot: {}",
+          LOG.warn(
+              "squad: slot {}: the L2 node refused carried transaction {} of an earlier slot: {}",
               slot,
+              Numeric.toHexString(org.web3j.crypto.Hash.sha3(carried.get(k - forced.size()))),
               errors.get(k));
         } else {
           LOG.error(

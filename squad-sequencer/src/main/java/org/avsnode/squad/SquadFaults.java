@@ -30,4 +30,21 @@ public interface SquadFaults {
   default long commitNotBefore(long slot, int rank) {
     return 0;
   }
+
+  /**
+   * Whether the node leaves {@code slot} without a block: as its leader it preconfirms through the
+   * slot but never seals it, and as one of its backups it does not take it over (a node that dies
+   * at the slot's end).
+   */
+  default boolean abandon(long slot) {
+    return false;
+  }
+
+  /**
+   * Whether the node does not receive the preconfirmations its peers post for {@code slot} (a node
+   * that was restarting while they were sent); it can still ask peers for them.
+   */
+  default boolean missGossip(long slot) {
+    return false;
+  }
 }

@@ -97,8 +97,9 @@ class RunSquadIT {
             GRACE_SECONDS,
             DUE_AFTER,
             ESCAPE_AFTER,
-            org.avsnode.operator.spi.DutyObservers.none()
-                .with(org.avsnode.squad.SquadFaults.class, censor),
+            i ->
+                org.avsnode.operator.spi.DutyObservers.none()
+                    .with(org.avsnode.squad.SquadFaults.class, censor),
             Map.of(),
             List.of())) {
       HttpService l2Http = net.l2Http;

@@ -3,7 +3,6 @@ package org.avsnode.operator.app.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -50,7 +49,6 @@ import org.web3j.utils.Numeric;
  * </ul>
  */
 class SquadL1ReorgIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long SLOT_SECONDS = 2;
 
   private final HttpClient http = HttpClient.newHttpClient();
@@ -83,17 +81,20 @@ class SquadL1ReorgIT {
                   Credentials from = wallets.get(w++ % wallets.size());
                   try {
                     JsonNode nonce =
-                        call(
+                        SquadNet.call(
+                            http,
                             endpoint,
                             "eth_getTransactionCount",
                             List.of(from.getAddress(), "pending"));
                     BigInteger n = Numeric.toBigInt(nonce.path("result").asText("0x0"));
                     String raw = SquadNet.transfer(from, n, SquadNet.L2_CHAIN, to);
-                    JsonNode r = call(endpoint, "eth_sendRawTransaction", List.of(raw));
+                    JsonNode r =
+                        SquadNet.call(http, endpoint, "eth_sendRawTransaction", List.of(raw));
                     if (r.has("result")) {
                       String h = r.get("result").asText().toLowerCase(Locale.ROOT);
                       JsonNode p =
-                          call(endpoint, "squad_getPreconfirmation", List.of(h)).path("result");
+                          SquadNet.call(http, endpoint, "squad_getPreconfirmation", List.of(h))
+                              .path("result");
                       if (p.isObject()) {
                         preconfirmed.put(h, p.get("slot").asLong());
                       }
@@ -248,7 +249,9 @@ class SquadL1ReorgIT {
         assertThat(noBlock).as("the reorg left preconfirmed slots without a block").isPositive();
         double carriedByNodes = 0;
         for (NodeRuntime n : net.nodes) {
-          carriedByNodes += metric(n, "avs_squad_carried_transactions_total{outcome=\"carried\",}");
+          carriedByNodes +=
+              SquadNet.metric(
+                  http, n, "avs_squad_carried_transactions_total{outcome=\"carried\",}");
         }
         assertThat(carriedByNodes).isGreaterThanOrEqualTo(noBlock);
 
@@ -305,29 +308,7 @@ class SquadL1ReorgIT {
   }
 
   private double outcome(NodeRuntime n, String outcome) throws Exception {
-    return metric(n, "avs_squad_slots_checked_total{outcome=\"" + outcome + "\",}");
-  }
-
-  private double metric(NodeRuntime n, String prefix) throws Exception {
-    String metrics =
-        http.send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(n.apiUrl() + "/metrics"))
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString())
-            .body();
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(prefix)) {
-        return Double.parseDouble(line.substring(prefix.length()).trim());
-      }
-    }
-    return 0;
-  }
-
-  private JsonNode call(String endpoint, String method, List<?> params) throws Exception {
-    String body =
-        JSON.writeValueAsString(
-            Map.of("jsonrpc", "2.0", "id", 1, "method", method, "params", params));
-    return JSON.readTree(SquadNet.postJson(http, endpoint, body).body());
+    return SquadNet.metric(http, n, "avs_squad_slots_checked_total{outcome=\"" + outcome + "\",}");
   }
 
   private static org.web3j.crypto.ECKeyPair newKey() {

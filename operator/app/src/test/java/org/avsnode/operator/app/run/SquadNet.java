@@ -118,14 +118,15 @@ final class SquadNet implements AutoCloseable {
         graceSeconds,
         dueAfter,
         60,
-        DutyObservers.none(),
+        i -> DutyObservers.none(),
         extraSection,
         l2Args);
   }
 
   /**
    * @param escapeAfter seconds a due forced item waits before the escape hatch opens
-   * @param observers what every node is built with (e.g. injected {@code SquadFaults})
+   * @param observers what node {@code i} (of {@link #nodes}) is built with (e.g. injected {@code
+   *     SquadFaults})
    */
   static SquadNet start(
       Path dir,
@@ -135,7 +136,7 @@ final class SquadNet implements AutoCloseable {
       long graceSeconds,
       long dueAfter,
       long escapeAfter,
-      DutyObservers observers,
+      java.util.function.IntFunction<DutyObservers> observers,
       Map<String, String> extraSection,
       List<String> l2Args)
       throws Exception {
@@ -193,7 +194,7 @@ final class SquadNet implements AutoCloseable {
       long graceSeconds,
       long dueAfter,
       long escapeAfter,
-      DutyObservers observers,
+      java.util.function.IntFunction<DutyObservers> observers,
       Map<String, String> extraSection)
       throws Exception {
     deployer = funded(l1Http);
@@ -275,7 +276,7 @@ final class SquadNet implements AutoCloseable {
               .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
               .build();
       NodeRuntime node =
-          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers).runtime();
+          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers.apply(i)).runtime();
       nodes.add(node);
       node.start();
     }
@@ -357,6 +358,34 @@ final class SquadNet implements AutoCloseable {
             .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
             .build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A JSON-RPC call to {@code endpoint}; the whole answer (result or error). */
+  static com.fasterxml.jackson.databind.JsonNode call(
+      java.net.http.HttpClient http, String endpoint, String method, List<?> params)
+      throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    String body =
+        json.writeValueAsString(
+            Map.of("jsonrpc", "2.0", "id", 1, "method", method, "params", params));
+    return json.readTree(postJson(http, endpoint, body).body());
+  }
+
+  /** The value of the node's metric line that starts with {@code prefix} (0 when it has none). */
+  static double metric(java.net.http.HttpClient http, NodeRuntime n, String prefix)
+      throws Exception {
+    String metrics =
+        http.send(
+                java.net.http.HttpRequest.newBuilder(URI.create(n.apiUrl() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString())
+            .body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(prefix)) {
+        return Double.parseDouble(line.substring(prefix.length()).trim());
+      }
+    }
+    return 0;
   }
 
   @Override
