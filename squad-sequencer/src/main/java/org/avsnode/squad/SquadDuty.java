@@ -89,6 +89,12 @@ public final class SquadDuty implements Duty {
    */
   static final long TAKEOVER_MARGIN_MILLIS = 500;
 
+  /** How often a commitment refused because L1's clock is behind this node's is tried again. */
+  static final long TOO_EARLY_RETRY_MILLIS = 250;
+
+  /** The selector of the inbox's {@code TooEarlyForRank(uint64,uint8,uint64)} error. */
+  static final String TOO_EARLY_SELECTOR = "0x066e1aec";
+
   /**
    * How far L1's time may trail the wall clock when L1's latest block is older than that: a
    * transaction sent now lands in a block whose timestamp is at most this much before now (Ethereum
@@ -337,7 +343,9 @@ public final class SquadDuty implements Duty {
             "slots_total",
             "Slots this node led, by outcome (committed, not_synced, commit_failed, incomplete,"
                 + " proposal_refused, l2_failed, empty_schedule; rebased: built on another block"
-                + " than the one it opened on, because that one's commitment was lost)",
+                + " than the one it opened on, because that one's commitment was lost;"
+                + " l1_clock_behind: a commitment tried again because L1's clock had not reached"
+                + " its window yet)",
             "outcome");
     forwarded =
         m.counter(
@@ -1357,7 +1365,10 @@ public final class SquadDuty implements Duty {
         Thread.sleep(Math.min(50, Math.max(1, holdUntil - clock.millis())));
       }
       TxReceipt receipt =
-          r.sender.sendAndWait(
+          commitOnceOpen(
+              r,
+              slot,
+              rank,
               TxRequest.call(
                   r.contracts.inboxAddress(),
                   SquadContracts.commitCall(slot, base.hash(), block.hash(), txListHash, upto)));
@@ -1398,6 +1409,48 @@ public final class SquadDuty implements Duty {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt(); // stopping
     }
+  }
+
+  /**
+   * Sends the commitment of {@code slot} at {@code rank}. When its estimate reverts with the
+   * inbox's {@code TooEarlyForRank} (L1's clock, which the commitment is mined at, is behind this
+   * node's: the window opened by this node's clock, not yet by L1's), it is tried again every
+   * {@value #TOO_EARLY_RETRY_MILLIS} ms while the window is open by this node's clock, rather than
+   * giving the slot up; any other failure is the caller's.
+   */
+  private TxReceipt commitOnceOpen(Running r, long slot, int rank, TxRequest commit)
+      throws InterruptedException {
+    boolean logged = false;
+    while (true) {
+      try {
+        return r.sender.sendAndWait(commit);
+      } catch (org.avsnode.operator.chain.L1RpcErrorException e) {
+        if (!"eth_estimateGas".equals(e.method())
+            || !isTooEarly(e)
+            || clock.millis() + TOO_EARLY_RETRY_MILLIS >= r.closesMillis(slot, rank)) {
+          throw e;
+        }
+        slots.labels("l1_clock_behind").inc();
+        if (!logged) {
+          logged = true;
+          LOG.warn(
+              "squad: slot {}: L1's clock has not reached rank {}'s window yet (it is behind this"
+                  + " node's); committing again every {} ms until it has",
+              slot,
+              rank,
+              TOO_EARLY_RETRY_MILLIS);
+        }
+        Thread.sleep(TOO_EARLY_RETRY_MILLIS);
+      }
+    }
+  }
+
+  /** Whether an L1 error is the inbox's {@code TooEarlyForRank(uint64,uint8,uint64)} revert. */
+  static boolean isTooEarly(org.avsnode.operator.chain.L1RpcErrorException e) {
+    String data = e.data() == null ? "" : e.data().toLowerCase(java.util.Locale.ROOT);
+    String message =
+        e.rpcMessage() == null ? "" : e.rpcMessage().toLowerCase(java.util.Locale.ROOT);
+    return data.contains(TOO_EARLY_SELECTOR) || message.contains(TOO_EARLY_SELECTOR);
   }
 
   /**
