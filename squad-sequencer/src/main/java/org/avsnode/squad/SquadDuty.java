@@ -92,9 +92,6 @@ public final class SquadDuty implements Duty {
   /** How often a commitment refused because L1's clock is behind this node's is tried again. */
   static final long TOO_EARLY_RETRY_MILLIS = 250;
 
-  /** The selector of the inbox's {@code TooEarlyForRank(uint64,uint8,uint64)} error. */
-  static final String TOO_EARLY_SELECTOR = "0x066e1aec";
-
   /**
    * How far L1's time may trail the wall clock when L1's latest block is older than that: a
    * transaction sent now lands in a block whose timestamp is at most this much before now (Ethereum
@@ -344,8 +341,8 @@ public final class SquadDuty implements Duty {
             "Slots this node led, by outcome (committed, not_synced, commit_failed, incomplete,"
                 + " proposal_refused, l2_failed, empty_schedule; rebased: built on another block"
                 + " than the one it opened on, because that one's commitment was lost;"
-                + " l1_clock_behind: a commitment tried again because L1's clock had not reached"
-                + " its window yet)",
+                + " l1_clock_behind: a slot whose commitment was tried again because L1's clock"
+                + " had not reached its window yet)",
             "outcome");
     forwarded =
         m.counter(
@@ -1430,9 +1427,9 @@ public final class SquadDuty implements Duty {
             || clock.millis() + TOO_EARLY_RETRY_MILLIS >= r.closesMillis(slot, rank)) {
           throw e;
         }
-        slots.labels("l1_clock_behind").inc();
         if (!logged) {
           logged = true;
+          slots.labels("l1_clock_behind").inc();
           LOG.warn(
               "squad: slot {}: L1's clock has not reached rank {}'s window yet (it is behind this"
                   + " node's); committing again every {} ms until it has",
@@ -1445,12 +1442,15 @@ public final class SquadDuty implements Duty {
     }
   }
 
-  /** Whether an L1 error is the inbox's {@code TooEarlyForRank(uint64,uint8,uint64)} revert. */
+  /**
+   * Whether an L1 error is the inbox's {@code TooEarlyForRank} revert (named from the shipped
+   * ABIs).
+   */
   static boolean isTooEarly(org.avsnode.operator.chain.L1RpcErrorException e) {
-    String data = e.data() == null ? "" : e.data().toLowerCase(java.util.Locale.ROOT);
-    String message =
-        e.rpcMessage() == null ? "" : e.rpcMessage().toLowerCase(java.util.Locale.ROOT);
-    return data.contains(TOO_EARLY_SELECTOR) || message.contains(TOO_EARLY_SELECTOR);
+    return org.avsnode.operator.registration.ContractErrors.shipped()
+        .name(e.data())
+        .filter("TooEarlyForRank"::equals)
+        .isPresent();
   }
 
   /**

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import org.avsnode.operator.chain.L1RpcErrorException;
+import org.avsnode.operator.registration.ContractErrors;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Hash;
 
@@ -19,7 +20,8 @@ class TooEarlyTest {
   @Test
   void theSelectorIsTheInboxsError() throws Exception {
     String signature = "TooEarlyForRank(uint64,uint8,uint64)";
-    assertThat(Hash.sha3String(signature).substring(0, 10)).isEqualTo(SquadDuty.TOO_EARLY_SELECTOR);
+    assertThat(ContractErrors.shipped().name(Hash.sha3String(signature).substring(0, 10)))
+        .contains("TooEarlyForRank");
     Path inbox =
         Paths.get(
             "..", "eigen-contracts", "src", "main", "solidity", "squad", "SequencerInbox.sol");
