@@ -15,7 +15,10 @@ import org.avsnode.operator.l2.L2Exception;
  * with the root a rollup posted. With two sources a verdict needs both: a source that lags, has
  * pruned the state, fails or disagrees with the other makes the check ABSTAIN with the reason,
  * never INVALID (nor VALID). Roots of blocks a proposal is expected at are computed ahead ({@link
- * #precompute}) so the verdict is ready when the proposal is seen.
+ * #precompute}) so the verdict is ready when the proposal is seen; a root computed ahead is kept
+ * with the hash of the block it was computed from, and used only while every source still has that
+ * block at that height (a sequencer may replace an L2 block after its root was computed: the
+ * devnet's SQUAD re-sequences a block whose L1 commitment a reorg removed).
  */
 final class OutputChecker {
 
@@ -73,10 +76,17 @@ final class OutputChecker {
 
   private final List<Source> sources;
   private final long finalityDepth;
-  private final Map<Long, byte[]> precomputed =
+
+  /** A root every source computed for a block, and the block's hash at each source, in order. */
+  private record Agreed(byte[] root, List<byte[]> blockHashes) {}
+
+  /** What one source computed for a block: the root and the hash of the block it read. */
+  private record Computed(byte[] root, byte[] blockHash) {}
+
+  private final Map<Long, Agreed> precomputed =
       new LinkedHashMap<>(16, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, byte[]> e) {
+        protected boolean removeEldestEntry(Map.Entry<Long, Agreed> e) {
           return size() > 256;
         }
       };
@@ -116,7 +126,7 @@ final class OutputChecker {
       return;
     }
     Object r = agreedRoot(block);
-    if (r instanceof byte[] root) {
+    if (r instanceof Agreed root) {
       precomputed.put(block, root);
       notBefore.remove(block);
       return;
@@ -140,20 +150,28 @@ final class OutputChecker {
     }
   }
 
-  /** The verdict on {@code claimed} as the output root of L2 block {@code block}. */
+  /**
+   * The verdict on {@code claimed} as the output root of L2 block {@code block}. A root computed
+   * ahead costs one request per source (the block, to see that its hash has not changed since);
+   * when a source has another block at that height now, the root is computed again.
+   */
   Check check(long block, byte[] claimed) {
     Object r;
     synchronized (this) {
-      byte[] known = precomputed.get(block);
-      r = known != null ? known : agreedRoot(block);
-      if (r instanceof byte[] root) {
+      Agreed known = precomputed.get(block);
+      r = known != null ? stillCurrent(block, known) : null;
+      if (r == null) {
+        precomputed.remove(block);
+        r = agreedRoot(block);
+      }
+      if (r instanceof Agreed root) {
         precomputed.put(block, root);
       }
     }
     if (r instanceof Check abstain) {
       return abstain;
     }
-    byte[] root = (byte[]) r;
+    byte[] root = ((Agreed) r).root();
     if (Arrays.equals(root, claimed)) {
       return new Check(Verdict.VALID, "the posted root matches", false, root);
     }
@@ -168,15 +186,42 @@ final class OutputChecker {
         root);
   }
 
+  /**
+   * {@code known} when every source still has the block it was computed from at {@code block}; null
+   * when one has another block there now (replaced: compute again); the ABSTAIN {@link Check} when
+   * a source cannot say.
+   */
+  private Object stillCurrent(long block, Agreed known) {
+    for (int i = 0; i < sources.size(); i++) {
+      Source s = sources.get(i);
+      Optional<L2Block> b;
+      try {
+        b = s.block(block);
+      } catch (L2Exception e) {
+        return Check.abstain(s.name() + ": " + e.getMessage(), true);
+      } catch (RuntimeException e) {
+        return Check.abstain(s.name() + ": " + e, true);
+      }
+      if (b.isEmpty()
+          || b.get().number() != block
+          || !Arrays.equals(b.get().hash(), known.blockHashes().get(i))) {
+        return null;
+      }
+    }
+    return known;
+  }
+
   /** The root every source computes for {@code block}, or the ABSTAIN {@link Check} why not. */
   private Object agreedRoot(long block) {
     List<byte[]> roots = new ArrayList<>();
+    List<byte[]> hashes = new ArrayList<>();
     for (Source s : sources) {
       Object r = rootFrom(s, block);
       if (r instanceof Check abstain) {
         return abstain;
       }
-      roots.add((byte[]) r);
+      roots.add(((Computed) r).root());
+      hashes.add(((Computed) r).blockHash());
     }
     if (roots.size() == 2 && !Arrays.equals(roots.get(0), roots.get(1))) {
       return Check.abstain(
@@ -192,7 +237,7 @@ final class OutputChecker {
               + Hex.toHexPrefixed(roots.get(1)),
           true);
     }
-    return roots.get(0);
+    return new Agreed(roots.get(0), List.copyOf(hashes));
   }
 
   private Object rootFrom(Source s, long block) {
@@ -221,7 +266,7 @@ final class OutputChecker {
         return Check.abstain(
             s.name() + " answered block " + b.get().number() + " for block " + block, true);
       }
-      return s.outputRoot(b.get());
+      return new Computed(s.outputRoot(b.get()), b.get().hash());
     } catch (L2Exception e) {
       // a pruned state answers eth_getProof with an error: no verdict from this source
       return Check.abstain(s.name() + ": " + e.getMessage(), true);

@@ -159,13 +159,103 @@ class OutputCheckerTest {
   }
 
   @Test
-  void aPrecomputedRootCostsNoRequestAtDiscovery() {
+  void aPrecomputedRootCostsOneRequestAtDiscovery() {
     FakeL2 a = new FakeL2("a", 100);
     OutputChecker c = checker(0, a);
     c.precompute(70);
     int before = calls.get();
     assertThat(c.check(70, bytes(70, 9)).verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
-    assertThat(calls.get()).isEqualTo(before);
+    assertThat(calls.get() - before).as("the block, to see it is the same one").isEqualTo(1);
+  }
+
+  /** An L2 node whose block at one height can be replaced (re-sequenced) by another. */
+  static final class ResequencedL2 extends FakeL2 {
+    final long height;
+    int version;
+
+    ResequencedL2(String name, long head, long height) {
+      super(name, head);
+      this.height = height;
+    }
+
+    @Override
+    public Optional<L2Block> block(long n) {
+      Optional<L2Block> b = super.block(n);
+      if (n != height || version == 0 || b.isEmpty()) {
+        return b;
+      }
+      return Optional.of(
+          new L2Block(
+              n, bytes(n, 40 + version), bytes(n - 1, 1), bytes(n, 50 + version), 1000 + n));
+    }
+
+    @Override
+    public byte[] outputRoot(L2Block b) {
+      return b.number() != height || version == 0 ? super.outputRoot(b) : rootOf(b);
+    }
+
+    static byte[] rootOf(L2Block b) {
+      return OutputRoot.v0(b.stateRoot(), bytes(b.number(), 3), b.hash());
+    }
+  }
+
+  @Test
+  void aRootComputedAheadIsNotUsedOnceTheBlockWasReplaced() {
+    // the devnet's chaos run: the root of L2 block 10 was computed ahead, then an L1 reorg removed
+    // the block's commitment and the sequencer replaced the block; the proposer posted the root of
+    // the new block 10, which is right, and must not be found INVALID from the old one
+    ResequencedL2 a = new ResequencedL2("a", 12, 10);
+    OutputChecker c = checker(0, a);
+    c.precompute(10);
+    assertThat(c.isPrecomputed(10)).isTrue();
+    a.version = 1;
+    byte[] posted = ResequencedL2.rootOf(a.block(10).orElseThrow());
+    assertThat(posted).isNotEqualTo(trueRoot(10));
+    OutputChecker.Check r = c.check(10, posted);
+    assertThat(r.verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+    // and the root of the block it replaced is now the wrong one
+    OutputChecker.Check old = c.check(10, trueRoot(10));
+    assertThat(old.verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
+    assertThat(old.computed()).isEqualTo(posted);
+  }
+
+  @Test
+  void aSourceReplacingTheBlockOfTwoMakesTheCheckComputeAgainFromBoth() {
+    ResequencedL2 a = new ResequencedL2("a", 12, 10);
+    ResequencedL2 b = new ResequencedL2("b", 12, 10);
+    OutputChecker c = checker(0, a, b);
+    c.precompute(10);
+    b.version = 1; // b has the new block, a not yet: they disagree, no verdict
+    OutputChecker.Check r = c.check(10, trueRoot(10));
+    assertThat(r.verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+    assertThat(r.retryable()).isTrue();
+    a.version = 1;
+    byte[] posted = ResequencedL2.rootOf(a.block(10).orElseThrow());
+    assertThat(c.check(10, posted).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+  }
+
+  @Test
+  void aFailingSourceAtDiscoveryOfAPrecomputedRootAbstains() {
+    java.util.concurrent.atomic.AtomicBoolean resets =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    FakeL2 a =
+        new FakeL2("a", 100) {
+          @Override
+          public Optional<L2Block> block(long n) {
+            if (resets.get()) {
+              throw new L2Exception("eth_getBlockByNumber failed: connection reset");
+            }
+            return super.block(n);
+          }
+        };
+    OutputChecker c = checker(0, a);
+    c.precompute(70);
+    resets.set(true);
+    OutputChecker.Check r = c.check(70, bytes(70, 9));
+    assertThat(r.verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+    assertThat(r.retryable()).isTrue();
+    resets.set(false);
+    assertThat(c.check(70, bytes(70, 9)).verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
   }
 
   @Test

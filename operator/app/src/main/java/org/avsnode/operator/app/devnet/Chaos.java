@@ -89,6 +89,9 @@ final class Chaos implements AutoCloseable {
    */
   static final long SQUAD_SETTLE_MILLIS = 16_000;
 
+  /** The deepest L1 reorg the chaos makes (1 to this many blocks). */
+  static final int MAX_REORG_DEPTH = 3;
+
   /** Starts of a killed operator tried before the chaos gives it up. */
   static final int MAX_STARTS = 10;
 
@@ -268,7 +271,7 @@ final class Chaos implements AutoCloseable {
 
   private void reorgLoop() {
     while (pause(between(25_000, 45_000)) && chaosOn()) {
-      int depth = (int) between(1, 4);
+      int depth = (int) between(1, MAX_REORG_DEPTH + 1);
       try {
         String what = target.reorg(depth);
         reorgs.add(new Reorg(System.currentTimeMillis(), depth, what));
@@ -656,6 +659,21 @@ final class Chaos implements AutoCloseable {
         long forcedQueued,
         long forcedIncluded) {}
 
+    /** VITAL's outcome under the chaos; null when the devnet posts no outputs. */
+    public VitalOutcome vital;
+
+    /**
+     * What the operators' VITAL quorum decided on L1 about the outputs the devnet's proposer
+     * posted.
+     *
+     * @param outputsPosted outputs posted to the OutputOracle
+     * @param wrongPosted of those, posted with a wrong root on purpose ({@code --bad-output})
+     * @param correctInvalidated indexes of outputs posted with the right root that the quorum
+     *     invalidated on L1: a false verdict (and with it MACH stops attesting up to the next
+     *     output)
+     */
+    record VitalOutcome(long outputsPosted, long wrongPosted, List<Long> correctInvalidated) {}
+
     /** Why the run failed its checks; empty when it passed. */
     public List<String> failures() {
       List<String> f = new ArrayList<>();
@@ -693,6 +711,12 @@ final class Chaos implements AutoCloseable {
       }
       if (!processesLeft.isEmpty()) {
         f.add(processesLeft.size() + " process(es) left running: " + processesLeft);
+      }
+      if (vital != null && !vital.correctInvalidated().isEmpty()) {
+        f.add(
+            vital.correctInvalidated().size()
+                + " output(s) posted with the right root were invalidated on L1: "
+                + vital.correctInvalidated());
       }
       if (squad != null) {
         if (squad.slotsCommitted() == 0) {

@@ -684,7 +684,7 @@ final class Devnet implements AutoCloseable {
               new org.web3j.protocol.http.HttpService(l2Anvil.rpcUrl()), L2_CHAIN_ID, endpoints, 8);
       closeables.add(squadWallets);
       l2Driver.squad = squadWallets;
-      l2Driver.committedHead = this::squadCommittedHead;
+      l2Driver.committedHead = this::squadFinalHead;
       l2Driver.start();
       faults.scheduleWithFixedDelay(
           () -> {
@@ -1073,6 +1073,41 @@ final class Devnet implements AutoCloseable {
   long squadCommittedHead() {
     try {
       org.avsnode.contracts.bindings.SequencerInbox inbox = squadInbox();
+      byte[] last = inbox.lastBlockHash().send();
+      var b =
+          squadL2()
+              .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(last), false)
+              .send()
+              .getBlock();
+      return b == null ? 0 : b.getNumber().longValueExact();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  /**
+   * L1 blocks below L1's head at which the proposer reads the inbox's last committed L2 block: one
+   * more than the deepest reorg the devnet makes ({@link Chaos#MAX_REORG_DEPTH}), so an output is
+   * posted only for a block whose commitment no reorg here removes. Without it the proposer may
+   * post the root of an L2 block that a reorg then has re-sequenced: a wrong output, which the
+   * operators' quorum rightly invalidates, and MACH attests nothing up to the next output.
+   */
+  static final int PROPOSER_L1_DEPTH = Chaos.MAX_REORG_DEPTH + 1;
+
+  /**
+   * The L2 number of the inbox's last committed block as L1 had it {@link #PROPOSER_L1_DEPTH}
+   * blocks below its head (what the proposer treats as final); 0 when it cannot be read.
+   */
+  long squadFinalHead() {
+    try {
+      long l1Head = l1.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+      long at = l1Head - PROPOSER_L1_DEPTH;
+      if (at < deployment.deploymentBlock()) {
+        return 0;
+      }
+      org.avsnode.contracts.bindings.SequencerInbox inbox = squadInbox();
+      inbox.setDefaultBlockParameter(
+          org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(at)));
       byte[] last = inbox.lastBlockHash().send();
       var b =
           squadL2()
@@ -2097,6 +2132,17 @@ final class Devnet implements AutoCloseable {
       chaosReport = chaos.report();
       if (squadWallets != null) {
         chaosReport.squad = squadOutcome();
+      }
+      if (l2Driver != null) {
+        watchVerdicts();
+        chaosReport.vital =
+            new Chaos.Report.VitalOutcome(
+                l2Driver.outputsProposed.get(),
+                l2Driver.badOutputs.size(),
+                progress.invalidatedOnChain.stream()
+                    .filter(i -> !l2Driver.badOutputs.contains(i))
+                    .sorted()
+                    .toList());
       }
     }
     double secs = (System.nanoTime() - startNanos) / 1e9;

@@ -81,7 +81,8 @@ final class L2Driver implements AutoCloseable {
 
   /**
    * When SQUAD sequences the L2: the wallets that send through the operators' endpoints, and the
-   * last L2 block committed on L1 (the proposer posts only committed blocks); null otherwise.
+   * last L2 block whose commitment is final on L1 (the proposer posts only such blocks: one that a
+   * reorg can still take out of the inbox may be re-sequenced); null otherwise.
    */
   volatile SquadWallets squad;
 

@@ -68,6 +68,15 @@ class ChaosReportTest {
         .contains("1 preconfirmed transaction(s) not in a committed L2 block: [0xab]");
     r.squad = new Chaos.Report.SquadOutcome(0, 0, 0, 0, 0, List.of(), 0, 0, 0);
     assertThat(r.failures()).singleElement().asString().contains("no SQUAD slot");
+
+    r = clean();
+    r.vital = new Chaos.Report.VitalOutcome(3, 1, List.of());
+    assertThat(r.failures()).isEmpty();
+    r.vital = new Chaos.Report.VitalOutcome(3, 0, List.of(0L));
+    assertThat(r.failures())
+        .singleElement()
+        .asString()
+        .contains("1 output(s) posted with the right root were invalidated on L1: [0]");
   }
 
   @Test
