@@ -159,6 +159,62 @@ class SquadMissedSlotIT {
   }
 
   /**
+   * A backup whose L1 node's clock is behind its own: at the moment its window opens by its clock,
+   * L1's pending block is still before it, and the commitment's estimate reverts with the inbox's
+   * {@code TooEarlyForRank} (CI saw this once, with L1 about 1 s behind). The backup must send it
+   * again until L1's clock has reached the window, not drop its block and give the slot up.
+   * Injected: the leader of {@code s} does not lead it, and L1's clock is set 2 s back ({@code
+   * evm_setTime}) a second before the backup's window opens, then forward again. Checked: slot
+   * {@code s} is committed by the backup, the backup counted {@code
+   * slots_total{outcome="l1_clock_behind"}}, and the chain is intact.
+   */
+  @Test
+  void aBackupWhoseL1ClockIsBehindCommitsOnceL1ReachesItsWindow() throws Exception {
+    long s = plant((ranks, next) -> ranks[1] != next[0]);
+    int backupNode = nodeOf(ranksOf(s)[1]);
+    String backup = net.ops.get(backupNode).getAddress();
+    double behindBefore = clockBehind(net.nodes.get(backupNode));
+    holdUntil.set(0);
+    skipLead.set(s);
+    long end = params.genesisTime() + (s + 1) * params.slotSeconds();
+    long opens = end + GRACE_SECONDS;
+    System.out.printf(
+        "SquadMissedSlotIT: slot %d is left by its leader; L1's clock is set 2 s back before its"
+            + " backup %s may commit it (from %d)%n",
+        s, backup, opens);
+    org.web3j.protocol.http.HttpService l1 =
+        new org.web3j.protocol.http.HttpService(net.l1.rpcUrl());
+    try {
+      while (System.currentTimeMillis() < (opens - 1) * 1000) {
+        Thread.sleep(20);
+      }
+      SquadNet.rpc(l1, "evm_setTime", List.of(System.currentTimeMillis() / 1000 - 2));
+      long want = s + 2;
+      SquadNet.awaitTrue(
+          () -> inbox.lastSlot().send().longValueExact() >= want,
+          (int) (opens - System.currentTimeMillis() / 1000) + 40,
+          "slot " + want + " committed");
+    } finally {
+      SquadNet.rpc(l1, "evm_setTime", List.of(System.currentTimeMillis() / 1000));
+      l1.close();
+    }
+    List<SequencerInbox.SlotCommittedEventResponse> committed = commitments(net);
+    SequencerInbox.SlotCommittedEventResponse ofS =
+        committed.stream().filter(e -> e.slot.longValueExact() == s).findFirst().orElse(null);
+    assertThat(ofS).as("slot %d committed by its backup although L1 lagged", s).isNotNull();
+    assertThat(ofS.rank.intValue()).isEqualTo(1);
+    assertThat(ofS.committer).isEqualToIgnoringCase(backup);
+    assertThat(clockBehind(net.nodes.get(backupNode)) - behindBefore)
+        .as("the backup found L1's clock behind its own and sent its commitment again")
+        .isGreaterThanOrEqualTo(1);
+    assertChainIntact(committed);
+  }
+
+  private double clockBehind(NodeRuntime n) throws Exception {
+    return SquadNet.metric(http, n, "avs_squad_slots_total{outcome=\"l1_clock_behind\",}");
+  }
+
+  /**
    * The promises of a slot left without a block, when the next leader missed their gossip (it was
    * restarting while the slot's leader posted them): it must ask its peers for them before it
    * carries the promises of slots without a block into its own, or they are broken (the 30-minute
