@@ -1072,17 +1072,20 @@ final class Devnet implements AutoCloseable {
   /** The number of the last L2 block committed to the SQUAD inbox (0 before the first). */
   long squadCommittedHead() {
     try {
-      org.avsnode.contracts.bindings.SequencerInbox inbox = squadInbox();
-      byte[] last = inbox.lastBlockHash().send();
-      var b =
-          squadL2()
-              .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(last), false)
-              .send()
-              .getBlock();
-      return b == null ? 0 : b.getNumber().longValueExact();
+      return l2NumberOf(squadInbox().lastBlockHash().send());
     } catch (Exception e) {
       return 0;
     }
+  }
+
+  /** The number of the L2 block {@code hash} on the L2 node, 0 when the node does not have it. */
+  private long l2NumberOf(byte[] hash) throws java.io.IOException {
+    var b =
+        squadL2()
+            .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(hash), false)
+            .send()
+            .getBlock();
+    return b == null ? 0 : b.getNumber().longValueExact();
   }
 
   /**
@@ -1108,13 +1111,7 @@ final class Devnet implements AutoCloseable {
       org.avsnode.contracts.bindings.SequencerInbox inbox = squadInbox();
       inbox.setDefaultBlockParameter(
           org.web3j.protocol.core.DefaultBlockParameter.valueOf(BigInteger.valueOf(at)));
-      byte[] last = inbox.lastBlockHash().send();
-      var b =
-          squadL2()
-              .ethGetBlockByHash(org.web3j.utils.Numeric.toHexString(last), false)
-              .send()
-              .getBlock();
-      return b == null ? 0 : b.getNumber().longValueExact();
+      return l2NumberOf(inbox.lastBlockHash().send());
     } catch (Exception e) {
       return 0;
     }
