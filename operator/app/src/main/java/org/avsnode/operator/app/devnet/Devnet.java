@@ -1117,6 +1117,14 @@ final class Devnet implements AutoCloseable {
     }
   }
 
+  /** The outputs posted with the right root that the operators' quorum invalidated on L1. */
+  private List<Long> goodOutputsInvalidated() {
+    return progress.invalidatedOnChain.stream()
+        .filter(i -> !l2Driver.badOutputs.contains(i))
+        .sorted()
+        .toList();
+  }
+
   /**
    * SQUAD's outcome for the chaos report: every transaction the endpoints preconfirmed long enough
    * ago is looked up on the L2 node, and must be in a block at or below the inbox's last committed
@@ -2136,10 +2144,7 @@ final class Devnet implements AutoCloseable {
             new Chaos.Report.VitalOutcome(
                 l2Driver.outputsProposed.get(),
                 l2Driver.badOutputs.size(),
-                progress.invalidatedOnChain.stream()
-                    .filter(i -> !l2Driver.badOutputs.contains(i))
-                    .sorted()
-                    .toList());
+                goodOutputsInvalidated());
       }
     }
     double secs = (System.nanoTime() - startNanos) / 1e9;
@@ -2189,10 +2194,7 @@ final class Devnet implements AutoCloseable {
       long bad = l2Driver.badOutputs.size();
       long badInvalidated =
           l2Driver.badOutputs.stream().filter(progress.invalidatedOnChain::contains).count();
-      long goodInvalidated =
-          progress.invalidatedOnChain.stream()
-              .filter(i -> !l2Driver.badOutputs.contains(i))
-              .count();
+      long goodInvalidated = goodOutputsInvalidated().size();
       long goodValidated =
           progress.validatedOnChain.stream().filter(i -> !l2Driver.badOutputs.contains(i)).count();
       say(

@@ -182,21 +182,18 @@ class SquadMissedSlotIT {
         "SquadMissedSlotIT: slot %d is left by its leader; L1's clock is set 2 s back before its"
             + " backup %s may commit it (from %d)%n",
         s, backup, opens);
-    org.web3j.protocol.http.HttpService l1 =
-        new org.web3j.protocol.http.HttpService(net.l1.rpcUrl());
     try {
       while (System.currentTimeMillis() < (opens - 1) * 1000) {
         Thread.sleep(20);
       }
-      SquadNet.rpc(l1, "evm_setTime", List.of(System.currentTimeMillis() / 1000 - 2));
+      SquadNet.rpc(net.l1Http, "evm_setTime", List.of(System.currentTimeMillis() / 1000 - 2));
       long want = s + 2;
       SquadNet.awaitTrue(
           () -> inbox.lastSlot().send().longValueExact() >= want,
           (int) (opens - System.currentTimeMillis() / 1000) + 40,
           "slot " + want + " committed");
     } finally {
-      SquadNet.rpc(l1, "evm_setTime", List.of(System.currentTimeMillis() / 1000));
-      l1.close();
+      SquadNet.rpc(net.l1Http, "evm_setTime", List.of(System.currentTimeMillis() / 1000));
     }
     List<SequencerInbox.SlotCommittedEventResponse> committed = commitments(net);
     SequencerInbox.SlotCommittedEventResponse ofS =
