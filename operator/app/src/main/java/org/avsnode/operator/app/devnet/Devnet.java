@@ -941,6 +941,17 @@ final class Devnet implements AutoCloseable {
       op.port =
           op.aggregator ? ports[op.index] : options.operatorProcesses() || squad ? freePort() : 0;
     }
+    // operator processes start side by side (their start is mostly JVM start-up and keystore
+    // decryption); one after another, the last of 5 was up 20 s after the first on 2 cores, after
+    // SQUAD's first slots, which went to backups
+    Map<DevnetOperator, Long> launched = new LinkedHashMap<>();
+    if (options.operatorProcesses()) {
+      for (DevnetOperator op : operators) {
+        if (op.index < firstOffline) {
+          launched.put(op, launchOperatorProcess(op));
+        }
+      }
+    }
     for (DevnetOperator op : operators) {
       if (op.index >= firstOffline) {
         say(
@@ -948,7 +959,11 @@ final class Devnet implements AutoCloseable {
             op.name(), op.address(), squad ? "; its SQUAD slots go to their backups" : "");
         continue;
       }
-      startOperator(op, dir);
+      if (launched.containsKey(op)) {
+        awaitOperatorProcess(op, launched.get(op));
+      } else {
+        startOperator(op, dir);
+      }
       say(
           "devnet: %s %s running %s at %s%s%s%s",
           op.name(),
@@ -1032,8 +1047,21 @@ final class Devnet implements AutoCloseable {
   }
 
   /**
+   * From the SQUAD contracts' deployment to slot 0: 10 s for the devnet's own set-up (L1 interval
+   * mining, the epoch lag) when the operators run in this JVM. Operators that run as processes
+   * start only after that set-up, side by side, each a JVM that decrypts its keystores: 5 of them
+   * took about 10 s on 2 cores, so slot 0 waits 15 s more; with 10 s, slots 0 to 3 went to backups,
+   * or to nobody, while their leaders were still starting (and each such miss halves the leader's
+   * reputation on chain).
+   */
+  private long squadGenesisDelaySeconds() {
+    return options.operatorProcesses() ? 25 : 10;
+  }
+
+  /**
    * Deploys the rollup's SQUAD contracts (schedule, inbox, forced-inclusion queue), registers the
-   * inbox with the slashing coordinator and fixes the first schedule epochs; slot 0 starts 10 s on.
+   * inbox with the slashing coordinator and fixes the first schedule epochs; slot 0 starts {@link
+   * #squadGenesisDelaySeconds} on.
    */
   private void deploySquad() throws Exception {
     byte[] l2Genesis =
@@ -1044,7 +1072,7 @@ final class Devnet implements AutoCloseable {
                 .send()
                 .getBlock()
                 .getHash());
-    long genesis = System.currentTimeMillis() / 1000 + 10;
+    long genesis = System.currentTimeMillis() / 1000 + squadGenesisDelaySeconds();
     squadGenesis = genesis;
     squadContracts =
         org.avsnode.contracts.deploy.SquadDeployer.deploy(
@@ -1065,8 +1093,12 @@ final class Devnet implements AutoCloseable {
                 3));
     say(
         "devnet: SQUAD contracts deployed (schedule %s, inbox %s, forced-inclusion queue %s);"
-            + " slot 0 starts in 10 s",
-        squadContracts.schedule(), squadContracts.inbox(), squadContracts.queue());
+            + " slot 0 starts in "
+            + squadGenesisDelaySeconds()
+            + " s",
+        squadContracts.schedule(),
+        squadContracts.inbox(),
+        squadContracts.queue());
   }
 
   /** The number of the last L2 block committed to the SQUAD inbox (0 before the first). */
@@ -1589,6 +1621,13 @@ final class Devnet implements AutoCloseable {
    * RunCommand#STOP_WITH_PARENT_ENV}).
    */
   private void startOperatorProcess(DevnetOperator op) throws Exception {
+    awaitOperatorProcess(op, launchOperatorProcess(op));
+  }
+
+  /**
+   * Starts the operator's process (see {@link #startOperatorProcess}); returns its log's offset.
+   */
+  private long launchOperatorProcess(DevnetOperator op) throws IOException {
     NodeSettings s = settings(op);
     List<String> cmd = new ArrayList<>();
     cmd.add(
@@ -1644,6 +1683,13 @@ final class Devnet implements AutoCloseable {
     Process p = pb.start();
     op.process = p;
     started.add(p.toHandle());
+    return logStart;
+  }
+
+  /** Waits until the operator's process serves its API; it fails if the process exits first. */
+  private void awaitOperatorProcess(DevnetOperator op, long logStart) throws Exception {
+    Process p = op.process;
+    Path log = op.dataDir.resolve("operator.log");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (true) {
       if (!p.isAlive()) {
