@@ -61,7 +61,22 @@ final class PreconfirmationGossip {
   private final HttpClient http;
   private final Labelled<Counter> received;
   private final Labelled<Counter> sent;
-  private final ConcurrentLinkedQueue<ObjectNode> outbox = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+
+  /** Whether a batch is on its way and not yet held by a peer (the next one waits for it). */
+  private final java.util.concurrent.atomic.AtomicBoolean sending =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Posts to each peer not answered yet; a peer with {@link #MAX_IN_FLIGHT} is skipped. */
+  private final Map<String, java.util.concurrent.atomic.AtomicInteger> inFlight =
+      new ConcurrentHashMap<>();
+
+  /** Posts to one peer that may be unanswered at once; past it, the peer misses the batch. */
+  static final int MAX_IN_FLIGHT = 32;
+
+  /** One queued item, and whether a peer holds it yet. */
+  private record Outgoing(ObjectNode item, java.util.concurrent.CompletableFuture<Boolean> held) {}
+
   private final Map<String, BlsPublicKey> keys = new ConcurrentHashMap<>();
   private final Map<String, Long> missing = new ConcurrentHashMap<>();
 
@@ -72,9 +87,33 @@ final class PreconfirmationGossip {
     this.http = HttpClient.newBuilder().connectTimeout(duty.config().rpcTimeout()).build();
   }
 
-  /** Queues a preconfirmation this node signed; {@link #flush} sends the queue to every peer. */
-  void publish(long slot, byte[] txHash, String operator, BlsSignature signature, byte[] rawTx) {
-    outbox.add(item(slot, Numeric.toHexString(txHash), operator, signature.toHex(), rawTx));
+  /**
+   * Queues a preconfirmation this node signed, {@code operator}, and sends it to every peer at once
+   * (or right after the batch on its way). The future completes with true once a peer has kept it
+   * (HTTP 200 for a batch it kept whole), at once if this node has no peers, and with false if
+   * every peer refused or missed the batch. Until then this node holds the only copy: if it died, a
+   * backup that takes the slot over could not include the transaction, and a wallet holding the
+   * receipt could have the leader slashed. So the receipt is handed out only after it (see {@link
+   * SquadDuty#awaitHeld}).
+   */
+  java.util.concurrent.CompletableFuture<Boolean> publish(
+      long slot, byte[] txHash, String operator, BlsSignature signature, byte[] rawTx) {
+    return publish(item(slot, Numeric.toHexString(txHash), operator, signature.toHex(), rawTx));
+  }
+
+  /** Queues one item as {@link #PATH} takes it, and sends; see the public overload. */
+  java.util.concurrent.CompletableFuture<Boolean> publish(ObjectNode item) {
+    java.util.concurrent.CompletableFuture<Boolean> held =
+        new java.util.concurrent.CompletableFuture<>();
+    outbox.add(new Outgoing(item, held));
+    flush(item.path("operator").asText());
+    return held;
+  }
+
+  /** The same item again, for a preconfirmation no peer was found holding. */
+  java.util.concurrent.CompletableFuture<Boolean> publishAgain(
+      SquadDuty.StoredPreconfirmation p, byte[] rawTx) {
+    return publish(item(p.slot(), p.txHash(), p.operator(), p.signature(), rawTx));
   }
 
   /** One item as {@link #PATH} takes it. */
@@ -96,27 +135,71 @@ final class PreconfirmationGossip {
     return colon < 0 ? why : why.substring(0, colon);
   }
 
-  /** Posts what is queued to every peer but this node, without waiting for the answers. */
+  /**
+   * Posts what is queued to every peer but this node, without waiting for the answers; nothing if a
+   * batch is on its way and no peer holds it yet (that batch's first keeping peer, or its last
+   * answer, sends the next). So a lone preconfirmation goes at once, and under load the queue goes
+   * in batches, one round trip apart. Also called every {@value SquadDuty#GOSSIP_MILLIS} ms.
+   */
   void flush(String self) {
-    if (outbox.isEmpty()) {
+    if (outbox.isEmpty() || !sending.compareAndSet(false, true)) {
       return;
     }
-    ArrayNode batch = JSON.createArrayNode();
-    ObjectNode o;
+    List<Outgoing> batch = new ArrayList<>();
+    ArrayNode items = JSON.createArrayNode();
+    Outgoing o;
     long bytes = 0;
     // at most MAX_ITEMS and about 4 MiB of transactions per post (the intake takes 16 MiB)
     while (batch.size() < MAX_ITEMS && bytes < (4 << 20) && (o = outbox.poll()) != null) {
       batch.add(o);
-      bytes += o.path("rawTx").asText().length();
+      items.add(o.item());
+      bytes += o.item().path("rawTx").asText().length();
+    }
+    if (batch.isEmpty()) {
+      sending.set(false);
+      return;
     }
     byte[] body;
     try {
-      body = JSON.writeValueAsBytes(batch);
+      body = JSON.writeValueAsBytes(items);
     } catch (IOException e) {
+      batch.forEach(b -> b.held().complete(false));
+      next(self);
       return;
     }
+    List<Map.Entry<String, URI>> peers = new ArrayList<>();
     for (Map.Entry<String, URI> peer : duty.config().peers().entrySet()) {
-      if (peer.getKey().equals(self)) {
+      if (!peer.getKey().equals(self)) {
+        peers.add(peer);
+      }
+    }
+    int n = batch.size();
+    if (peers.isEmpty()) {
+      batch.forEach(b -> b.held().complete(true)); // no peer to hold it: nothing to wait for
+      next(self);
+      return;
+    }
+    java.util.concurrent.atomic.AtomicInteger left =
+        new java.util.concurrent.atomic.AtomicInteger(peers.size());
+    java.util.concurrent.atomic.AtomicBoolean released =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable release =
+        () -> {
+          if (released.compareAndSet(false, true)) {
+            next(self);
+          }
+        };
+    for (Map.Entry<String, URI> peer : peers) {
+      java.util.concurrent.atomic.AtomicInteger busy =
+          inFlight.computeIfAbsent(
+              peer.getKey(), k -> new java.util.concurrent.atomic.AtomicInteger());
+      if (busy.incrementAndGet() > MAX_IN_FLIGHT) {
+        busy.decrementAndGet();
+        sent.labels("skipped").inc(n);
+        if (left.decrementAndGet() == 0) {
+          batch.forEach(b -> b.held().complete(false));
+          release.run();
+        }
         continue;
       }
       HttpRequest req =
@@ -125,10 +208,10 @@ final class PreconfirmationGossip {
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofByteArray(body))
               .build();
-      int n = batch.size();
       http.sendAsync(req, HttpResponse.BodyHandlers.ofString())
           .whenComplete(
               (resp, err) -> {
+                busy.decrementAndGet();
                 String outcome =
                     err != null ? "unreachable" : resp.statusCode() == 200 ? "ok" : "refused";
                 sent.labels(outcome).inc(n);
@@ -141,7 +224,32 @@ final class PreconfirmationGossip {
                       resp.statusCode(),
                       b.length() > 300 ? b.substring(0, 300) + "…" : b);
                 }
+                if (resp != null && resp.statusCode() == 200 && keptAll(resp.body(), n)) {
+                  batch.forEach(b -> b.held().complete(true));
+                  release.run();
+                }
+                if (left.decrementAndGet() == 0) {
+                  batch.forEach(b -> b.held().complete(false)); // no-op once one peer kept it
+                  release.run();
+                }
               });
+    }
+  }
+
+  /** Lets the next batch go, and sends it if one is queued. */
+  private void next(String self) {
+    sending.set(false);
+    if (!outbox.isEmpty()) {
+      flush(self);
+    }
+  }
+
+  /** Whether a peer's answer says it kept all {@code n} items of the batch. */
+  private static boolean keptAll(String body, int n) {
+    try {
+      return JSON.readTree(body).path("kept").asInt(-1) == n;
+    } catch (IOException | RuntimeException e) {
+      return false;
     }
   }
 

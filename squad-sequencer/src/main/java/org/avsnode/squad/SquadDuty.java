@@ -164,6 +164,10 @@ public final class SquadDuty implements Duty {
     final Map<Long, LeaderSchedule> epochs = new ConcurrentHashMap<>();
     final Map<Integer, String> addresses = new ConcurrentHashMap<>();
     final Map<String, StoredPreconfirmation> receipts = boundedMap(100_000);
+
+    /** This node's preconfirmations that no peer was known to hold when last asked. */
+    final Map<String, java.util.concurrent.CompletableFuture<Boolean>> unheld = boundedMap(100_000);
+
     final Map<String, byte[]> held = boundedMap(100_000);
     final org.avsnode.operator.registry.RegistryReader registry;
     final Map<String, URI> forwardedTo = boundedMap(100_000);
@@ -335,8 +339,9 @@ public final class SquadDuty implements Duty {
         m.counter(
             CATEGORY,
             "preconfirmations_total",
-            "Transactions sent to this node while it led the slot, by outcome (signed, repeat, or"
-                + " the refusal's reason)",
+            "Transactions sent to this node while it led the slot, by outcome (signed, repeat,"
+                + " the refusal's reason, or unheld: signed, but no peer held the preconfirmation"
+                + " within a second, so no receipt was given)",
             "outcome");
     slots =
         m.counter(
@@ -364,7 +369,8 @@ public final class SquadDuty implements Duty {
         m.histogram(
                 CATEGORY,
                 "preconfirm_seconds",
-                "From a transaction's arrival at the leader to its signed preconfirmation",
+                "From a transaction's arrival at the leader to its signed preconfirmation, held"
+                    + " by a peer (the receipt)",
                 new double[] {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1, 3})
             .labels();
     commitGas =
@@ -443,7 +449,8 @@ public final class SquadDuty implements Duty {
             m.counter(
                 CATEGORY,
                 "gossip_sent_total",
-                "Preconfirmations this node posted to peers, by outcome (ok, refused, unreachable)",
+                "Preconfirmations this node posted to peers, by outcome (ok, refused, unreachable;"
+                    + " skipped: not posted to a peer with 32 posts unanswered)",
                 "outcome"));
     proposals =
         new ProposalGossip(
@@ -1526,11 +1533,62 @@ public final class SquadDuty implements Duty {
     return o != null && o.slot() == slot ? o : null;
   }
 
+  /** How long a wallet's call waits for a peer to hold its preconfirmation ({@link #awaitHeld}). */
+  static final Duration HELD_WAIT = Duration.ofSeconds(1);
+
+  /**
+   * Waits until a peer holds this node's preconfirmation, then makes it this node's receipt ({@code
+   * squad_getPreconfirmation}). The receipt is evidence against this node if the slot's block lacks
+   * the transaction; handed out while this node held the only copy, a crash before the gossip left
+   * it would let a backup commit the slot without the transaction and get this operator slashed
+   * (DESIGN.md §4). A preconfirmation no peer was found holding is sent again when the wallet asks
+   * again. False: no peer holds it within {@link #HELD_WAIT}; the transaction is in this node's
+   * block all the same if it seals the slot.
+   */
+  boolean awaitHeld(Running r, Preconfirmer.Accepted a, long t0) {
+    StoredPreconfirmation p =
+        new StoredPreconfirmation(
+            a.slot(),
+            Numeric.toHexString(a.txHash()),
+            a.signature().toHex(),
+            r.operator,
+            r.signer.publicKey().toHex());
+    if (r.receipts.containsKey(p.txHash())) {
+      preconfirmSeconds.observe((System.nanoTime() - t0) / 1e9);
+      return true;
+    }
+    java.util.concurrent.CompletableFuture<Boolean> held = r.unheld.get(p.txHash());
+    if (held == null || (held.isDone() && !held.getNow(false))) {
+      byte[] raw = r.held.get(p.txHash());
+      if (raw == null) {
+        return false;
+      }
+      held = gossip.publishAgain(p, raw);
+      r.unheld.put(p.txHash(), held);
+    }
+    boolean ok;
+    try {
+      ok = held.get(HELD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+      ok = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ok = false;
+    }
+    if (ok) {
+      r.receipts.put(p.txHash(), p);
+      r.unheld.remove(p.txHash(), held);
+      preconfirmSeconds.observe((System.nanoTime() - t0) / 1e9);
+    } else {
+      preconfirmations.labels("unheld").inc();
+    }
+    return ok;
+  }
+
   /**
    * The outcome of a transaction sent to this node while it leads; null if the slot is not open.
    */
   Preconfirmer.Outcome preconfirm(Running r, long slot, byte[] rawTx) {
-    long t0 = System.nanoTime();
     OpenSlot o = awaitOpen(r, slot);
     if (o == null) {
       preconfirmations.labels("not_open").inc();
@@ -1539,16 +1597,14 @@ public final class SquadDuty implements Duty {
     Preconfirmer.Outcome out = r.preconfirmer.preconfirm(slot, rawTx, o.ledger());
     if (out instanceof Preconfirmer.Accepted a) {
       preconfirmations.labels(a.repeat() ? "repeat" : "signed").inc();
-      preconfirmSeconds.observe((System.nanoTime() - t0) / 1e9);
       String hash = Numeric.toHexString(a.txHash());
       StoredPreconfirmation stored =
           new StoredPreconfirmation(
               a.slot(), hash, a.signature().toHex(), r.operator, r.signer.publicKey().toHex());
-      r.receipts.put(hash, stored);
       if (!a.repeat()) {
         promise(r, stored);
         r.held.put(hash, rawTx.clone());
-        gossip.publish(a.slot(), a.txHash(), r.operator, a.signature(), rawTx);
+        r.unheld.put(hash, gossip.publish(a.slot(), a.txHash(), r.operator, a.signature(), rawTx));
       }
     } else if (out instanceof Preconfirmer.Refused f) {
       preconfirmations.labels(f.reason().name().toLowerCase(java.util.Locale.ROOT)).inc();

@@ -189,6 +189,7 @@ final class SquadRpc {
       return error(id, SERVER_ERROR, "no leader is known for slot " + slot);
     }
     if (leader == r.selfIndex) {
+      long t0 = System.nanoTime();
       Preconfirmer.Outcome out = duty.preconfirm(r, slot, raw);
       if (out == null) {
         return error(
@@ -200,6 +201,16 @@ final class SquadRpc {
                 + (r.problem == null ? "no answer within the wait" : r.problem));
       }
       if (out instanceof Preconfirmer.Accepted a) {
+        if (!duty.awaitHeld(r, a, t0)) {
+          return error(
+              id,
+              SERVER_ERROR,
+              "preconfirmed for slot "
+                  + a.slot()
+                  + " but no peer holds the preconfirmation yet, so no receipt is given; the"
+                  + " transaction is in this node's block if it seals the slot; send it again for"
+                  + " the receipt");
+        }
         return result(id, JSON.getNodeFactory().textNode(Numeric.toHexString(a.txHash())));
       }
       Preconfirmer.Refused f = (Preconfirmer.Refused) out;

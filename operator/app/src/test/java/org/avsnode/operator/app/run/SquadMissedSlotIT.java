@@ -12,7 +12,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.avsnode.contracts.bindings.AvsRegistry;
 import org.avsnode.contracts.bindings.SequencerInbox;
@@ -45,7 +44,7 @@ class SquadMissedSlotIT {
   private final AtomicLong holdUntil = new AtomicLong();
   private final AtomicLong abandon = new AtomicLong(-1);
   private final AtomicLong missGossip = new AtomicLong(-1);
-  private final AtomicInteger missingNode = new AtomicInteger(-1);
+  private final Set<Integer> missingNodes = new java.util.concurrent.CopyOnWriteArraySet<>();
 
   private final HttpClient http = HttpClient.newHttpClient();
   private final List<Credentials> wallets = new ArrayList<>();
@@ -109,7 +108,7 @@ class SquadMissedSlotIT {
 
       @Override
       public boolean missGossip(long slot) {
-        return slot == missGossip.get() && node == missingNode.get();
+        return slot == missGossip.get() && missingNodes.contains(node);
       }
     };
   }
@@ -229,7 +228,8 @@ class SquadMissedSlotIT {
     int a = nodeOf(ranksOf(t)[0]);
     int b = nodeOf(ranksOf(t + 1)[0]);
     abandon.set(t);
-    missingNode.set(b);
+    missingNodes.clear();
+    missingNodes.add(b);
     missGossip.set(t);
     System.out.printf(
         "SquadMissedSlotIT: slot %d: its leader (node %d) preconfirms and never seals; the leader"
@@ -293,6 +293,85 @@ class SquadMissedSlotIT {
         .as("the leader of slot %d asked its peers for the promises it missed", want)
         .isGreaterThanOrEqualTo(promised.size());
     assertChainIntact(committed);
+  }
+
+  /**
+   * A leader hands out a preconfirmation (the answer to {@code eth_sendRawTransaction}, and {@code
+   * squad_getPreconfirmation}) only once a peer holds it. Handed out while the leader held the only
+   * copy, a crash before its gossip left would let a backup commit the slot without the
+   * transaction, and the wallet's receipt would get the leader slashed. Injected: both other nodes
+   * drop the gossip of slot {@code t} (they answer, keeping nothing). Checked: the leader answers
+   * an error and gives no receipt, yet keeps the transaction; sent again once the peers take
+   * gossip, it gets the receipt, a peer holds it, and the transaction is in slot {@code t}'s block.
+   */
+  @Test
+  void aLeaderGivesAReceiptOnlyOnceAPeerHoldsThePreconfirmation() throws Exception {
+    long t = plant((ranks, next) -> true);
+    int a = nodeOf(ranksOf(t)[0]);
+    missingNodes.clear();
+    for (int i = 0; i < net.nodes.size(); i++) {
+      if (i != a) {
+        missingNodes.add(i);
+      }
+    }
+    missGossip.set(t);
+    long startT = (params.genesisTime() + t * params.slotSeconds()) * 1000;
+    while (System.currentTimeMillis() < startT + 300) {
+      Thread.sleep(50);
+    }
+    String endpoint = net.nodes.get(a).apiUrl() + SquadDuty.RPC_PATH;
+    Credentials w = wallets.get(1);
+    BigInteger n =
+        Numeric.toBigInt(
+            SquadNet.call(
+                    http, endpoint, "eth_getTransactionCount", List.of(w.getAddress(), "pending"))
+                .path("result")
+                .asText());
+    String raw = SquadNet.transfer(w, n, SquadNet.L2_CHAIN, net.ops.get(0).getAddress());
+    String h = org.web3j.crypto.Hash.sha3(raw).toLowerCase(Locale.ROOT);
+    JsonNode first = SquadNet.call(http, endpoint, "eth_sendRawTransaction", List.of(raw));
+    assertThat(first.has("result")).as("no receipt while no peer holds it: %s", first).isFalse();
+    assertThat(first.path("error").path("message").asText()).contains("no peer holds");
+    for (NodeRuntime node : net.nodes) {
+      assertThat(preconfirmationOn(node, h).isNull())
+          .as("squad_getPreconfirmation on %s", node.apiUrl())
+          .isTrue();
+    }
+
+    missGossip.set(-1);
+    JsonNode again = SquadNet.call(http, endpoint, "eth_sendRawTransaction", List.of(raw));
+    assertThat(again.path("result").asText()).as("sent again: %s", again).isEqualTo(h);
+    assertThat(preconfirmationOn(net.nodes.get(a), h).path("slot").asLong()).isEqualTo(t);
+    int peer = (a + 1) % net.nodes.size();
+    SquadNet.awaitTrue(
+        () -> preconfirmationOn(net.nodes.get(peer), h).path("slot").asLong(-1) == t,
+        5,
+        "a peer holds the preconfirmation");
+    assertThat(System.currentTimeMillis())
+        .as("both answers came inside slot %d", t)
+        .isLessThan(startT + SLOT_SECONDS * 1000);
+
+    SquadNet.awaitTrue(
+        () -> inbox.lastSlot().send().longValueExact() >= t,
+        (int) ((startT - System.currentTimeMillis()) / 1000) + 40,
+        "slot " + t + " committed");
+    SequencerInbox.SlotCommittedEventResponse c =
+        commitments(net).stream()
+            .filter(e -> e.slot.longValueExact() == t)
+            .findFirst()
+            .orElseThrow();
+    JsonNode receipt =
+        SquadNet.call(http, net.l2.rpcUrl(), "eth_getTransactionReceipt", List.of(h))
+            .path("result");
+    assertThat(receipt.path("blockHash").asText())
+        .as("the transaction is in slot %d's block", t)
+        .isEqualTo(Numeric.toHexString(c.blockHash));
+  }
+
+  private JsonNode preconfirmationOn(NodeRuntime node, String txHash) throws Exception {
+    return SquadNet.call(
+            http, node.apiUrl() + SquadDuty.RPC_PATH, "squad_getPreconfirmation", List.of(txHash))
+        .path("result");
   }
 
   /**
