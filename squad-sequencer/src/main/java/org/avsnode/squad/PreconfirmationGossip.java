@@ -145,6 +145,20 @@ final class PreconfirmationGossip {
     if (outbox.isEmpty() || !sending.compareAndSet(false, true)) {
       return;
     }
+    List<Map.Entry<String, URI>> peers = new ArrayList<>();
+    for (Map.Entry<String, URI> peer : duty.config().peers().entrySet()) {
+      if (!peer.getKey().equals(self)) {
+        peers.add(peer);
+      }
+    }
+    if (peers.isEmpty()) {
+      Outgoing alone;
+      while ((alone = outbox.poll()) != null) {
+        alone.held().complete(true); // no peer to hold it: nothing to send or wait for
+      }
+      next(self);
+      return;
+    }
     List<Outgoing> batch = new ArrayList<>();
     ArrayNode items = JSON.createArrayNode();
     Outgoing o;
@@ -167,18 +181,7 @@ final class PreconfirmationGossip {
       next(self);
       return;
     }
-    List<Map.Entry<String, URI>> peers = new ArrayList<>();
-    for (Map.Entry<String, URI> peer : duty.config().peers().entrySet()) {
-      if (!peer.getKey().equals(self)) {
-        peers.add(peer);
-      }
-    }
     int n = batch.size();
-    if (peers.isEmpty()) {
-      batch.forEach(b -> b.held().complete(true)); // no peer to hold it: nothing to wait for
-      next(self);
-      return;
-    }
     java.util.concurrent.atomic.AtomicInteger left =
         new java.util.concurrent.atomic.AtomicInteger(peers.size());
     java.util.concurrent.atomic.AtomicBoolean released =
