@@ -89,6 +89,13 @@ final class Chaos implements AutoCloseable {
    */
   static final long SQUAD_SETTLE_MILLIS = 16_000;
 
+  /**
+   * A forced transaction queued on L1 this long before the end must be in a committed L2 block: it
+   * was due 8 s after it was queued, and the slots after that (the quiet tail's among them) had to
+   * include it.
+   */
+  static final long FORCED_SETTLE_MILLIS = 30_000;
+
   /** The deepest L1 reorg the chaos makes (1 to this many blocks). */
   static final int MAX_REORG_DEPTH = 3;
 
@@ -647,6 +654,11 @@ final class Chaos implements AutoCloseable {
      * @param notLandedCount how many judged ones are not
      * @param forcedQueued forced transactions queued on L1
      * @param forcedIncluded of those, the ones seen in an L2 block
+     * @param forcedJudged the items of the L1 queue (as it stands after the reorgs) queued long
+     *     enough before the end to be in a committed block ({@link #FORCED_SETTLE_MILLIS})
+     * @param forcedMissing the judged items not in an L2 block at or below the inbox's last
+     *     committed one, at most 20 listed
+     * @param forcedMissingCount how many judged items are not
      */
     record SquadOutcome(
         long slotsCommitted,
@@ -657,7 +669,10 @@ final class Chaos implements AutoCloseable {
         List<String> notLanded,
         long notLandedCount,
         long forcedQueued,
-        long forcedIncluded) {}
+        long forcedIncluded,
+        long forcedJudged,
+        List<String> forcedMissing,
+        long forcedMissingCount) {}
 
     /** VITAL's outcome under the chaos; null when the devnet posts no outputs. */
     public VitalOutcome vital;
@@ -727,6 +742,13 @@ final class Chaos implements AutoCloseable {
               squad.notLandedCount()
                   + " preconfirmed transaction(s) not in a committed L2 block: "
                   + squad.notLanded());
+        }
+        if (squad.forcedMissingCount() > 0) {
+          f.add(
+              squad.forcedMissingCount()
+                  + " forced transaction(s) queued on L1 long before the end not in a committed L2"
+                  + " block: "
+                  + squad.forcedMissing());
         }
       }
       return f;

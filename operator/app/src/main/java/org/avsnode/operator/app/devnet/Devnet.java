@@ -222,6 +222,9 @@ final class Devnet implements AutoCloseable {
 
   private long lastForcedAt;
 
+  /** The funded L2 accounts that send the forced transactions, one each. */
+  private ForcedSenders forcedSenders;
+
   /**
    * The {@code --censor} fault (with {@code --squad}): the first operator's sequencer leaves every
    * due forced-inclusion item out of its blocks, so the inbox refuses its commitments and the
@@ -269,13 +272,19 @@ final class Devnet implements AutoCloseable {
         return;
       }
       lastForcedAt = now;
-      Credentials user = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair(RANDOM));
-      new org.web3j.protocol.core.Request<>(
-              "anvil_setBalance",
-              List.of(user.getAddress(), "0xde0b6b3a7640000"),
-              new org.web3j.protocol.http.HttpService(l2Anvil.rpcUrl()),
-              L2Driver.VoidResponse.class)
-          .send();
+      Credentials user = forcedSenders.next();
+      if (user == null) {
+        // the pool is used up (after about 85 minutes): a fresh account, funded now. A balance set
+        // this way is lost when a sequencer drops an L2 block mined before it, and the item is then
+        // refused for its funds
+        user = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair(RANDOM));
+        new org.web3j.protocol.core.Request<>(
+                "anvil_setBalance",
+                List.of(user.getAddress(), "0xde0b6b3a7640000"),
+                new org.web3j.protocol.http.HttpService(l2Anvil.rpcUrl()),
+                L2Driver.VoidResponse.class)
+            .send();
+      }
       byte[] raw =
           org.web3j.crypto.TransactionEncoder.signMessage(
               org.web3j.crypto.RawTransaction.createTransaction(
@@ -567,13 +576,21 @@ final class Devnet implements AutoCloseable {
     AnvilProcess.Builder l2Builder =
         AnvilProcess.builder().chainId(L2_CHAIN_ID).logFile(dir.resolve("l2-anvil.log"));
     if (squad) {
-      // only the slot leaders mine, in the order they preconfirmed
-      l2Builder.arg("--no-mining").arg("--order").arg("fifo");
+      // only the slot leaders mine, in the order they preconfirmed; the accounts after the first
+      // 10 send the forced transactions (see ForcedSenders)
+      l2Builder
+          .arg("--no-mining")
+          .arg("--order")
+          .arg("fifo")
+          .accounts(ForcedSenders.FIRST + ForcedSenders.POOL);
     } else {
       l2Builder.blockTime(options.l2BlockTime());
     }
     l2Anvil = l2Builder.start();
     closeables.add(l2Anvil);
+    if (squad) {
+      forcedSenders = ForcedSenders.of(squadL2().ethAccounts().send().getAccounts());
+    }
     say("devnet: L1 anvil  chain %d at %s (pid %d)", L1_CHAIN_ID, l1Anvil.rpcUrl(), l1Anvil.pid());
     say(
         "devnet: L2 anvil  chain %d at %s (pid %d), %s",
@@ -1188,6 +1205,35 @@ final class Devnet implements AutoCloseable {
         notLanded.add(h);
       }
     }
+    // every item the L1 queue holds now (an L1 reorg may have removed one the devnet saw queued)
+    long forcedBefore = System.currentTimeMillis() - Chaos.FORCED_SETTLE_MILLIS;
+    long forcedJudged = 0;
+    List<String> forcedMissing = new ArrayList<>();
+    long forcedMissingCount = 0;
+    try {
+      var queue =
+          org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
+              squadContracts.queue(), l1.web3j(), tm(deployer), gas());
+      long items = queue.length().send().longValueExact();
+      for (long i = 0; i < items; i++) {
+        var item = queue.itemAt(BigInteger.valueOf(i)).send();
+        if (item.component2().longValueExact() * 1000 > forcedBefore) {
+          continue;
+        }
+        forcedJudged++;
+        String h = org.web3j.utils.Numeric.toHexString(item.component1());
+        var receipt = squadL2().ethGetTransactionReceipt(h).send().getTransactionReceipt();
+        if (receipt.isEmpty() || receipt.get().getBlockNumber().longValueExact() > committedHead) {
+          forcedMissingCount++;
+          if (forcedMissing.size() < 20) {
+            forcedMissing.add(h);
+          }
+        }
+      }
+    } catch (Exception e) {
+      forcedMissingCount++;
+      forcedMissing.add("the forced-inclusion queue could not be read: " + e);
+    }
     long byBackup = progress.squadSlots.values().stream().filter(k -> k > 0 && k < 255).count();
     return new Chaos.Report.SquadOutcome(
         progress.squadSlots.size(),
@@ -1198,7 +1244,10 @@ final class Devnet implements AutoCloseable {
         notLanded,
         judged - landed,
         progress.forcedQueued.get(),
-        progress.forcedIncluded.get());
+        progress.forcedIncluded.get(),
+        forcedJudged,
+        forcedMissing,
+        forcedMissingCount);
   }
 
   private org.avsnode.contracts.bindings.SequencerInbox squadInbox() {
@@ -2029,14 +2078,17 @@ final class Devnet implements AutoCloseable {
       say(
           "chaos     SQUAD: %d slots committed on L1 (%d by a backup); %d of %d preconfirmed"
               + " transactions old enough to judge are in committed L2 blocks (%d in all); forced"
-              + " transactions: %d queued, %d included",
+              + " transactions: %d queued, %d included; %d of %d in the L1 queue old enough to"
+              + " judge are in committed L2 blocks",
           q.slotsCommitted(),
           q.slotsByBackup(),
           q.landed(),
           q.judged(),
           q.preconfirmed(),
           q.forcedQueued(),
-          q.forcedIncluded());
+          q.forcedIncluded(),
+          q.forcedJudged() - q.forcedMissingCount(),
+          q.forcedJudged());
     }
     List<String> f = r.failures();
     say(

@@ -59,15 +59,23 @@ class ChaosReportTest {
     assertThat(r.failures()).singleElement().asString().contains("no height");
 
     r = clean();
-    r.squad = new Chaos.Report.SquadOutcome(30, 2, 80, 70, 70, List.of(), 0, 5, 5);
+    r.squad = new Chaos.Report.SquadOutcome(30, 2, 80, 70, 70, List.of(), 0, 5, 5, 4, List.of(), 0);
     assertThat(r.failures()).isEmpty();
-    r.squad = new Chaos.Report.SquadOutcome(30, 2, 80, 70, 69, List.of("0xab"), 1, 5, 5);
+    r.squad =
+        new Chaos.Report.SquadOutcome(30, 2, 80, 70, 69, List.of("0xab"), 1, 5, 5, 4, List.of(), 0);
     assertThat(r.failures())
         .singleElement()
         .asString()
         .contains("1 preconfirmed transaction(s) not in a committed L2 block: [0xab]");
-    r.squad = new Chaos.Report.SquadOutcome(0, 0, 0, 0, 0, List.of(), 0, 0, 0);
+    r.squad = new Chaos.Report.SquadOutcome(0, 0, 0, 0, 0, List.of(), 0, 0, 0, 0, List.of(), 0);
     assertThat(r.failures()).singleElement().asString().contains("no SQUAD slot");
+    r.squad =
+        new Chaos.Report.SquadOutcome(30, 2, 80, 70, 70, List.of(), 0, 5, 4, 4, List.of("0xcd"), 1);
+    assertThat(r.failures())
+        .singleElement()
+        .asString()
+        .contains("1 forced transaction(s) queued on L1 long before the end not in a committed L2")
+        .contains("[0xcd]");
 
     r = clean();
     r.vital = new Chaos.Report.VitalOutcome(3, 1, List.of());
