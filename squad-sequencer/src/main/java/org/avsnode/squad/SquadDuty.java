@@ -93,6 +93,20 @@ public final class SquadDuty implements Duty {
    */
   static final long TAKEOVER_MARGIN_MILLIS = 100;
 
+  /**
+   * Whether a backup may start taking a slot over at {@code now} in its window {@code [opens,
+   * closes)}: from {@link #TAKEOVER_MARGIN_MILLIS} after it opens (at most a quarter of the window)
+   * until half the window has gone. Later, the commitment (after asking the peers for up to 250 ms
+   * and building the block) is unlikely to land in an L1 block before the window closes: on the
+   * devnet, L1 blocks are half a window apart. A backup restarted 1.3 s into its 2-second window
+   * took over, its commitment reverted {@code TooLateForRank}, and its L2 block, pending until
+   * then, kept the next slot's leader from opening (a chaos run, 2026-12-06).
+   */
+  static boolean mayStartTakeover(long now, long opens, long closes) {
+    long window = closes - opens;
+    return now >= opens + Math.min(TAKEOVER_MARGIN_MILLIS, window / 4) && now < opens + window / 2;
+  }
+
   /** How often a commitment refused because L1's clock is behind this node's is tried again. */
   static final long TOO_EARLY_RETRY_MILLIS = 250;
 
@@ -815,10 +829,11 @@ public final class SquadDuty implements Duty {
   /**
    * Backup {@code k} of a recent slot whose earlier ranks produced nothing takes the slot over in
    * its own window of the inbox ({@code [slotEnd + k·grace, slotEnd + (k+1)·grace)}), from a margin
-   * after it opens (L1 time has whole seconds) until as long before it closes: it builds the slot's
-   * block from the due forced items and every preconfirmation the slot's leader gossiped (held
-   * here), so the leader's promises are kept, and commits it. A backup preconfirms nothing itself
-   * for a slot it takes over: the leader could still commit it.
+   * after it opens (L1 time has whole seconds) until half the window has gone ({@link
+   * #mayStartTakeover}): it builds the slot's block from the due forced items and every
+   * preconfirmation the slot's leader gossiped (held here), so the leader's promises are kept, and
+   * commits it. A backup preconfirms nothing itself for a slot it takes over: the leader could
+   * still commit it.
    */
   private void takeOverIfMissed(Running r, long current) throws IOException, L2RpcException {
     long now = clock.millis();
@@ -834,8 +849,7 @@ public final class SquadDuty implements Duty {
       if (rank < 1 || faults.abandon(s)) {
         continue;
       }
-      long margin = Math.min(TAKEOVER_MARGIN_MILLIS, r.graceSeconds * 1000 / 4);
-      if (now < r.opensMillis(s, rank) + margin || now >= r.closesMillis(s, rank) - margin) {
+      if (!mayStartTakeover(now, r.opensMillis(s, rank), r.closesMillis(s, rank))) {
         continue;
       }
       r.lastTakeoverSlot = s;
