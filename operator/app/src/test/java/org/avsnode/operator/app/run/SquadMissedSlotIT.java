@@ -246,12 +246,7 @@ class SquadMissedSlotIT {
     String to = net.ops.get(0).getAddress();
     List<String> promised = new ArrayList<>();
     for (Credentials w : List.of(wallets.get(0), wallets.get(0), wallets.get(1))) {
-      BigInteger n =
-          Numeric.toBigInt(
-              SquadNet.call(
-                      http, endpoint, "eth_getTransactionCount", List.of(w.getAddress(), "pending"))
-                  .path("result")
-                  .asText());
+      BigInteger n = pendingNonce(endpoint, w);
       JsonNode r =
           SquadNet.call(
               http,
@@ -321,12 +316,7 @@ class SquadMissedSlotIT {
     }
     String endpoint = net.nodes.get(a).apiUrl() + SquadDuty.RPC_PATH;
     Credentials w = wallets.get(1);
-    BigInteger n =
-        Numeric.toBigInt(
-            SquadNet.call(
-                    http, endpoint, "eth_getTransactionCount", List.of(w.getAddress(), "pending"))
-                .path("result")
-                .asText());
+    BigInteger n = pendingNonce(endpoint, w);
     String raw = SquadNet.transfer(w, n, SquadNet.L2_CHAIN, net.ops.get(0).getAddress());
     String h = org.web3j.crypto.Hash.sha3(raw).toLowerCase(Locale.ROOT);
     JsonNode first = SquadNet.call(http, endpoint, "eth_sendRawTransaction", List.of(raw));
@@ -366,6 +356,14 @@ class SquadMissedSlotIT {
     assertThat(receipt.path("blockHash").asText())
         .as("the transaction is in slot %d's block", t)
         .isEqualTo(Numeric.toHexString(c.blockHash));
+  }
+
+  /** The wallet's next nonce as the endpoint's slot ledger counts it. */
+  private BigInteger pendingNonce(String endpoint, Credentials w) throws Exception {
+    return Numeric.toBigInt(
+        SquadNet.call(http, endpoint, "eth_getTransactionCount", List.of(w.getAddress(), "pending"))
+            .path("result")
+            .asText());
   }
 
   private JsonNode preconfirmationOn(NodeRuntime node, String txHash) throws Exception {
