@@ -101,8 +101,8 @@ final class PreconfirmationGossip {
     return publish(item(slot, Numeric.toHexString(txHash), operator, signature.toHex(), rawTx));
   }
 
-  /** Queues one item as {@link #PATH} takes it, and sends; see the public overload. */
-  java.util.concurrent.CompletableFuture<Boolean> publish(ObjectNode item) {
+  /** Queues one item as {@link #PATH} takes it, and sends; see the other overload. */
+  private java.util.concurrent.CompletableFuture<Boolean> publish(ObjectNode item) {
     java.util.concurrent.CompletableFuture<Boolean> held =
         new java.util.concurrent.CompletableFuture<>();
     outbox.add(new Outgoing(item, held));
@@ -170,7 +170,7 @@ final class PreconfirmationGossip {
       bytes += o.item().path("rawTx").asText().length();
     }
     if (batch.isEmpty()) {
-      sending.set(false);
+      next(self);
       return;
     }
     byte[] body;

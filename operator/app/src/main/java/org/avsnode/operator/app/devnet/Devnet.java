@@ -976,7 +976,7 @@ final class Devnet implements AutoCloseable {
             op.name(), op.address(), squad ? "; its SQUAD slots go to their backups" : "");
         continue;
       }
-      if (launched.containsKey(op)) {
+      if (options.operatorProcesses()) {
         awaitOperatorProcess(op, launched.get(op));
       } else {
         startOperator(op, dir);
@@ -1191,15 +1191,7 @@ final class Devnet implements AutoCloseable {
         continue;
       }
       judged++;
-      boolean in = false;
-      try {
-        var receipt = squadL2().ethGetTransactionReceipt(h).send().getTransactionReceipt();
-        in =
-            receipt.isPresent() && receipt.get().getBlockNumber().longValueExact() <= committedHead;
-      } catch (Exception e) {
-        // counted as not landed: the honest L2 node does not answer for it
-      }
-      if (in) {
+      if (inCommittedBlock(h, committedHead)) {
         landed++;
       } else if (notLanded.size() < 20) {
         notLanded.add(h);
@@ -1222,8 +1214,7 @@ final class Devnet implements AutoCloseable {
         }
         forcedJudged++;
         String h = org.web3j.utils.Numeric.toHexString(item.component1());
-        var receipt = squadL2().ethGetTransactionReceipt(h).send().getTransactionReceipt();
-        if (receipt.isEmpty() || receipt.get().getBlockNumber().longValueExact() > committedHead) {
+        if (!inCommittedBlock(h, committedHead)) {
           forcedMissingCount++;
           if (forcedMissing.size() < 20) {
             forcedMissing.add(h);
@@ -1248,6 +1239,20 @@ final class Devnet implements AutoCloseable {
         forcedJudged,
         forcedMissing,
         forcedMissingCount);
+  }
+
+  /**
+   * Whether the L2 node has transaction {@code hash} in a block at or below {@code committedHead};
+   * false when it does not answer for it.
+   */
+  private boolean inCommittedBlock(String hash, long committedHead) {
+    try {
+      var receipt = squadL2().ethGetTransactionReceipt(hash).send().getTransactionReceipt();
+      return receipt.isPresent()
+          && receipt.get().getBlockNumber().longValueExact() <= committedHead;
+    } catch (Exception e) {
+      return false;
+    }
   }
 
   private org.avsnode.contracts.bindings.SequencerInbox squadInbox() {
@@ -1606,11 +1611,8 @@ final class Devnet implements AutoCloseable {
         .build();
   }
 
+  /** Starts the operator in this JVM (operator processes: {@link #launchOperatorProcess}). */
   private void startOperator(DevnetOperator op, Path dir) throws Exception {
-    if (options.operatorProcesses()) {
-      startOperatorProcess(op);
-      return;
-    }
     MachEvents events = progress.forOperator(op);
     if (op == equivocatorOp) {
       MachEvents honest = events;
