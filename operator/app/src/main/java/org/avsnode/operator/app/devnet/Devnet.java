@@ -133,6 +133,9 @@ final class Devnet implements AutoCloseable {
   /** SQUAD sequences the L2: slots of 4 s, one backup, a 2 s window per rank. */
   static final long SQUAD_SLOT_SECONDS = 4;
 
+  /** Slots per schedule epoch: epochs 0 and 1 (fixed at deployment) have predictable seeds. */
+  static final long SQUAD_SLOTS_PER_EPOCH = 32;
+
   static final int SQUAD_BACKUPS = 1;
   static final long SQUAD_GRACE_SECONDS = 2;
   static final long SQUAD_DUE_AFTER_SECONDS = 8;
@@ -1099,7 +1102,7 @@ final class Devnet implements AutoCloseable {
             new org.avsnode.contracts.deploy.SquadDeployer.Params(
                 genesis,
                 SQUAD_SLOT_SECONDS,
-                32,
+                SQUAD_SLOTS_PER_EPOCH,
                 SQUAD_BACKUPS,
                 SQUAD_GRACE_SECONDS,
                 SQUAD_DUE_AFTER_SECONDS,
