@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.avsnode.operator.app.it.RunsAlone;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * block, RSS bound, no process left) — and this test checks the same things again from outside: the
  * report's figures and the process table.
  */
+@RunsAlone(
+    "the chaos run checks heights and preconfirmations against 4-second slots and its processes' RSS")
 class DevnetChaosIT {
 
   /**

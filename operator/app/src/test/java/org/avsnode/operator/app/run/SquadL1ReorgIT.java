@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.avsnode.contracts.bindings.SequencerInbox;
 import org.avsnode.contracts.bindings.SlashingCoordinator;
+import org.avsnode.operator.app.it.RunsAlone;
 import org.avsnode.operator.node.NodeRuntime;
 import org.avsnode.operator.spi.Health;
 import org.avsnode.squad.SquadDuty;
@@ -48,6 +49,7 @@ import org.web3j.utils.Numeric;
  *   <li>nobody is slashed and no node stops.
  * </ul>
  */
+@RunsAlone("2-second slots: after the reorg, slots must be committed again within their windows")
 class SquadL1ReorgIT {
   private static final long SLOT_SECONDS = 2;
 

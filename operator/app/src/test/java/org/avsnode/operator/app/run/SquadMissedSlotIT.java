@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.avsnode.contracts.bindings.AvsRegistry;
 import org.avsnode.contracts.bindings.SequencerInbox;
+import org.avsnode.operator.app.it.RunsAlone;
 import org.avsnode.operator.node.NodeRuntime;
 import org.avsnode.operator.spi.DutyObservers;
 import org.avsnode.operator.spi.Health;
@@ -35,6 +36,7 @@ import org.web3j.utils.Numeric;
  * Both cases were found by the chaos soaks.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RunsAlone("takeovers land inside 2-second windows; a slow build misses them")
 class SquadMissedSlotIT {
   private static final long SLOT_SECONDS = 4;
   private static final long GRACE_SECONDS = 3;
