@@ -18,15 +18,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * of them share two cores well. Before a top-level test class starts, this takes a lock on the file
  * named by the system property {@code avs.it.lock}: shared for an ordinary class, exclusive for a
  * {@code @RunsAlone} one, released when the class ends. The lock is the kernel's ({@code fcntl}),
- * so it is released too when a JVM dies. Without the property (an IDE, or {@code -Dit.test} on one
- * class with the property unset) nothing is locked.
+ * so it is released too when a JVM dies. Without the property (an IDE, surefire) nothing is locked.
  *
  * <p>Registered for every test class by JUnit's extension auto-detection ({@code
  * META-INF/services}); failsafe turns that on and sets the property.
  */
 public final class SideBySide implements BeforeAllCallback, AfterAllCallback {
   /** The system property naming the lock file. */
-  public static final String LOCK_PROPERTY = "avs.it.lock";
+  private static final String LOCK_PROPERTY = "avs.it.lock";
 
   private static final ExtensionContext.Namespace NS =
       ExtensionContext.Namespace.create(SideBySide.class);
@@ -59,7 +58,9 @@ public final class SideBySide implements BeforeAllCallback, AfterAllCallback {
           "%s waited %.1f s for %s%n",
           type.get().getSimpleName(),
           waitedMillis / 1000.0,
-          alone == null ? "a class that runs alone to end" : "the other JVM's class to end");
+          alone == null
+              ? "a class that runs alone to end"
+              : "the other JVM's class to end (it runs alone: " + alone.value() + ")");
     }
     context.getStore(NS).put(FileLock.class, new Held(channel, lock));
   }
