@@ -84,6 +84,16 @@ public final class SquadDuty implements Duty {
   static final long LAST_RESORT_MILLIS = 250;
 
   /**
+   * How long before its own window closes a leader that opened on a pending block ({@link
+   * #openOnPending}) stops waiting for that block's fate and leaves its slot unsealed: about one L1
+   * block, for its commitment to land.
+   */
+  static final long PENDING_SEAL_MARGIN_MILLIS = 1_000;
+
+  /** How often such a leader reads the inbox again while it waits. */
+  static final long PENDING_POLL_MILLIS = 100;
+
+  /**
    * How far inside its window a backup starts and stops taking over a missed slot (at most a
    * quarter of the window). Short: with L1 blocks a second apart, a commitment sent more than about
    * a second after a 2-second window opens lands in the block stamped with its close and reverts
@@ -160,7 +170,18 @@ public final class SquadDuty implements Duty {
    * of earlier slots that have no block on L1 which it carries (see {@link #orphaned}), admitted
    * into the ledger first.
    */
-  record OpenSlot(long slot, SlotLedger ledger, L2Rpc.Head base, List<byte[]> carried) {}
+  /**
+   * A slot this node leads. {@code carriedIfBaseDropped} is null when {@code base} was the inbox's
+   * last committed block at opening; otherwise the base was an earlier slot's block still pending
+   * on L1 (see {@link #open}), and these are its transactions (forced items left out) that the slot
+   * carries should that block never be committed.
+   */
+  record OpenSlot(
+      long slot,
+      SlotLedger ledger,
+      L2Rpc.Head base,
+      List<byte[]> carried,
+      List<byte[]> carriedIfBaseDropped) {}
 
   /** What one successful start built. */
   final class Running {
@@ -789,8 +810,40 @@ public final class SquadDuty implements Duty {
     List<byte[]> carried = o.carried();
     try {
       byte[] last = r.contracts.lastBlockHash();
+      if (o.carriedIfBaseDropped() != null) {
+        // opened on a pending block: wait for its fate (committed, or never committable)
+        long deadline = r.closesMillis(o.slot(), 0) - PENDING_SEAL_MARGIN_MILLIS;
+        while (Arrays.equals(last, base.parentHash())) {
+          L2Rpc.Head head = dropUncommitted(r, o.slot(), last, earlierWindowsClosed(r, o.slot()));
+          if (head != null) {
+            slots.labels("rebased").inc();
+            LOG.warn(
+                "squad: slot {}: the pending block {} it opened on was never committed: built on"
+                    + " L2 block #{} {} instead, carrying that block's {} transaction(s)",
+                o.slot(),
+                short32(base.hash()),
+                head.number(),
+                short32(head.hash()),
+                o.carriedIfBaseDropped().size());
+            buildAndCommit(r, o.slot(), head, o.carriedIfBaseDropped(), raws, hashes, 0);
+            return;
+          }
+          if (clock.millis() >= deadline) {
+            slots.labels("unsealed").inc();
+            LOG.warn(
+                "squad: slot {}: the pending block {} it opened on is neither committed nor"
+                    + " droppable in time ({}); not sealed",
+                o.slot(),
+                short32(base.hash()),
+                r.problem);
+            return;
+          }
+          Thread.sleep(PENDING_POLL_MILLIS);
+          last = r.contracts.lastBlockHash();
+        }
+      }
       if (!Arrays.equals(last, base.hash())) {
-        L2Rpc.Head head = dropUncommitted(r, o.slot(), last);
+        L2Rpc.Head head = dropUncommitted(r, o.slot(), last, earlierWindowsClosed(r, o.slot()));
         if (head != null) {
           long lastSlot = r.contracts.lastSlot();
           pullUnsettled(r, lastSlot, o.slot());
@@ -822,6 +875,9 @@ public final class SquadDuty implements Duty {
     } catch (IOException | L2RpcException | RuntimeException e) {
       // built on the slot's own base: its commitment reverts if that base was lost
       LOG.warn("squad: slot {}: cannot read the inbox's last block: {}", o.slot(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stopping
+      return;
     }
     buildAndCommit(r, o.slot(), base, carried, raws, hashes, 0);
   }
@@ -1007,15 +1063,59 @@ public final class SquadDuty implements Duty {
    * no longer be committed (see {@link #dropAbove}); null when it is not reachable yet.
    */
   private L2Rpc.Head dropUncommitted(Running r, long slot) throws IOException, L2RpcException {
-    return dropUncommitted(r, slot, r.contracts.lastBlockHash());
+    return dropUncommitted(r, slot, r.contracts.lastBlockHash(), Long.MAX_VALUE);
   }
 
-  /** {@link #dropUncommitted(Running, long)} with the inbox's last committed block already read. */
-  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last)
+  /**
+   * {@link #dropUncommitted(Running, long)} with the inbox's last committed block already read, and
+   * the L1 time {@code closedMillis} from which no rank that could have mined a block above it may
+   * commit any more (see {@link #earlierWindowsClosed}; {@code Long.MAX_VALUE} when unknown).
+   */
+  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last, long closedMillis)
       throws L2RpcException, IOException {
     // read, measure and roll back as one step: two nodes sharing an L2 node (the devnet, the
     // tests) must not both drop the same block, and so one more
-    return l2Lock.holding(() -> dropAbove(r, slot, last));
+    return l2Lock.holding(() -> dropAbove(r, slot, last, closedMillis));
+  }
+
+  /**
+   * For the leader of {@code slot}: the L1 time (unix millis) from which every window to commit a
+   * slot before {@code slot} has closed ({@code slot - 1}'s last drawn rank, and every rank of
+   * {@code slot - 2}, whose windows close later than those of the slots before it). A block above
+   * the last committed one that is not an escape-hatch block ({@link #mayBeEscapeBlock}) can only
+   * have been mined by one of those ranks, so from then on it can never be committed. Only until a
+   * second before rank 1 of {@code slot} itself may take it over (its block could be committed
+   * after that); {@code Long.MAX_VALUE} then.
+   */
+  private long earlierWindowsClosed(Running r, long slot) throws IOException {
+    if (slot < 1 || clock.millis() >= r.opensMillis(slot, 1) - 1_000) {
+      return Long.MAX_VALUE;
+    }
+    long closed = r.closesMillis(slot - 1, r.lastRank(slot - 1));
+    return slot < 2 ? closed : Math.max(closed, r.closesMillis(slot - 2, r.params.backups()));
+  }
+
+  /**
+   * Whether {@code block} could be an escape-hatch block ({@code commitForced}, which commits the
+   * current slot at any time while the hatch is open): it holds exactly the next forced items of
+   * the queue, and at least one.
+   */
+  private static boolean mayBeEscapeBlock(Running r, L2Rpc.Head block) throws IOException {
+    List<byte[]> txs = block.txHashes();
+    if (txs.isEmpty()) {
+      return false;
+    }
+    long[] cl = r.contracts.queueCursorAndLength();
+    if (cl[1] - cl[0] < txs.size()) {
+      return false;
+    }
+    List<SquadContracts.Forced> next = r.contracts.forced(cl[0], cl[0] + txs.size());
+    for (int i = 0; i < txs.size(); i++) {
+      if (i >= next.size() || !Arrays.equals(next.get(i).txHash(), txs.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -1030,7 +1130,7 @@ public final class SquadDuty implements Duty {
    * #L1_LAG_MILLIS} ms when that block is older (an L1 that mines only on demand, or after a
    * reorg).
    */
-  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last)
+  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last, long closedMillis)
       throws L2RpcException, IOException {
     L2Rpc.Head head = r.l2.latest();
     if (!Arrays.equals(head.hash(), last)) {
@@ -1039,6 +1139,9 @@ public final class SquadDuty implements Duty {
         int depth = (int) (head.number() - lowest.number() + 1);
         long until = dropAfter(seenAt(r, lowest.hash()), r.graceSeconds);
         long l1Now = Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS);
+        if (l1Now < until && l1Now >= closedMillis && !mayBeEscapeBlock(r, lowest)) {
+          until = l1Now; // every window that could commit it has closed on L1
+        }
         if (l1Now < until) {
           r.problem =
               "slot "
@@ -1111,8 +1214,14 @@ public final class SquadDuty implements Duty {
       r.problem = "slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed";
       return;
     }
-    L2Rpc.Head head = dropUncommitted(r, slot);
+    byte[] lastHash = r.contracts.lastBlockHash();
+    L2Rpc.Head head = dropUncommitted(r, slot, lastHash, earlierWindowsClosed(r, slot));
     if (head == null) {
+      L2Rpc.Head pending = r.l2.latest();
+      if (Arrays.equals(pending.parentHash(), lastHash) && !mayBeEscapeBlock(r, pending)) {
+        openOnPending(r, slot, pending);
+        return;
+      }
       // retried on the next tick
       r.problem =
           "slot " + slot + ": waiting for the L2 head to be the inbox's last committed block";
@@ -1137,7 +1246,7 @@ public final class SquadDuty implements Duty {
             why);
       }
     }
-    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried));
+    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null);
     r.problem = null;
     LOG.info(
         "squad: leading slot {} on L2 block #{} {}{}",
@@ -1149,6 +1258,80 @@ public final class SquadDuty implements Duty {
             : ", carrying "
                 + carried.size()
                 + " preconfirmed transaction(s) of earlier slots without a block on L1");
+  }
+
+  /**
+   * Opens {@code slot} on {@code pending}, a block directly above the inbox's last committed one
+   * that an earlier slot's rank mined and may still commit (its window is open): the previous slot
+   * is settled by the rules of {@link #open}, so this slot may not wait any longer, and dropping
+   * the block would leave the inbox naming a block the L2 node no longer holds should its
+   * commitment land. Until 2026-12-06 the leader did not open at all then, and a late takeover
+   * cascaded: the next slot was missed too, its backup late in turn (DevnetChaosIT).
+   * Preconfirmations are admitted against {@code pending}'s state. At the seal ({@link
+   * #sealOnCommitted}), either {@code pending} was committed and the slot's block builds on it, or
+   * it never can be and is dropped, and the slot's block carries its transactions first (read now,
+   * while the L2 node holds them), so every preconfirmation admitted against its state still runs
+   * in the same order.
+   */
+  private void openOnPending(Running r, long slot, L2Rpc.Head pending)
+      throws IOException, L2RpcException {
+    List<byte[]> hashes = new ArrayList<>(pending.txHashes());
+    // its forced items lead its list; they are the queue's next items, which the slot's own block
+    // includes as due forced items anyway
+    long[] cl = r.contracts.queueCursorAndLength();
+    List<SquadContracts.Forced> forced =
+        r.contracts.forced(
+            cl[0], Math.min(cl[1], cl[0] + Math.min(hashes.size(), MAX_FORCED_PER_SLOT)));
+    int lead = 0;
+    while (lead < hashes.size()
+        && lead < forced.size()
+        && Arrays.equals(forced.get(lead).txHash(), hashes.get(lead))) {
+      lead++;
+    }
+    hashes = hashes.subList(lead, hashes.size());
+    List<byte[]> raws = new ArrayList<>();
+    List<byte[]> unknown = new ArrayList<>();
+    for (byte[] h : hashes) {
+      byte[] raw = r.held.get(Numeric.toHexString(h));
+      raws.add(raw);
+      if (raw == null) {
+        unknown.add(h);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      java.util.Iterator<byte[]> read = r.l2.rawTransactions(unknown).iterator();
+      for (int i = 0; i < raws.size(); i++) {
+        if (raws.get(i) == null) {
+          raws.set(i, read.next());
+        }
+      }
+    }
+    List<byte[]> ifDropped = new ArrayList<>();
+    for (int i = 0; i < raws.size(); i++) {
+      if (raws.get(i) == null) {
+        LOG.warn(
+            "squad: slot {}: transaction {} of the pending L2 block #{} cannot be read; it is not"
+                + " carried should that block be dropped",
+            slot,
+            Numeric.toHexString(hashes.get(i)),
+            pending.number());
+      } else {
+        ifDropped.add(raws.get(i));
+      }
+    }
+    r.lastOpenedSlot = slot;
+    r.open =
+        new OpenSlot(
+            slot, new SlotLedger(slot, r.l2, pending), pending, List.of(), List.copyOf(ifDropped));
+    r.problem = null;
+    slots.labels("opened_on_pending").inc();
+    LOG.warn(
+        "squad: leading slot {} on L2 block #{} {}, which an earlier slot's rank may still commit"
+            + " on L1 (the slot carries its {} transaction(s) should it never be)",
+        slot,
+        pending.number(),
+        short32(pending.hash()),
+        ifDropped.size());
   }
 
   /**

@@ -191,6 +191,52 @@ public final class L2Rpc implements AccountReads {
     return out;
   }
 
+  /**
+   * The signed transactions with these hashes as the node holds them ({@code
+   * eth_getRawTransactionByHash}, in JSON-RPC batches of up to 500), in order; null for one the
+   * node does not know, or whose answer is not that hash's transaction.
+   *
+   * @throws L2RpcException when the node cannot be reached or gives no batch answer
+   */
+  public List<byte[]> rawTransactions(List<byte[]> hashes) throws L2RpcException {
+    List<byte[]> out = new ArrayList<>(hashes.size());
+    for (int from = 0; from < hashes.size(); from += 500) {
+      int to = Math.min(hashes.size(), from + 500);
+      ArrayNode batch = JSON.createArrayNode();
+      long first = ids.getAndAdd(to - from) + 1;
+      for (int i = from; i < to; i++) {
+        ObjectNode req = batch.addObject();
+        req.put("jsonrpc", "2.0");
+        req.put("id", first + (i - from));
+        req.put("method", "eth_getRawTransactionByHash");
+        req.putArray("params").add(Numeric.toHexString(hashes.get(i)));
+      }
+      JsonNode answer = post(batch, "eth_getRawTransactionByHash (batch)");
+      if (!answer.isArray()) {
+        throw new L2RpcException("eth_getRawTransactionByHash (batch): not a batch answer");
+      }
+      java.util.Map<Long, byte[]> byId = new java.util.HashMap<>();
+      for (JsonNode a : answer) {
+        JsonNode result = a.get("result");
+        if (result != null && result.isTextual() && result.asText().startsWith("0x")) {
+          try {
+            byId.put(a.path("id").asLong(-1), Numeric.hexStringToByteArray(result.asText()));
+          } catch (RuntimeException e) {
+            // not hex: left out, as an unknown transaction
+          }
+        }
+      }
+      for (int i = from; i < to; i++) {
+        byte[] raw = byId.get(first + (i - from));
+        // a transaction is its hash's preimage: any other answer is not the one asked for
+        boolean ok =
+            raw != null && java.util.Arrays.equals(org.web3j.crypto.Hash.sha3(raw), hashes.get(i));
+        out.add(ok ? raw : null);
+      }
+    }
+    return out;
+  }
+
   private JsonNode post(ObjectNode request) throws L2RpcException {
     return post(request, request.path("method").asText("?"));
   }

@@ -44,7 +44,11 @@ class SquadMissedSlotIT {
   // the faults' targets (-1: none)
   private final AtomicLong skipLead = new AtomicLong(-1);
   private final AtomicLong holdUntil = new AtomicLong();
+  private final AtomicLong holdSlot = new AtomicLong(-1);
   private final AtomicLong abandon = new AtomicLong(-1);
+  private final Set<Integer> abandoningNodes = new java.util.concurrent.CopyOnWriteArraySet<>();
+  private final AtomicLong censor = new AtomicLong(-1);
+  private final Set<Integer> censoringNodes = new java.util.concurrent.CopyOnWriteArraySet<>();
   private final AtomicLong missGossip = new AtomicLong(-1);
   private final Set<Integer> missingNodes = new java.util.concurrent.CopyOnWriteArraySet<>();
 
@@ -77,7 +81,7 @@ class SquadMissedSlotIT {
     registry = AvsRegistry.load(net.dep.contracts().avsRegistry(), net.w1, net.readOnly(), net.gas);
     set = BigInteger.valueOf(net.dep.operatorSetId());
     // funded before slot 0 (the L2 genesis state), which no dropped block can take away
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
       wallets.add(net.l2Account());
     }
     net.awaitGenesis();
@@ -100,12 +104,17 @@ class SquadMissedSlotIT {
 
       @Override
       public long commitNotBefore(long slot, int rank) {
-        return slot == skipLead.get() && rank == 1 ? holdUntil.get() : 0;
+        return slot == holdSlot.get() && rank == 1 ? holdUntil.get() : 0;
       }
 
       @Override
       public boolean abandon(long slot) {
-        return slot == abandon.get();
+        return slot == abandon.get() && abandoningNodes.contains(node);
+      }
+
+      @Override
+      public boolean censorForced(long slot) {
+        return slot == censor.get() && censoringNodes.contains(node);
       }
 
       @Override
@@ -121,22 +130,28 @@ class SquadMissedSlotIT {
    * {@code s} runs from 3 s to 6 s after the slot's end, so it is still open when the leader of
    * {@code s + 1} must open at the latest (250 ms before its own end). Injected: the leader of
    * {@code s} does not lead it, and its backup, having mined and signed its block, sends its
-   * commitment only 100 ms before slot {@code s + 1} ends. The next leader must then not drop the
-   * backup's L2 block: had it dropped it, the inbox would name a block the L2 node no longer holds,
-   * and no slot could ever be committed on it again. Checked: slot {@code s} is committed by the
-   * backup, later slots are committed on it, the L2 node's chain holds every committed block, and
-   * every node still runs.
+   * commitment only 300 ms after slot {@code s + 1} has ended (its window closes 2 s later). The
+   * next leader must then not drop the backup's L2 block: had it dropped it, the inbox would name a
+   * block the L2 node no longer holds, and no slot could ever be committed on it again. Nor may it
+   * leave its own slot: it opens on the backup's pending block and, once that is committed, builds
+   * on it (until 2026-12-06 it did not open, so its slot was missed too and a late takeover
+   * cascaded). Checked: slot {@code s} is committed by the backup; slot {@code s + 1} by its own
+   * leader, on the backup's block, after opening on it while it was pending; later slots are
+   * committed on them, the L2 node's chain holds every committed block, and every node still runs.
    */
   @Test
   void aBlockItsBackupMayStillCommitIsNotDroppedByTheNextLeader() throws Exception {
     // a slot s whose backup is not the leader of s + 1 (that one drops blocks when it opens)
     long s = plant((ranks, next) -> ranks[1] != next[0]);
     String backup = registry.operatorAt(set, BigInteger.valueOf(ranksOf(s)[1])).send();
+    int nextLeader = nodeOf(ranksOf(s + 1)[0]);
+    double openedOnPendingBefore = openedOnPending(net.nodes.get(nextLeader));
     long nextEnd = params.genesisTime() + (s + 2) * params.slotSeconds();
-    holdUntil.set(nextEnd * 1000 - 100);
+    holdUntil.set(nextEnd * 1000 + 300);
+    holdSlot.set(s);
     skipLead.set(s);
     System.out.printf(
-        "SquadMissedSlotIT: slot %d is left by its leader; its backup %s commits it 100 ms before"
+        "SquadMissedSlotIT: slot %d is left by its leader; its backup %s commits it 300 ms after"
             + " slot %d ends%n",
         s, backup, s + 1);
 
@@ -155,8 +170,137 @@ class SquadMissedSlotIT {
     assertThat(ofS).as("slot %d committed (by its backup, late in its window)", s).isNotNull();
     assertThat(ofS.rank.intValue()).isEqualTo(1);
     assertThat(ofS.committer).isEqualToIgnoringCase(backup);
+    SequencerInbox.SlotCommittedEventResponse ofNext =
+        committed.stream().filter(e -> e.slot.longValueExact() == s + 1).findFirst().orElse(null);
+    assertThat(ofNext)
+        .as("slot %d committed: its leader led it although the backup's block was pending", s + 1)
+        .isNotNull();
+    assertThat(ofNext.rank.intValue()).as("slot %d's committer's rank", s + 1).isZero();
+    assertThat(ofNext.committer).isEqualToIgnoringCase(net.ops.get(nextLeader).getAddress());
+    assertThat(Numeric.toHexString(ofNext.parentHash))
+        .isEqualTo(Numeric.toHexString(ofS.blockHash));
+    assertThat(openedOnPending(net.nodes.get(nextLeader)) - openedOnPendingBefore)
+        .as("the leader of slot %d opened on the pending block", s + 1)
+        .isGreaterThanOrEqualTo(1);
 
     assertChainIntact(committed);
+  }
+
+  /**
+   * The other end of the case above: the next slot's leader opened on a backup's pending block, and
+   * that block is never committed. The slot's block must then build on the last committed block and
+   * carry the pending block's transactions first: the preconfirmations it admitted were checked
+   * against that block's state. Injected: the leader of {@code s} preconfirms through it and never
+   * seals it; its backup takes it over with those transactions but leaves out a due forced item
+   * (censors), and sends its commitment only 300 ms after slot {@code s + 1} has ended, so the
+   * inbox refuses it ({@code DueItemsLeftOut}) and the backup drops its block while the leader of
+   * {@code s + 1} waits to seal. Checked: slot {@code s} has no block; slot {@code s + 1} is
+   * committed by its own leader on the last committed block, and holds the forced item and every
+   * transaction preconfirmed in {@code s}; the leader opened on the pending block and rebased; the
+   * chain is intact.
+   */
+  @Test
+  void aLeaderWhosePendingBaseIsNeverCommittedCarriesItsTransactions() throws Exception {
+    // a slot s whose leader A, backup K and the leader C of s + 1 are three different nodes
+    long s =
+        plant((ranks, next) -> ranks[0] != ranks[1] && ranks[1] != next[0] && ranks[0] != next[0]);
+    int a = nodeOf(ranksOf(s)[0]);
+    int k = nodeOf(ranksOf(s)[1]);
+    int c = nodeOf(ranksOf(s + 1)[0]);
+    long startS = (params.genesisTime() + s * params.slotSeconds()) * 1000;
+    long nextEnd = params.genesisTime() + (s + 2) * params.slotSeconds();
+    abandoningNodes.clear();
+    abandoningNodes.add(a);
+    abandon.set(s);
+    censoringNodes.clear();
+    censoringNodes.add(k);
+    censor.set(s);
+    holdUntil.set(nextEnd * 1000 + 300);
+    holdSlot.set(s);
+    double openedBefore = openedOnPending(net.nodes.get(c));
+    double rebasedBefore =
+        SquadNet.metric(http, net.nodes.get(c), "avs_squad_slots_total{outcome=\"rebased\",}");
+    System.out.printf(
+        "SquadMissedSlotIT: slot %d: its leader (node %d) preconfirms and never seals; its backup"
+            + " (node %d) censors a forced item and commits 300 ms after slot %d ends; slot %d's"
+            + " leader is node %d%n",
+        s, a, k, s + 1, s + 1, c);
+
+    while (System.currentTimeMillis() < startS + 300) {
+      Thread.sleep(50);
+    }
+    // a forced item, due before the backup takes the slot over
+    Credentials user = wallets.get(2);
+    String forcedRaw =
+        SquadNet.transfer(user, BigInteger.ZERO, SquadNet.L2_CHAIN, user.getAddress());
+    String forcedHash = org.web3j.crypto.Hash.sha3(forcedRaw).toLowerCase(Locale.ROOT);
+    org.avsnode.contracts.bindings.ForcedInclusionQueue queue =
+        org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
+            net.squad.queue(),
+            net.w1,
+            org.avsnode.contracts.deploy.Chain.transactionManager(
+                net.w1, net.deployer, SquadNet.L1_CHAIN, 20),
+            net.gas);
+    assertThat(
+            queue
+                .enqueue(Numeric.hexStringToByteArray(forcedRaw), BigInteger.ZERO)
+                .send()
+                .isStatusOK())
+        .isTrue();
+    // a wallet's preconfirmations in slot s, from its leader's endpoint
+    String endpoint = net.nodes.get(a).apiUrl() + SquadDuty.RPC_PATH;
+    String to = net.ops.get(0).getAddress();
+    List<String> promised = new ArrayList<>();
+    for (Credentials w : List.of(wallets.get(0), wallets.get(1), wallets.get(0))) {
+      BigInteger n = pendingNonce(endpoint, w);
+      JsonNode r =
+          SquadNet.call(
+              http,
+              endpoint,
+              "eth_sendRawTransaction",
+              List.of(SquadNet.transfer(w, n, SquadNet.L2_CHAIN, to)));
+      assertThat(r.has("result")).as("preconfirmed: %s", r).isTrue();
+      promised.add(r.get("result").asText().toLowerCase(Locale.ROOT));
+    }
+    assertThat(System.currentTimeMillis())
+        .as("the preconfirmations were given inside slot %d", s)
+        .isLessThan(startS + SLOT_SECONDS * 1000);
+
+    long want = s + 1;
+    SquadNet.awaitTrue(
+        () -> inbox.lastSlot().send().longValueExact() >= want,
+        (int) (nextEnd - System.currentTimeMillis() / 1000) + 30,
+        "slot " + want + " committed");
+    List<SequencerInbox.SlotCommittedEventResponse> committed = commitments(net);
+    assertThat(committed).noneMatch(e -> e.slot.longValueExact() == s);
+    SequencerInbox.SlotCommittedEventResponse next =
+        committed.stream().filter(e -> e.slot.longValueExact() == want).findFirst().orElseThrow();
+    assertThat(next.rank.intValue()).as("slot %d's committer's rank", want).isZero();
+    assertThat(next.committer).isEqualToIgnoringCase(net.ops.get(c).getAddress());
+    String block = Numeric.toHexString(next.blockHash);
+    List<String> inBlock = new ArrayList<>(promised);
+    inBlock.add(forcedHash);
+    for (String h : inBlock) {
+      JsonNode receipt =
+          SquadNet.call(http, net.l2.rpcUrl(), "eth_getTransactionReceipt", List.of(h))
+              .path("result");
+      assertThat(receipt.path("blockHash").asText())
+          .as("transaction %s is in the block of slot %d", h, want)
+          .isEqualTo(block);
+    }
+    assertThat(openedOnPending(net.nodes.get(c)) - openedBefore)
+        .as("the leader of slot %d opened on the backup's pending block", want)
+        .isGreaterThanOrEqualTo(1);
+    assertThat(
+            SquadNet.metric(http, net.nodes.get(c), "avs_squad_slots_total{outcome=\"rebased\",}")
+                - rebasedBefore)
+        .as("and built its block on the last committed one instead")
+        .isGreaterThanOrEqualTo(1);
+    assertChainIntact(committed);
+  }
+
+  private double openedOnPending(NodeRuntime n) throws Exception {
+    return SquadNet.metric(http, n, "avs_squad_slots_total{outcome=\"opened_on_pending\",}");
   }
 
   /**
@@ -229,6 +373,7 @@ class SquadMissedSlotIT {
     long t = plant((ranks, next) -> ranks[0] != next[0]);
     int a = nodeOf(ranksOf(t)[0]);
     int b = nodeOf(ranksOf(t + 1)[0]);
+    abandoningNodes.addAll(java.util.stream.IntStream.range(0, 3).boxed().toList());
     abandon.set(t);
     missingNodes.clear();
     missingNodes.add(b);
