@@ -1084,15 +1084,44 @@ public final class SquadDuty implements Duty {
    * {@code slot - 2}, whose windows close later than those of the slots before it). A block above
    * the last committed one that is not an escape-hatch block ({@link #mayBeEscapeBlock}) can only
    * have been mined by one of those ranks, so from then on it can never be committed. Only until a
-   * second before rank 1 of {@code slot} itself may take it over (its block could be committed
-   * after that); {@code Long.MAX_VALUE} then.
+   * second before rank 1 of {@code slot} may take it over or the leader of {@code slot + 1} may
+   * seal (with a grace longer than a slot, that comes first): either one's block could be committed
+   * after that; {@code Long.MAX_VALUE} then.
    */
   private long earlierWindowsClosed(Running r, long slot) throws IOException {
-    if (slot < 1 || clock.millis() >= r.opensMillis(slot, 1) - 1_000) {
+    return slot < 1
+        ? Long.MAX_VALUE
+        : earlierWindowsClosed(
+            clock.millis(),
+            r.startMillis(slot),
+            r.params.slotSeconds() * 1000,
+            r.graceSeconds * 1000,
+            r.lastRank(slot - 1),
+            slot < 2 ? -1 : r.params.backups());
+  }
+
+  /**
+   * {@link #earlierWindowsClosed(Running, long)} for a slot starting at {@code start}: the ranks of
+   * the slot before it up to {@code lastRankBefore}, and of the slot before that up to {@code
+   * backupsTwoBefore} (-1: no such slot).
+   */
+  static long earlierWindowsClosed(
+      long now,
+      long start,
+      long slotMillis,
+      long graceMillis,
+      int lastRankBefore,
+      int backupsTwoBefore) {
+    long end = start + slotMillis;
+    long othersMayMine = Math.min(end + graceMillis, end + slotMillis); // rank 1; slot + 1's seal
+    if (now >= othersMayMine - 1_000) {
       return Long.MAX_VALUE;
     }
-    long closed = r.closesMillis(slot - 1, r.lastRank(slot - 1));
-    return slot < 2 ? closed : Math.max(closed, r.closesMillis(slot - 2, r.params.backups()));
+    // a rank k of a slot ending at e has its window close at e + (k + 1) * grace
+    long closed = start + (lastRankBefore + 1L) * graceMillis;
+    return backupsTwoBefore < 0
+        ? closed
+        : Math.max(closed, start - slotMillis + (backupsTwoBefore + 1L) * graceMillis);
   }
 
   /**
