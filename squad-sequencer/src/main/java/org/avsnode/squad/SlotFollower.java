@@ -102,6 +102,22 @@ final class SlotFollower {
     }
   }
 
+  /**
+   * The live commitment of the highest slot logged at or below L1 block {@code l1Block}, or null
+   * when this node holds none (the first scan reads the last {@value #FIRST_SCAN_DEPTH} L1 blocks).
+   */
+  SquadContracts.Commitment latestLoggedBy(long l1Block) {
+    synchronized (committed) {
+      SquadContracts.Commitment latest = null;
+      for (SquadContracts.Commitment c : committed.view().values()) {
+        if (c.l1Block() <= l1Block) {
+          latest = c; // the view is in slot order, and the inbox takes slots in order
+        }
+      }
+      return latest;
+    }
+  }
+
   /** Reads new commitments from L1 and checks each, in order; called on the follower's thread. */
   void poll() throws IOException, L2RpcException {
     long head = r.contracts.blockNumber();

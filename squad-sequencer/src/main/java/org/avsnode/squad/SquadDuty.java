@@ -62,7 +62,7 @@ import org.web3j.utils.Numeric;
  * <p>Not built yet (issue #12): broadcasting preconfirmations to every operator, followers'
  * attestations and breach evidence, backups taking over a missed slot, the escape hatch.
  */
-public final class SquadDuty implements Duty {
+public final class SquadDuty implements Duty, org.avsnode.operator.spi.SequencedFinality {
   public static final String ID = "squad";
   public static final String RPC_PATH = "/squad/rpc";
   static final MetricCategory CATEGORY = MetricCategory.of("avs", "squad");
@@ -155,6 +155,14 @@ public final class SquadDuty implements Duty {
   private final Histogram commitGas;
   private final Histogram handoverSeconds;
   private final Counter droppedBlocks;
+  private final org.avsnode.operator.metrics.Gauge finalL2Gauge;
+
+  /**
+   * The highest L2 block whose commitment is in a finalized L1 block (see {@link #updateFinal}).
+   */
+  private final java.util.concurrent.atomic.AtomicLong finalL2 =
+      new java.util.concurrent.atomic.AtomicLong();
+
   private final Labelled<Counter> carriedTxs;
   private final Labelled<Counter> slotChecks;
   private final Labelled<Counter> breachEvidence;
@@ -228,6 +236,8 @@ public final class SquadDuty implements Duty {
     long lastFixCheckSlot = -1;
     long lastTakeoverSlot = -1;
     long lastEscapeCheck;
+    long finalCheckedAt;
+    byte[] finalHash;
     long escapeSeenAt = -1;
     long escapeCursor;
     List<SquadContracts.Forced> escapeItems;
@@ -422,6 +432,13 @@ public final class SquadDuty implements Duty {
                 "From a missed slot's deadline (slot end + grace) to this node's commitment of the"
                     + " slot as a backup",
                 new double[] {0.5, 1, 1.5, 2, 3, 5, 10})
+            .labels();
+    finalL2Gauge =
+        m.gauge(
+                CATEGORY,
+                "final_l2_block",
+                "The highest L2 block whose slot commitment is in an L1 block L1 reports finalized"
+                    + " (VITAL checks no output above it)")
             .labels();
     droppedBlocks =
         m.counter(
@@ -633,6 +650,7 @@ public final class SquadDuty implements Duty {
                   certificates().map(c -> c.handleCertificate(req)).orElseGet(SquadDuty::stopped));
       routesInstalled = true;
     }
+    context.ports().provide(org.avsnode.operator.spi.SequencedFinality.class, this);
     running = r;
     r.scheduler.scheduleWithFixedDelay(
         () -> followQuietly(r), 0, 4 * config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -726,9 +744,47 @@ public final class SquadDuty implements Duty {
       r.promised
           .keySet()
           .removeIf(s -> s < r.currentSlot() - 2 * PreconfirmationGossip.RECENT_SLOTS);
+      updateFinal(r);
     } catch (RuntimeException | IOException | L2RpcException e) {
       LOG.warn("squad: following the inbox: {}", e.getMessage());
     }
+  }
+
+  @Override
+  public java.util.OptionalLong finalL2Block(long rollupId) {
+    return rollupId == config.rollupId()
+        ? java.util.OptionalLong.of(finalL2.get())
+        : java.util.OptionalLong.empty();
+  }
+
+  /**
+   * At most once a second: the L2 block of the latest commitment logged at or below the L1 block
+   * that L1 reports finalized (or, from an L1 without that tag, {@value CommittedSlots#REORG_DEPTH}
+   * blocks below its head, the depth this node follows reorgs to). That block and every one below
+   * it can no longer be re-sequenced; VITAL judges outputs only up to it ({@link
+   * org.avsnode.operator.spi.SequencedFinality}). Never decreases.
+   */
+  private void updateFinal(Running r) throws IOException, L2RpcException {
+    long now = clock.millis();
+    if (now - r.finalCheckedAt < 1_000) {
+      return;
+    }
+    r.finalCheckedAt = now;
+    java.util.OptionalLong finalized = r.contracts.finalizedBlockNumber();
+    long l1Final =
+        finalized.isPresent()
+            ? finalized.getAsLong()
+            : r.contracts.blockNumber() - CommittedSlots.REORG_DEPTH;
+    SquadContracts.Commitment c = r.follower.latestLoggedBy(l1Final);
+    if (c == null || Arrays.equals(c.blockHash(), r.finalHash)) {
+      return;
+    }
+    L2Rpc.Head block = r.l2.blockByHash(c.blockHash());
+    if (block == null) {
+      return; // not on the L2 node yet: asked again in a second
+    }
+    r.finalHash = c.blockHash();
+    finalL2Gauge.set(finalL2.accumulateAndGet(block.number(), Math::max));
   }
 
   // ------------------------------------------------------------------ the slot clock

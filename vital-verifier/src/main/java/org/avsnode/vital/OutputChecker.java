@@ -93,6 +93,8 @@ final class OutputChecker {
 
   private final java.util.function.LongSupplier nanos;
 
+  private final java.util.function.LongSupplier sequencedFinal;
+
   /** Per block being precomputed: not before this time (nanos), so the head is not polled. */
   private final Map<Long, Long> notBefore = new java.util.HashMap<>();
 
@@ -102,6 +104,21 @@ final class OutputChecker {
   }
 
   OutputChecker(List<Source> sources, long finalityDepth, java.util.function.LongSupplier nanos) {
+    this(sources, finalityDepth, nanos, () -> Long.MAX_VALUE);
+  }
+
+  /**
+   * @param sequencedFinal the highest L2 block the rollup's sequencers hold final (SQUAD: its
+   *     commitment is in a finalized L1 block; see {@link
+   *     org.avsnode.operator.spi.SequencedFinality}), {@code Long.MAX_VALUE} when no sequencing
+   *     duty answers for the rollup: a block above it is not judged yet
+   */
+  OutputChecker(
+      List<Source> sources,
+      long finalityDepth,
+      java.util.function.LongSupplier nanos,
+      java.util.function.LongSupplier sequencedFinal) {
+    this.sequencedFinal = sequencedFinal;
     this.nanos = nanos;
     if (sources.isEmpty() || sources.size() > 2) {
       throw new IllegalArgumentException("one or two L2 sources");
@@ -151,11 +168,24 @@ final class OutputChecker {
   }
 
   /**
-   * The verdict on {@code claimed} as the output root of L2 block {@code block}. A root computed
+   * The verdict on {@code claimed} as the output root of L2 block {@code block}; none (ABSTAIN, to
+   * be retried) while the block is above what the rollup's sequencers hold final. A root computed
    * ahead costs one request per source (the block, to see that its hash has not changed since);
    * when a source has another block at that height now, the root is computed again.
    */
   Check check(long block, byte[] claimed) {
+    long sequenced = sequencedFinal.getAsLong();
+    if (block > sequenced) {
+      // the sequencers may still replace it: a root judged now could be of a block the final
+      // chain does not hold (no request is made; checked again at the next poll)
+      return Check.abstain(
+          "block "
+              + block
+              + " is not final by its sequencers yet (final up to block "
+              + sequenced
+              + ")",
+          true);
+    }
     Object r;
     synchronized (this) {
       Agreed known = precomputed.get(block);

@@ -51,6 +51,9 @@ import org.avsnode.operator.spi.DutySection;
  *     validity rollup's commitment without one is ABSTAIN after it)
  * @param maxBatchBlocks the most L2 blocks a validity rollup's batch may name (one L2 request per
  *     block and source rebuilds its public inputs; a longer batch is ABSTAIN)
+ * @param sequencedAs optimistic rollups whose L2 chain the node's SQUAD duty sequences under
+ *     another rollup id (the devnet's dispute games follow the output oracle's chain): VITAL rollup
+ *     id → SQUAD rollup id; any other rollup is asked for under its own id
  */
 public record VitalConfig(
     Map<Long, List<URI>> sources,
@@ -76,7 +79,8 @@ public record VitalConfig(
     int maxVerdictBytes,
     Map<Long, String> zkProposers,
     Duration proofDeadline,
-    long maxBatchBlocks) {
+    long maxBatchBlocks,
+    Map<Long, Long> sequencedAs) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -103,13 +107,15 @@ public record VitalConfig(
           "max-verdict-bytes",
           "zk-proposers",
           "proof-deadline",
-          "max-batch-blocks");
+          "max-batch-blocks",
+          "sequenced-as");
 
   public VitalConfig {
     sources = Map.copyOf(sources);
     outputOracles = Map.copyOf(outputOracles);
     gameFactories = Map.copyOf(gameFactories);
     zkProposers = Map.copyOf(zkProposers);
+    sequencedAs = Map.copyOf(sequencedAs);
     for (Long id : zkProposers.keySet()) {
       if (outputOracles.containsKey(id) || gameFactories.containsKey(id)) {
         throw new IllegalArgumentException(
@@ -232,6 +238,21 @@ public record VitalConfig(
         (int) c.nonNegative("max-verdict-bytes", 2048),
         addressesById(c, "zk-proposers"),
         c.duration("proof-deadline", "60m"),
-        c.nonNegative("max-batch-blocks", 1024));
+        c.nonNegative("max-batch-blocks", 1024),
+        idsById(c, "sequenced-as"));
+  }
+
+  private static Map<Long, Long> idsById(DutySection c, String key) {
+    Map<Long, Long> out = new LinkedHashMap<>();
+    for (String part : c.list(key)) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw c.error(key + " entries are ID=ID");
+      }
+      out.put(
+          c.nonNegativeValue(key, part.substring(0, eq)),
+          c.nonNegativeValue(key, part.substring(eq + 1).strip()));
+    }
+    return out;
   }
 }

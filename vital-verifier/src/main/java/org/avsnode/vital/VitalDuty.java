@@ -368,12 +368,17 @@ public final class VitalDuty implements Duty, OutputVerdicts {
         continue;
       }
       boolean games = oracle == null;
+      long sequencedAs = config.sequencedAs().getOrDefault(e.getKey(), e.getKey());
       Rollup r =
           new Rollup(
               e.getKey(),
               games ? factory : oracle,
               games,
-              new OutputChecker(sources, config.finalityDepth()));
+              new OutputChecker(
+                  sources,
+                  config.finalityDepth(),
+                  System::nanoTime,
+                  () -> sequencedFinal(sequencedAs)));
       r.subscription =
           new LogSubscription(
               l1,
@@ -1145,6 +1150,21 @@ public final class VitalDuty implements Duty, OutputVerdicts {
       return Verdict.UNKNOWN;
     }
     return latest.getValue().invalid() ? Verdict.INVALID : Verdict.VALID;
+  }
+
+  /**
+   * The highest L2 block of rollup {@code sequencedAs} that the node's sequencing duty (SQUAD)
+   * holds final; {@code Long.MAX_VALUE} when no duty sequences it (only the finality depth
+   * applies). Asked at every check: SQUAD may start after VITAL.
+   */
+  private long sequencedFinal(long sequencedAs) {
+    java.util.OptionalLong v =
+        context
+            .ports()
+            .get(org.avsnode.operator.spi.SequencedFinality.class)
+            .map(p -> p.finalL2Block(sequencedAs))
+            .orElse(java.util.OptionalLong.empty());
+    return v.isPresent() ? v.getAsLong() : Long.MAX_VALUE;
   }
 
   @Override

@@ -311,4 +311,26 @@ class OutputCheckerTest {
     OutputChecker c = checker(0, new FakeL2("a", 100), behind);
     assertThat(c.check(20, bytes(20, 9)).verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
   }
+
+  /**
+   * A rollup sequenced by SQUAD: the L2 node has the block, but its slot's commitment is not in a
+   * finalized L1 block yet, so it may still be re-sequenced. No verdict (and no request) until the
+   * sequencers hold it final; then the usual check.
+   */
+  @Test
+  void aBlockAboveWhatItsSequencersHoldFinalIsNotJudgedYet() {
+    java.util.concurrent.atomic.AtomicLong sequencedFinal =
+        new java.util.concurrent.atomic.AtomicLong(49);
+    FakeL2 a = new FakeL2("a", 100);
+    OutputChecker c = new OutputChecker(List.of(a), 0, System::nanoTime, sequencedFinal::get);
+    OutputChecker.Check early = c.check(50, bytes(50, 9));
+    assertThat(early.verdict()).isEqualTo(OutputChecker.Verdict.ABSTAIN);
+    assertThat(early.retryable()).isTrue();
+    assertThat(early.reason()).contains("not final by its sequencers yet (final up to block 49)");
+    assertThat(calls.get()).as("no request for a block its sequencers may replace").isZero();
+
+    sequencedFinal.set(50);
+    assertThat(c.check(50, bytes(50, 9)).verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
+    assertThat(c.check(50, trueRoot(50)).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+  }
 }

@@ -104,4 +104,24 @@ class VitalConfigTest {
                     Map.of("rollups", "43=http://b", "max-batch-blocks", "0"), deployment(V)))
         .hasMessageContaining("max-batch-blocks");
   }
+
+  @Test
+  void aRollupMayBeAskedForUnderTheIdItsSequencersUse() {
+    VitalConfig c =
+        VitalConfig.parse(
+            Map.of("rollups", "42=http://a,43=http://a", "sequenced-as", "43=42"), deployment(V));
+    assertThat(c.sequencedAs()).containsExactly(Map.entry(43L, 42L));
+    assertThat(VitalConfig.parse(Map.of("rollups", "42=http://a"), deployment(V)).sequencedAs())
+        .isEmpty();
+    assertThatThrownBy(
+            () ->
+                VitalConfig.parse(
+                    Map.of("rollups", "42=http://a", "sequenced-as", "43"), deployment(V)))
+        .hasMessageContaining("sequenced-as entries are ID=ID");
+    assertThatThrownBy(
+            () ->
+                VitalConfig.parse(
+                    Map.of("rollups", "42=http://a", "sequenced-as", "43=x"), deployment(V)))
+        .hasMessageContaining("sequenced-as");
+  }
 }

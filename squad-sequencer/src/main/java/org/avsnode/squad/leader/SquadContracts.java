@@ -177,6 +177,21 @@ public final class SquadContracts {
     return out;
   }
 
+  /**
+   * The number of the L1 block the L1 node reports finalized ({@code eth_getBlockByNumber
+   * ("finalized")}); empty when it reports none (a node without that tag, or none yet).
+   */
+  public java.util.OptionalLong finalizedBlockNumber() throws IOException {
+    var b =
+        web3j
+            .ethGetBlockByNumber(org.web3j.protocol.core.DefaultBlockParameterName.FINALIZED, false)
+            .send();
+    if (b.hasError() || b.getBlock() == null || b.getBlock().getNumber() == null) {
+      return java.util.OptionalLong.empty();
+    }
+    return java.util.OptionalLong.of(b.getBlock().getNumber().longValueExact());
+  }
+
   /** The latest L1 block number. */
   public long blockNumber() throws IOException {
     var n = web3j.ethBlockNumber().send();

@@ -567,12 +567,17 @@ final class Devnet implements AutoCloseable {
     Files.createDirectories(dir);
     say("devnet: data and logs in %s", dir);
     // L1 mines on every transaction while the devnet is set up, then on an interval
+    // anvil reports the block 2 × slots-in-an-epoch below its head as finalized: here at least
+    // PROPOSER_L1_DEPTH, deeper than any reorg the devnet makes (SQUAD's finality, which VITAL
+    // waits for, and the proposer's agree)
     l1Anvil =
         AnvilProcess.builder()
             .chainId(L1_CHAIN_ID)
             .accounts(1)
             .arg("--block-base-fee-per-gas")
             .arg("0")
+            .arg("--slots-in-an-epoch")
+            .arg(Integer.toString((PROPOSER_L1_DEPTH + 1) / 2))
             .logFile(dir.resolve("l1-anvil.log"))
             .start();
     closeables.add(l1Anvil);
@@ -1369,6 +1374,10 @@ final class Devnet implements AutoCloseable {
             + (deployment.contracts().disputeGameFactory() == null
                 ? ""
                 : "," + gameRollupId() + "=" + l2));
+    if (squad && deployment.contracts().disputeGameFactory() != null) {
+      // the games follow the chain SQUAD sequences as the output oracle's rollup
+      vital.put("sequenced-as", gameRollupId() + "=" + rollupId());
+    }
     vital.put("aggregators", String.join(",", aggregatorUrls.stream().map(URI::toString).toList()));
     vital.put("aggregator", Boolean.toString(op.aggregator));
     if (op.aggregator) {

@@ -224,6 +224,13 @@ class DevnetSquadIT {
           () -> progress.firstCertificates.size() >= 3,
           text);
       assertThat(progress.evidenceTxs).as("no MACH slashing").isEmpty();
+      // VITAL judges an output of SQUAD's chain only once the slot commitment behind its block is
+      // in a finalized L1 block (the devnet's L1 reports 4 blocks below its head finalized)
+      DevnetAcceptanceIT.waitFor(
+          "an output of SQUAD's L2 validated on L1 by VITAL",
+          Duration.ofSeconds(60),
+          () -> !progress.validatedOnChain.isEmpty(),
+          text);
 
       // --censor: op0 leaves due forced transactions out; they reach L2 blocks all the same
       DevnetAcceptanceIT.waitFor(
