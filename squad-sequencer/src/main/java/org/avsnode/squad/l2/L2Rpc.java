@@ -158,35 +158,13 @@ public final class L2Rpc implements AccountReads {
    */
   public List<String> sendRawTransactions(List<byte[]> rawTxs) throws L2RpcException {
     List<String> out = new ArrayList<>(rawTxs.size());
-    for (int from = 0; from < rawTxs.size(); from += 500) {
-      int to = Math.min(rawTxs.size(), from + 500);
-      ArrayNode batch = JSON.createArrayNode();
-      long first = ids.getAndAdd(to - from) + 1;
-      for (int i = from; i < to; i++) {
-        ObjectNode req = batch.addObject();
-        req.put("jsonrpc", "2.0");
-        req.put("id", first + (i - from));
-        req.put("method", "eth_sendRawTransaction");
-        req.putArray("params").add(Numeric.toHexString(rawTxs.get(i)));
+    for (JsonNode a : batched("eth_sendRawTransaction", rawTxs)) {
+      if (a == null) {
+        out.add("no answer for this transaction");
+        continue;
       }
-      JsonNode answer = post(batch, "eth_sendRawTransaction (batch)");
-      if (!answer.isArray()) {
-        throw new L2RpcException("eth_sendRawTransaction (batch): not a batch answer");
-      }
-      java.util.Map<Long, String> byId = new java.util.HashMap<>();
-      java.util.Set<Long> answered = new java.util.HashSet<>();
-      for (JsonNode a : answer) {
-        long id = a.path("id").asLong(-1);
-        answered.add(id);
-        JsonNode error = a.get("error");
-        if (error != null && !error.isNull()) {
-          byId.put(id, clip(error.path("message").asText("error")));
-        }
-      }
-      for (int i = from; i < to; i++) {
-        long id = first + (i - from);
-        out.add(answered.contains(id) ? byId.get(id) : "no answer for this transaction");
-      }
+      JsonNode error = a.get("error");
+      out.add(error == null || error.isNull() ? null : clip(error.path("message").asText("error")));
     }
     return out;
   }
@@ -200,38 +178,54 @@ public final class L2Rpc implements AccountReads {
    */
   public List<byte[]> rawTransactions(List<byte[]> hashes) throws L2RpcException {
     List<byte[]> out = new ArrayList<>(hashes.size());
-    for (int from = 0; from < hashes.size(); from += 500) {
-      int to = Math.min(hashes.size(), from + 500);
+    List<JsonNode> answers = batched("eth_getRawTransactionByHash", hashes);
+    for (int i = 0; i < hashes.size(); i++) {
+      JsonNode result = answers.get(i) == null ? null : answers.get(i).get("result");
+      byte[] raw = null;
+      if (result != null && result.isTextual() && result.asText().startsWith("0x")) {
+        try {
+          raw = Numeric.hexStringToByteArray(result.asText());
+        } catch (RuntimeException e) {
+          // not hex: left out, as an unknown transaction
+        }
+      }
+      // a transaction is its hash's preimage: any other answer is not the one asked for
+      boolean ok =
+          raw != null && java.util.Arrays.equals(org.web3j.crypto.Hash.sha3(raw), hashes.get(i));
+      out.add(ok ? raw : null);
+    }
+    return out;
+  }
+
+  /**
+   * Calls {@code method} once per parameter (hex-encoded), in JSON-RPC batches of up to 500, and
+   * returns each call's answer object in order (null when the batch answer has none for it).
+   *
+   * @throws L2RpcException when the node cannot be reached or a batch is not answered as one
+   */
+  private List<JsonNode> batched(String method, List<byte[]> params) throws L2RpcException {
+    List<JsonNode> out = new ArrayList<>(params.size());
+    for (int from = 0; from < params.size(); from += 500) {
+      int to = Math.min(params.size(), from + 500);
       ArrayNode batch = JSON.createArrayNode();
       long first = ids.getAndAdd(to - from) + 1;
       for (int i = from; i < to; i++) {
         ObjectNode req = batch.addObject();
         req.put("jsonrpc", "2.0");
         req.put("id", first + (i - from));
-        req.put("method", "eth_getRawTransactionByHash");
-        req.putArray("params").add(Numeric.toHexString(hashes.get(i)));
+        req.put("method", method);
+        req.putArray("params").add(Numeric.toHexString(params.get(i)));
       }
-      JsonNode answer = post(batch, "eth_getRawTransactionByHash (batch)");
+      JsonNode answer = post(batch, method + " (batch)");
       if (!answer.isArray()) {
-        throw new L2RpcException("eth_getRawTransactionByHash (batch): not a batch answer");
+        throw new L2RpcException(method + " (batch): not a batch answer");
       }
-      java.util.Map<Long, byte[]> byId = new java.util.HashMap<>();
+      java.util.Map<Long, JsonNode> byId = new java.util.HashMap<>();
       for (JsonNode a : answer) {
-        JsonNode result = a.get("result");
-        if (result != null && result.isTextual() && result.asText().startsWith("0x")) {
-          try {
-            byId.put(a.path("id").asLong(-1), Numeric.hexStringToByteArray(result.asText()));
-          } catch (RuntimeException e) {
-            // not hex: left out, as an unknown transaction
-          }
-        }
+        byId.putIfAbsent(a.path("id").asLong(-1), a);
       }
       for (int i = from; i < to; i++) {
-        byte[] raw = byId.get(first + (i - from));
-        // a transaction is its hash's preimage: any other answer is not the one asked for
-        boolean ok =
-            raw != null && java.util.Arrays.equals(org.web3j.crypto.Hash.sha3(raw), hashes.get(i));
-        out.add(ok ? raw : null);
+        out.add(byId.get(first + (i - from)));
       }
     }
     return out;

@@ -27,7 +27,6 @@ import org.avsnode.bls.BlsSignature;
 import org.avsnode.bls.eip712.Eip712Domain;
 import org.avsnode.bls.eip712.Preconfirmation;
 import org.avsnode.contracts.bindings.SequencerInbox;
-import org.avsnode.contracts.deploy.Chain;
 import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.SquadDeployer;
 import org.avsnode.operator.node.NodeRuntime;
@@ -136,11 +135,8 @@ class RunSquadIT {
         String forcedHash =
             Numeric.toHexString(
                 org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(forcedRaw)));
-        org.avsnode.contracts.bindings.ForcedInclusionQueue queue =
-            org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
-                squad.queue(), w1, Chain.transactionManager(w1, deployer, L1_CHAIN, 20), gas);
         assertThat(
-                queue
+                net.forcedQueue()
                     .enqueue(Numeric.hexStringToByteArray(forcedRaw), BigInteger.ZERO)
                     .send()
                     .isStatusOK())
@@ -278,7 +274,7 @@ class RunSquadIT {
           assertThat(receipt.isStatusOK()).isTrue();
           assertThat(receipt.getBlockHash()).isEqualToIgnoringCase(committed.get(slot));
         }
-        assertThat(queue.cursor().send())
+        assertThat(net.forcedQueue().cursor().send())
             .as("the forced item is consumed")
             .isEqualTo(BigInteger.ONE);
         boolean forcedIncluded = false;
@@ -340,6 +336,31 @@ class RunSquadIT {
         for (NodeRuntime n : nodes) {
           Health h = n.duty(SquadDuty.ID).orElseThrow().health();
           assertThat(h.status()).as(h.detail()).isEqualTo(Health.Status.UP);
+        }
+        // what VITAL asks SQUAD: the L2 block of the latest commitment in a finalized L1 block
+        // (this L1 reports the block 2 below its head finalized)
+        for (NodeRuntime n : nodes) {
+          var finality =
+              (org.avsnode.operator.spi.SequencedFinality) n.duty(SquadDuty.ID).orElseThrow();
+          SquadNet.awaitTrue(
+              () -> finality.finalL2Block(SquadNet.ROLLUP).orElse(0) > 0,
+              10,
+              "a final L2 block on " + n.apiUrl());
+          long fin = finality.finalL2Block(SquadNet.ROLLUP).orElseThrow();
+          long lastL2 =
+              Numeric.toBigInt(
+                      call(
+                              net.l2.rpcUrl(),
+                              "eth_getBlockByHash",
+                              List.of(Numeric.toHexString(inbox.lastBlockHash().send()), false))
+                          .path("result")
+                          .path("number")
+                          .asText())
+                  .longValueExact();
+          assertThat(fin)
+              .as("final L2 block on %s, at most the inbox's last", n.apiUrl())
+              .isLessThanOrEqualTo(lastL2);
+          assertThat(finality.finalL2Block(SquadNet.ROLLUP + 1)).as("another rollup").isEmpty();
         }
         // hostile or malformed requests: JSON-RPC errors, nothing signed, the node stays up
         assertThat(post(endpoint, "{not json").path("error").path("code").asInt())
@@ -678,12 +699,7 @@ class RunSquadIT {
     Credentials user = net.l2Account();
     String raw = SquadNet.transfer(user, BigInteger.ZERO, L2_CHAIN, user.getAddress());
     byte[] txHash = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(raw));
-    org.avsnode.contracts.bindings.ForcedInclusionQueue queue =
-        org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
-            net.squad.queue(),
-            net.w1,
-            Chain.transactionManager(net.w1, net.deployer, L1_CHAIN, 20),
-            net.gas);
+    org.avsnode.contracts.bindings.ForcedInclusionQueue queue = net.forcedQueue();
     BigInteger cursorBefore = queue.cursor().send();
     long fromBlock = net.w1.ethBlockNumber().send().getBlockNumber().longValueExact();
     assertThat(

@@ -234,34 +234,16 @@ class SquadMissedSlotIT {
     String forcedRaw =
         SquadNet.transfer(user, BigInteger.ZERO, SquadNet.L2_CHAIN, user.getAddress());
     String forcedHash = org.web3j.crypto.Hash.sha3(forcedRaw).toLowerCase(Locale.ROOT);
-    org.avsnode.contracts.bindings.ForcedInclusionQueue queue =
-        org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
-            net.squad.queue(),
-            net.w1,
-            org.avsnode.contracts.deploy.Chain.transactionManager(
-                net.w1, net.deployer, SquadNet.L1_CHAIN, 20),
-            net.gas);
     assertThat(
-            queue
+            net.forcedQueue()
                 .enqueue(Numeric.hexStringToByteArray(forcedRaw), BigInteger.ZERO)
                 .send()
                 .isStatusOK())
         .isTrue();
     // a wallet's preconfirmations in slot s, from its leader's endpoint
     String endpoint = net.nodes.get(a).apiUrl() + SquadDuty.RPC_PATH;
-    String to = net.ops.get(0).getAddress();
-    List<String> promised = new ArrayList<>();
-    for (Credentials w : List.of(wallets.get(0), wallets.get(1), wallets.get(0))) {
-      BigInteger n = pendingNonce(endpoint, w);
-      JsonNode r =
-          SquadNet.call(
-              http,
-              endpoint,
-              "eth_sendRawTransaction",
-              List.of(SquadNet.transfer(w, n, SquadNet.L2_CHAIN, to)));
-      assertThat(r.has("result")).as("preconfirmed: %s", r).isTrue();
-      promised.add(r.get("result").asText().toLowerCase(Locale.ROOT));
-    }
+    List<String> promised =
+        preconfirm(endpoint, s, List.of(wallets.get(0), wallets.get(1), wallets.get(0)));
     assertThat(System.currentTimeMillis())
         .as("the preconfirmations were given inside slot %d", s)
         .isLessThan(startS + SLOT_SECONDS * 1000);
@@ -280,14 +262,7 @@ class SquadMissedSlotIT {
     String block = Numeric.toHexString(next.blockHash);
     List<String> inBlock = new ArrayList<>(promised);
     inBlock.add(forcedHash);
-    for (String h : inBlock) {
-      JsonNode receipt =
-          SquadNet.call(http, net.l2.rpcUrl(), "eth_getTransactionReceipt", List.of(h))
-              .path("result");
-      assertThat(receipt.path("blockHash").asText())
-          .as("transaction %s is in the block of slot %d", h, want)
-          .isEqualTo(block);
-    }
+    assertInBlock(inBlock, block, want);
     assertThat(openedOnPending(net.nodes.get(c)) - openedBefore)
         .as("the leader of slot %d opened on the backup's pending block", want)
         .isGreaterThanOrEqualTo(1);
@@ -390,23 +365,8 @@ class SquadMissedSlotIT {
       Thread.sleep(50);
     }
     String endpoint = net.nodes.get(a).apiUrl() + SquadDuty.RPC_PATH;
-    String to = net.ops.get(0).getAddress();
-    List<String> promised = new ArrayList<>();
-    for (Credentials w : List.of(wallets.get(0), wallets.get(0), wallets.get(1))) {
-      BigInteger n = pendingNonce(endpoint, w);
-      JsonNode r =
-          SquadNet.call(
-              http,
-              endpoint,
-              "eth_sendRawTransaction",
-              List.of(SquadNet.transfer(w, n, SquadNet.L2_CHAIN, to)));
-      assertThat(r.has("result")).as("preconfirmed: %s", r).isTrue();
-      String h = r.get("result").asText().toLowerCase(Locale.ROOT);
-      JsonNode p =
-          SquadNet.call(http, endpoint, "squad_getPreconfirmation", List.of(h)).path("result");
-      assertThat(p.path("slot").asLong()).as("the preconfirmation's slot").isEqualTo(t);
-      promised.add(h);
-    }
+    List<String> promised =
+        preconfirm(endpoint, t, List.of(wallets.get(0), wallets.get(0), wallets.get(1)));
     assertThat(System.currentTimeMillis())
         .as("the preconfirmations were given inside slot %d", t)
         .isLessThan(startT + SLOT_SECONDS * 1000);
@@ -423,14 +383,7 @@ class SquadMissedSlotIT {
         committed.stream().filter(e -> e.slot.longValueExact() == want).findFirst().orElseThrow();
     assertThat(next.committer).isEqualToIgnoringCase(net.ops.get(b).getAddress());
     String block = Numeric.toHexString(next.blockHash);
-    for (String h : promised) {
-      JsonNode receipt =
-          SquadNet.call(http, net.l2.rpcUrl(), "eth_getTransactionReceipt", List.of(h))
-              .path("result");
-      assertThat(receipt.path("blockHash").asText())
-          .as("preconfirmed transaction %s is in the block of slot %d", h, want)
-          .isEqualTo(block);
-    }
+    assertInBlock(promised, block, want);
     assertThat(pulled(net.nodes.get(b)) - pulledBefore)
         .as("the leader of slot %d asked its peers for the promises it missed", want)
         .isGreaterThanOrEqualTo(promised.size());
@@ -503,6 +456,44 @@ class SquadMissedSlotIT {
     assertThat(receipt.path("blockHash").asText())
         .as("the transaction is in slot %d's block", t)
         .isEqualTo(Numeric.toHexString(c.blockHash));
+  }
+
+  /**
+   * Sends a transfer from each wallet in turn to {@code endpoint} (a slot's leader), each
+   * preconfirmed for {@code slot}; their hashes, in order.
+   */
+  private List<String> preconfirm(String endpoint, long slot, List<Credentials> senders)
+      throws Exception {
+    String to = net.ops.get(0).getAddress();
+    List<String> promised = new ArrayList<>();
+    for (Credentials w : senders) {
+      BigInteger n = pendingNonce(endpoint, w);
+      JsonNode r =
+          SquadNet.call(
+              http,
+              endpoint,
+              "eth_sendRawTransaction",
+              List.of(SquadNet.transfer(w, n, SquadNet.L2_CHAIN, to)));
+      assertThat(r.has("result")).as("preconfirmed: %s", r).isTrue();
+      String h = r.get("result").asText().toLowerCase(Locale.ROOT);
+      JsonNode p =
+          SquadNet.call(http, endpoint, "squad_getPreconfirmation", List.of(h)).path("result");
+      assertThat(p.path("slot").asLong()).as("the preconfirmation's slot").isEqualTo(slot);
+      promised.add(h);
+    }
+    return promised;
+  }
+
+  /** Each transaction's receipt on the L2 node names {@code block}, slot {@code slot}'s. */
+  private void assertInBlock(List<String> txHashes, String block, long slot) throws Exception {
+    for (String h : txHashes) {
+      JsonNode receipt =
+          SquadNet.call(http, net.l2.rpcUrl(), "eth_getTransactionReceipt", List.of(h))
+              .path("result");
+      assertThat(receipt.path("blockHash").asText())
+          .as("transaction %s is in the block of slot %d", h, slot)
+          .isEqualTo(block);
+    }
   }
 
   /** The wallet's next nonce as the endpoint's slot ledger counts it. */

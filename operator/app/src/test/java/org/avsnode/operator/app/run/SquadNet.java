@@ -140,12 +140,16 @@ final class SquadNet implements AutoCloseable {
       Map<String, String> extraSection,
       List<String> l2Args)
       throws Exception {
+    // the block 2 below the head is finalized (anvil: 2 × slots in an epoch), so that SQUAD's
+    // final L2 block (what VITAL waits for) moves within a test
     AnvilProcess l1 =
         AnvilProcess.builder()
             .chainId(L1_CHAIN)
             .accounts(1)
             .arg("--block-base-fee-per-gas")
             .arg("0")
+            .arg("--slots-in-an-epoch")
+            .arg("1")
             .start();
     AnvilProcess l2 = null;
     SquadNet net = null;
@@ -343,6 +347,12 @@ final class SquadNet implements AutoCloseable {
   }
 
   /** A new account with 1,000 ETH on the L2. */
+  /** The forced-inclusion queue, sending as the deployer. */
+  org.avsnode.contracts.bindings.ForcedInclusionQueue forcedQueue() {
+    return org.avsnode.contracts.bindings.ForcedInclusionQueue.load(
+        squad.queue(), w1, Chain.transactionManager(w1, deployer, L1_CHAIN, 20), gas);
+  }
+
   Credentials l2Account() throws Exception {
     Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
     rpc(l2Http, "anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
