@@ -10,14 +10,21 @@ import org.avsnode.squad.leader.SquadContracts;
 
 /**
  * The inbox's commitments as this node last read them from L1, with the L1 reorgs that add or
- * remove some. The follower reads the logs of the last {@link #REORG_DEPTH} L1 blocks again at
- * every poll (with the new ones); a commitment logged in that window that the new reading no longer
- * shows was removed by a reorg (retracted), one it shows for the first time is added. A commitment
- * older than the window is final. Not thread-safe: the follower's thread only.
+ * remove some. The follower reads the logs of every L1 block above L1's finalized one again at
+ * every poll (at least the last {@link #REORG_DEPTH}, at most the last {@link #MAX_REORG_WINDOW}),
+ * with the new ones; a commitment logged in that window that the new reading no longer shows was
+ * removed by a reorg (retracted), one it shows for the first time is added. A commitment older than
+ * the window is final. Not thread-safe: the follower's thread only.
  */
 final class CommittedSlots {
-  /** L1 blocks read again at every poll: deeper reorgs are not followed. */
+  /** L1 blocks read again at every poll at least (when L1 reports no finalized block, all). */
   static final int REORG_DEPTH = 32;
+
+  /**
+   * L1 blocks read again at every poll at most, however far L1's finalized block lags (an L1 that
+   * has not finalized for hours): deeper reorgs are then not followed.
+   */
+  static final int MAX_REORG_WINDOW = 1_024;
 
   /** What one reading changed. */
   record Changes(
@@ -32,9 +39,18 @@ final class CommittedSlots {
     this.keep = keep;
   }
 
-  /** The L1 block the next reading starts at, given the head and where the last one ended. */
-  static long scanFrom(long head, long nextUnread) {
-    return Math.max(0, Math.min(nextUnread, head - REORG_DEPTH));
+  /**
+   * The L1 block the next reading starts at, given the head, where the last one ended and L1's
+   * finalized block ({@code -1}: not known): the block after the finalized one, or the last {@link
+   * #REORG_DEPTH} if that is fewer, within the last {@link #MAX_REORG_WINDOW}.
+   */
+  static long scanFrom(long head, long nextUnread, long finalized) {
+    long window = head - REORG_DEPTH;
+    if (finalized >= 0) {
+      window = Math.min(window, finalized + 1);
+    }
+    window = Math.max(window, head - MAX_REORG_WINDOW);
+    return Math.max(0, Math.min(nextUnread, window));
   }
 
   /**

@@ -124,8 +124,9 @@ final class SlotFollower {
     if (fromBlock < 0) {
       fromBlock = Math.max(0, head - FIRST_SCAN_DEPTH);
     }
-    // the last REORG_DEPTH L1 blocks are read again: a commitment a reorg removed is retracted
-    long from = CommittedSlots.scanFrom(head, fromBlock);
+    // the L1 blocks above the finalized one are read again (at least the last REORG_DEPTH): a
+    // commitment a reorg removed is retracted
+    long from = CommittedSlots.scanFrom(head, fromBlock, r.l1Finalized);
     List<SquadContracts.Commitment> read = new java.util.ArrayList<>();
     for (long at = from; at <= head; at += MAX_LOG_RANGE) {
       read.addAll(r.contracts.commitments(at, Math.min(head, at + MAX_LOG_RANGE - 1)));

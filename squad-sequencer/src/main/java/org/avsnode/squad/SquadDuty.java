@@ -238,6 +238,10 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     long lastEscapeCheck;
     long finalCheckedAt;
     byte[] finalHash;
+
+    /** L1's finalized block as last read ({@link #updateFinal}); -1 when not known. */
+    long l1Finalized = -1;
+
     long escapeSeenAt = -1;
     long escapeCursor;
     List<SquadContracts.Forced> escapeItems;
@@ -771,6 +775,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     }
     r.finalCheckedAt = now;
     java.util.OptionalLong finalized = r.contracts.finalizedBlockNumber();
+    r.l1Finalized = finalized.orElse(-1); // also how deep the follower reads L1 again
     long l1Final =
         finalized.isPresent()
             ? finalized.getAsLong()

@@ -46,9 +46,16 @@ class CommittedSlotsTest {
 
   @Test
   void theWindowIsTheLastReorgDepthBlocksAndWhatIsKeptIsBounded() {
-    assertThat(CommittedSlots.scanFrom(100, 101)).isEqualTo(100 - CommittedSlots.REORG_DEPTH);
-    assertThat(CommittedSlots.scanFrom(100, 50)).isEqualTo(50); // a first, longer scan
-    assertThat(CommittedSlots.scanFrom(10, 11)).isZero();
+    assertThat(CommittedSlots.scanFrom(100, 101, -1)).isEqualTo(100 - CommittedSlots.REORG_DEPTH);
+    assertThat(CommittedSlots.scanFrom(100, 50, -1)).isEqualTo(50); // a first, longer scan
+    assertThat(CommittedSlots.scanFrom(10, 11, -1)).isZero();
+    // a finalized block close to the head (the devnet's: 4 below it): still the last 32
+    assertThat(CommittedSlots.scanFrom(100, 101, 96)).isEqualTo(100 - CommittedSlots.REORG_DEPTH);
+    // Ethereum's (about 64 to 96 below the head): every block above it
+    assertThat(CommittedSlots.scanFrom(1_000, 1_001, 910)).isEqualTo(911);
+    // an L1 that has not finalized for hours: the last MAX_REORG_WINDOW
+    assertThat(CommittedSlots.scanFrom(100_000, 100_001, 10))
+        .isEqualTo(100_000 - CommittedSlots.MAX_REORG_WINDOW);
     CommittedSlots s = new CommittedSlots(3);
     List<SquadContracts.Commitment> many = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
