@@ -91,6 +91,19 @@ final class CommittedSlots {
     return live.get(slot);
   }
 
+  /**
+   * The live commitment of the highest slot logged at or below L1 block {@code l1Block}, or null
+   * (the inbox takes slots in order, so no later slot is logged earlier).
+   */
+  SquadContracts.Commitment latestLoggedBy(long l1Block) {
+    for (SquadContracts.Commitment c : live.descendingMap().values()) {
+      if (c.l1Block() <= l1Block) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   Map<Long, SquadContracts.Commitment> view() {
     return java.util.Collections.unmodifiableMap(live);
   }

@@ -108,13 +108,7 @@ final class SlotFollower {
    */
   SquadContracts.Commitment latestLoggedBy(long l1Block) {
     synchronized (committed) {
-      SquadContracts.Commitment latest = null;
-      for (SquadContracts.Commitment c : committed.view().values()) {
-        if (c.l1Block() <= l1Block) {
-          latest = c; // the view is in slot order, and the inbox takes slots in order
-        }
-      }
-      return latest;
+      return committed.latestLoggedBy(l1Block);
     }
   }
 

@@ -172,17 +172,13 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
 
   private volatile Running running;
 
-  /** A slot this node leads and accepts transactions for. */
   /**
-   * A slot this node leads: its admission ledger, its base block, and the preconfirmed transactions
-   * of earlier slots that have no block on L1 which it carries (see {@link #orphaned}), admitted
-   * into the ledger first.
-   */
-  /**
-   * A slot this node leads. {@code carriedIfBaseDropped} is null when {@code base} was the inbox's
-   * last committed block at opening; otherwise the base was an earlier slot's block still pending
-   * on L1 (see {@link #open}), and these are its transactions (forced items left out) that the slot
-   * carries should that block never be committed.
+   * A slot this node leads and accepts transactions for: its admission ledger, its base block, and
+   * the preconfirmed transactions of earlier slots that have no block on L1 which it carries (see
+   * {@link #orphaned}), admitted into the ledger first. {@code carriedIfBaseDropped} is null when
+   * {@code base} was the inbox's last committed block at opening; otherwise the base was an earlier
+   * slot's block still pending on L1 (see {@link #openOnPending}), and these are its transactions
+   * (forced items left out) that the slot carries should that block never be committed.
    */
   record OpenSlot(
       long slot,
@@ -1191,21 +1187,32 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
    * the queue, and at least one.
    */
   private static boolean mayBeEscapeBlock(Running r, L2Rpc.Head block) throws IOException {
+    return mayBeEscapeBlock(block, leadingForcedItems(r, block));
+  }
+
+  /** {@link #mayBeEscapeBlock(Running, L2Rpc.Head)} given its {@link #leadingForcedItems}. */
+  private static boolean mayBeEscapeBlock(L2Rpc.Head block, int leadingForced) {
+    return !block.txHashes().isEmpty() && leadingForced == block.txHashes().size();
+  }
+
+  /**
+   * How many of {@code block}'s first transactions are the forced-inclusion queue's next items, in
+   * order (a block puts its due forced items first; at most {@value #MAX_FORCED_PER_SLOT}).
+   */
+  private static int leadingForcedItems(Running r, L2Rpc.Head block) throws IOException {
     List<byte[]> txs = block.txHashes();
     if (txs.isEmpty()) {
-      return false;
+      return 0;
     }
     long[] cl = r.contracts.queueCursorAndLength();
-    if (cl[1] - cl[0] < txs.size()) {
-      return false;
+    List<SquadContracts.Forced> next =
+        r.contracts.forced(
+            cl[0], Math.min(cl[1], cl[0] + Math.min(txs.size(), MAX_FORCED_PER_SLOT)));
+    int lead = 0;
+    while (lead < next.size() && Arrays.equals(next.get(lead).txHash(), txs.get(lead))) {
+      lead++;
     }
-    List<SquadContracts.Forced> next = r.contracts.forced(cl[0], cl[0] + txs.size());
-    for (int i = 0; i < txs.size(); i++) {
-      if (i >= next.size() || !Arrays.equals(next.get(i).txHash(), txs.get(i))) {
-        return false;
-      }
-    }
-    return true;
+    return lead;
   }
 
   /**
@@ -1308,9 +1315,12 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     L2Rpc.Head head = dropUncommitted(r, slot, lastHash, earlierWindowsClosed(r, slot));
     if (head == null) {
       L2Rpc.Head pending = r.l2.latest();
-      if (Arrays.equals(pending.parentHash(), lastHash) && !mayBeEscapeBlock(r, pending)) {
-        openOnPending(r, slot, pending);
-        return;
+      if (Arrays.equals(pending.parentHash(), lastHash)) {
+        int forcedLead = leadingForcedItems(r, pending);
+        if (!mayBeEscapeBlock(pending, forcedLead)) {
+          openOnPending(r, slot, pending, forcedLead);
+          return;
+        }
       }
       // retried on the next tick
       r.problem =
@@ -1352,33 +1362,22 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
 
   /**
    * Opens {@code slot} on {@code pending}, a block directly above the inbox's last committed one
-   * that an earlier slot's rank mined and may still commit (its window is open): the previous slot
-   * is settled by the rules of {@link #open}, so this slot may not wait any longer, and dropping
-   * the block would leave the inbox naming a block the L2 node no longer holds should its
-   * commitment land. Until 2026-12-06 the leader did not open at all then, and a late takeover
-   * cascaded: the next slot was missed too, its backup late in turn (DevnetChaosIT).
-   * Preconfirmations are admitted against {@code pending}'s state. At the seal ({@link
-   * #sealOnCommitted}), either {@code pending} was committed and the slot's block builds on it, or
-   * it never can be and is dropped, and the slot's block carries its transactions first (read now,
-   * while the L2 node holds them), so every preconfirmation admitted against its state still runs
-   * in the same order.
+   * whose first {@code forcedLead} transactions are forced items ({@link #leadingForcedItems}) that
+   * an earlier slot's rank mined and may still commit (its window is open): the previous slot is
+   * settled by the rules of {@link #open}, so this slot may not wait any longer, and dropping the
+   * block would leave the inbox naming a block the L2 node no longer holds should its commitment
+   * land. Until 2026-12-06 the leader did not open at all then, and a late takeover cascaded: the
+   * next slot was missed too, its backup late in turn (DevnetChaosIT). Preconfirmations are
+   * admitted against {@code pending}'s state. At the seal ({@link #sealOnCommitted}), either {@code
+   * pending} was committed and the slot's block builds on it, or it never can be and is dropped,
+   * and the slot's block carries its transactions first (read now, while the L2 node holds them),
+   * so every preconfirmation admitted against its state still runs in the same order.
    */
-  private void openOnPending(Running r, long slot, L2Rpc.Head pending)
-      throws IOException, L2RpcException {
-    List<byte[]> hashes = new ArrayList<>(pending.txHashes());
-    // its forced items lead its list; they are the queue's next items, which the slot's own block
+  private void openOnPending(Running r, long slot, L2Rpc.Head pending, int forcedLead)
+      throws L2RpcException {
+    // its first forcedLead transactions are the queue's next items, which the slot's own block
     // includes as due forced items anyway
-    long[] cl = r.contracts.queueCursorAndLength();
-    List<SquadContracts.Forced> forced =
-        r.contracts.forced(
-            cl[0], Math.min(cl[1], cl[0] + Math.min(hashes.size(), MAX_FORCED_PER_SLOT)));
-    int lead = 0;
-    while (lead < hashes.size()
-        && lead < forced.size()
-        && Arrays.equals(forced.get(lead).txHash(), hashes.get(lead))) {
-      lead++;
-    }
-    hashes = hashes.subList(lead, hashes.size());
+    List<byte[]> hashes = pending.txHashes().subList(forcedLead, pending.txHashes().size());
     List<byte[]> raws = new ArrayList<>();
     List<byte[]> unknown = new ArrayList<>();
     for (byte[] h : hashes) {

@@ -171,18 +171,30 @@ public record VitalConfig(
 
   /** {@code ID=0xADDRESS,...} of {@code key}. */
   private static Map<Long, String> addressesById(DutySection c, String key) {
-    Map<Long, String> out = new LinkedHashMap<>();
+    return byId(
+        c,
+        key,
+        "ID=0xADDRESS",
+        a -> {
+          if (!a.matches("0x[0-9a-fA-F]{40}")) {
+            throw c.error(key + ": not a 20-byte 0x address: " + a);
+          }
+          return a.toLowerCase(java.util.Locale.ROOT);
+        });
+  }
+
+  /** {@code key}'s comma-separated {@code ID=VALUE} entries ({@code form} names them in errors). */
+  private static <V> Map<Long, V> byId(
+      DutySection c, String key, String form, java.util.function.Function<String, V> value) {
+    Map<Long, V> out = new LinkedHashMap<>();
     for (String part : c.list(key)) {
       int eq = part.indexOf('=');
       if (eq <= 0) {
-        throw c.error(key + " entries are ID=0xADDRESS");
+        throw c.error(key + " entries are " + form);
       }
-      long id = c.nonNegativeValue(key, part.substring(0, eq));
-      String a = part.substring(eq + 1).strip();
-      if (!a.matches("0x[0-9a-fA-F]{40}")) {
-        throw c.error(key + ": not a 20-byte 0x address: " + a);
-      }
-      out.put(id, a.toLowerCase(java.util.Locale.ROOT));
+      out.put(
+          c.nonNegativeValue(key, part.substring(0, eq)),
+          value.apply(part.substring(eq + 1).strip()));
     }
     return out;
   }
@@ -239,20 +251,6 @@ public record VitalConfig(
         addressesById(c, "zk-proposers"),
         c.duration("proof-deadline", "60m"),
         c.nonNegative("max-batch-blocks", 1024),
-        idsById(c, "sequenced-as"));
-  }
-
-  private static Map<Long, Long> idsById(DutySection c, String key) {
-    Map<Long, Long> out = new LinkedHashMap<>();
-    for (String part : c.list(key)) {
-      int eq = part.indexOf('=');
-      if (eq <= 0) {
-        throw c.error(key + " entries are ID=ID");
-      }
-      out.put(
-          c.nonNegativeValue(key, part.substring(0, eq)),
-          c.nonNegativeValue(key, part.substring(eq + 1).strip()));
-    }
-    return out;
+        byId(c, "sequenced-as", "ID=ID", v -> c.nonNegativeValue("sequenced-as", v)));
   }
 }

@@ -135,12 +135,7 @@ class RunSquadIT {
         String forcedHash =
             Numeric.toHexString(
                 org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(forcedRaw)));
-        assertThat(
-                net.forcedQueue()
-                    .enqueue(Numeric.hexStringToByteArray(forcedRaw), BigInteger.ZERO)
-                    .send()
-                    .isStatusOK())
-            .isTrue();
+        net.enqueueForced(forcedRaw);
 
         // about 5 slots: two transfers every 700 ms
         List<String> sent = new ArrayList<>();
@@ -702,9 +697,7 @@ class RunSquadIT {
     org.avsnode.contracts.bindings.ForcedInclusionQueue queue = net.forcedQueue();
     BigInteger cursorBefore = queue.cursor().send();
     long fromBlock = net.w1.ethBlockNumber().send().getBlockNumber().longValueExact();
-    assertThat(
-            queue.enqueue(Numeric.hexStringToByteArray(raw), BigInteger.ZERO).send().isStatusOK())
-        .isTrue();
+    net.enqueueForced(raw);
     org.web3j.protocol.core.methods.request.EthFilter filter =
         new org.web3j.protocol.core.methods.request.EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),

@@ -234,12 +234,7 @@ class SquadMissedSlotIT {
     String forcedRaw =
         SquadNet.transfer(user, BigInteger.ZERO, SquadNet.L2_CHAIN, user.getAddress());
     String forcedHash = org.web3j.crypto.Hash.sha3(forcedRaw).toLowerCase(Locale.ROOT);
-    assertThat(
-            net.forcedQueue()
-                .enqueue(Numeric.hexStringToByteArray(forcedRaw), BigInteger.ZERO)
-                .send()
-                .isStatusOK())
-        .isTrue();
+    net.enqueueForced(forcedRaw);
     // a wallet's preconfirmations in slot s, from its leader's endpoint
     String endpoint = net.nodes.get(a).apiUrl() + SquadDuty.RPC_PATH;
     List<String> promised =

@@ -353,6 +353,16 @@ final class SquadNet implements AutoCloseable {
         squad.queue(), w1, Chain.transactionManager(w1, deployer, L1_CHAIN, 20), gas);
   }
 
+  /** Queues a signed L2 transaction (hex) on L1's forced-inclusion queue, with no fee. */
+  void enqueueForced(String rawTx) throws Exception {
+    if (!forcedQueue()
+        .enqueue(Numeric.hexStringToByteArray(rawTx), BigInteger.ZERO)
+        .send()
+        .isStatusOK()) {
+      throw new AssertionError("enqueue on the forced-inclusion queue failed");
+    }
+  }
+
   Credentials l2Account() throws Exception {
     Credentials c = Credentials.create(Keys.createEcKeyPair(RANDOM));
     rpc(l2Http, "anvil_setBalance", List.of(c.getAddress(), "0x3635c9adc5dea00000"));
