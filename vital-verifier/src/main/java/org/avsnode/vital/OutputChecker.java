@@ -111,7 +111,9 @@ final class OutputChecker {
    * @param sequencedFinal the highest L2 block the rollup's sequencers hold final (SQUAD: its
    *     commitment is in a finalized L1 block; see {@link
    *     org.avsnode.operator.spi.SequencedFinality}), {@code Long.MAX_VALUE} when no sequencing
-   *     duty answers for the rollup: a block above it is not judged yet
+   *     duty answers for the rollup: a block above it is not judged (nor computed ahead) yet, and
+   *     a block at or below it is final by L1, so {@code finalityDepth} does not apply to it and
+   *     the sources' heads are not asked
    */
   OutputChecker(
       List<Source> sources,
@@ -142,7 +144,11 @@ final class OutputChecker {
     if (wait != null && now < wait) {
       return;
     }
-    Object r = agreedRoot(block);
+    long sequenced = sequencedFinal.getAsLong();
+    if (sequenced != Long.MAX_VALUE && block > sequenced) {
+      return; // its sequencers may still replace it; known without a request, asked at every poll
+    }
+    Object r = agreedRoot(block, sequenced);
     if (r instanceof Agreed root) {
       precomputed.put(block, root);
       notBefore.remove(block);
@@ -192,7 +198,7 @@ final class OutputChecker {
       r = known != null ? stillCurrent(block, known) : null;
       if (r == null) {
         precomputed.remove(block);
-        r = agreedRoot(block);
+        r = agreedRoot(block, sequenced);
       }
       if (r instanceof Agreed root) {
         precomputed.put(block, root);
@@ -241,12 +247,17 @@ final class OutputChecker {
     return known;
   }
 
-  /** The root every source computes for {@code block}, or the ABSTAIN {@link Check} why not. */
-  private Object agreedRoot(long block) {
+  /**
+   * The root every source computes for {@code block}, or the ABSTAIN {@link Check} why not.
+   *
+   * @param sequenced the highest block the rollup's sequencers hold final ({@code Long.MAX_VALUE}
+   *     when none answers for it)
+   */
+  private Object agreedRoot(long block, long sequenced) {
     List<byte[]> roots = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
     for (Source s : sources) {
-      Object r = rootFrom(s, block);
+      Object r = rootFrom(s, block, sequenced != Long.MAX_VALUE && block <= sequenced);
       if (r instanceof Check abstain) {
         return abstain;
       }
@@ -270,9 +281,13 @@ final class OutputChecker {
     return new Agreed(roots.get(0), List.copyOf(hashes));
   }
 
-  private Object rootFrom(Source s, long block) {
+  /**
+   * @param sequencedFinal the block is final by its sequencers: its finality comes from L1, not
+   *     from how deep it is on this source, so the source's head is not asked
+   */
+  private Object rootFrom(Source s, long block, boolean sequencedFinal) {
     try {
-      long head = s.knownHead();
+      long head = sequencedFinal ? Long.MAX_VALUE : s.knownHead();
       if (head < block + finalityDepth) {
         head = s.blockNumber(); // not known final yet: ask
       }

@@ -333,4 +333,47 @@ class OutputCheckerTest {
     assertThat(c.check(50, bytes(50, 9)).verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
     assertThat(c.check(50, trueRoot(50)).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
   }
+
+  /**
+   * A block its sequencers hold final is final by L1, whatever its depth on the L2 node: its root
+   * is computed (ahead or at the check) without asking the L2 head, and the precompute makes no
+   * request at all for a block above it.
+   */
+  @Test
+  void aBlockItsSequencersHoldFinalCostsNoHeadRequest() {
+    java.util.concurrent.atomic.AtomicLong sequencedFinal =
+        new java.util.concurrent.atomic.AtomicLong(49);
+    AtomicInteger heads = new AtomicInteger();
+    FakeL2 a =
+        new FakeL2("a", 52) {
+          @Override
+          public long blockNumber() {
+            heads.incrementAndGet();
+            return super.blockNumber();
+          }
+        };
+    // a finality depth the L2 head does not give block 50: without its sequencers, no verdict
+    OutputChecker byDepth = new OutputChecker(List.of(a), 10, System::nanoTime);
+    assertThat(byDepth.check(50, trueRoot(50)).reason()).contains("is not final there yet");
+    assertThat(heads.get()).isEqualTo(1);
+    heads.set(0);
+    calls.set(0);
+
+    OutputChecker c = new OutputChecker(List.of(a), 10, System::nanoTime, sequencedFinal::get);
+    c.precompute(50);
+    assertThat(calls.get()).as("above the sequencers' final block: no request").isZero();
+    assertThat(c.isPrecomputed(50)).isFalse();
+
+    sequencedFinal.set(50);
+    c.precompute(50);
+    assertThat(c.isPrecomputed(50)).isTrue();
+    assertThat(calls.get()).as("the block and its proof").isEqualTo(2);
+    assertThat(c.check(50, trueRoot(50)).verdict()).isEqualTo(OutputChecker.Verdict.VALID);
+    assertThat(calls.get()).as("the block again, to see it is the same one").isEqualTo(3);
+
+    sequencedFinal.set(51);
+    assertThat(c.check(51, bytes(51, 9)).verdict()).isEqualTo(OutputChecker.Verdict.INVALID);
+    assertThat(calls.get()).as("a check not computed ahead: the block and its proof").isEqualTo(5);
+    assertThat(heads.get()).as("the L2 head is never asked").isZero();
+  }
 }
