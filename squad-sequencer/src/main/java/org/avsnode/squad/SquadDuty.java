@@ -815,6 +815,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         raws.add(p.rawTx());
         hashes.add(p.txHash());
       }
+      long sealAt = faults.sealNotBefore(o.slot());
+      try {
+        while (clock.millis() < sealAt) {
+          Thread.sleep(Math.min(50, Math.max(1, sealAt - clock.millis())));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
       sealOnCommitted(r, o, raws, hashes);
     }
     if (r.selfIndex < 0 && clock.millis() - r.selfIndexReadAt > 10_000) {
@@ -970,7 +979,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       if (lastCommitted >= s) {
         continue; // an earlier rank (or a later slot) committed
       }
-      L2Rpc.Head head = dropUncommitted(r, s);
+      // a block above the last committed one can only be an earlier rank's (of this slot or one
+      // before), whose windows close before this one opens, unless this key proposed for the slot
+      // (a process of this node before a restart may have mined it, and its commitment may land)
+      Bound closed =
+          r.signer.mayHaveProposed(config.rollupId(), s)
+              ? Bound.NONE
+              : earlierWindowsClosed(r, s, rank);
+      L2Rpc.Head head = dropUncommitted(r, s, r.contracts.lastBlockHash(), closed);
       if (head == null) {
         // tried again at the next tick while this rank's window is open (an earlier rank's block
         // may still be committed until its window closes on L1)
@@ -1120,65 +1136,96 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
    * no longer be committed (see {@link #dropAbove}); null when it is not reachable yet.
    */
   private L2Rpc.Head dropUncommitted(Running r, long slot) throws IOException, L2RpcException {
-    return dropUncommitted(r, slot, r.contracts.lastBlockHash(), Long.MAX_VALUE);
+    return dropUncommitted(r, slot, r.contracts.lastBlockHash(), Bound.NONE);
   }
 
   /**
    * {@link #dropUncommitted(Running, long)} with the inbox's last committed block already read, and
-   * the L1 time {@code closedMillis} from which no rank that could have mined a block above it may
-   * commit any more (see {@link #earlierWindowsClosed}; {@code Long.MAX_VALUE} when unknown).
+   * a {@link Bound} from which a block above it can no longer be committed ({@link Bound#NONE} when
+   * none is known).
    */
-  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last, long closedMillis)
+  private L2Rpc.Head dropUncommitted(Running r, long slot, byte[] last, Bound bound)
       throws L2RpcException, IOException {
     // read, measure and roll back as one step: two nodes sharing an L2 node (the devnet, the
     // tests) must not both drop the same block, and so one more
-    return l2Lock.holding(() -> dropAbove(r, slot, last, closedMillis));
+    return l2Lock.holding(() -> dropAbove(r, slot, last, bound));
   }
 
   /**
-   * For the leader of {@code slot}: the L1 time (unix millis) from which every window to commit a
-   * slot before {@code slot} has closed ({@code slot - 1}'s last drawn rank, and every rank of
-   * {@code slot - 2}, whose windows close later than those of the slots before it). A block above
-   * the last committed one that is not an escape-hatch block ({@link #mayBeEscapeBlock}) can only
-   * have been mined by one of those ranks, so from then on it can never be committed. Only until a
-   * second before rank 1 of {@code slot} may take it over or the leader of {@code slot + 1} may
-   * seal (with a grace longer than a slot, that comes first): either one's block could be committed
-   * after that; {@code Long.MAX_VALUE} then.
+   * When a block above the inbox's last committed one can no longer be committed, besides the old
+   * rule of {@link #dropAfter}: once L1's time has reached {@code closedMillis}, for a block this
+   * node first saw before {@code seenBeforeMillis}. Before that moment no rank other than those
+   * whose windows close by {@code closedMillis} can have mined it (a second is allowed for another
+   * node's clock to run ahead of this one's); it does not matter how late the block is looked at.
+   *
+   * @param closedMillis the L1 time (unix millis) from which every window of those ranks is closed
+   * @param seenBeforeMillis this node's time (unix millis) before which only those ranks can have
+   *     mined a block above the last committed one
    */
-  private long earlierWindowsClosed(Running r, long slot) throws IOException {
+  record Bound(long closedMillis, long seenBeforeMillis) {
+    /** No bound: only the old rule. */
+    static final Bound NONE = new Bound(Long.MAX_VALUE, Long.MIN_VALUE);
+
+    /** Whether a block first seen at {@code seenMillis} can no longer be committed at L1 time. */
+    boolean closed(long l1NowMillis, long seenMillis) {
+      return l1NowMillis >= closedMillis && seenMillis < seenBeforeMillis;
+    }
+  }
+
+  /**
+   * For the leader of {@code slot}: a block above the last committed one that is not an
+   * escape-hatch block ({@link #mayBeEscapeBlock}) and was mined before rank 1 of {@code slot} may
+   * take it over or the leader of {@code slot + 1} may seal (with a grace longer than a slot, that
+   * comes first) can only be from a rank of an earlier slot: {@code slot - 1}'s, up to its last
+   * drawn rank, or {@code slot - 2}'s, whose windows close later than those of the slots before it.
+   * Once L1's time has passed the close of all of them, it can never be committed.
+   */
+  private Bound earlierWindowsClosed(Running r, long slot) throws IOException {
+    return earlierWindowsClosed(r, slot, 0);
+  }
+
+  /**
+   * {@link #earlierWindowsClosed(Running, long)} for rank {@code rank} of {@code slot}: the windows
+   * of the slot's ranks before it count too, and the block must have been mined before rank {@code
+   * rank + 1} may take the slot over (or the next slot's leader may seal). A block this rank itself
+   * mined is the caller's to rule out ({@link DutySigner#mayHaveProposed}).
+   */
+  private Bound earlierWindowsClosed(Running r, long slot, int rank) throws IOException {
     return slot < 1
-        ? Long.MAX_VALUE
+        ? Bound.NONE
         : earlierWindowsClosed(
-            clock.millis(),
             r.startMillis(slot),
             r.params.slotSeconds() * 1000,
             r.graceSeconds * 1000,
+            rank,
             r.lastRank(slot - 1),
             slot < 2 ? -1 : r.params.backups());
   }
 
   /**
-   * {@link #earlierWindowsClosed(Running, long)} for a slot starting at {@code start}: the ranks of
-   * the slot before it up to {@code lastRankBefore}, and of the slot before that up to {@code
-   * backupsTwoBefore} (-1: no such slot).
+   * {@link #earlierWindowsClosed(Running, long, int)} for a slot starting at {@code start}: its
+   * ranks before {@code rank}, the ranks of the slot before it up to {@code lastRankBefore}, and of
+   * the slot before that up to {@code backupsTwoBefore} (-1: no such slot).
    */
-  static long earlierWindowsClosed(
-      long now,
+  static Bound earlierWindowsClosed(
       long start,
       long slotMillis,
       long graceMillis,
+      int rank,
       int lastRankBefore,
       int backupsTwoBefore) {
     long end = start + slotMillis;
-    long othersMayMine = Math.min(end + graceMillis, end + slotMillis); // rank 1; slot + 1's seal
-    if (now >= othersMayMine - 1_000) {
-      return Long.MAX_VALUE;
-    }
+    // the next rank of this slot; the next slot's seal
+    long othersMayMine = Math.min(end + (rank + 1L) * graceMillis, end + slotMillis);
     // a rank k of a slot ending at e has its window close at e + (k + 1) * grace
     long closed = start + (lastRankBefore + 1L) * graceMillis;
-    return backupsTwoBefore < 0
-        ? closed
-        : Math.max(closed, start - slotMillis + (backupsTwoBefore + 1L) * graceMillis);
+    if (rank > 0) {
+      closed = Math.max(closed, end + rank * graceMillis);
+    }
+    if (backupsTwoBefore >= 0) {
+      closed = Math.max(closed, start - slotMillis + (backupsTwoBefore + 1L) * graceMillis);
+    }
+    return new Bound(closed, othersMayMine - 1_000);
   }
 
   /**
@@ -1227,16 +1274,17 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
    * #L1_LAG_MILLIS} ms when that block is older (an L1 that mines only on demand, or after a
    * reorg).
    */
-  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last, long closedMillis)
+  private L2Rpc.Head dropAbove(Running r, long slot, byte[] last, Bound bound)
       throws L2RpcException, IOException {
     L2Rpc.Head head = r.l2.latest();
     if (!Arrays.equals(head.hash(), last)) {
       L2Rpc.Head lowest = lowestAbove(r, head, last);
       if (lowest != null) {
         int depth = (int) (head.number() - lowest.number() + 1);
-        long until = dropAfter(seenAt(r, lowest.hash()), r.graceSeconds);
+        long seen = seenAt(r, lowest.hash());
+        long until = dropAfter(seen, r.graceSeconds);
         long l1Now = Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS);
-        if (l1Now < until && l1Now >= closedMillis && !mayBeEscapeBlock(r, lowest)) {
+        if (l1Now < until && bound.closed(l1Now, seen) && !mayBeEscapeBlock(r, lowest)) {
           until = l1Now; // every window that could commit it has closed on L1
         }
         if (l1Now < until) {

@@ -32,6 +32,14 @@ public interface SquadFaults {
   }
 
   /**
+   * The wall-clock time (epoch milliseconds) before which the node, leader of {@code slot}, does
+   * not seal it once it has ended (a slow L2 node at the seal); 0 for none.
+   */
+  default long sealNotBefore(long slot) {
+    return 0;
+  }
+
+  /**
    * Whether the node leaves {@code slot} without a block: as its leader it preconfirms through the
    * slot but never seals it, and as one of its backups it does not take it over (a node that dies
    * at the slot's end).

@@ -56,6 +56,11 @@ public final class ScopedSigner implements DutySigner {
   }
 
   @Override
+  public boolean mayHaveProposed(long rollupId, long slot) {
+    return signer.mayHaveProposed(rollupId, slot);
+  }
+
+  @Override
   public SigningResult sign(SlotAttestation message) {
     return count(signer.sign(message));
   }

@@ -303,6 +303,44 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   }
 
   @Override
+  public boolean mayHaveSigned(byte[] pubkey, MessageKind kind, long rollupId, BigInteger height) {
+    checkPubkey(pubkey);
+    Objects.requireNonNull(kind, "kind");
+    if (rollupId < 0 || height == null || height.signum() < 0) {
+      throw new InvalidSigningRequestException("rollupId and height must not be negative");
+    }
+    Long keyId = existingKeyId(pubkey);
+    if (keyId == null) {
+      return false;
+    }
+    KindSpec t = KindSpec.of(kind);
+    if (!t.uint256Height() && height.bitLength() > 63) {
+      return false; // no such height is ever recorded, nor any watermark above it
+    }
+    return transact(
+        new long[0],
+        s -> {
+          BigInteger wm = watermark(s, keyId, kind, rollupId);
+          if (wm != null && height.compareTo(wm) <= 0) {
+            return true;
+          }
+          PreparedStatement ps =
+              s.ps(
+                  "SELECT 1 FROM "
+                      + t.table()
+                      + " WHERE key_id = ? AND rollup_id = ? AND "
+                      + t.heightColumn()
+                      + " = ?");
+          ps.setLong(1, keyId);
+          ps.setLong(2, rollupId);
+          setHeight(ps, 3, kind, height);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        });
+  }
+
+  @Override
   public int prune(byte[] pubkey, MessageKind kind, long rollupId, BigInteger upToInclusive) {
     checkPubkey(pubkey);
     Objects.requireNonNull(kind, "kind");

@@ -1,5 +1,6 @@
 package org.avsnode.operator.slashing;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -104,6 +105,16 @@ public final class ProtectedSigner {
         MessageKind.SLOT_PROPOSAL,
         m,
         d -> new SigningIntent.Proposal(m.rollupId(), m.slot(), d, txHashes));
+  }
+
+  /**
+   * SQUAD: whether this key may have signed a proposal for {@code slot} of {@code rollupId} (one is
+   * recorded, or the slot's history was pruned). A node restarted mid-slot asks this before it
+   * treats a block above the last committed one as someone else's. Read only.
+   */
+  public boolean mayHaveProposed(long rollupId, long slot) {
+    return protection.mayHaveSigned(
+        publicKeyBytes, MessageKind.SLOT_PROPOSAL, rollupId, BigInteger.valueOf(slot));
   }
 
   /** SQUAD follower: sign a slot attestation unless another block was attested for the slot. */

@@ -45,6 +45,13 @@ public interface SlashingProtection extends AutoCloseable {
   Optional<BigInteger> watermark(byte[] pubkey, MessageKind kind, long rollupId);
 
   /**
+   * Whether {@code pubkey} may have signed a message of {@code kind} at {@code height} of {@code
+   * rollupId}: a record is held there, or the height is at or below the watermark (its history was
+   * pruned or never imported, so the database cannot say no). Read only; records nothing.
+   */
+  boolean mayHaveSigned(byte[] pubkey, MessageKind kind, long rollupId, BigInteger height);
+
+  /**
    * Raises the watermark of (key, kind, rollup) to {@code upToInclusive} (never lowers it) and
    * deletes the history at or below the resulting watermark.
    *

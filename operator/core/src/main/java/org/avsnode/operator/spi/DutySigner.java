@@ -39,6 +39,12 @@ public interface DutySigner {
    */
   SigningResult sign(SlotProposal message, List<byte[]> txHashes);
 
+  /**
+   * SQUAD: whether this key may have signed a proposal for the slot, in this process or an earlier
+   * one (a proposal is recorded for it, or its history was pruned). Read only; signs nothing.
+   */
+  boolean mayHaveProposed(long rollupId, long slot);
+
   /** SQUAD follower: refused when another block was attested for the slot. */
   SigningResult sign(SlotAttestation message);
 

@@ -171,6 +171,15 @@ class PostgresSlashingProtectionIT {
               null, null, RefusalReason.MISSING_PRECONF, null, null, RefusalReason.DOUBLE_SIGN);
       assertThat(db.checkAndRecord(KEY, new SigningIntent.Preconf(1, 4, h(26), h(27))).reason())
           .isEqualTo(RefusalReason.PRECONF_NOT_IN_PROPOSAL);
+      // read only: a recorded proposal, a refused one, a pruned slot
+      assertThat(db.mayHaveSigned(KEY, MessageKind.SLOT_PROPOSAL, 1, BigInteger.valueOf(4)))
+          .isTrue();
+      assertThat(db.mayHaveSigned(KEY, MessageKind.SLOT_PROPOSAL, 1, BigInteger.valueOf(3)))
+          .isFalse();
+      assertThat(db.mayHaveSigned(KEY, MessageKind.OUTPUT_VERDICT, 1, idx)).isTrue();
+      db.prune(KEY, MessageKind.SLOT_PROPOSAL, 1, BigInteger.valueOf(3));
+      assertThat(db.mayHaveSigned(KEY, MessageKind.SLOT_PROPOSAL, 1, BigInteger.valueOf(3)))
+          .isTrue();
       assertThat(db.prune(KEY, MessageKind.FINALITY_ATTESTATION, 1, BigInteger.valueOf(5)))
           .isEqualTo(1);
       assertThat(db.checkAndRecord(KEY, new SigningIntent.Finality(1, 5, h(1))).reason())

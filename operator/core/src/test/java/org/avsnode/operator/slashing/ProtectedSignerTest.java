@@ -176,6 +176,11 @@ class ProtectedSignerTest {
     }
 
     @Override
+    public boolean mayHaveSigned(byte[] pubkey, MessageKind kind, long rollup, BigInteger height) {
+      return db.mayHaveSigned(pubkey, kind, rollup, height);
+    }
+
+    @Override
     public int prune(byte[] pubkey, MessageKind kind, long rollupId, BigInteger upTo) {
       return db.prune(pubkey, kind, rollupId, upTo);
     }

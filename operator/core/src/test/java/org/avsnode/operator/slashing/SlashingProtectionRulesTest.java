@@ -172,6 +172,44 @@ class SlashingProtectionRulesTest {
         .isTrue();
   }
 
+  /**
+   * What a node restarted mid-slot asks before it treats a block as someone else's: whether this
+   * key may have proposed for the slot. Yes when a proposal is recorded (even one refused later is
+   * not recorded: no), or when the slot's history is pruned; no for another slot, rollup or key.
+   */
+  @Test
+  void mayHaveSignedIsYesForARecordOrAPrunedHeightAndRecordsNothing() {
+    MessageKind p = MessageKind.SLOT_PROPOSAL;
+    assertThat(db.mayHaveSigned(KEY, p, 1, BigInteger.valueOf(20))).isFalse(); // unknown key
+    assertThat(
+            db.checkAndRecord(KEY, new SigningIntent.Proposal(1, 20, h(1), List.of())).isAllowed())
+        .isTrue();
+    assertThat(db.mayHaveSigned(KEY, p, 1, BigInteger.valueOf(20))).isTrue();
+    assertThat(db.mayHaveSigned(KEY, p, 1, BigInteger.valueOf(21))).isFalse();
+    assertThat(db.mayHaveSigned(KEY, p, 2, BigInteger.valueOf(20))).isFalse();
+    assertThat(db.mayHaveSigned(OTHER_KEY, p, 1, BigInteger.valueOf(20))).isFalse();
+    assertThat(db.mayHaveSigned(KEY, MessageKind.SLOT_ATTESTATION, 1, BigInteger.valueOf(20)))
+        .isFalse();
+    // a refused proposal leaves nothing behind
+    db.checkAndRecord(KEY, new SigningIntent.Preconf(1, 22, h(9), h(10)));
+    assertThat(db.checkAndRecord(KEY, new SigningIntent.Proposal(1, 22, h(2), List.of())).reason())
+        .isEqualTo(RefusalReason.MISSING_PRECONF);
+    assertThat(db.mayHaveSigned(KEY, p, 1, BigInteger.valueOf(22))).isFalse();
+    // asking records nothing: the slot can still be proposed
+    assertThat(
+            db.checkAndRecord(KEY, new SigningIntent.Proposal(1, 21, h(3), List.of())).isAllowed())
+        .isTrue();
+    // pruned: the database cannot say no any more
+    db.prune(KEY, p, 1, BigInteger.valueOf(25));
+    assertThat(db.mayHaveSigned(KEY, p, 1, BigInteger.valueOf(24))).isTrue();
+    assertThat(db.mayHaveSigned(KEY, p, 1, BigInteger.valueOf(26))).isFalse();
+    // a uint256 height (output indexes)
+    BigInteger idx = SigningIntent.UINT256_MAX;
+    db.checkAndRecord(KEY, new SigningIntent.Verdict(1, idx, h(3), true, h(4)));
+    assertThat(db.mayHaveSigned(KEY, MessageKind.OUTPUT_VERDICT, 1, idx)).isTrue();
+    assertThat(db.mayHaveSigned(KEY, p, 1, idx)).as("no slot that high").isFalse();
+  }
+
   @Test
   void pruneRaisesWatermarkForwardOnlyAndRefusesBelow() {
     for (int i = 0; i < 10; i++) {

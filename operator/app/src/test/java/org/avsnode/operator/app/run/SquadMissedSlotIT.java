@@ -45,6 +45,10 @@ class SquadMissedSlotIT {
   private final AtomicLong skipLead = new AtomicLong(-1);
   private final AtomicLong holdUntil = new AtomicLong();
   private final AtomicLong holdSlot = new AtomicLong(-1);
+  private final AtomicLong sealLate = new AtomicLong(-1);
+  private final AtomicLong sealLateUntil = new AtomicLong();
+  private final AtomicLong holdLeader = new AtomicLong(-1);
+  private final AtomicLong holdLeaderUntil = new AtomicLong();
   private final AtomicLong abandon = new AtomicLong(-1);
   private final Set<Integer> abandoningNodes = new java.util.concurrent.CopyOnWriteArraySet<>();
   private final AtomicLong censor = new AtomicLong(-1);
@@ -104,7 +108,15 @@ class SquadMissedSlotIT {
 
       @Override
       public long commitNotBefore(long slot, int rank) {
+        if (slot == holdLeader.get() && rank == 0) {
+          return holdLeaderUntil.get();
+        }
         return slot == holdSlot.get() && rank == 1 ? holdUntil.get() : 0;
+      }
+
+      @Override
+      public long sealNotBefore(long slot) {
+        return slot == sealLate.get() ? sealLateUntil.get() : 0;
       }
 
       @Override
@@ -266,6 +278,69 @@ class SquadMissedSlotIT {
                 - rebasedBefore)
         .as("and built its block on the last committed one instead")
         .isGreaterThanOrEqualTo(1);
+    assertChainIntact(committed);
+  }
+
+  /**
+   * A leader that sealed its slot and died before its commitment landed: its block sits above the
+   * last committed one, and only its own window could ever commit it. Its backup may drop it once
+   * that window has closed on L1, which is when the backup's own opens (the block was first seen
+   * before any later rank could have mined one). Until 2026-12-06 the backup waited {@code grace} +
+   * 1 s from first seeing the block, which outlasted the part of its window in which it may start a
+   * takeover whenever the block was sealed late, and the slot was lost. Injected: the leader of
+   * {@code s} seals 1.2 s after its slot's end (a slow L2 node) and holds its commitment until the
+   * backup's window has closed (it reverts then); with a 3 s grace the old rule would have dropped
+   * the block 5.2 s after the slot's end, after the backup's last start (4.5 s). Checked: slot
+   * {@code s} is committed by its backup at rank 1, slot {@code s + 1} by its own leader on that
+   * block, and the chain is intact.
+   */
+  @Test
+  void aBackupTakesOverFromALeaderThatSealedAndNeverCommitted() throws Exception {
+    // a slot whose backup is another node, and whose leader does not lead the next one (its
+    // slot clock is held up by the held commitment)
+    long s = plant((ranks, next) -> ranks[0] != ranks[1] && next[0] != ranks[0]);
+    int[] ranks = ranksOf(s);
+    String backup = registry.operatorAt(set, BigInteger.valueOf(ranks[1])).send();
+    int nextLeader = nodeOf(ranksOf(s + 1)[0]);
+    long end = (params.genesisTime() + (s + 1) * params.slotSeconds()) * 1000;
+    sealLateUntil.set(end + 1_200);
+    sealLate.set(s);
+    // until the backup's window closes: the backup cannot wait for the leader to give up
+    holdLeaderUntil.set(end + 2 * GRACE_SECONDS * 1000);
+    holdLeader.set(s);
+    System.out.printf(
+        "SquadMissedSlotIT: slot %d's leader (node %d) seals 1.2 s late and never commits; its"
+            + " backup is %s%n",
+        s, nodeOf(ranks[0]), backup);
+
+    // this test's L1 mines only on demand; Ethereum and the devnet's L1 have a block every few
+    // seconds, whose time tells a node that a window has closed on L1: one a second around the
+    // backup's window (each stamped with its second)
+    for (long t = end + 2_100; t <= end + 5_100; t += 1_000) {
+      while (System.currentTimeMillis() < t) {
+        Thread.sleep(10);
+      }
+      SquadNet.rpc(net.l1Http, "evm_mine", List.of());
+    }
+    long want = s + 2;
+    SquadNet.awaitTrue(
+        () -> inbox.lastSlot().send().longValueExact() >= want,
+        (int) ((end - System.currentTimeMillis()) / 1000) + 40,
+        "slot " + want + " committed");
+    List<SequencerInbox.SlotCommittedEventResponse> committed = commitments(net);
+    SequencerInbox.SlotCommittedEventResponse ofS =
+        committed.stream().filter(e -> e.slot.longValueExact() == s).findFirst().orElse(null);
+    assertThat(ofS)
+        .as("slot %d committed (by its backup, on the leader's dropped block)", s)
+        .isNotNull();
+    assertThat(ofS.rank.intValue()).as("slot %d's committer's rank", s).isEqualTo(1);
+    assertThat(ofS.committer).isEqualToIgnoringCase(backup);
+    SequencerInbox.SlotCommittedEventResponse ofNext =
+        committed.stream().filter(e -> e.slot.longValueExact() == s + 1).findFirst().orElseThrow();
+    assertThat(ofNext.rank.intValue()).as("slot %d's committer's rank", s + 1).isZero();
+    assertThat(ofNext.committer).isEqualToIgnoringCase(net.ops.get(nextLeader).getAddress());
+    assertThat(Numeric.toHexString(ofNext.parentHash))
+        .isEqualTo(Numeric.toHexString(ofS.blockHash));
     assertChainIntact(committed);
   }
 
