@@ -178,14 +178,59 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
    * {@link #orphaned}), admitted into the ledger first. {@code carriedIfBaseDropped} is null when
    * {@code base} was the inbox's last committed block at opening; otherwise the base was an earlier
    * slot's block still pending on L1 (see {@link #openOnPending}), and these are its transactions
-   * (forced items left out) that the slot carries should that block never be committed.
+   * (forced items left out) that the slot carries should that block never be committed. {@code
+   * noPreconfirmations} is why the slot takes no transaction ({@link #escapeExposure}), or null.
    */
   record OpenSlot(
       long slot,
       SlotLedger ledger,
       L2Rpc.Head base,
       List<byte[]> carried,
-      List<byte[]> carriedIfBaseDropped) {}
+      List<byte[]> carriedIfBaseDropped,
+      String noPreconfirmations) {}
+
+  /**
+   * Why the leader of a slot whose window closes at {@code closesAt} (L1 unix seconds) must not
+   * preconfirm anything for it, or null. While the escape hatch is open, anyone may commit the
+   * current slot through {@code commitForced} with only the due forced items; had the leader
+   * preconfirmed a transaction for that slot, the block committed for it would not hold the
+   * transaction, which is a provable breach (DESIGN.md §4): the leader would be slashed although it
+   * did nothing wrong. The hatch opens {@code escapeAfter} seconds after the queue's oldest item
+   * not included is due ({@code oldestOpensAt}, read when the slot opens); an item queued later
+   * opens it no earlier than {@code dueAfter + escapeAfter} after L1's time now. If either comes
+   * before the leader's commitment must have landed, the slot takes no transaction; its block still
+   * holds the due forced items, and its commitment closes the hatch.
+   */
+  static String escapeExposure(
+      long oldestOpensAt, long l1NowSeconds, long dueAfter, long escapeAfter, long closesAt) {
+    long opens = Math.min(oldestOpensAt, l1NowSeconds + dueAfter + escapeAfter);
+    if (opens >= closesAt) {
+      return null;
+    }
+    return "the forced-inclusion escape hatch "
+        + (opens <= l1NowSeconds ? "is open" : "opens at L1 time " + opens)
+        + ", before this slot's commitment must land (by "
+        + closesAt
+        + "): anyone may then commit the slot with the forced items only, so it takes no"
+        + " transaction; send it again in the next slot";
+  }
+
+  /** {@link #escapeExposure} for {@code slot}, from the queue as it is now. */
+  private String escapeExposure(Running r, long slot) throws IOException {
+    long l1Now =
+        Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS) / 1000;
+    String why =
+        escapeExposure(
+            r.contracts.escapeOpensAt(),
+            l1Now,
+            r.contracts.dueAfter(),
+            r.contracts.escapeAfter(),
+            r.closesMillis(slot, 0) / 1000);
+    if (why != null) {
+      LOG.warn("squad: slot {}: no preconfirmations: {}", slot, why);
+    }
+    return why;
+  }
 
   /** What one successful start built. */
   final class Running {
@@ -1394,7 +1439,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             why);
       }
     }
-    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null);
+    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null, escapeExposure(r, slot));
     r.problem = null;
     LOG.info(
         "squad: leading slot {} on L2 block #{} {}{}",
@@ -1422,7 +1467,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
    * so every preconfirmation admitted against its state still runs in the same order.
    */
   private void openOnPending(Running r, long slot, L2Rpc.Head pending, int forcedLead)
-      throws L2RpcException {
+      throws L2RpcException, IOException {
     // its first forcedLead transactions are the queue's next items, which the slot's own block
     // includes as due forced items anyway
     List<byte[]> hashes = pending.txHashes().subList(forcedLead, pending.txHashes().size());
@@ -1459,7 +1504,12 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     r.lastOpenedSlot = slot;
     r.open =
         new OpenSlot(
-            slot, new SlotLedger(slot, r.l2, pending), pending, List.of(), List.copyOf(ifDropped));
+            slot,
+            new SlotLedger(slot, r.l2, pending),
+            pending,
+            List.of(),
+            List.copyOf(ifDropped),
+            escapeExposure(r, slot));
     r.problem = null;
     slots.labels("opened_on_pending").inc();
     LOG.warn(
@@ -1928,7 +1978,10 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       preconfirmations.labels("not_open").inc();
       return null;
     }
-    Preconfirmer.Outcome out = r.preconfirmer.preconfirm(slot, rawTx, o.ledger());
+    Preconfirmer.Outcome out =
+        o.noPreconfirmations() != null
+            ? new Preconfirmer.Refused(Preconfirmer.Reason.ESCAPE_HATCH, o.noPreconfirmations())
+            : r.preconfirmer.preconfirm(slot, rawTx, o.ledger());
     if (out instanceof Preconfirmer.Accepted a) {
       preconfirmations.labels(a.repeat() ? "repeat" : "signed").inc();
       String hash = Numeric.toHexString(a.txHash());

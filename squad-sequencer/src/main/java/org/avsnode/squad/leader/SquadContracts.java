@@ -136,9 +136,7 @@ public final class SquadContracts {
     if (from >= to) {
       return out;
     }
-    if (dueAfter < 0) {
-      dueAfter = call(queue.dueAfter()).longValueExact();
-    }
+    dueAfter();
     EthFilter f =
         new EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.ZERO),
@@ -314,6 +312,28 @@ public final class SquadContracts {
       escapeAfter = call(queue.escapeAfter()).longValueExact();
     }
     return escapeAfter;
+  }
+
+  /** How long after it is queued an item is due (seconds; read once). */
+  public long dueAfter() throws IOException {
+    if (dueAfter < 0) {
+      dueAfter = call(queue.dueAfter()).longValueExact();
+    }
+    return dueAfter;
+  }
+
+  /**
+   * The L1 time (unix seconds) at which the escape hatch opens for the queue's oldest item not
+   * included yet ({@code escapeAfter} after it is due), or {@code Long.MAX_VALUE} when every item
+   * is included. Three reads.
+   */
+  public long escapeOpensAt() throws IOException {
+    long[] cl = queueCursorAndLength();
+    if (cl[0] >= cl[1]) {
+      return Long.MAX_VALUE;
+    }
+    var item = call(queue.itemAt(BigInteger.valueOf(cl[0])));
+    return item.component3().longValueExact() + escapeAfter();
   }
 
   /** Call data of {@code SequencerInbox.commitForced} (the escape hatch). */

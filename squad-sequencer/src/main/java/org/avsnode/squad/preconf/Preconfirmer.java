@@ -41,7 +41,9 @@ public final class Preconfirmer {
     SLOT_SEALED,
     SIGNER_REFUSED,
     /** The admission check (the leader's view of the L2 state: nonce, balance, gas) said no. */
-    NOT_ADMITTED
+    NOT_ADMITTED,
+    /** The escape hatch may take the slot before its commitment lands (see SquadDuty). */
+    ESCAPE_HATCH
   }
 
   /** What the leader checks a decoded transaction against before it signs. */

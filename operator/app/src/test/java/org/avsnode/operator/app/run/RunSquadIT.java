@@ -513,9 +513,9 @@ class RunSquadIT {
                   HttpResponse.BodyHandlers.ofString());
           assertThat(none.statusCode()).as("no certificate for the broken slot").isEqualTo(404);
         }
-        offlineLeaderIsReplacedByItsBackup(net, inbox, promisedUser, domain);
+        NodeRuntime offline = offlineLeaderIsReplacedByItsBackup(net, inbox, promisedUser, domain);
         censoring.set(true);
-        theEscapeHatchIncludesWhatEveryLeaderLeavesOut(net, inbox);
+        theEscapeHatchIncludesWhatEveryLeaderLeavesOut(net, inbox, offline);
         wallet.shutdown();
       }
     }
@@ -533,7 +533,8 @@ class RunSquadIT {
    * before it takes over, so the block holds the transaction and the leader, which kept its word by
    * gossiping, is not slashed for it by the node that holds the preconfirmation.
    */
-  private void offlineLeaderIsReplacedByItsBackup(
+  /** The node whose sequencer stays stopped. */
+  private NodeRuntime offlineLeaderIsReplacedByItsBackup(
       SquadNet net, SequencerInbox inbox, Credentials promisedUser, Eip712Domain domain)
       throws Exception {
     org.avsnode.squad.schedule.SlotScheduleContract schedule =
@@ -669,6 +670,7 @@ class RunSquadIT {
     assertThat(sum / count)
         .as("handover within one slot + 500 ms of the missed deadline")
         .isLessThanOrEqualTo(SLOT_SECONDS + 0.5);
+    return offlineNode;
   }
 
   /** An EIP-1559 transfer of {@code value} wei through the wallet's transaction manager. */
@@ -687,17 +689,73 @@ class RunSquadIT {
   /**
    * Every running node now censors (leaves due forced items out of its blocks, so the inbox refuses
    * its commitments): once the queued item has waited its escape delay, a node commits the current
-   * slot through {@code commitForced} with exactly that item.
+   * slot through {@code commitForced} with exactly that item. Before that, the leader of a slot the
+   * hatch may take before its commitment lands preconfirms nothing: a preconfirmation for a slot
+   * the hatch then commits with the forced item only would be a provable breach, and its signer
+   * slashed. The item is queued so that such a slot is led by a running node; a wallet's
+   * transaction sent to it there is refused ({@code ESCAPE_HATCH}).
    */
-  private void theEscapeHatchIncludesWhatEveryLeaderLeavesOut(SquadNet net, SequencerInbox inbox)
-      throws Exception {
+  private void theEscapeHatchIncludesWhatEveryLeaderLeavesOut(
+      SquadNet net, SequencerInbox inbox, NodeRuntime offline) throws Exception {
     Credentials user = net.l2Account();
+    Credentials sender = net.l2Account();
     String raw = SquadNet.transfer(user, BigInteger.ZERO, L2_CHAIN, user.getAddress());
     byte[] txHash = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(raw));
     org.avsnode.contracts.bindings.ForcedInclusionQueue queue = net.forcedQueue();
     BigInteger cursorBefore = queue.cursor().send();
     long fromBlock = net.w1.ethBlockNumber().send().getBlockNumber().longValueExact();
+    // a slot t, 7 s or more ahead, led by a running node; the item is queued 6 s before it starts,
+    // so the hatch opens (queued + due + escape delay) 2 s into slot t, before its commitment must
+    // land (its end + grace), and after it has opened
+    org.avsnode.squad.schedule.SlotScheduleContract schedule =
+        org.avsnode.squad.schedule.SlotScheduleContract.load(net.w1, net.squad.schedule());
+    var params = schedule.parameters();
+    org.avsnode.contracts.bindings.AvsRegistry registry =
+        org.avsnode.contracts.bindings.AvsRegistry.load(
+            net.dep.contracts().avsRegistry(), net.w1, net.readOnly(), net.gas);
+    BigInteger set = BigInteger.valueOf(net.dep.operatorSetId());
+    long t = (System.currentTimeMillis() / 1000 + 7 - params.genesisTime()) / SLOT_SECONDS + 1;
+    NodeRuntime leaderOfT = null;
+    for (; leaderOfT == null; t++) {
+      int rank0 =
+          schedule
+              .epoch(params.epochOf(t), params.backups())
+              .orElseThrow()
+              .schedule()
+              .ranksOf(t)[0];
+      String leader = registry.operatorAt(set, BigInteger.valueOf(rank0)).send();
+      for (int i = 0; i < net.nodes.size(); i++) {
+        if (net.ops.get(i).getAddress().equalsIgnoreCase(leader) && net.nodes.get(i) != offline) {
+          leaderOfT = net.nodes.get(i);
+        }
+      }
+    }
+    long slot = t - 1;
+    long startT = params.genesisTime() + slot * SLOT_SECONDS;
+    while (System.currentTimeMillis() < (startT - 6) * 1000) {
+      Thread.sleep(20);
+    }
     net.enqueueForced(raw);
+    long queuedAt =
+        queue
+            .itemAt(queue.length().send().subtract(BigInteger.ONE))
+            .send()
+            .component2()
+            .longValueExact();
+    assertThat(queuedAt + DUE_AFTER + ESCAPE_AFTER)
+        .as("the hatch opens after slot %d has opened and before its commitment must land", slot)
+        .isGreaterThan(startT + 1)
+        .isLessThan(startT + SLOT_SECONDS + GRACE_SECONDS);
+    while (System.currentTimeMillis() < startT * 1000 + 200) {
+      Thread.sleep(20);
+    }
+    JsonNode refused =
+        sendRaw(
+            leaderOfT.apiUrl() + SquadDuty.RPC_PATH,
+            SquadNet.transfer(sender, BigInteger.ZERO, L2_CHAIN, sender.getAddress()));
+    assertThat(refused.path("error").path("message").asText())
+        .as("slot %d's leader preconfirms nothing: the escape hatch may take its slot", slot)
+        .contains("ESCAPE_HATCH", "escape hatch");
     org.web3j.protocol.core.methods.request.EthFilter filter =
         new org.web3j.protocol.core.methods.request.EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
