@@ -111,9 +111,9 @@ final class OutputChecker {
    * @param sequencedFinal the highest L2 block the rollup's sequencers hold final (SQUAD: its
    *     commitment is in a finalized L1 block; see {@link
    *     org.avsnode.operator.spi.SequencedFinality}), {@code Long.MAX_VALUE} when no sequencing
-   *     duty answers for the rollup: a block above it is not judged (nor computed ahead) yet, and
-   *     a block at or below it is final by L1, so {@code finalityDepth} does not apply to it and
-   *     the sources' heads are not asked
+   *     duty answers for the rollup: a block above it is not judged (nor computed ahead) yet, and a
+   *     block at or below it is final by L1, so {@code finalityDepth} does not apply to it and the
+   *     sources' heads are not asked
    */
   OutputChecker(
       List<Source> sources,
