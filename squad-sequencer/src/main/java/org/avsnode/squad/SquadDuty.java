@@ -1420,6 +1420,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           "slot " + slot + ": waiting for the L2 head to be the inbox's last committed block";
       return;
     }
+    // read before the slot counts as opened: a failed read is tried again at the next tick
+    String noPreconfirmations = escapeExposure(r, slot);
     r.lastOpenedSlot = slot;
     SlotLedger ledger = new SlotLedger(slot, r.l2, head);
     pullUnsettled(r, last, slot);
@@ -1439,7 +1441,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             why);
       }
     }
-    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null, escapeExposure(r, slot));
+    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null, noPreconfirmations);
     r.problem = null;
     LOG.info(
         "squad: leading slot {} on L2 block #{} {}{}",
@@ -1501,6 +1503,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         ifDropped.add(raws.get(i));
       }
     }
+    String noPreconfirmations = escapeExposure(r, slot);
     r.lastOpenedSlot = slot;
     r.open =
         new OpenSlot(
@@ -1509,7 +1512,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             pending,
             List.of(),
             List.copyOf(ifDropped),
-            escapeExposure(r, slot));
+            noPreconfirmations);
     r.problem = null;
     slots.labels("opened_on_pending").inc();
     LOG.warn(
