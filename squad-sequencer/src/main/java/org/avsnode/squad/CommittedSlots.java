@@ -104,6 +104,32 @@ final class CommittedSlots {
     return null;
   }
 
+  /**
+   * The slot after which a leader carries the preconfirmed transactions of slots that have no block
+   * ({@code SquadDuty#orphaned}): {@code lastCommitted}, or, when the escape hatch committed it
+   * (its block holds the due forced items only and carries nothing), the latest commitment below
+   * that is not the hatch's, so that the slots left without a block before an escape commitment are
+   * carried too. Not below {@code lastCommitted - maxBack}; and not below an escape commitment when
+   * this view holds no commitment under it (whether the slots there have a block is not known).
+   */
+  long carryAfter(long lastCommitted, long maxBack) {
+    long t = lastCommitted;
+    while (true) {
+      SquadContracts.Commitment c = live.get(t);
+      if (c == null || c.rank() != SquadContracts.ESCAPE_RANK) {
+        return t;
+      }
+      Long below = live.lowerKey(t);
+      if (below == null) {
+        return t;
+      }
+      if (below < lastCommitted - maxBack) {
+        return lastCommitted - maxBack;
+      }
+      t = below;
+    }
+  }
+
   Map<Long, SquadContracts.Commitment> view() {
     return java.util.Collections.unmodifiableMap(live);
   }

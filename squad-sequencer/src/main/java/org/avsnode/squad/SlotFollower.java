@@ -94,6 +94,13 @@ final class SlotFollower {
     this.operator = Numeric.hexStringToByteArray(r.operator);
   }
 
+  /** See {@link CommittedSlots#carryAfter}, over the last {@value SquadDuty#ORPHAN_SLOTS} slots. */
+  long carryAfter(long lastCommitted) {
+    synchronized (committed) {
+      return committed.carryAfter(lastCommitted, SquadDuty.ORPHAN_SLOTS);
+    }
+  }
+
   /** The block committed for {@code slot} as this node read it from L1, or null. */
   byte[] committedBlock(long slot) {
     synchronized (committed) {

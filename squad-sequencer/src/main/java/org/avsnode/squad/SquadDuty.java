@@ -957,8 +957,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         L2Rpc.Head head = dropUncommitted(r, o.slot(), last, earlierWindowsClosed(r, o.slot()));
         if (head != null) {
           long lastSlot = r.contracts.lastSlot();
-          pullUnsettled(r, lastSlot, o.slot());
-          carried = orphaned(r, lastSlot, o.slot());
+          long carryAfter = r.follower.carryAfter(lastSlot);
+          pullUnsettled(r, carryAfter, o.slot());
+          carried = orphaned(r, carryAfter, o.slot());
           slots.labels("rebased").inc();
           LOG.warn(
               "squad: slot {}: its base {} is no longer the inbox's last committed block (an L1"
@@ -1045,7 +1046,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       }
       // what the leaders of this slot and of the slots before it without a block gossiped and this
       // node missed, from the peers that hold it
-      int pulled = pullUnsettled(r, lastCommitted, s + 1);
+      long carryAfter = r.follower.carryAfter(lastCommitted);
+      int pulled = pullUnsettled(r, carryAfter, s + 1);
       List<byte[]> raws = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
       for (StoredPreconfirmation p : r.promisedInOrder(s)) {
@@ -1066,7 +1068,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           rank,
           raws.size(),
           pulled > 0 ? " (" + pulled + " of them asked for from peers)" : "");
-      buildAndCommit(r, s, head, orphaned(r, lastCommitted, s), raws, hashes, rank);
+      buildAndCommit(r, s, head, orphaned(r, carryAfter, s), raws, hashes, rank);
       return;
     }
   }
@@ -1424,9 +1426,10 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     String noPreconfirmations = escapeExposure(r, slot);
     r.lastOpenedSlot = slot;
     SlotLedger ledger = new SlotLedger(slot, r.l2, head);
-    pullUnsettled(r, last, slot);
+    long carryAfter = r.follower.carryAfter(last);
+    pullUnsettled(r, carryAfter, slot);
     List<byte[]> carried = new ArrayList<>();
-    for (byte[] raw : orphaned(r, last, slot)) {
+    for (byte[] raw : orphaned(r, carryAfter, slot)) {
       java.util.Optional<Preconfirmer.Tx> tx = Preconfirmer.decode(raw, r.l2ChainId);
       String why = tx.isEmpty() ? "it does not decode" : ledger.refuse(slot, tx.get());
       if (why == null) {
@@ -1552,16 +1555,18 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   }
 
   /**
-   * The preconfirmed transactions this node holds for the slots after the inbox's last committed
-   * one ({@code lastCommitted}) and before {@code slot} (see {@link #pullUnsettled} for the ones it
-   * missed), in slot and arrival order, each sender's in nonce order. Those slots have no block on
-   * L1 and never will once {@code slot} is committed (the inbox takes slots in order): their leader
-   * missed them, or an L1 reorg removed their commitments and the L2 blocks built on them were
-   * dropped. Their transactions were valid on the chain they were promised on; the block of {@code
-   * slot} takes them first, so that a promise whose block was lost is still kept where it can be,
-   * and so that the next transactions of the same senders (which follow them in nonce) can run.
-   * Their preconfirmations name their own slots, which have no block: nobody broke them (DESIGN.md
-   * §4).
+   * The preconfirmed transactions this node holds for the slots after {@code lastCommitted} and
+   * before {@code slot} (see {@link #pullUnsettled} for the ones it missed), in slot and arrival
+   * order, each sender's in nonce order. {@code lastCommitted} is the inbox's last committed slot,
+   * or, after escape-hatch commitments, the last one before them ({@link SlotFollower#carryAfter}):
+   * the hatch's blocks carry nothing. Those slots have no block on L1 that holds these
+   * transactions, and the ones without a block never will once {@code slot} is committed (the inbox
+   * takes slots in order): their leader missed them, or an L1 reorg removed their commitments and
+   * the L2 blocks built on them were dropped. Their transactions were valid on the chain they were
+   * promised on; the block of {@code slot} takes them first, so that a promise whose block was lost
+   * is still kept where it can be, and so that the next transactions of the same senders (which
+   * follow them in nonce) can run. Their preconfirmations name their own slots, which have no
+   * block: nobody broke them (DESIGN.md §4).
    */
   private static List<byte[]> orphaned(Running r, long lastCommitted, long slot) {
     Map<String, byte[]> out = new LinkedHashMap<>();

@@ -64,4 +64,40 @@ class CommittedSlotsTest {
     s.apply(0, many);
     assertThat(s.view()).hasSize(3).containsOnlyKeys(7L, 8L, 9L);
   }
+
+  private static SquadContracts.Commitment escape(long slot, long l1Block) {
+    SquadContracts.Commitment c = c(slot, 7, l1Block);
+    return new SquadContracts.Commitment(
+        slot,
+        "0xbb",
+        SquadContracts.ESCAPE_RANK,
+        c.parentHash(),
+        c.blockHash(),
+        c.txListHash(),
+        1,
+        l1Block);
+  }
+
+  /**
+   * Escape-hatch blocks hold the due forced items only: a leader after them carries the promises of
+   * the slots left without a block before them, from the last commitment that is not the hatch's.
+   */
+  @Test
+  void preconfirmationsAreCarriedFromTheLastCommitmentThatIsNotTheEscapeHatchs() {
+    CommittedSlots s = new CommittedSlots(100);
+    s.apply(0, List.of(c(3, 1, 10), c(4, 1, 11)));
+    assertThat(s.carryAfter(4, 32)).as("a regular commitment: carry from after it").isEqualTo(4);
+    assertThat(s.carryAfter(9, 32)).as("not in this view (yet): as before").isEqualTo(9);
+    // slots 5 and 6 have no block; the hatch commits 7, and 8 after it
+    s.apply(0, List.of(c(3, 1, 10), c(4, 1, 11), escape(7, 14), escape(8, 15)));
+    assertThat(s.carryAfter(8, 32)).isEqualTo(4);
+    assertThat(s.carryAfter(7, 32)).isEqualTo(4);
+    // never further back than the leader carries
+    assertThat(s.carryAfter(8, 2)).isEqualTo(6);
+    // an escape commitment with nothing known below it: whether those slots have a block is not
+    // known, so nothing below it is carried
+    CommittedSlots fresh = new CommittedSlots(100);
+    fresh.apply(0, List.of(escape(7, 14)));
+    assertThat(fresh.carryAfter(7, 32)).isEqualTo(7);
+  }
 }

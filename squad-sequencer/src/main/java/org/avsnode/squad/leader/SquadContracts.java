@@ -42,6 +42,9 @@ public final class SquadContracts {
   /** A forced transaction of the queue. */
   public record Forced(long index, byte[] txHash, byte[] rawTx, long dueAt) {}
 
+  /** The rank the inbox records for an escape-hatch commitment ({@code SequencerInbox.ESCAPE}). */
+  public static final int ESCAPE_RANK = 255;
+
   /** A slot's commitment, as the inbox's {@code SlotCommitted} event gives it. */
   public record Commitment(
       long slot,

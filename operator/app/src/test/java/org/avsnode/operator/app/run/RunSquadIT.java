@@ -693,20 +693,24 @@ class RunSquadIT {
    * hatch may take before its commitment lands preconfirms nothing: a preconfirmation for a slot
    * the hatch then commits with the forced item only would be a provable breach, and its signer
    * slashed. The item is queued so that such a slot is led by a running node; a wallet's
-   * transaction sent to it there is refused ({@code ESCAPE_HATCH}).
+   * transaction sent to it there is refused ({@code ESCAPE_HATCH}). A transaction preconfirmed in
+   * the slot before it, whose censored commitment reverts, is carried by a leader after the escape
+   * block (which carries nothing) and committed.
    */
   private void theEscapeHatchIncludesWhatEveryLeaderLeavesOut(
       SquadNet net, SequencerInbox inbox, NodeRuntime offline) throws Exception {
     Credentials user = net.l2Account();
     Credentials sender = net.l2Account();
+    Credentials promisedSender = net.l2Account();
     String raw = SquadNet.transfer(user, BigInteger.ZERO, L2_CHAIN, user.getAddress());
     byte[] txHash = org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(raw));
     org.avsnode.contracts.bindings.ForcedInclusionQueue queue = net.forcedQueue();
     BigInteger cursorBefore = queue.cursor().send();
     long fromBlock = net.w1.ethBlockNumber().send().getBlockNumber().longValueExact();
-    // a slot t, 7 s or more ahead, led by a running node; the item is queued 6 s before it starts,
-    // so the hatch opens (queued + due + escape delay) 2 s into slot t, before its commitment must
-    // land (its end + grace), and after it has opened
+    // a slot t, 7 s or more ahead, whose leader and the one before it run; the item is queued 6 s
+    // before t starts, so it is due 2 s before (the censored commitment of slot t - 1, sealed at
+    // t's start, reverts) and the hatch opens (queued + due + escape delay) 2 s into slot t, before
+    // its commitment must land (its end + grace), and after it has opened
     org.avsnode.squad.schedule.SlotScheduleContract schedule =
         org.avsnode.squad.schedule.SlotScheduleContract.load(net.w1, net.squad.schedule());
     var params = schedule.parameters();
@@ -714,23 +718,14 @@ class RunSquadIT {
         org.avsnode.contracts.bindings.AvsRegistry.load(
             net.dep.contracts().avsRegistry(), net.w1, net.readOnly(), net.gas);
     BigInteger set = BigInteger.valueOf(net.dep.operatorSetId());
-    long t = (System.currentTimeMillis() / 1000 + 7 - params.genesisTime()) / SLOT_SECONDS + 1;
-    NodeRuntime leaderOfT = null;
-    for (; leaderOfT == null; t++) {
-      int rank0 =
-          schedule
-              .epoch(params.epochOf(t), params.backups())
-              .orElseThrow()
-              .schedule()
-              .ranksOf(t)[0];
-      String leader = registry.operatorAt(set, BigInteger.valueOf(rank0)).send();
-      for (int i = 0; i < net.nodes.size(); i++) {
-        if (net.ops.get(i).getAddress().equalsIgnoreCase(leader) && net.nodes.get(i) != offline) {
-          leaderOfT = net.nodes.get(i);
-        }
-      }
+    long slot = (System.currentTimeMillis() / 1000 + 7 - params.genesisTime()) / SLOT_SECONDS + 1;
+    while (runningLeader(net, schedule, params, registry, set, slot, offline) == null
+        || runningLeader(net, schedule, params, registry, set, slot - 1, offline) == null) {
+      slot++;
     }
-    long slot = t - 1;
+    NodeRuntime leaderOfT = runningLeader(net, schedule, params, registry, set, slot, offline);
+    NodeRuntime leaderBefore =
+        runningLeader(net, schedule, params, registry, set, slot - 1, offline);
     long startT = params.genesisTime() + slot * SLOT_SECONDS;
     while (System.currentTimeMillis() < (startT - 6) * 1000) {
       Thread.sleep(20);
@@ -746,6 +741,17 @@ class RunSquadIT {
         .as("the hatch opens after slot %d has opened and before its commitment must land", slot)
         .isGreaterThan(startT + 1)
         .isLessThan(startT + SLOT_SECONDS + GRACE_SECONDS);
+    // slot t - 1: the hatch cannot take it, and its leader preconfirms; its censored commitment
+    // reverts, so the slot has no block, and the escape block after it carries nothing
+    while (System.currentTimeMillis() < (startT - SLOT_SECONDS) * 1000 + 200) {
+      Thread.sleep(20);
+    }
+    String promisedRaw =
+        SquadNet.transfer(promisedSender, BigInteger.ZERO, L2_CHAIN, promisedSender.getAddress());
+    JsonNode promised = sendRaw(leaderBefore.apiUrl() + SquadDuty.RPC_PATH, promisedRaw);
+    assertThat(promised.path("result").asText())
+        .as("slot %d's leader preconfirms: %s", slot - 1, promised)
+        .startsWith("0x");
     while (System.currentTimeMillis() < startT * 1000 + 200) {
       Thread.sleep(20);
     }
@@ -794,6 +800,58 @@ class RunSquadIT {
         .as("the escape block holds exactly the item")
         .containsExactly(Numeric.toHexString(txHash));
     assertThat(escape.txListHash).isEqualTo(org.web3j.crypto.Hash.sha3(txHash));
+    assertThat(escape.slot.longValueExact()).isGreaterThan(slot - 1);
+
+    // the transaction preconfirmed in slot t - 1, which has no block, is carried by a later
+    // leader: the escape block carried nothing, and a leader after it carries from the last
+    // commitment that is not the hatch's
+    String promisedHash = promised.path("result").asText();
+    java.util.Optional<org.web3j.protocol.core.methods.response.TransactionReceipt> mined =
+        java.util.Optional.empty();
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (mined.isEmpty() && System.nanoTime() < until) {
+      Thread.sleep(250);
+      mined = net.w2.ethGetTransactionReceipt(promisedHash).send().getTransactionReceipt();
+    }
+    assertThat(mined)
+        .as("slot %d's preconfirmed transaction, carried after the escape-hatch block", slot - 1)
+        .isPresent();
+    String minedIn = mined.get().getBlockHash();
+    SquadNet.awaitTrue(
+        () ->
+            net.w1.ethGetLogs(filter).send().getLogs().stream()
+                .map(
+                    l ->
+                        SequencerInbox.getSlotCommittedEventFromLog(
+                            (org.web3j.protocol.core.methods.response.Log) l.get()))
+                .anyMatch(e -> Numeric.toHexString(e.blockHash).equalsIgnoreCase(minedIn)),
+        20,
+        "the block that carried it committed on L1");
+  }
+
+  /** The node leading {@code slot}, or null when it is {@code offline} (or not one of them). */
+  private static NodeRuntime runningLeader(
+      SquadNet net,
+      org.avsnode.squad.schedule.SlotScheduleContract schedule,
+      org.avsnode.squad.schedule.SlotScheduleContract.Parameters params,
+      org.avsnode.contracts.bindings.AvsRegistry registry,
+      BigInteger set,
+      long slot,
+      NodeRuntime offline)
+      throws Exception {
+    int rank0 =
+        schedule
+            .epoch(params.epochOf(slot), params.backups())
+            .orElseThrow()
+            .schedule()
+            .ranksOf(slot)[0];
+    String leader = registry.operatorAt(set, BigInteger.valueOf(rank0)).send();
+    for (int i = 0; i < net.nodes.size(); i++) {
+      if (net.ops.get(i).getAddress().equalsIgnoreCase(leader) && net.nodes.get(i) != offline) {
+        return net.nodes.get(i);
+      }
+    }
+    return null;
   }
 
   /** The slot's certificate from the node, waiting up to 15 s for it. */
