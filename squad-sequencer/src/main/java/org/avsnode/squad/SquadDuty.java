@@ -59,8 +59,10 @@ import org.web3j.utils.Numeric;
  * block, so it never builds on a block L1 has not accepted, nor on a stale head. A node that does
  * not lead the current slot forwards transactions to the leader's endpoint (the {@code peers}).
  *
- * <p>Not built yet (issue #12): broadcasting preconfirmations to every operator, followers'
- * attestations and breach evidence, backups taking over a missed slot, the escape hatch.
+ * <p>Also: preconfirmations gossiped to every operator ({@link PreconfirmationGossip}), followers'
+ * checks, attestations and breach evidence ({@link SlotFollower}), backups taking over a missed
+ * slot ({@link #takeOverIfMissed}), the escape hatch ({@link #escapeIfOpen}), and the final L2
+ * block VITAL waits for ({@link #finalL2Block}). docs/squad.md describes each.
  */
 public final class SquadDuty implements Duty, org.avsnode.operator.spi.SequencedFinality {
   public static final String ID = "squad";
