@@ -219,8 +219,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
 
   /** {@link #escapeExposure} for {@code slot}, from the queue as it is now. */
   private String escapeExposure(Running r, long slot) throws IOException {
-    long l1Now =
-        Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS) / 1000;
+    long l1Now = l1NowMillis(r) / 1000;
     String why =
         escapeExposure(
             r.contracts.escapeOpensAt(),
@@ -862,11 +861,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         raws.add(p.rawTx());
         hashes.add(p.txHash());
       }
-      long sealAt = faults.sealNotBefore(o.slot());
       try {
-        while (clock.millis() < sealAt) {
-          Thread.sleep(Math.min(50, Math.max(1, sealAt - clock.millis())));
-        }
+        sleepUntil(faults.sealNotBefore(o.slot()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -959,9 +955,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         L2Rpc.Head head = dropUncommitted(r, o.slot(), last, earlierWindowsClosed(r, o.slot()));
         if (head != null) {
           long lastSlot = r.contracts.lastSlot();
-          long carryAfter = r.follower.carryAfter(lastSlot);
-          pullUnsettled(r, carryAfter, o.slot());
-          carried = orphaned(r, carryAfter, o.slot());
+          pullUnsettled(r, lastSlot, o.slot());
+          carried = orphaned(r, lastSlot, o.slot());
           slots.labels("rebased").inc();
           LOG.warn(
               "squad: slot {}: its base {} is no longer the inbox's last committed block (an L1"
@@ -1048,8 +1043,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       }
       // what the leaders of this slot and of the slots before it without a block gossiped and this
       // node missed, from the peers that hold it
-      long carryAfter = r.follower.carryAfter(lastCommitted);
-      int pulled = pullUnsettled(r, carryAfter, s + 1);
+      int pulled = pullUnsettled(r, lastCommitted, s + 1);
       List<byte[]> raws = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
       for (StoredPreconfirmation p : r.promisedInOrder(s)) {
@@ -1070,7 +1064,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           rank,
           raws.size(),
           pulled > 0 ? " (" + pulled + " of them asked for from peers)" : "");
-      buildAndCommit(r, s, head, orphaned(r, carryAfter, s), raws, hashes, rank);
+      buildAndCommit(r, s, head, orphaned(r, lastCommitted, s), raws, hashes, rank);
       return;
     }
   }
@@ -1332,7 +1326,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         int depth = (int) (head.number() - lowest.number() + 1);
         long seen = seenAt(r, lowest.hash());
         long until = dropAfter(seen, r.graceSeconds);
-        long l1Now = Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS);
+        long l1Now = l1NowMillis(r);
         if (l1Now < until && bound.closed(l1Now, seen) && !mayBeEscapeBlock(r, lowest)) {
           until = l1Now; // every window that could commit it has closed on L1
         }
@@ -1372,6 +1366,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
    */
   static long dropAfter(long seenMillis, long graceSeconds) {
     return seenMillis + graceSeconds * 1000 + 1000;
+  }
+
+  /**
+   * L1's time (unix millis) at the earliest, for a transaction sent now: its latest block's, or the
+   * wall clock less {@value #L1_LAG_MILLIS} ms when that block is older.
+   */
+  private long l1NowMillis(Running r) throws IOException {
+    return Math.max(r.contracts.latestTimestamp() * 1000, clock.millis() - L1_LAG_MILLIS);
   }
 
   /** When this node first saw the L2 block {@code hash} (now, if it had not). */
@@ -1428,10 +1430,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     String noPreconfirmations = escapeExposure(r, slot);
     r.lastOpenedSlot = slot;
     SlotLedger ledger = new SlotLedger(slot, r.l2, head);
-    long carryAfter = r.follower.carryAfter(last);
-    pullUnsettled(r, carryAfter, slot);
+    pullUnsettled(r, last, slot);
     List<byte[]> carried = new ArrayList<>();
-    for (byte[] raw : orphaned(r, carryAfter, slot)) {
+    for (byte[] raw : orphaned(r, last, slot)) {
       java.util.Optional<Preconfirmer.Tx> tx = Preconfirmer.decode(raw, r.l2ChainId);
       String why = tx.isEmpty() ? "it does not decode" : ledger.refuse(slot, tx.get());
       if (why == null) {
@@ -1557,22 +1558,23 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   }
 
   /**
-   * The preconfirmed transactions this node holds for the slots after {@code lastCommitted} and
-   * before {@code slot} (see {@link #pullUnsettled} for the ones it missed), in slot and arrival
-   * order, each sender's in nonce order. {@code lastCommitted} is the inbox's last committed slot,
-   * or, after escape-hatch commitments, the last one before them ({@link SlotFollower#carryAfter}):
-   * the hatch's blocks carry nothing. Those slots have no block on L1 that holds these
-   * transactions, and the ones without a block never will once {@code slot} is committed (the inbox
-   * takes slots in order): their leader missed them, or an L1 reorg removed their commitments and
-   * the L2 blocks built on them were dropped. Their transactions were valid on the chain they were
-   * promised on; the block of {@code slot} takes them first, so that a promise whose block was lost
-   * is still kept where it can be, and so that the next transactions of the same senders (which
-   * follow them in nonce) can run. Their preconfirmations name their own slots, which have no
-   * block: nobody broke them (DESIGN.md §4).
+   * The preconfirmed transactions this node holds for the slots after the inbox's last committed
+   * one ({@code lastCommitted}; after escape-hatch commitments, whose blocks carry nothing, the
+   * last one before them: {@link SlotFollower#carryAfter}) and before {@code slot} (see {@link
+   * #pullUnsettled} for the ones it missed), in slot and arrival order, each sender's in nonce
+   * order. Those slots have no block on L1 that holds these transactions, and the ones without a
+   * block never will once {@code slot} is committed (the inbox takes slots in order): their leader
+   * missed them, or an L1 reorg removed their commitments and the L2 blocks built on them were
+   * dropped. Their transactions were valid on the chain they were promised on; the block of {@code
+   * slot} takes them first, so that a promise whose block was lost is still kept where it can be,
+   * and so that the next transactions of the same senders (which follow them in nonce) can run.
+   * Their preconfirmations name their own slots, which have no block: nobody broke them (DESIGN.md
+   * §4).
    */
   private static List<byte[]> orphaned(Running r, long lastCommitted, long slot) {
     Map<String, byte[]> out = new LinkedHashMap<>();
-    for (long t = Math.max(lastCommitted + 1, slot - ORPHAN_SLOTS); t < slot; t++) {
+    long from = Math.max(r.follower.carryAfter(lastCommitted) + 1, slot - ORPHAN_SLOTS);
+    for (long t = from; t < slot; t++) {
       for (StoredPreconfirmation p : r.promisedInOrder(t)) {
         byte[] raw = r.held.get(p.txHash());
         if (raw != null) {
@@ -1591,15 +1593,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   }
 
   /**
-   * Asks the peers for the preconfirmations they hold for the slots after {@code lastCommitted} and
-   * before {@code until} (at most the {@value #ORPHAN_SLOTS} before it), which have no block on L1:
-   * this node may have missed their leaders' gossip (it was restarting while it was posted), and
-   * the promises it does not hold it cannot keep. Nothing is asked when there are no such slots
-   * (the usual case: the slot before was committed). The number of preconfirmations this node did
-   * not hold.
+   * Asks the peers for the preconfirmations they hold for the slots after {@code lastCommitted} (or
+   * before escape-hatch commitments, as {@link #orphaned}) and before {@code until} (at most the
+   * {@value #ORPHAN_SLOTS} before it), which have no block on L1: this node may have missed their
+   * leaders' gossip (it was restarting while it was posted), and the promises it does not hold it
+   * cannot keep. Nothing is asked when there are no such slots (the usual case: the slot before was
+   * committed). The number of preconfirmations this node did not hold.
    */
   private int pullUnsettled(Running r, long lastCommitted, long until) {
-    long from = Math.max(lastCommitted + 1, until - ORPHAN_SLOTS);
+    long from = Math.max(r.follower.carryAfter(lastCommitted) + 1, until - ORPHAN_SLOTS);
     if (from >= until) {
       return 0;
     }
@@ -1762,10 +1764,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         return;
       }
       proposals.publish(proposal, signed.signature(), r.operator);
-      long holdUntil = faults.commitNotBefore(slot, rank);
-      while (clock.millis() < holdUntil) {
-        Thread.sleep(Math.min(50, Math.max(1, holdUntil - clock.millis())));
-      }
+      sleepUntil(faults.commitNotBefore(slot, rank));
       TxReceipt receipt =
           commitOnceOpen(
               r,
@@ -1882,6 +1881,13 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           });
     } catch (IOException | L2RpcException | RuntimeException e) {
       LOG.warn("squad: slot {}: could not drop its own block: {}", slot, e.getMessage());
+    }
+  }
+
+  /** Waits until this node's clock reads {@code millis} (unix; at once when it has). */
+  private void sleepUntil(long millis) throws InterruptedException {
+    while (clock.millis() < millis) {
+      Thread.sleep(Math.min(50, Math.max(1, millis - clock.millis())));
     }
   }
 

@@ -148,7 +148,7 @@ final class OutputChecker {
     if (sequenced != Long.MAX_VALUE && block > sequenced) {
       return; // its sequencers may still replace it; known without a request, asked at every poll
     }
-    Object r = agreedRoot(block, sequenced);
+    Object r = agreedRoot(block, sequenced != Long.MAX_VALUE);
     if (r instanceof Agreed root) {
       precomputed.put(block, root);
       notBefore.remove(block);
@@ -198,7 +198,7 @@ final class OutputChecker {
       r = known != null ? stillCurrent(block, known) : null;
       if (r == null) {
         precomputed.remove(block);
-        r = agreedRoot(block, sequenced);
+        r = agreedRoot(block, sequenced != Long.MAX_VALUE);
       }
       if (r instanceof Agreed root) {
         precomputed.put(block, root);
@@ -250,14 +250,14 @@ final class OutputChecker {
   /**
    * The root every source computes for {@code block}, or the ABSTAIN {@link Check} why not.
    *
-   * @param sequenced the highest block the rollup's sequencers hold final ({@code Long.MAX_VALUE}
-   *     when none answers for it)
+   * @param finalBySequencers the rollup's sequencers hold {@code block} final (the callers have
+   *     ruled out a block above what they hold final)
    */
-  private Object agreedRoot(long block, long sequenced) {
+  private Object agreedRoot(long block, boolean finalBySequencers) {
     List<byte[]> roots = new ArrayList<>();
     List<byte[]> hashes = new ArrayList<>();
     for (Source s : sources) {
-      Object r = rootFrom(s, block, sequenced != Long.MAX_VALUE && block <= sequenced);
+      Object r = rootFrom(s, block, finalBySequencers);
       if (r instanceof Check abstain) {
         return abstain;
       }

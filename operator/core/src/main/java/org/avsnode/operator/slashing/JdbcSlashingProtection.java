@@ -302,13 +302,18 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     return Optional.ofNullable(transact(new long[0], s -> watermark(s, keyId, kind, rollupId)));
   }
 
-  @Override
-  public boolean mayHaveSigned(byte[] pubkey, MessageKind kind, long rollupId, BigInteger height) {
+  /** A 48-byte key, a kind, and a rollup id and height that are not negative. */
+  private static void checkAt(byte[] pubkey, MessageKind kind, long rollupId, BigInteger height) {
     checkPubkey(pubkey);
     Objects.requireNonNull(kind, "kind");
     if (rollupId < 0 || height == null || height.signum() < 0) {
       throw new InvalidSigningRequestException("rollupId and height must not be negative");
     }
+  }
+
+  @Override
+  public boolean mayHaveSigned(byte[] pubkey, MessageKind kind, long rollupId, BigInteger height) {
+    checkAt(pubkey, kind, rollupId, height);
     Long keyId = existingKeyId(pubkey);
     if (keyId == null) {
       return false;
@@ -342,11 +347,7 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
 
   @Override
   public int prune(byte[] pubkey, MessageKind kind, long rollupId, BigInteger upToInclusive) {
-    checkPubkey(pubkey);
-    Objects.requireNonNull(kind, "kind");
-    if (rollupId < 0 || upToInclusive == null || upToInclusive.signum() < 0) {
-      throw new InvalidSigningRequestException("rollupId and height must not be negative");
-    }
+    checkAt(pubkey, kind, rollupId, upToInclusive);
     long keyId = keyId(pubkey);
     return transact(
         new long[] {lockId(pubkey)},

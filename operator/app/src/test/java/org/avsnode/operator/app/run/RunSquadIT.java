@@ -719,13 +719,14 @@ class RunSquadIT {
             net.dep.contracts().avsRegistry(), net.w1, net.readOnly(), net.gas);
     BigInteger set = BigInteger.valueOf(net.dep.operatorSetId());
     long slot = (System.currentTimeMillis() / 1000 + 7 - params.genesisTime()) / SLOT_SECONDS + 1;
-    while (runningLeader(net, schedule, params, registry, set, slot, offline) == null
-        || runningLeader(net, schedule, params, registry, set, slot - 1, offline) == null) {
-      slot++;
-    }
-    NodeRuntime leaderOfT = runningLeader(net, schedule, params, registry, set, slot, offline);
     NodeRuntime leaderBefore =
         runningLeader(net, schedule, params, registry, set, slot - 1, offline);
+    NodeRuntime leaderOfT = runningLeader(net, schedule, params, registry, set, slot, offline);
+    while (leaderBefore == null || leaderOfT == null) {
+      slot++;
+      leaderBefore = leaderOfT;
+      leaderOfT = runningLeader(net, schedule, params, registry, set, slot, offline);
+    }
     long startT = params.genesisTime() + slot * SLOT_SECONDS;
     while (System.currentTimeMillis() < (startT - 6) * 1000) {
       Thread.sleep(20);
