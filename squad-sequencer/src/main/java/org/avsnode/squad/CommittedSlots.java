@@ -113,6 +113,14 @@ final class CommittedSlots {
    * this view holds no commitment under it (whether the slots there have a block is not known).
    */
   long carryAfter(long lastCommitted, long maxBack) {
+    return carryAfter(live, lastCommitted, maxBack);
+  }
+
+  /** {@link #carryAfter(long, long)} over {@code live}, the commitments by slot. */
+  static long carryAfter(
+      java.util.NavigableMap<Long, SquadContracts.Commitment> live,
+      long lastCommitted,
+      long maxBack) {
     long t = lastCommitted;
     while (true) {
       SquadContracts.Commitment c = live.get(t);

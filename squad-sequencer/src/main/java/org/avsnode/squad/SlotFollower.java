@@ -74,7 +74,7 @@ final class SlotFollower {
   private final Deque<SquadContracts.Commitment> waiting = new ArrayDeque<>();
   private final Map<Long, Checked> checked = SquadDuty.boundedMap(512);
   private final CommittedSlots committed = new CommittedSlots(4096);
-  private long fromBlock = -1;
+  private volatile long fromBlock = -1;
   private long prevCursor = -1;
   private int attempts;
 
@@ -94,11 +94,37 @@ final class SlotFollower {
     this.operator = Numeric.hexStringToByteArray(r.operator);
   }
 
-  /** See {@link CommittedSlots#carryAfter}, over the last {@value SquadDuty#ORPHAN_SLOTS} slots. */
+  /**
+   * See {@link CommittedSlots#carryAfter}, over the last {@value SquadDuty#ORPHAN_SLOTS} slots. A
+   * leader opens as soon as the previous commitment lands, often before this follower has read it
+   * (it polls less often than the slot clock ticks); were that the escape hatch's commitment, it
+   * would not be known as one, and the promises of the slots left without a block before it would
+   * not be carried. So when this view lacks {@code lastCommitted}, the L1 blocks it has not read
+   * yet are read now (into a copy: the follower's own reading is unchanged).
+   */
   long carryAfter(long lastCommitted) {
+    java.util.TreeMap<Long, SquadContracts.Commitment> view;
+    long unreadFrom;
     synchronized (committed) {
-      return committed.carryAfter(lastCommitted, SquadDuty.ORPHAN_SLOTS);
+      if (committed.of(lastCommitted) != null) {
+        return committed.carryAfter(lastCommitted, SquadDuty.ORPHAN_SLOTS);
+      }
+      view = new java.util.TreeMap<>(committed.view());
+      unreadFrom = fromBlock; // set after the view is applied, so never ahead of it
     }
+    try {
+      long head = r.contracts.blockNumber();
+      long from = unreadFrom < 0 ? Math.max(0, head - FIRST_SCAN_DEPTH) : unreadFrom;
+      for (long at = from; at <= head; at += MAX_LOG_RANGE) {
+        for (SquadContracts.Commitment c :
+            r.contracts.commitments(at, Math.min(head, at + MAX_LOG_RANGE - 1))) {
+          view.put(c.slot(), c);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("squad: reading the commitments this node has not followed yet: {}", e.getMessage());
+    }
+    return CommittedSlots.carryAfter(view, lastCommitted, SquadDuty.ORPHAN_SLOTS);
   }
 
   /** The block committed for {@code slot} as this node read it from L1, or null. */
