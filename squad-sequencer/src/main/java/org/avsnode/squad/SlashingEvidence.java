@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Submits one kind of SQUAD evidence to the slashing coordinator, once per offence and node: after
  * a delay that staggers the nodes (500 ms per operator index), and only if nobody has used the same
  * evidence yet, so every node that saw the offence does not slash it again. Outcomes are counted as
- * {@code seen}, {@code slashed}, {@code already_used}, {@code reverted} or {@code failed}.
+ * {@code seen}, {@code slashed}, {@code already_used}, {@code reverted} or {@code failed}; the
+ * status page shows {@code seen} and this node's submission when it slashed or reverted.
  */
 final class SlashingEvidence {
   private static final Logger LOG = LoggerFactory.getLogger(SlashingEvidence.class);
@@ -47,6 +48,7 @@ final class SlashingEvidence {
       return;
     }
     outcomes.labels("seen").inc();
+    r.publish("evidence", what, "seen", null, key, "alert");
     long delay = 500L * Math.floorMod(r.selfIndex, 8);
     r.scheduler.schedule(() -> submit(r, key, offence), delay, TimeUnit.MILLISECONDS);
   }
@@ -61,6 +63,13 @@ final class SlashingEvidence {
           r.sender.sendAndWait(
               TxRequest.call(r.contracts.coordinatorAddress(), offence.callData()));
       outcomes.labels(t.success() ? "slashed" : "reverted").inc();
+      r.publish(
+          "evidence",
+          what,
+          t.success() ? "slashed" : "reverted",
+          null,
+          key + " in " + t.transactionHash(),
+          t.success() ? "alert" : "warn");
       LOG.warn(
           "squad: evidence of the {} {} {} in {}",
           what,

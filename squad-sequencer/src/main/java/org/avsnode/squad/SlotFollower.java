@@ -314,6 +314,13 @@ final class SlotFollower {
 
   private void outcome(String what, SquadContracts.Commitment c, String detail) {
     outcomes.labels(what).inc();
+    r.publish(
+        "check",
+        "slot " + c.slot(),
+        what,
+        null,
+        detail + " (committed by " + c.committer() + " at rank " + c.rank() + ")",
+        what.equals("breach") ? "alert" : "warn");
     LOG.warn(
         "squad: slot {} (committed by {}, rank {}) not attested: {}",
         c.slot(),

@@ -146,6 +146,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   private final ProposalGossip proposals;
   private final SquadFaults faults;
   private final L2Lock l2Lock;
+  private final java.util.Optional<org.avsnode.operator.spi.ActivityFeed> feed;
   private boolean routesInstalled;
 
   // metrics (created once)
@@ -319,6 +320,26 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
               4, DaemonThreads.named("squad-" + operator.substring(0, 10)));
     }
 
+    /**
+     * Publishes what this node did on the node's activity feed (the status page), when the node has
+     * one: {@code kind} {@code slot} (a slot this node committed or lost), {@code check} (a
+     * committed slot that failed this node's check as a follower) or {@code evidence} (an offence
+     * seen, and this node's evidence of it); {@code level} as {@link
+     * org.avsnode.operator.spi.ActivityFeed.Entry}.
+     */
+    void publish(
+        String kind,
+        String subject,
+        String outcome,
+        Long latencyMillis,
+        String detail,
+        String level) {
+      feed.ifPresent(
+          f ->
+              f.publish(
+                  ID, kind, config.rollupId(), subject, outcome, latencyMillis, detail, level));
+    }
+
     /** The preconfirmations held for {@code slot} (empty when none). */
     Map<String, StoredPreconfirmation> promised(long slot) {
       Map<String, StoredPreconfirmation> m = promised.get(slot);
@@ -425,6 +446,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     this.clock = context.clock();
     this.faults = context.observers().get(SquadFaults.class).orElse(SquadFaults.NONE);
     this.l2Lock = new L2Lock(config.l2RpcUrl(), config.l2LockFile(), L2_LOCK_WAIT);
+    this.feed = context.ports().get(org.avsnode.operator.spi.ActivityFeed.class);
     MetricsSystem m = context.metrics();
     preconfirmations =
         m.counter(
@@ -774,6 +796,16 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     }
   }
 
+  /**
+   * A slot this node sealed, or began to, and did not commit ({@code r.problem} says why): counted
+   * in {@code slots_total}, logged, and shown on the status page.
+   */
+  private void lost(Running r, long slot, String outcome) {
+    slots.labels(outcome).inc();
+    LOG.error("squad: {}", r.problem);
+    r.publish("slot", "slot " + slot, outcome, null, r.problem, "warn");
+  }
+
   /** The injected faults ({@link SquadFaults#NONE} under {@code operator run}). */
   SquadFaults faults() {
     return faults;
@@ -939,6 +971,13 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           }
           if (clock.millis() >= deadline) {
             slots.labels("unsealed").inc();
+            r.publish(
+                "slot",
+                "slot " + o.slot(),
+                "unsealed",
+                null,
+                "the pending block it opened on was neither committed nor droppable in time",
+                "warn");
             LOG.warn(
                 "squad: slot {}: the pending block {} it opened on is neither committed nor"
                     + " droppable in time ({}); not sealed",
@@ -972,6 +1011,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           // the L2 node holds a block above the committed one that a later rank may still commit
           // (or the head is not above it): a block on the old base could never be committed
           slots.labels("unsealed").inc();
+          r.publish(
+              "slot",
+              "slot " + o.slot(),
+              "unsealed",
+              null,
+              "its base is no longer the inbox's last committed block, and the L2 node cannot be"
+                  + " brought back to it in time",
+              "warn");
           LOG.warn(
               "squad: slot {}: its base {} is no longer the inbox's last committed block, and the"
                   + " L2 node cannot be brought back to it now ({}); not sealed",
@@ -1148,6 +1195,13 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     }
     if (!Arrays.equals(block.parentHash(), head.hash()) || !got.equals(want)) {
       slots.labels("escape_failed").inc();
+      r.publish(
+          "slot",
+          "slot " + current,
+          "escape_failed",
+          null,
+          "the escape hatch's L2 block does not hold exactly the " + items.size() + " due item(s)",
+          "warn");
       LOG.error(
           "squad: escape hatch: the L2 block does not hold exactly the {} due item(s); not"
               + " committed",
@@ -1161,6 +1215,18 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                 r.contracts.inboxAddress(),
                 SquadContracts.commitForcedCall(head.hash(), block.hash(), due)));
     slots.labels(receipt.success() ? "escape" : "escape_failed").inc();
+    r.publish(
+        "slot",
+        "slot " + current,
+        receipt.success() ? "committed by the escape hatch" : "escape_failed",
+        null,
+        "every leader left forced items out: L2 #"
+            + block.number()
+            + " with the "
+            + items.size()
+            + " due item(s)"
+            + (receipt.success() ? "" : "; reverted in " + receipt.transactionHash()),
+        "warn");
     if (!receipt.success()) {
       dropOwn(r, current, block);
     }
@@ -1729,9 +1795,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       }
       mined = block;
       if (!Arrays.equals(block.parentHash(), base.hash())) {
-        slots.labels("l2_conflict").inc();
         r.problem = "slot " + slot + ": the L2 node's new block is not on the slot's base";
-        LOG.error("squad: {}", r.problem);
+        lost(r, slot, "l2_conflict");
         dropOwn(r, slot, block);
         return;
       }
@@ -1746,9 +1811,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         }
       }
       if (!missing.isEmpty()) {
-        slots.labels("incomplete").inc();
         r.problem = "slot " + slot + ": block lacks preconfirmed " + missing;
-        LOG.error("squad: {}; the proposal is not signed", r.problem);
+        lost(r, slot, "incomplete");
         dropOwn(r, slot, block);
         return;
       }
@@ -1757,9 +1821,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           new SlotProposal(config.rollupId(), slot, base.hash(), block.hash(), txListHash);
       SigningResult signed = r.signer.sign(proposal, block.txHashes());
       if (!signed.isSigned()) {
-        slots.labels("proposal_refused").inc();
-        r.problem = "slot " + slot + ": proposal refused: " + signed.reason();
-        LOG.error("squad: {} {}", r.problem, signed.detail());
+        r.problem =
+            "slot " + slot + ": proposal refused: " + signed.reason() + " " + signed.detail();
+        lost(r, slot, "proposal_refused");
         dropOwn(r, slot, block);
         return;
       }
@@ -1774,18 +1838,36 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                   r.contracts.inboxAddress(),
                   SquadContracts.commitCall(slot, base.hash(), block.hash(), txListHash, upto)));
       if (!receipt.success()) {
-        slots.labels("commit_failed").inc();
         r.problem = "slot " + slot + ": commit reverted in " + receipt.transactionHash();
-        LOG.error("squad: {}", r.problem);
+        lost(r, slot, "commit_failed");
         dropOwn(r, slot, block);
         return;
       }
       slots.labels(rank == 0 ? "committed" : "taken_over").inc();
       commitGas.observe(receipt.gasUsed().doubleValue());
+      // a leader's from its slot's end; a backup's from the missed deadline (slot end + grace)
+      long since = clock.millis() - (rank == 0 ? r.startMillis(slot + 1) : r.closesMillis(slot, 0));
       if (rank > 0) {
-        // from the missed deadline (the leader's: slot end + grace) to this commitment
-        handoverSeconds.observe((clock.millis() - r.closesMillis(slot, 0)) / 1000.0);
+        handoverSeconds.observe(since / 1000.0);
       }
+      r.publish(
+          "slot",
+          "slot " + slot,
+          rank == 0 ? "committed" : "taken over as backup " + rank,
+          since,
+          "L2 #"
+              + block.number()
+              + ", "
+              + block.txHashes().size()
+              + " transaction(s) ("
+              + preHashes.size()
+              + " preconfirmed, "
+              + forced.size()
+              + " forced, "
+              + carried.size()
+              + " carried), gas "
+              + receipt.gasUsed(),
+          "info");
       LOG.info(
           "squad: slot {} committed{}: L2 block #{} {} with {} transactions ({} preconfirmed, {}"
               + " forced, {} carried), gas {}",
@@ -1799,9 +1881,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           carried.size(),
           receipt.gasUsed());
     } catch (IOException | L2RpcException | RuntimeException e) {
-      slots.labels("l2_failed").inc();
       r.problem = "slot " + slot + ": sealing failed: " + e.getMessage();
-      LOG.error("squad: {}", r.problem);
+      lost(r, slot, "l2_failed");
       if (mined != null
           && e instanceof org.avsnode.operator.chain.L1RpcErrorException x
           && "eth_estimateGas".equals(x.method())) {

@@ -33,10 +33,11 @@ public final class ActivityFeed {
    *
    * @param seq increasing from 1 within this node's run
    * @param at when it was published
-   * @param duty the duty's id ({@code mach}, {@code vital})
+   * @param duty the duty's id ({@code mach}, {@code vital}, {@code squad})
    * @param kind what it is: {@code attestation}, {@code certificate}, {@code finalized}, {@code
    *     verdict}, {@code verdict-certificate}, {@code verdict-recorded}, {@code refused}, {@code
-   *     evidence}
+   *     evidence}, {@code slot} (a slot the node committed or lost), {@code check} (a committed
+   *     slot that failed the node's check)
    * @param rollupId the rollup it concerns
    * @param subject what it is about, e.g. {@code L2 #12} or {@code output #3}
    * @param outcome the result in a few words, e.g. {@code VALID} or {@code signers 3/4}

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.avsnode.bls.BlsPublicKey;
 import org.avsnode.bls.BlsSecretKey;
@@ -281,6 +282,31 @@ class RunSquadIT {
         }
         assertThat(forcedIncluded).as("the forced transaction is in a committed block").isTrue();
 
+        // the nodes' status pages (GET /status/api/summary) list the slots each committed (a node
+        // publishes a slot once its commitment's receipt is in, a moment after the log is)
+        Set<Long> shown = new TreeSet<>();
+        long shownBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!shown.containsAll(committed.keySet()) && System.nanoTime() < shownBy) {
+          Thread.sleep(200);
+          for (NodeRuntime n : nodes) {
+            for (JsonNode e :
+                JSON.readTree(get(n.apiUrl() + "/status/api/summary")).path("activity")) {
+              if (e.path("duty").asText().equals("squad")
+                  && e.path("kind").asText().equals("slot")) {
+                assertThat(e.path("outcome").asText())
+                    .as("a slot on %s's status page: %s", n.apiUrl(), e)
+                    .matches("committed|taken over as backup [0-9]+");
+                assertThat(e.path("detail").asText()).startsWith("L2 #");
+                assertThat(e.path("latencyMillis").isNumber()).as("%s", e).isTrue();
+                shown.add(Long.parseLong(e.path("subject").asText().replace("slot ", "")));
+              }
+            }
+          }
+        }
+        assertThat(shown)
+            .as("the slots the nodes' status pages show as committed")
+            .containsAll(committed.keySet());
+
         // followers checked each block and attested it: every node aggregated a slot certificate
         // that verifies against the operator set
         org.avsnode.contracts.bindings.AvsRegistry registry =
@@ -499,6 +525,32 @@ class RunSquadIT {
           slashed += metric(m, "avs_squad_breach_evidence_total{outcome=\"slashed\",}");
         }
         assertThat(slashed).as("evidence submitted by one follower").isEqualTo(1.0);
+        // each follower's status page raises the breach as an alert, with its evidence's fate
+        List<String> evidenceShown = new ArrayList<>();
+        for (NodeRuntime f : followers) {
+          List<String> feed = new ArrayList<>();
+          for (JsonNode e :
+              JSON.readTree(get(f.apiUrl() + "/status/api/summary")).path("activity")) {
+            if (e.path("duty").asText().equals("squad")) {
+              feed.add(
+                  String.join(
+                      "|",
+                      e.path("kind").asText(),
+                      e.path("subject").asText(),
+                      e.path("outcome").asText(),
+                      e.path("level").asText()));
+            }
+          }
+          assertThat(feed)
+              .as("%s's status page", f.apiUrl())
+              .contains(
+                  "check|slot " + breachSlot + "|breach|alert",
+                  "evidence|broken preconfirmation|seen|alert");
+          feed.stream().filter(x -> x.startsWith("evidence|")).forEach(evidenceShown::add);
+        }
+        assertThat(evidenceShown)
+            .as("the one submission that slashed, on its follower's status page")
+            .containsOnlyOnce("evidence|broken preconfirmation|slashed|alert");
         // the kept transaction is in the slot's block, and the slot has no certificate anywhere
         TransactionReceipt keptReceipt =
             wallet.ethGetTransactionReceipt(kept).send().getTransactionReceipt().orElseThrow();
@@ -802,6 +854,27 @@ class RunSquadIT {
         .containsExactly(Numeric.toHexString(txHash));
     assertThat(escape.txListHash).isEqualTo(org.web3j.crypto.Hash.sha3(txHash));
     assertThat(escape.slot.longValueExact()).isGreaterThan(slot - 1);
+    // the node that used the hatch shows it on its status page
+    String escapeSlot = "slot " + escape.slot.longValueExact();
+    SquadNet.awaitTrue(
+        () -> {
+          for (NodeRuntime n : net.nodes) {
+            if (n == offline) {
+              continue;
+            }
+            for (JsonNode e :
+                JSON.readTree(get(n.apiUrl() + "/status/api/summary")).path("activity")) {
+              if (e.path("kind").asText().equals("slot")
+                  && e.path("subject").asText().equals(escapeSlot)
+                  && e.path("outcome").asText().equals("committed by the escape hatch")) {
+                return true;
+              }
+            }
+          }
+          return false;
+        },
+        5,
+        "the escape-hatch commitment on its node's status page");
 
     // the transaction preconfirmed in slot t - 1, which has no block, is carried by a later
     // leader: the escape block carried nothing, and a leader after it carries from the last
