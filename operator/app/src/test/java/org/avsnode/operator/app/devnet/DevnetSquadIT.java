@@ -87,6 +87,31 @@ class DevnetSquadIT {
   }
 
   /** Evidence submissions the followers finished (slashed, already used, reverted or failed). */
+  private static String body(HttpClient http, String url) throws Exception {
+    return http.send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static long count(
+      org.avsnode.operator.app.browser.HeadlessChromium browser, String selector) {
+    try {
+      return browser.eval("document.querySelectorAll('" + selector + "').length").asLong();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static String evalQuietly(
+      org.avsnode.operator.app.browser.HeadlessChromium browser, String expression) {
+    try {
+      return browser.eval(expression).asText();
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
   private static double evidenceOutcomes(HttpClient http, List<String> metricsUrls) {
     double n = 0;
     try {
@@ -300,6 +325,89 @@ class DevnetSquadIT {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(none.statusCode()).as("the broken slot has no certificate").isEqualTo(404);
+
+      // what an operator sees of it all (docs/monitoring.md): every metric the dashboard and the
+      // alert rules name for SQUAD is exported, and the status pages list the committed slots,
+      // the takeovers and the offences with their evidence
+      java.util.Set<String> exported = new java.util.TreeSet<>();
+      List<String> feed = new ArrayList<>(); // kind|subject|outcome|level of each SQUAD entry
+      for (DevnetOperator o : devnet.operators()) {
+        if (o.index >= options.operators() - options.offline()) {
+          continue;
+        }
+        exported.addAll(OperatorMonitoringIT.exportedNames(body(http, o.apiUrl() + "/metrics")));
+        for (var e :
+            json.readTree(body(http, o.apiUrl() + "/status/api/summary")).path("activity")) {
+          if (e.path("duty").asText().equals("squad")) {
+            feed.add(
+                String.join(
+                    "|",
+                    e.path("kind").asText(),
+                    e.path("subject").asText(),
+                    e.path("outcome").asText(),
+                    e.path("level").asText()));
+          }
+        }
+      }
+      List<String> exprs = new ArrayList<>(OperatorMonitoringIT.dashboardExprs());
+      exprs.addAll(OperatorMonitoringIT.ruleExprs());
+      java.util.Set<String> squadNames = new java.util.TreeSet<>(OperatorMonitoringIT.names(exprs));
+      squadNames.removeIf(n -> !n.startsWith("avs_squad_"));
+      assertThat(squadNames)
+          .contains(
+              "avs_squad_slots_total",
+              "avs_squad_slots_checked_total",
+              "avs_squad_preconfirmations_total",
+              "avs_squad_final_l2_block");
+      assertThat(exported)
+          .as("the SQUAD metrics the dashboard and the alert rules name")
+          .containsAll(squadNames);
+      assertThat(feed)
+          .as("the operators' status pages")
+          .anyMatch(x -> x.matches("slot\\|slot [0-9]+\\|committed\\|info"))
+          .anyMatch(x -> x.matches("slot\\|slot [0-9]+\\|taken over as backup 1\\|info"))
+          .contains("check|slot " + broken.slot() + "|breach|alert")
+          .contains("evidence|double proposal|seen|alert");
+      assertThat(feed)
+          .filteredOn(x -> x.startsWith("evidence|") && x.contains("|slashed|"))
+          .as("the one submission of each offence's evidence that slashed")
+          .containsExactlyInAnyOrder(
+              "evidence|broken preconfirmation|slashed|alert",
+              "evidence|double proposal|slashed|alert");
+      // the devnet's status page shows them in a real browser
+      List<ProcessHandle> browserProcesses;
+      try (org.avsnode.operator.app.browser.HeadlessChromium browser =
+          new org.avsnode.operator.app.browser.HeadlessChromium(dir.resolve("chromium-profile"))) {
+        browser.navigate(devnet.statusUrl());
+        org.avsnode.operator.app.browser.HeadlessChromium.waitUntil(
+            "slots and the breach on the devnet's status page",
+            Duration.ofSeconds(20),
+            () ->
+                count(browser, "#slots tbody tr[data-kind=slot]") >= 2
+                    && count(browser, "#other tr[data-kind=check][data-level=alert]") >= 1);
+        assertThat(
+                evalQuietly(
+                    browser,
+                    "[...document.querySelectorAll('#slots tbody tr')]"
+                        + ".map(r => r.textContent).join(' / ')"))
+            .as("the slots' rows: time, node, slot, outcome, latency, detail")
+            .containsPattern("slot [0-9]+(committed|taken over as backup 1)[0-9]+ msL2 #");
+        assertThat(
+                evalQuietly(
+                    browser,
+                    "document.querySelector('#other tr[data-kind=check][data-level=alert]')"
+                        + ".textContent"))
+            .contains("squad check", "slot " + broken.slot(), "breach");
+        browser.screenshot(Path.of("target", "screenshots", "devnet-squad-status.png"));
+        assertThat(browser.pageErrors)
+            .as("JavaScript errors, CSP violations, failed loads")
+            .isEmpty();
+        browserProcesses = browser.processes();
+      }
+      assertThat(browserProcesses).as("chromium processes seen").isNotEmpty();
+      assertThat(browserProcesses)
+          .as("chromium processes after close")
+          .noneMatch(ProcessHandle::isAlive);
       l2.shutdown();
     } finally {
       devnet.close();
