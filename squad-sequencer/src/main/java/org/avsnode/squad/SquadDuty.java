@@ -274,7 +274,18 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     volatile OpenSlot open;
     volatile int selfIndex = -1;
     volatile long selfIndexReadAt;
-    volatile String problem = "starting";
+
+    /**
+     * Why this node cannot take part in the current slot now (not registered, the schedule not
+     * fixed, the slot clock failing, or not started yet), or null: set again at every tick.
+     */
+    volatile String gate = "starting";
+
+    /**
+     * What went wrong with the last slot this node led or took over, or null (see {@link #health}).
+     */
+    volatile String problem;
+
     long lastOpenedSlot = -1;
     long lastFixCheckSlot = -1;
     long lastTakeoverSlot = -1;
@@ -768,7 +779,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     if (r == null) {
       return Health.down("not started");
     }
-    String p = r.problem;
+    String p = r.gate != null ? r.gate : r.problem;
     return p == null ? Health.up() : Health.partial(p);
   }
 
@@ -872,7 +883,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     try {
       tick(r);
     } catch (RuntimeException | IOException | L2RpcException e) {
-      r.problem = "slot clock: " + e.getMessage();
+      r.gate = "slot clock: " + e.getMessage();
       LOG.warn("squad: {}", e.getMessage());
     }
   }
@@ -906,18 +917,22 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       r.selfIndex = r.contracts.operatorIndex(r.operator);
     }
     if (r.selfIndex < 0) {
-      r.problem = "not registered in operator set " + config.operatorSetId() + ": never leads";
+      r.gate = "not registered in operator set " + config.operatorSetId() + ": never leads";
       return;
     }
     if (slot < 0) {
+      r.gate = null;
       r.problem = null;
       return;
     }
     int leader = r.leaderOf(slot);
     if (leader == LeaderSchedule.NONE) {
-      r.problem = "the schedule of slot " + slot + " is not fixed on L1";
+      r.gate = "the schedule of slot " + slot + " is not fixed on L1";
       return;
     }
+    // until 2026-12-07 these conditions and "starting" were cleared only when this node next led a
+    // slot: a node that had not led one yet reported itself Partial ("starting") for as long
+    r.gate = null;
     if (r.open == null) {
       takeOverIfMissed(r, slot);
     }

@@ -336,8 +336,17 @@ class DevnetSquadIT {
           continue;
         }
         exported.addAll(OperatorMonitoringIT.exportedNames(body(http, o.apiUrl() + "/metrics")));
-        for (var e :
-            json.readTree(body(http, o.apiUrl() + "/status/api/summary")).path("activity")) {
+        var summary = json.readTree(body(http, o.apiUrl() + "/status/api/summary"));
+        for (var svc : summary.path("services")) {
+          if (svc.path("id").asText().equals("squad")) {
+            // up, or Partial only for a slot it led that failed (op0, the censor, whose
+            // commitments the inbox refuses): never "starting" for one that has not led yet
+            assertThat(svc.path("status").asText() + " " + svc.path("detail").asText())
+                .as("%s's SQUAD health", o.name())
+                .matches("Up.*|Partial slot [0-9]+: .*");
+          }
+        }
+        for (var e : summary.path("activity")) {
           if (e.path("duty").asText().equals("squad")) {
             feed.add(
                 String.join(
