@@ -282,7 +282,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     volatile String gate = "starting";
 
     /**
-     * What went wrong with the last slot this node led or took over, or null (see {@link #health}).
+     * What holds up, or went wrong with, the slot this node leads or takes over, or the last one it
+     * did; null when nothing did (see {@link #health}).
      */
     volatile String problem;
 

@@ -260,6 +260,17 @@ public final class HeadlessChromium implements AutoCloseable {
     Files.write(file, Base64.getDecoder().decode(r.path("data").asText()));
   }
 
+  /**
+   * Asserts that a closed browser had processes ({@link #processes()}, read before closing) and
+   * that none of them is alive.
+   */
+  public static void assertStopped(List<ProcessHandle> seen) {
+    org.assertj.core.api.Assertions.assertThat(seen).as("chromium processes seen").isNotEmpty();
+    org.assertj.core.api.Assertions.assertThat(seen)
+        .as("chromium processes after close")
+        .noneMatch(ProcessHandle::isAlive);
+  }
+
   /** The browser's processes seen so far (the main one and its helpers). */
   public List<ProcessHandle> processes() {
     process.descendants().filter(h -> !started.contains(h)).forEach(started::add);

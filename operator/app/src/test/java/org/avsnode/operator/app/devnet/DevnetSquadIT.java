@@ -346,17 +346,7 @@ class DevnetSquadIT {
                 .matches("Up.*|Partial slot [0-9]+: .*");
           }
         }
-        for (var e : summary.path("activity")) {
-          if (e.path("duty").asText().equals("squad")) {
-            feed.add(
-                String.join(
-                    "|",
-                    e.path("kind").asText(),
-                    e.path("subject").asText(),
-                    e.path("outcome").asText(),
-                    e.path("level").asText()));
-          }
-        }
+        feed.addAll(org.avsnode.operator.app.it.StatusFeed.entries(summary, "squad"));
       }
       List<String> exprs = new ArrayList<>(OperatorMonitoringIT.dashboardExprs());
       exprs.addAll(OperatorMonitoringIT.ruleExprs());
@@ -413,10 +403,7 @@ class DevnetSquadIT {
             .isEmpty();
         browserProcesses = browser.processes();
       }
-      assertThat(browserProcesses).as("chromium processes seen").isNotEmpty();
-      assertThat(browserProcesses)
-          .as("chromium processes after close")
-          .noneMatch(ProcessHandle::isAlive);
+      org.avsnode.operator.app.browser.HeadlessChromium.assertStopped(browserProcesses);
       l2.shutdown();
     } finally {
       devnet.close();

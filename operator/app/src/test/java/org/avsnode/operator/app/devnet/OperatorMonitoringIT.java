@@ -156,10 +156,7 @@ class OperatorMonitoringIT {
           .isEmpty();
       browserProcesses = browser.processes();
     }
-    assertThat(browserProcesses).as("chromium processes seen").isNotEmpty();
-    assertThat(browserProcesses)
-        .as("chromium processes after close")
-        .noneMatch(ProcessHandle::isAlive);
+    HeadlessChromium.assertStopped(browserProcesses);
   }
 
   /** Metric names a dashboard or rule refers to (ours and the JVM's; PromQL words are not). */

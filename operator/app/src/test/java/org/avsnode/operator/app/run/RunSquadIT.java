@@ -528,19 +528,9 @@ class RunSquadIT {
         // each follower's status page raises the breach as an alert, with its evidence's fate
         List<String> evidenceShown = new ArrayList<>();
         for (NodeRuntime f : followers) {
-          List<String> feed = new ArrayList<>();
-          for (JsonNode e :
-              JSON.readTree(get(f.apiUrl() + "/status/api/summary")).path("activity")) {
-            if (e.path("duty").asText().equals("squad")) {
-              feed.add(
-                  String.join(
-                      "|",
-                      e.path("kind").asText(),
-                      e.path("subject").asText(),
-                      e.path("outcome").asText(),
-                      e.path("level").asText()));
-            }
-          }
+          List<String> feed =
+              org.avsnode.operator.app.it.StatusFeed.entries(
+                  JSON.readTree(get(f.apiUrl() + "/status/api/summary")), "squad");
           assertThat(feed)
               .as("%s's status page", f.apiUrl())
               .contains(
