@@ -830,7 +830,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       LOG.debug("squad: reading the L2 head: {}", e.getMessage());
     }
     try {
-      r.follower.poll();
+      if (!faults.followerBehind()) {
+        r.follower.poll();
+      }
       r.promised
           .keySet()
           .removeIf(s -> s < r.currentSlot() - 2 * PreconfirmationGossip.RECENT_SLOTS);

@@ -55,4 +55,12 @@ public interface SquadFaults {
   default boolean missGossip(long slot) {
     return false;
   }
+
+  /**
+   * Whether the node's follower reads no new commitment from L1 now (a follower that has fallen
+   * behind the inbox, as it does for up to four ticks after every commitment).
+   */
+  default boolean followerBehind() {
+    return false;
+  }
 }

@@ -78,14 +78,22 @@ class RunSquadIT {
   @Test
   void aWalletsTransactionsArePreconfirmedAndLandInTheBlockOfTheirSlot(@TempDir Path dir)
       throws Exception {
-    // every node censors forced items once the test says so (the last phase)
+    // every node censors forced items once the test says so (the last phase), and its follower
+    // reads no new commitment while the test says so
     java.util.concurrent.atomic.AtomicBoolean censoring =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicBoolean followersBehind =
         new java.util.concurrent.atomic.AtomicBoolean();
     org.avsnode.squad.SquadFaults censor =
         new org.avsnode.squad.SquadFaults() {
           @Override
           public boolean censorForced(long slot) {
             return censoring.get();
+          }
+
+          @Override
+          public boolean followerBehind() {
+            return followersBehind.get();
           }
         };
     try (SquadNet net =
@@ -557,7 +565,7 @@ class RunSquadIT {
         }
         NodeRuntime offline = offlineLeaderIsReplacedByItsBackup(net, inbox, promisedUser, domain);
         censoring.set(true);
-        theEscapeHatchIncludesWhatEveryLeaderLeavesOut(net, inbox, offline);
+        theEscapeHatchIncludesWhatEveryLeaderLeavesOut(net, inbox, offline, followersBehind);
         wallet.shutdown();
       }
     }
@@ -740,7 +748,11 @@ class RunSquadIT {
    * block (which carries nothing) and committed.
    */
   private void theEscapeHatchIncludesWhatEveryLeaderLeavesOut(
-      SquadNet net, SequencerInbox inbox, NodeRuntime offline) throws Exception {
+      SquadNet net,
+      SequencerInbox inbox,
+      NodeRuntime offline,
+      java.util.concurrent.atomic.AtomicBoolean followersBehind)
+      throws Exception {
     Credentials user = net.l2Account();
     Credentials sender = net.l2Account();
     Credentials promisedSender = net.l2Account();
@@ -805,6 +817,11 @@ class RunSquadIT {
     assertThat(refused.path("error").path("message").asText())
         .as("slot %d's leader preconfirms nothing: the escape hatch may take its slot", slot)
         .contains("ESCAPE_HATCH", "escape hatch");
+    // from here until the carried transaction is mined, the nodes' followers read no new
+    // commitment: the leader after the escape commitment opens before its follower knows that
+    // commitment is the hatch's, as it often does anyway (it opens as soon as the commitment
+    // lands, and its follower reads the inbox every four ticks)
+    followersBehind.set(true);
     org.web3j.protocol.core.methods.request.EthFilter filter =
         new org.web3j.protocol.core.methods.request.EthFilter(
             DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
@@ -877,6 +894,7 @@ class RunSquadIT {
       Thread.sleep(250);
       mined = net.w2.ethGetTransactionReceipt(promisedHash).send().getTransactionReceipt();
     }
+    followersBehind.set(false);
     assertThat(mined)
         .as("slot %d's preconfirmed transaction, carried after the escape-hatch block", slot - 1)
         .isPresent();
