@@ -115,11 +115,8 @@ final class SlotFollower {
     try {
       long head = r.contracts.blockNumber();
       long from = unreadFrom < 0 ? Math.max(0, head - FIRST_SCAN_DEPTH) : unreadFrom;
-      for (long at = from; at <= head; at += MAX_LOG_RANGE) {
-        for (SquadContracts.Commitment c :
-            r.contracts.commitments(at, Math.min(head, at + MAX_LOG_RANGE - 1))) {
-          view.put(c.slot(), c);
-        }
+      for (SquadContracts.Commitment c : commitments(from, head)) {
+        view.put(c.slot(), c);
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("squad: reading the commitments this node has not followed yet: {}", e.getMessage());
@@ -145,6 +142,17 @@ final class SlotFollower {
     }
   }
 
+  /**
+   * The commitments logged in L1 blocks {@code from..to}, {@value #MAX_LOG_RANGE} blocks a read.
+   */
+  private List<SquadContracts.Commitment> commitments(long from, long to) throws IOException {
+    List<SquadContracts.Commitment> read = new java.util.ArrayList<>();
+    for (long at = from; at <= to; at += MAX_LOG_RANGE) {
+      read.addAll(r.contracts.commitments(at, Math.min(to, at + MAX_LOG_RANGE - 1)));
+    }
+    return read;
+  }
+
   /** Reads new commitments from L1 and checks each, in order; called on the follower's thread. */
   void poll() throws IOException, L2RpcException {
     long head = r.contracts.blockNumber();
@@ -154,10 +162,7 @@ final class SlotFollower {
     // the L1 blocks above the finalized one are read again (at least the last REORG_DEPTH): a
     // commitment a reorg removed is retracted
     long from = CommittedSlots.scanFrom(head, fromBlock, r.l1Finalized);
-    List<SquadContracts.Commitment> read = new java.util.ArrayList<>();
-    for (long at = from; at <= head; at += MAX_LOG_RANGE) {
-      read.addAll(r.contracts.commitments(at, Math.min(head, at + MAX_LOG_RANGE - 1)));
-    }
+    List<SquadContracts.Commitment> read = commitments(from, head);
     CommittedSlots.Changes changes;
     synchronized (committed) {
       changes = committed.apply(from, read);

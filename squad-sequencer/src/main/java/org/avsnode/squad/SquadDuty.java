@@ -813,9 +813,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
    * in {@code slots_total}, logged, and shown on the status page.
    */
   private void lost(Running r, long slot, String outcome) {
-    slots.labels(outcome).inc();
     LOG.error("squad: {}", r.problem);
-    r.publish("slot", "slot " + slot, outcome, null, r.problem, "warn");
+    lost(r, slot, outcome, r.problem);
+  }
+
+  /** A slot lost for {@code why}: counted in {@code slots_total} and shown on the status page. */
+  private void lost(Running r, long slot, String outcome, String why) {
+    slots.labels(outcome).inc();
+    r.publish("slot", "slot " + slot, outcome, null, why, "warn");
   }
 
   /** The injected faults ({@link SquadFaults#NONE} under {@code operator run}). */
@@ -988,14 +993,11 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             return;
           }
           if (clock.millis() >= deadline) {
-            slots.labels("unsealed").inc();
-            r.publish(
-                "slot",
-                "slot " + o.slot(),
+            lost(
+                r,
+                o.slot(),
                 "unsealed",
-                null,
-                "the pending block it opened on was neither committed nor droppable in time",
-                "warn");
+                "the pending block it opened on was neither committed nor droppable in time");
             LOG.warn(
                 "squad: slot {}: the pending block {} it opened on is neither committed nor"
                     + " droppable in time ({}); not sealed",
@@ -1012,8 +1014,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         L2Rpc.Head head = dropUncommitted(r, o.slot(), last, earlierWindowsClosed(r, o.slot()));
         if (head != null) {
           long lastSlot = r.contracts.lastSlot();
-          pullUnsettled(r, lastSlot, o.slot());
-          carried = orphaned(r, lastSlot, o.slot());
+          long after = r.follower.carryAfter(lastSlot);
+          pullUnsettled(r, after, o.slot());
+          carried = orphaned(r, after, o.slot());
           slots.labels("rebased").inc();
           LOG.warn(
               "squad: slot {}: its base {} is no longer the inbox's last committed block (an L1"
@@ -1028,15 +1031,12 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         } else {
           // the L2 node holds a block above the committed one that a later rank may still commit
           // (or the head is not above it): a block on the old base could never be committed
-          slots.labels("unsealed").inc();
-          r.publish(
-              "slot",
-              "slot " + o.slot(),
+          lost(
+              r,
+              o.slot(),
               "unsealed",
-              null,
               "its base is no longer the inbox's last committed block, and the L2 node cannot be"
-                  + " brought back to it in time",
-              "warn");
+                  + " brought back to it in time");
           LOG.warn(
               "squad: slot {}: its base {} is no longer the inbox's last committed block, and the"
                   + " L2 node cannot be brought back to it now ({}); not sealed",
@@ -1108,7 +1108,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       }
       // what the leaders of this slot and of the slots before it without a block gossiped and this
       // node missed, from the peers that hold it
-      int pulled = pullUnsettled(r, lastCommitted, s + 1);
+      long after = r.follower.carryAfter(lastCommitted);
+      int pulled = pullUnsettled(r, after, s + 1);
       List<byte[]> raws = new ArrayList<>();
       List<byte[]> hashes = new ArrayList<>();
       for (StoredPreconfirmation p : r.promisedInOrder(s)) {
@@ -1129,7 +1130,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           rank,
           raws.size(),
           pulled > 0 ? " (" + pulled + " of them asked for from peers)" : "");
-      buildAndCommit(r, s, head, orphaned(r, lastCommitted, s), raws, hashes, rank);
+      buildAndCommit(r, s, head, orphaned(r, after, s), raws, hashes, rank);
       return;
     }
   }
@@ -1212,14 +1213,11 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       got.add(Numeric.toHexString(h));
     }
     if (!Arrays.equals(block.parentHash(), head.hash()) || !got.equals(want)) {
-      slots.labels("escape_failed").inc();
-      r.publish(
-          "slot",
-          "slot " + current,
+      lost(
+          r,
+          current,
           "escape_failed",
-          null,
-          "the escape hatch's L2 block does not hold exactly the " + items.size() + " due item(s)",
-          "warn");
+          "the escape hatch's L2 block does not hold exactly the " + items.size() + " due item(s)");
       LOG.error(
           "squad: escape hatch: the L2 block does not hold exactly the {} due item(s); not"
               + " committed",
@@ -1232,20 +1230,17 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             TxRequest.call(
                 r.contracts.inboxAddress(),
                 SquadContracts.commitForcedCall(head.hash(), block.hash(), due)));
-    slots.labels(receipt.success() ? "escape" : "escape_failed").inc();
-    r.publish(
-        "slot",
-        "slot " + current,
-        receipt.success() ? "committed by the escape hatch" : "escape_failed",
-        null,
+    String what =
         "every leader left forced items out: L2 #"
             + block.number()
             + " with the "
             + items.size()
-            + " due item(s)"
-            + (receipt.success() ? "" : "; reverted in " + receipt.transactionHash()),
-        "warn");
-    if (!receipt.success()) {
+            + " due item(s)";
+    if (receipt.success()) {
+      slots.labels("escape").inc();
+      r.publish("slot", "slot " + current, "committed by the escape hatch", null, what, "warn");
+    } else {
+      lost(r, current, "escape_failed", what + "; reverted in " + receipt.transactionHash());
       dropOwn(r, current, block);
     }
     LOG.warn(
@@ -1514,9 +1509,10 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     String noPreconfirmations = escapeExposure(r, slot);
     r.lastOpenedSlot = slot;
     SlotLedger ledger = new SlotLedger(slot, r.l2, head);
-    pullUnsettled(r, last, slot);
+    long after = r.follower.carryAfter(last);
+    pullUnsettled(r, after, slot);
     List<byte[]> carried = new ArrayList<>();
-    for (byte[] raw : orphaned(r, last, slot)) {
+    for (byte[] raw : orphaned(r, after, slot)) {
       java.util.Optional<Preconfirmer.Tx> tx = Preconfirmer.decode(raw, r.l2ChainId);
       String why = tx.isEmpty() ? "it does not decode" : ledger.refuse(slot, tx.get());
       if (why == null) {
@@ -1642,22 +1638,22 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   }
 
   /**
-   * The preconfirmed transactions this node holds for the slots after the inbox's last committed
-   * one ({@code lastCommitted}; after escape-hatch commitments, whose blocks carry nothing, the
-   * last one before them: {@link SlotFollower#carryAfter}) and before {@code slot} (see {@link
-   * #pullUnsettled} for the ones it missed), in slot and arrival order, each sender's in nonce
-   * order. Those slots have no block on L1 that holds these transactions, and the ones without a
-   * block never will once {@code slot} is committed (the inbox takes slots in order): their leader
-   * missed them, or an L1 reorg removed their commitments and the L2 blocks built on them were
-   * dropped. Their transactions were valid on the chain they were promised on; the block of {@code
-   * slot} takes them first, so that a promise whose block was lost is still kept where it can be,
-   * and so that the next transactions of the same senders (which follow them in nonce) can run.
-   * Their preconfirmations name their own slots, which have no block: nobody broke them (DESIGN.md
-   * §4).
+   * The preconfirmed transactions this node holds for the slots after {@code carryAfter} (the
+   * inbox's last committed one; after escape-hatch commitments, whose blocks carry nothing, the
+   * last one before them: {@link SlotFollower#carryAfter}, which the caller reads once for this and
+   * {@link #pullUnsettled}, as it may read L1) and before {@code slot} (see {@link #pullUnsettled}
+   * for the ones it missed), in slot and arrival order, each sender's in nonce order. Those slots
+   * have no block on L1 that holds these transactions, and the ones without a block never will once
+   * {@code slot} is committed (the inbox takes slots in order): their leader missed them, or an L1
+   * reorg removed their commitments and the L2 blocks built on them were dropped. Their
+   * transactions were valid on the chain they were promised on; the block of {@code slot} takes
+   * them first, so that a promise whose block was lost is still kept where it can be, and so that
+   * the next transactions of the same senders (which follow them in nonce) can run. Their
+   * preconfirmations name their own slots, which have no block: nobody broke them (DESIGN.md §4).
    */
-  private static List<byte[]> orphaned(Running r, long lastCommitted, long slot) {
+  private static List<byte[]> orphaned(Running r, long carryAfter, long slot) {
     Map<String, byte[]> out = new LinkedHashMap<>();
-    long from = Math.max(r.follower.carryAfter(lastCommitted) + 1, slot - ORPHAN_SLOTS);
+    long from = Math.max(carryAfter + 1, slot - ORPHAN_SLOTS);
     for (long t = from; t < slot; t++) {
       for (StoredPreconfirmation p : r.promisedInOrder(t)) {
         byte[] raw = r.held.get(p.txHash());
@@ -1677,15 +1673,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   }
 
   /**
-   * Asks the peers for the preconfirmations they hold for the slots after {@code lastCommitted} (or
-   * before escape-hatch commitments, as {@link #orphaned}) and before {@code until} (at most the
-   * {@value #ORPHAN_SLOTS} before it), which have no block on L1: this node may have missed their
-   * leaders' gossip (it was restarting while it was posted), and the promises it does not hold it
-   * cannot keep. Nothing is asked when there are no such slots (the usual case: the slot before was
-   * committed). The number of preconfirmations this node did not hold.
+   * Asks the peers for the preconfirmations they hold for the slots after {@code carryAfter} (as
+   * {@link #orphaned}) and before {@code until} (at most the {@value #ORPHAN_SLOTS} before it),
+   * which have no block on L1: this node may have missed their leaders' gossip (it was restarting
+   * while it was posted), and the promises it does not hold it cannot keep. Nothing is asked when
+   * there are no such slots (the usual case: the slot before was committed). The number of
+   * preconfirmations this node did not hold.
    */
-  private int pullUnsettled(Running r, long lastCommitted, long until) {
-    long from = Math.max(r.follower.carryAfter(lastCommitted) + 1, until - ORPHAN_SLOTS);
+  private int pullUnsettled(Running r, long carryAfter, long until) {
+    long from = Math.max(carryAfter + 1, until - ORPHAN_SLOTS);
     if (from >= until) {
       return 0;
     }
