@@ -76,6 +76,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   /** How long a transaction sent to the leader waits for its slot to open (the sync gate). */
   static final long OPEN_WAIT_MILLIS = 3_000;
 
+  /**
+   * How long the trouble of a slot this node led or took over keeps its SQUAD health Partial when
+   * nothing newer happens: the window of the {@code AvsSquadSlotLost} alert, which fires for the
+   * same lost slots. Until 2026-12-07 it stayed until the node next opened a slot, which at N
+   * operators is about every N slots, hours at a hundred operators.
+   */
+  static final long PROBLEM_SHOWN_MILLIS = 15 * 60_000;
+
   /** How often signed preconfirmations are posted to the peers. */
   static final long GOSSIP_MILLIS = 20;
 
@@ -286,6 +294,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
      * did; null when nothing did (see {@link #health}).
      */
     volatile String problem;
+
+    /** When {@link #problem} was last set (this duty's clock). */
+    volatile long problemAt;
+
+    /** Sets {@link #problem} (null when the slot has no trouble) and when it was set. */
+    void trouble(String why) {
+      problemAt = clock.millis();
+      problem = why;
+    }
 
     long lastOpenedSlot = -1;
     long lastFixCheckSlot = -1;
@@ -780,8 +797,17 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     if (r == null) {
       return Health.down("not started");
     }
-    String p = r.gate != null ? r.gate : r.problem;
+    String p = r.gate != null ? r.gate : shown(r.problem, r.problemAt, clock.millis());
     return p == null ? Health.up() : Health.partial(p);
+  }
+
+  /**
+   * A slot's trouble as health shows it at {@code now}: for {@value #PROBLEM_SHOWN_MILLIS} ms after
+   * it was set, then no longer (it stays in the log, on the status page and in {@code
+   * slots_total}).
+   */
+  static String shown(String problem, long setAt, long now) {
+    return problem != null && now - setAt < PROBLEM_SHOWN_MILLIS ? problem : null;
   }
 
   private java.util.Optional<SlotCertificates> certificates() {
@@ -930,7 +956,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     }
     if (slot < 0) {
       r.gate = null;
-      r.problem = null;
+      r.trouble(null);
       return;
     }
     int leader = r.leaderOf(slot);
@@ -1100,8 +1126,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         // may still be committed until its window closes on L1)
         r.lastTakeoverSlot = s - 1;
         if (r.problem == null || !r.problem.startsWith("slot " + s + ":")) {
-          r.problem =
-              "slot " + s + ": cannot take over, the L2 head is not the last committed block";
+          r.trouble(
+              "slot " + s + ": cannot take over, the L2 head is not the last committed block");
         }
         LOG.debug("squad: {}", r.problem);
         return;
@@ -1410,14 +1436,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           until = l1Now; // every window that could commit it has closed on L1
         }
         if (l1Now < until) {
-          r.problem =
+          r.trouble(
               "slot "
                   + slot
                   + ": L2 block #"
                   + lowest.number()
                   + " above the last committed one may still be committed (until L1 time "
                   + (until + 999) / 1000
-                  + "); not dropped yet";
+                  + "); not dropped yet");
           return null;
         }
         if (!Arrays.equals(r.contracts.lastBlockHash(), last)) {
@@ -1486,7 +1512,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       return;
     }
     if (!previousSettled(r, slot, last)) {
-      r.problem = "slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed";
+      r.trouble("slot " + slot + ": waiting for slot " + (slot - 1) + " to be committed");
       return;
     }
     byte[] lastHash = r.contracts.lastBlockHash();
@@ -1501,8 +1527,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         }
       }
       // retried on the next tick
-      r.problem =
-          "slot " + slot + ": waiting for the L2 head to be the inbox's last committed block";
+      r.trouble(
+          "slot " + slot + ": waiting for the L2 head to be the inbox's last committed block");
       return;
     }
     // read before the slot counts as opened: a failed read is tried again at the next tick
@@ -1528,7 +1554,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       }
     }
     r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null, noPreconfirmations);
-    r.problem = null;
+    r.trouble(null);
     LOG.info(
         "squad: leading slot {} on L2 block #{} {}{}",
         slot,
@@ -1599,7 +1625,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             List.of(),
             List.copyOf(ifDropped),
             noPreconfirmations);
-    r.problem = null;
+    r.trouble(null);
     slots.labels("opened_on_pending").inc();
     LOG.warn(
         "squad: leading slot {} on L2 block #{} {}, which an earlier slot's rank may still commit"
@@ -1809,7 +1835,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       }
       mined = block;
       if (!Arrays.equals(block.parentHash(), base.hash())) {
-        r.problem = "slot " + slot + ": the L2 node's new block is not on the slot's base";
+        r.trouble("slot " + slot + ": the L2 node's new block is not on the slot's base");
         lost(r, slot, "l2_conflict");
         dropOwn(r, slot, block);
         return;
@@ -1825,7 +1851,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         }
       }
       if (!missing.isEmpty()) {
-        r.problem = "slot " + slot + ": block lacks preconfirmed " + missing;
+        r.trouble("slot " + slot + ": block lacks preconfirmed " + missing);
         lost(r, slot, "incomplete");
         dropOwn(r, slot, block);
         return;
@@ -1835,8 +1861,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           new SlotProposal(config.rollupId(), slot, base.hash(), block.hash(), txListHash);
       SigningResult signed = r.signer.sign(proposal, block.txHashes());
       if (!signed.isSigned()) {
-        r.problem =
-            "slot " + slot + ": proposal refused: " + signed.reason() + " " + signed.detail();
+        r.trouble(
+            "slot " + slot + ": proposal refused: " + signed.reason() + " " + signed.detail());
         lost(r, slot, "proposal_refused");
         dropOwn(r, slot, block);
         return;
@@ -1852,7 +1878,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                   r.contracts.inboxAddress(),
                   SquadContracts.commitCall(slot, base.hash(), block.hash(), txListHash, upto)));
       if (!receipt.success()) {
-        r.problem = "slot " + slot + ": commit reverted in " + receipt.transactionHash();
+        r.trouble("slot " + slot + ": commit reverted in " + receipt.transactionHash());
         lost(r, slot, "commit_failed");
         dropOwn(r, slot, block);
         return;
@@ -1895,7 +1921,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           carried.size(),
           receipt.gasUsed());
     } catch (IOException | L2RpcException | RuntimeException e) {
-      r.problem = "slot " + slot + ": sealing failed: " + e.getMessage();
+      r.trouble("slot " + slot + ": sealing failed: " + e.getMessage());
       lost(r, slot, "l2_failed");
       if (mined != null
           && e instanceof org.avsnode.operator.chain.L1RpcErrorException x
