@@ -206,6 +206,69 @@ class BlsTest {
   }
 
   @Test
+  void batchVerifyByKeyAcceptsValidSetsAndCatchesEveryKindOfBadOne() {
+    BlsSecretKey leader = BlsSecretKey.random(RND);
+    BlsSecretKey other = BlsSecretKey.random(RND);
+    List<SignatureSet> sets = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      byte[] m = msg("preconfirmation " + i);
+      sets.add(new SignatureSet(leader.publicKey(), m, leader.sign(m)));
+    }
+    byte[] o = msg("another leader's");
+    sets.add(new SignatureSet(other.publicKey(), o, other.sign(o)));
+    // the same message twice (a repeat) is still one valid set each
+    sets.add(sets.get(0));
+    assertThat(Bls.batchVerifyByKey(sets)).isTrue();
+    assertThat(Bls.batchVerifyByKey(sets.subList(0, 1))).isTrue();
+    assertThat(Bls.batchVerifyByKey(List.of())).isFalse();
+
+    // a signature over another message
+    List<SignatureSet> wrongMessage = new ArrayList<>(sets);
+    wrongMessage.set(
+        5, new SignatureSet(leader.publicKey(), msg("other"), sets.get(5).signature()));
+    assertThat(Bls.batchVerifyByKey(wrongMessage)).isFalse();
+    // a signature by another key
+    List<SignatureSet> wrongKey = new ArrayList<>(sets);
+    wrongKey.set(20, new SignatureSet(leader.publicKey(), o, other.sign(o)));
+    assertThat(Bls.batchVerifyByKey(wrongKey)).isFalse();
+    // two signatures of one key swapped: each set is invalid though their plain sum still matches
+    List<SignatureSet> swapped = new ArrayList<>(sets);
+    swapped.set(
+        3, new SignatureSet(leader.publicKey(), sets.get(3).message(), sets.get(7).signature()));
+    swapped.set(
+        7, new SignatureSet(leader.publicKey(), sets.get(7).message(), sets.get(3).signature()));
+    assertThat(Bls.batchVerifyByKey(swapped)).isFalse();
+    assertThat(Bls.batchVerify(swapped)).isFalse();
+    // the point at infinity as a signature
+    List<SignatureSet> infinite = new ArrayList<>(sets);
+    infinite.set(
+        1, new SignatureSet(leader.publicKey(), sets.get(1).message(), BlsSignature.infinity()));
+    assertThat(Bls.batchVerifyByKey(infinite)).isFalse();
+    // a signature that cancels another's error: σ_2 + δ and σ_4 − δ
+    BlsSignature delta = leader.sign(msg("delta"));
+    List<SignatureSet> cancelling = new ArrayList<>(sets);
+    cancelling.set(
+        2,
+        new SignatureSet(
+            leader.publicKey(),
+            sets.get(2).message(),
+            BlsSignature.aggregate(List.of(sets.get(2).signature(), delta))));
+    byte[] negated =
+        new supranational.blst.P2(delta.point())
+            .neg()
+            .add(sets.get(4).signature().point())
+            .compress();
+    cancelling.set(
+        4,
+        new SignatureSet(
+            leader.publicKey(), sets.get(4).message(), BlsSignature.fromBytes(negated)));
+    assertThat(Bls.verify(leader.publicKey(), sets.get(2).message(), cancelling.get(2).signature()))
+        .isFalse();
+    assertThat(Bls.batchVerifyByKey(cancelling)).isFalse();
+    assertThat(Bls.batchVerifyByKey(sets)).as("the valid list again").isTrue();
+  }
+
+  @Test
   void maskBitCasesFromUpstreamMasterAreRejected() {
     // The upstream cases added after v0.1.2: a valid point with the top 3 bits set to 111/011/001.
     String g1 =

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.avsnode.bls.Bls;
 import org.avsnode.bls.BlsPublicKey;
 import org.avsnode.bls.BlsSignature;
+import org.avsnode.bls.SignatureSet;
 import org.avsnode.bls.eip712.Preconfirmation;
 import org.avsnode.operator.metrics.Counter;
 import org.avsnode.operator.metrics.Labelled;
@@ -357,13 +358,16 @@ final class PreconfirmationGossip {
         continue;
       }
       java.util.Set<String> have = r.promised(ask.slot()).keySet();
+      List<JsonNode> items = new ArrayList<>();
       for (JsonNode item : body) {
         String txHash = item.path("txHash").asText("").toLowerCase(Locale.ROOT);
         if (item.path("slot").asLong(-1) != ask.slot()
             || (have.contains(txHash) && r.held.containsKey(txHash))) {
           continue; // another slot's, or held already
         }
-        String why = take(r, item);
+        items.add(item);
+      }
+      for (String why : takeAll(r, items)) {
         if (why == null) {
           added++;
           received.labels("pulled").inc();
@@ -394,11 +398,14 @@ final class PreconfirmationGossip {
     }
     List<String> refused = new ArrayList<>();
     int kept = 0;
+    List<JsonNode> items = new ArrayList<>();
     for (JsonNode item : body) {
       if (duty.faults().missGossip(item.path("slot").asLong(-1))) {
         continue; // an injected fault: as if this node had been down when it was posted
       }
-      String why = take(r, item);
+      items.add(item);
+    }
+    for (String why : takeAll(r, items)) {
       if (why == null) {
         kept++;
         received.labels("kept").inc();
@@ -413,8 +420,59 @@ final class PreconfirmationGossip {
     return RouteResponse.ok(Map.of("kept", kept));
   }
 
-  /** Null when the item is kept; otherwise {@code reason: detail}. */
-  private String take(SquadDuty.Running r, JsonNode item) {
+  /** An item whose fields and leader are checked; its signature is not yet. */
+  private record Candidate(
+      BlsPublicKey key,
+      byte[] digest,
+      BlsSignature signature,
+      SquadDuty.StoredPreconfirmation stored,
+      byte[] rawTx) {}
+
+  /**
+   * Checks and keeps {@code items}: for each, in order, null when it is kept, otherwise {@code
+   * reason: detail}. Their signatures are checked together ({@link Bls#batchVerifyByKey}: a post
+   * holds one leader's preconfirmations, and one check of the batch costs about a third of checking
+   * each); only when the batch fails is each checked alone, to find the bad ones. Nothing is kept
+   * before its signature is known good.
+   */
+  private List<String> takeAll(SquadDuty.Running r, List<JsonNode> items) {
+    List<String> out = new ArrayList<>(items.size());
+    List<Candidate> candidates = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (JsonNode item : items) {
+      Object checked = check(r, item);
+      if (checked instanceof Candidate c) {
+        candidates.add(c);
+        at.add(out.size());
+        out.add(null);
+      } else {
+        out.add((String) checked);
+      }
+    }
+    if (candidates.isEmpty()) {
+      return out;
+    }
+    boolean all =
+        candidates.size() > 1
+            && Bls.batchVerifyByKey(
+                candidates.stream()
+                    .map(c -> new SignatureSet(c.key(), c.digest(), c.signature()))
+                    .toList());
+    for (int i = 0; i < candidates.size(); i++) {
+      Candidate c = candidates.get(i);
+      if (all || Bls.verify(c.key(), c.digest(), c.signature())) {
+        r.receipts.putIfAbsent(c.stored().txHash(), c.stored());
+        r.held.putIfAbsent(c.stored().txHash(), c.rawTx());
+        duty.promise(r, c.stored());
+      } else {
+        out.set(at.get(i), "bad_signature: " + c.stored().txHash());
+      }
+    }
+    return out;
+  }
+
+  /** A {@link Candidate} when the item's fields and leader are right; otherwise why not. */
+  private Object check(SquadDuty.Running r, JsonNode item) {
     if (!item.isObject()
         || !item.path("rollupId").canConvertToLong()
         || !item.path("slot").canConvertToLong()) {
@@ -457,15 +515,12 @@ final class PreconfirmationGossip {
       BlsSignature signature = BlsSignature.fromHex(sig);
       byte[] digest =
           new Preconfirmation(duty.config().rollupId(), slot, hash).digest(r.signer.domain());
-      if (!Bls.verify(key, digest, signature)) {
-        return "bad_signature: " + txHash;
-      }
-      SquadDuty.StoredPreconfirmation stored =
-          new SquadDuty.StoredPreconfirmation(slot, txHash, sig, operator, key.toHex());
-      r.receipts.putIfAbsent(txHash, stored);
-      r.held.putIfAbsent(txHash, rawTx);
-      duty.promise(r, stored);
-      return null;
+      return new Candidate(
+          key,
+          digest,
+          signature,
+          new SquadDuty.StoredPreconfirmation(slot, txHash, sig, operator, key.toHex()),
+          rawTx);
     } catch (IOException e) {
       return "l1_unavailable: " + e.getMessage();
     } catch (org.avsnode.bls.BlsEncodingException e) {

@@ -219,29 +219,61 @@ class RunSquadIT {
                 .isEqualTo(p.get("signature").asText());
           }
         }
-        // a forged preconfirmation (another transaction under a real signature) is not kept
+        // a forged preconfirmation (another transaction under a real signature) is not kept, alone
+        // or among genuine ones (the post's signatures are checked as one batch; when it fails,
+        // each alone): the genuine ones, which node 1 holds already, are kept again
         JsonNode first =
             call(endpoint, "squad_getPreconfirmation", List.of(sent.get(0))).path("result");
         String forgedRaw = SquadNet.transfer(user, BigInteger.valueOf(999), L2_CHAIN, to);
-        String forged =
-            JSON.writeValueAsString(
-                List.of(
-                    Map.of(
-                        "rollupId", ROLLUP,
-                        "slot", first.get("slot").asLong(),
-                        "txHash",
-                            Numeric.toHexString(
-                                org.web3j.crypto.Hash.sha3(
-                                    Numeric.hexStringToByteArray(forgedRaw))),
-                        "operator", first.get("operator").asText(),
-                        "signature", first.get("signature").asText(),
-                        "rawTx", forgedRaw)));
+        Map<String, Object> forgedItem =
+            Map.of(
+                "rollupId", ROLLUP,
+                "slot", first.get("slot").asLong(),
+                "txHash",
+                    Numeric.toHexString(
+                        org.web3j.crypto.Hash.sha3(Numeric.hexStringToByteArray(forgedRaw))),
+                "operator", first.get("operator").asText(),
+                "signature", first.get("signature").asText(),
+                "rawTx", forgedRaw);
+        String gossipUrl = nodes.get(1).apiUrl() + "/squad/v1/preconfirmations";
         HttpResponse<String> refused =
-            SquadNet.postJson(http, nodes.get(1).apiUrl() + "/squad/v1/preconfirmations", forged);
+            SquadNet.postJson(http, gossipUrl, JSON.writeValueAsString(List.of(forgedItem)));
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("bad_signature");
+        List<Object> mixed = new ArrayList<>();
+        for (String h : List.of(sent.get(0), sent.get(1))) {
+          JsonNode p = call(endpoint, "squad_getPreconfirmation", List.of(h)).path("result");
+          String raw =
+              call(net.l2.rpcUrl(), "eth_getRawTransactionByHash", List.of(h))
+                  .path("result")
+                  .asText();
+          mixed.add(
+              Map.of(
+                  "rollupId",
+                  ROLLUP,
+                  "slot",
+                  p.get("slot").asLong(),
+                  "txHash",
+                  h,
+                  "operator",
+                  p.get("operator").asText(),
+                  "signature",
+                  p.get("signature").asText(),
+                  "rawTx",
+                  raw));
+          if (mixed.size() == 1) {
+            mixed.add(forgedItem);
+          }
+        }
+        HttpResponse<String> partly =
+            SquadNet.postJson(http, gossipUrl, JSON.writeValueAsString(mixed));
+        assertThat(partly.statusCode()).as(partly.body()).isEqualTo(400);
+        JsonNode answer = JSON.readTree(partly.body());
+        assertThat(answer.path("kept").asInt()).as(partly.body()).isEqualTo(2);
+        assertThat(answer.path("refused").size()).as(partly.body()).isEqualTo(1);
+        assertThat(answer.path("refused").get(0).asText()).startsWith("bad_signature");
         assertThat(get(nodes.get(1).apiUrl() + "/metrics"))
-            .contains("avs_squad_gossip_received_total{outcome=\"bad_signature\",} 1.0");
+            .contains("avs_squad_gossip_received_total{outcome=\"bad_signature\",} 2.0");
 
         // each transaction is in the L2 block committed on L1 for its slot
         SequencerInbox inbox =
