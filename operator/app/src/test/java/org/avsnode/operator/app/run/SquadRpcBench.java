@@ -2,6 +2,7 @@ package org.avsnode.operator.app.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.math.BigInteger;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -80,10 +81,12 @@ public final class SquadRpcBench {
       double warmupSeconds = (System.nanoTime() - w0) / 1e9;
       long[] serverBefore = serverTimes(http, net.nodes.get(0).apiUrl());
       Map<String, Long> cpuBefore = cpuTimes();
+      Map<String, Long> machineBefore = machineTimes(net);
       long t0 = System.nanoTime();
       List<long[]> lats = run(pool, http, endpoint, signed, warmup, signedPerCaller, resent);
       double seconds = (System.nanoTime() - t0) / 1e9;
       Map<String, Long> cpuAfter = cpuTimes();
+      Map<String, Long> machineAfter = machineTimes(net);
       long[] serverAfter = serverTimes(http, net.nodes.get(0).apiUrl());
       long[] sorted = lats.stream().flatMapToLong(Arrays::stream).sorted().toArray();
       int accepted = sorted.length;
@@ -112,6 +115,16 @@ public final class SquadRpcBench {
         cpu.put(e.getKey(), round(e.getValue() / 1e3 / accepted));
       }
       r.put("jvmCpuMicrosPerPreconfirmation", cpu);
+      // the rest of the machine over the same calls: both anvils (each with its child processes)
+      // and every core's busy and idle time from /proc/stat
+      Map<String, Object> machine = new LinkedHashMap<>();
+      for (Map.Entry<String, Long> e : machineAfter.entrySet()) {
+        Long before = machineBefore.get(e.getKey());
+        if (before != null && e.getValue() >= 0 && before >= 0) {
+          machine.put(e.getKey(), round((e.getValue() - before) / 1e3 / accepted));
+        }
+      }
+      r.put("machineCpuMicrosPerPreconfirmation", machine);
       Files.writeString(out, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(r));
       System.out.println(JSON.writeValueAsString(r));
     }
@@ -198,6 +211,46 @@ public final class SquadRpcBench {
       out.put(group + "#" + t.getThreadId(), c);
     }
     return out;
+  }
+
+  /**
+   * CPU time in ns: each anvil with its descendants ({@code l1Anvil}, {@code l2Anvil}; -1 when the
+   * system does not tell), and all cores' busy and idle time ({@code allCoresBusy}, {@code
+   * allCoresIdle}, from the first line of {@code /proc/stat}; absent where there is none).
+   */
+  private static Map<String, Long> machineTimes(SquadNet net) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    out.put("l1Anvil", treeCpu(net.l1.processHandle()));
+    out.put("l2Anvil", treeCpu(net.l2.processHandle()));
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      // cpu user nice system idle iowait irq softirq steal ...: in clock ticks (USER_HZ, 100/s)
+      long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+      long busy = 0;
+      for (int i = 1; i < Math.min(f.length, 9); i++) {
+        busy += i == 4 || i == 5 ? 0 : Long.parseLong(f[i]);
+      }
+      out.put("allCoresBusy", busy * 10_000_000L);
+      out.put("allCoresIdle", idle * 10_000_000L);
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the anvils' share is still reported
+    }
+    return out;
+  }
+
+  private static long treeCpu(ProcessHandle root) {
+    long sum = 0;
+    List<ProcessHandle> all = new ArrayList<>();
+    all.add(root);
+    root.descendants().forEach(all::add);
+    for (ProcessHandle h : all) {
+      java.util.Optional<java.time.Duration> d = h.info().totalCpuDuration();
+      if (d.isEmpty()) {
+        return -1;
+      }
+      sum += d.get().toNanos();
+    }
+    return sum;
   }
 
   /**
