@@ -153,6 +153,14 @@ final class SlotFollower {
     return read;
   }
 
+  /** Commitments retracted so far (L1 reorgs removed them); written on the follower's thread. */
+  private volatile long retractions;
+
+  /** How many commitments L1 reorgs have removed since this follower started. */
+  long retractions() {
+    return retractions;
+  }
+
   /** Reads new commitments from L1 and checks each, in order; called on the follower's thread. */
   void poll() throws IOException, L2RpcException {
     long head = r.contracts.blockNumber();
@@ -196,6 +204,7 @@ final class SlotFollower {
    * and the forced-inclusion check of the next commitment is skipped (its cursor chain changed).
    */
   private void retract(SquadContracts.Commitment gone) {
+    retractions++;
     SquadContracts.Commitment first = waiting.peek();
     waiting.removeIf(w -> CommittedSlots.same(w, gone));
     if (first != null && CommittedSlots.same(first, gone)) {

@@ -166,6 +166,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   private final Histogram commitGas;
   private final Histogram handoverSeconds;
   private final Counter droppedBlocks;
+  private final Labelled<Counter> escapeRechecks;
   private final org.avsnode.operator.metrics.Gauge finalL2Gauge;
 
   /**
@@ -200,6 +201,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       List<byte[]> carriedIfBaseDropped,
       String noPreconfirmations) {}
 
+  /** A slot that takes no more transactions, and why. */
+  record SlotRefusal(long slot, String why) {}
+
   /**
    * Why the leader of a slot whose window closes at {@code closesAt} (L1 unix seconds) must not
    * preconfirm anything for it, or null. While the escape hatch is open, anyone may commit the
@@ -224,6 +228,65 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         + closesAt
         + "): anyone may then commit the slot with the forced items only, so it takes no"
         + " transaction; send it again in the next slot";
+  }
+
+  /**
+   * After the follower saw an L1 reorg remove a commitment: the open slot's exposure to the escape
+   * hatch, read when it opened, is read again. The removed commitment may have included forced
+   * items, so the queue's cursor may be back where the hatch is open or opens before this slot's
+   * commitment lands; then the slot takes no more transactions (those already preconfirmed are
+   * signed, and the commitment of the slot, which closes the hatch, is what protects them). When
+   * the queue cannot be read, the slot refuses too.
+   */
+  void escapeRecheck(Running r) {
+    OpenSlot o = r.open;
+    if (o == null || o.noPreconfirmations() != null) {
+      escapeRechecks.labels("no_open_slot").inc();
+      return;
+    }
+    SlotRefusal refusal = recheck(o.slot(), () -> escapeExposure(r, o.slot()));
+    escapeRechecks.labels(refusal == null ? "clear" : "refusing").inc();
+    if (refusal != null) {
+      r.refusedAfterReorg = refusal;
+      LOG.warn(
+          "squad: slot {}: after an L1 reorg, no more preconfirmations: {}",
+          o.slot(),
+          refusal.why());
+    }
+  }
+
+  /** Reads {@link #escapeExposure} again. */
+  interface ExposureRead {
+    String read() throws IOException;
+  }
+
+  /**
+   * The refusal of {@code slot} after the exposure is read again, or null when the hatch leaves it
+   * alone; a read that fails refuses (the hatch may be open).
+   */
+  static SlotRefusal recheck(long slot, ExposureRead exposure) {
+    String why;
+    try {
+      why = exposure.read();
+    } catch (IOException | RuntimeException e) {
+      why =
+          "the forced-inclusion queue could not be read after an L1 reorg ("
+              + e.getMessage()
+              + "), so the escape hatch may be open: this slot takes no more transactions; send it"
+              + " again in the next slot";
+    }
+    return why == null ? null : new SlotRefusal(slot, why);
+  }
+
+  /**
+   * Why the open slot {@code o} takes no transaction: its exposure at opening, or a refusal after
+   * an L1 reorg if that one is for this slot; null when it takes them.
+   */
+  static String refusal(OpenSlot o, SlotRefusal late) {
+    if (o.noPreconfirmations() != null) {
+      return o.noPreconfirmations();
+    }
+    return late != null && late.slot() == o.slot() ? late.why() : null;
   }
 
   /** {@link #escapeExposure} for {@code slot}, from the queue as it is now. */
@@ -294,6 +357,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
      * did; null when nothing did (see {@link #health}).
      */
     volatile String problem;
+
+    /**
+     * Set when an L1 reorg showed that the escape hatch may take the open slot ({@link
+     * #escapeRecheck}): that slot takes no more transactions. Null otherwise.
+     */
+    volatile SlotRefusal refusedAfterReorg;
+
+    /** The follower's retractions already answered by {@link #escapeRecheck}. */
+    long retractionsSeen;
 
     /** When {@link #problem} was last set (this duty's clock). */
     volatile long problemAt;
@@ -544,6 +616,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                 "L2 blocks above the inbox's last committed block dropped after the previous"
                     + " leader's deadline (mined, never committed on L1)")
             .labels();
+    escapeRechecks =
+        m.counter(
+            CATEGORY,
+            "escape_rechecks_total",
+            "Times this node read the forced-inclusion escape hatch again for the slot it leads"
+                + " after an L1 reorg removed a commitment, by outcome (clear; refusing: the hatch"
+                + " may open before the slot's commitment lands, or could not be read, so the slot"
+                + " took no more transactions; no_open_slot: nothing to read it for)",
+            "outcome");
     carriedTxs =
         m.counter(
             CATEGORY,
@@ -870,6 +951,11 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       updateFinal(r);
     } catch (RuntimeException | IOException | L2RpcException e) {
       LOG.warn("squad: following the inbox: {}", e.getMessage());
+    }
+    long retractions = r.follower.retractions();
+    if (retractions != r.retractionsSeen) {
+      r.retractionsSeen = retractions;
+      escapeRecheck(r);
     }
   }
 
@@ -2115,9 +2201,10 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       preconfirmations.labels("not_open").inc();
       return null;
     }
+    String refusal = refusal(o, r.refusedAfterReorg);
     Preconfirmer.Outcome out =
-        o.noPreconfirmations() != null
-            ? new Preconfirmer.Refused(Preconfirmer.Reason.ESCAPE_HATCH, o.noPreconfirmations())
+        refusal != null
+            ? new Preconfirmer.Refused(Preconfirmer.Reason.ESCAPE_HATCH, refusal)
             : r.preconfirmer.preconfirm(slot, rawTx, o.ledger());
     if (out instanceof Preconfirmer.Accepted a) {
       preconfirmations.labels(a.repeat() ? "repeat" : "signed").inc();

@@ -154,6 +154,23 @@ class SquadL1ReorgIT {
             },
             20,
             "every node retracted the removed commitments");
+        // and then read the escape hatch again for the slot it leads, if any (the removed
+        // commitments may have moved the forced queue's cursor back; no item is queued here, so a
+        // node leading an open slot finds it clear)
+        SquadNet.awaitTrue(
+            () -> {
+              for (NodeRuntime n : net.nodes) {
+                if (escapeRechecks(n, "clear") + escapeRechecks(n, "no_open_slot") < 1) {
+                  return false;
+                }
+              }
+              return true;
+            },
+            10,
+            "every node read the escape hatch again after the reorg");
+        for (NodeRuntime n : net.nodes) {
+          assertThat(escapeRechecks(n, "refusing")).as("no forced item is queued").isZero();
+        }
         // the chain goes on: slots after the removed ones are committed and checked, until more
         // than 10 preconfirmations belong to committed slots (a reorg early in the run leaves
         // only slot 0 before it, and the slots right after it may carry the removed slots'
@@ -316,6 +333,11 @@ class SquadL1ReorgIT {
 
   private static long slotOf(Log log) {
     return SequencerInbox.getSlotCommittedEventFromLog(log).slot.longValueExact();
+  }
+
+  private double escapeRechecks(NodeRuntime n, String outcome) throws Exception {
+    return SquadNet.metric(
+        http, n, "avs_squad_escape_rechecks_total{outcome=\"" + outcome + "\",}");
   }
 
   private double outcome(NodeRuntime n, String outcome) throws Exception {
