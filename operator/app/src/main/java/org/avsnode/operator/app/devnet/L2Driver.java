@@ -46,8 +46,8 @@ final class L2Driver implements AutoCloseable {
   /**
    * The proposer's own thread: a proposal waits for its L1 receipt (up to 120 s when an L1 reorg
    * drops the transaction), and until 2026-12-07 that wait ran on the timer's thread and stopped
-   * the wallets for as long (a chaos soak sent 182 transactions in 10 minutes instead of about
-   * 420).
+   * the wallets for as long (a chaos soak's wallets sent 206 transactions in 10 minutes instead of
+   * about 500).
    */
   private final java.util.concurrent.ExecutorService proposer =
       Executors.newSingleThreadExecutor(
