@@ -38,6 +38,9 @@ public final class Bls {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int PARALLEL_THRESHOLD = 16;
 
+  /** The generator of G1 (the left side of {@link #batchVerifyByKey}'s check). */
+  private static final supranational.blst.P1_Affine G1 = generatorG1();
+
   private Bls() {}
 
   /** Fails fast with a message naming os.name/os.arch if blst cannot be loaded. */
@@ -159,11 +162,7 @@ public final class Bls {
     int n = sets.size();
     BigInteger[] multipliers = new BigInteger[n];
     for (int i = 0; i < n; i++) {
-      long r;
-      do {
-        r = RANDOM.nextLong();
-      } while (r == 0);
-      multipliers[i] = new BigInteger(Long.toUnsignedString(r));
+      multipliers[i] = randomMultiplier();
     }
     int chunks = Math.max(1, Math.min(parallelism, n / PARALLEL_THRESHOLD));
     try {
@@ -222,11 +221,7 @@ public final class Bls {
       P2 signatures = new P2();
       java.util.Map<BlsPublicKey, P2> hashes = new java.util.LinkedHashMap<>();
       for (SignatureSet s : sets) {
-        long r;
-        do {
-          r = RANDOM.nextLong();
-        } while (r == 0);
-        BigInteger multiplier = new BigInteger(Long.toUnsignedString(r));
+        BigInteger multiplier = randomMultiplier();
         signatures.add(new P2(s.signature().point()).mult(multiplier));
         P2 h = new P2().hash_to(s.messageUnsafe(), DST_SIG_STRING).mult(multiplier);
         hashes.computeIfAbsent(s.publicKey(), k -> new P2()).add(h);
@@ -236,11 +231,25 @@ public final class Bls {
         PT miller = new PT(e.getValue().to_affine(), e.getKey().point());
         right = right == null ? miller : right.mul(miller);
       }
-      PT left = new PT(signatures.to_affine(), P1.generator().to_affine());
+      PT left = new PT(signatures.to_affine(), G1);
       return PT.finalverify(left, right);
     } catch (RuntimeException e) {
       return false;
     }
+  }
+
+  private static supranational.blst.P1_Affine generatorG1() {
+    BlstLoader.ensureLoaded();
+    return P1.generator().to_affine();
+  }
+
+  /** A random non-zero 64-bit multiplier for batch verification. */
+  private static BigInteger randomMultiplier() {
+    long r;
+    do {
+      r = RANDOM.nextLong();
+    } while (r == 0);
+    return new BigInteger(Long.toUnsignedString(r));
   }
 
   private static Pairing batchChunk(

@@ -916,12 +916,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   }
 
   /**
-   * A slot this node sealed, or began to, and did not commit ({@code r.problem} says why): counted
-   * in {@code slots_total}, logged, and shown on the status page.
+   * A slot this node sealed, or began to, and did not commit, for {@code why} (which begins with
+   * the slot): the node's trouble (health), logged, counted in {@code slots_total}, and shown on
+   * the status page.
    */
-  private void lost(Running r, long slot, String outcome) {
-    LOG.error("squad: {}", r.problem);
-    lost(r, slot, outcome, r.problem);
+  private void failed(Running r, long slot, String outcome, String why) {
+    r.trouble(why);
+    LOG.error("squad: {}", why);
+    lost(r, slot, outcome, why);
   }
 
   /** A slot lost for {@code why}: counted in {@code slots_total} and shown on the status page. */
@@ -1921,8 +1923,11 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       }
       mined = block;
       if (!Arrays.equals(block.parentHash(), base.hash())) {
-        r.trouble("slot " + slot + ": the L2 node's new block is not on the slot's base");
-        lost(r, slot, "l2_conflict");
+        failed(
+            r,
+            slot,
+            "l2_conflict",
+            "slot " + slot + ": the L2 node's new block is not on the slot's base");
         dropOwn(r, slot, block);
         return;
       }
@@ -1937,8 +1942,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         }
       }
       if (!missing.isEmpty()) {
-        r.trouble("slot " + slot + ": block lacks preconfirmed " + missing);
-        lost(r, slot, "incomplete");
+        failed(r, slot, "incomplete", "slot " + slot + ": block lacks preconfirmed " + missing);
         dropOwn(r, slot, block);
         return;
       }
@@ -1947,9 +1951,11 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           new SlotProposal(config.rollupId(), slot, base.hash(), block.hash(), txListHash);
       SigningResult signed = r.signer.sign(proposal, block.txHashes());
       if (!signed.isSigned()) {
-        r.trouble(
+        failed(
+            r,
+            slot,
+            "proposal_refused",
             "slot " + slot + ": proposal refused: " + signed.reason() + " " + signed.detail());
-        lost(r, slot, "proposal_refused");
         dropOwn(r, slot, block);
         return;
       }
@@ -1964,8 +1970,11 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                   r.contracts.inboxAddress(),
                   SquadContracts.commitCall(slot, base.hash(), block.hash(), txListHash, upto)));
       if (!receipt.success()) {
-        r.trouble("slot " + slot + ": commit reverted in " + receipt.transactionHash());
-        lost(r, slot, "commit_failed");
+        failed(
+            r,
+            slot,
+            "commit_failed",
+            "slot " + slot + ": commit reverted in " + receipt.transactionHash());
         dropOwn(r, slot, block);
         return;
       }
@@ -2007,8 +2016,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           carried.size(),
           receipt.gasUsed());
     } catch (IOException | L2RpcException | RuntimeException e) {
-      r.trouble("slot " + slot + ": sealing failed: " + e.getMessage());
-      lost(r, slot, "l2_failed");
+      failed(r, slot, "l2_failed", "slot " + slot + ": sealing failed: " + e.getMessage());
       if (mined != null
           && e instanceof org.avsnode.operator.chain.L1RpcErrorException x
           && "eth_estimateGas".equals(x.method())) {
