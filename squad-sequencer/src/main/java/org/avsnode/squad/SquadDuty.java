@@ -846,12 +846,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         GOSSIP_MILLIS,
         TimeUnit.MILLISECONDS);
     LOG.info(
-        "squad: sequencing rollup {} (L2 chain {}) in turn, slots of {} s from {}; JSON-RPC at {}",
+        "squad: sequencing rollup {} (L2 chain {}) in turn, slots of {} s from {}; JSON-RPC at {};"
+            + " senders recovered by {}",
         config.rollupId(),
         l2ChainId,
         params.slotSeconds(),
         params.genesisTime(),
-        RPC_PATH);
+        RPC_PATH,
+        Preconfirmer.senderRecovery());
   }
 
   @Override

@@ -27,8 +27,9 @@ import org.web3j.utils.Numeric;
  * The accepted transactions of a slot are kept in acceptance order for sealing. Thread-safe.
  *
  * <p>A transaction is refused, with a reason and without a signature, when it is not a signed
- * Ethereum transaction, is signed for another chain, has no recoverable sender, is too large, when
- * the slot is full or already sealed, or when the signer refuses.
+ * Ethereum transaction, is signed for another chain, has no recoverable sender or a signature
+ * outside Ethereum's ranges (a high s, EIP-2), is too large, when the slot is full or already
+ * sealed, or when the signer refuses.
  */
 public final class Preconfirmer {
   /** Why a transaction was not preconfirmed. */
@@ -242,6 +243,11 @@ public final class Preconfirmer {
   /** Forgets every slot before {@code slot}. */
   public synchronized void prune(long slot) {
     slots.keySet().removeIf(s -> s < slot);
+  }
+
+  /** Which library recovers transaction senders in this process (native or Java). */
+  public static String senderRecovery() {
+    return SenderRecovery.implementation();
   }
 
   /**
