@@ -195,6 +195,11 @@ public final class SquadRpcBench {
       gc += b.getCollectionTime() * 1_000_000L;
     }
     out.put("gcCollections", gc);
+    // every thread of this process as the kernel counts it (/proc/self/task), the JVM's own
+    // threads included (JIT compilers, GC workers), which the thread MXBean does not list
+    for (Map.Entry<String, Long> e : osThreadCpu().entrySet()) {
+      out.put("os:" + e.getKey(), e.getValue());
+    }
     var threads = java.lang.management.ManagementFactory.getThreadMXBean();
     for (java.lang.management.ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
       long c = t == null ? -1 : threads.getThreadCpuTime(t.getThreadId());
@@ -209,6 +214,48 @@ public final class SquadRpcBench {
                   ? "clientsAndHttpClients"
                   : n.startsWith("squad-") ? "squadDuty" : "otherJavaThreads";
       out.put(group + "#" + t.getThreadId(), c);
+    }
+    return out;
+  }
+
+  /**
+   * CPU time in ns of each thread of this process from {@code /proc/self/task/<tid>/stat}, keyed
+   * {@code <group>#<tid>}: the JIT compilers ({@code jitThreads}), the garbage collector's threads
+   * ({@code gcThreads}), Jetty's ({@code nodeHttpWorkers}), the clients' and java.net.http's
+   * ({@code clientsAndHttpClients}), SQUAD's ({@code squadDuty}), the rest ({@code other}). Empty
+   * where there is no {@code /proc}.
+   */
+  private static Map<String, Long> osThreadCpu() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return out;
+    }
+    try (java.util.stream.Stream<Path> all = Files.list(tasks)) {
+      for (Path t : (Iterable<Path>) all::iterator) {
+        try {
+          String comm = Files.readString(t.resolve("comm")).trim();
+          String stat = Files.readString(t.resolve("stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          // fields 14 and 15 of stat (utime, stime), here at 11 and 12: clock ticks of 10 ms
+          long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          String group =
+              comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")
+                  ? "jitThreads"
+                  : comm.startsWith("GC Thread") || comm.startsWith("G1 ")
+                      ? "gcThreads"
+                      : comm.startsWith("http-")
+                          ? "nodeHttpWorkers"
+                          : comm.startsWith("pool-") || comm.startsWith("HttpClient-")
+                              ? "clientsAndHttpClients"
+                              : comm.startsWith("squad-") ? "squadDuty" : "other";
+          out.put(group + "#" + t.getFileName(), ticks * 10_000_000L);
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return out;
     }
     return out;
   }
