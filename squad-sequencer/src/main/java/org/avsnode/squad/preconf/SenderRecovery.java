@@ -26,7 +26,7 @@ import org.web3j.utils.Numeric;
  * <p>The public key is recovered by libsecp256k1 (Bitcoin Core's library, through JNI) where it
  * loads, on Linux x86-64 and aarch64, and checks itself against the Java path at start; elsewhere
  * by Bouncy Castle. Recovery was the largest part of a preconfirmation's CPU in Java (about 40% of
- * the endpoint's worker time), and the native library does it about four times faster. A test
+ * the endpoint's worker time), and the native library does it about 3.4 times faster. A test
  * compares both paths and web3j over every accepted transaction type and over malformed signatures.
  */
 final class SenderRecovery {
