@@ -9,7 +9,6 @@ import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Sign;
 import org.web3j.crypto.SignedRawTransaction;
@@ -160,7 +159,7 @@ final class SenderRecovery {
 
   /**
    * libsecp256k1, loaded once; null where it does not load, or where it disagrees with the Java
-   * path on a signature made here (then nothing of it is used).
+   * path in its self-check (then nothing of it is used).
    */
   static final class NativeLib {
     /** {@code -Davs.secp256k1.native=false} keeps the native library out (Java only). */
@@ -185,26 +184,57 @@ final class SenderRecovery {
         return null;
       }
       try {
-        ECKeyPair key = ECKeyPair.create(BigInteger.valueOf(0x5eed_0001L));
-        for (int i = 0; i < 8; i++) {
-          byte[] hash = Hash.sha3(new byte[] {(byte) i});
-          Sign.SignatureData sd = Sign.signMessage(hash, key, false);
-          int recId = sd.getV()[0] - 27;
-          byte[] java = recoverJava(recId, sd.getR(), sd.getS(), hash);
-          byte[] sig = new byte[64];
-          System.arraycopy(sd.getR(), 0, sig, 0, 32);
-          System.arraycopy(sd.getS(), 0, sig, 32, 32);
-          byte[] pub = lib.ecdsaRecover(sig, hash, recId);
-          if (!Arrays.equals(java, Arrays.copyOfRange(pub, 1, 65))) {
-            throw new IllegalStateException("it recovered another key than the Java path");
-          }
-        }
+        selfCheck(lib);
         return lib;
-      } catch (LinkageError | RuntimeException | SignatureException e) {
+      } catch (LinkageError | RuntimeException e) {
         LOG.warn(
             "squad: libsecp256k1 failed its self-check ({}); senders are recovered in Java",
             e.toString());
         return null;
+      }
+    }
+
+    /**
+     * Recovery is defined for any {@code (r, s, hash)} whose {@code r} is the x of a curve point,
+     * whoever signed: the check feeds both paths 32 inputs derived from Keccak-256 (no key is made
+     * or held here) and requires the same outcome from each, the same key or no key, with at least
+     * eight keys recovered.
+     */
+    static void selfCheck(fr.acinq.secp256k1.Secp256k1 lib) {
+      int recovered = 0;
+      for (int i = 0; i < 32; i++) {
+        byte[] hash = Hash.sha3(new byte[] {'h', (byte) i});
+        byte[] r = Hash.sha3(new byte[] {'r', (byte) i});
+        byte[] s = Hash.sha3(new byte[] {'s', (byte) i});
+        s[0] &= 0x3f; // below n/2
+        r[0] &= 0x7f; // below n
+        int recId = i & 1;
+        byte[] java;
+        try {
+          java = recoverJava(recId, r, s, hash);
+        } catch (SignatureException e) {
+          java = null;
+        }
+        byte[] sig = new byte[64];
+        System.arraycopy(r, 0, sig, 0, 32);
+        System.arraycopy(s, 0, sig, 32, 32);
+        byte[] nat;
+        try {
+          byte[] pub = lib.ecdsaRecover(sig, hash, recId);
+          nat = pub == null ? null : Arrays.copyOfRange(pub, 1, 65);
+        } catch (RuntimeException e) {
+          nat = null;
+        }
+        if (!Arrays.equals(java, nat)) {
+          throw new IllegalStateException("it and the Java path disagree on self-check input " + i);
+        }
+        if (java != null) {
+          recovered++;
+        }
+      }
+      if (recovered < 8) {
+        throw new IllegalStateException(
+            "only " + recovered + " of 32 self-check inputs recovered a key");
       }
     }
   }

@@ -225,4 +225,39 @@ class SenderRecoveryTest {
     assertThat(agreedOnKeys).isGreaterThan(250);
     assertThat(agreedOnFailures).isPositive();
   }
+
+  @Test
+  void theSelfCheckPassesOnTheRealLibraryAndRefusesOneThatRecoversOtherKeys() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(SenderRecovery.NativeLib.LIB != null);
+    SenderRecovery.NativeLib.selfCheck(SenderRecovery.NativeLib.LIB);
+
+    // a library whose recovery is off by one bit in the key, or that never recovers anything
+    fr.acinq.secp256k1.Secp256k1 flipsABit = lyingLibrary(true);
+    fr.acinq.secp256k1.Secp256k1 recoversNothing = lyingLibrary(false);
+    assertThatThrownBy(() -> SenderRecovery.NativeLib.selfCheck(flipsABit))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("disagree");
+    assertThatThrownBy(() -> SenderRecovery.NativeLib.selfCheck(recoversNothing))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("disagree");
+  }
+
+  private static fr.acinq.secp256k1.Secp256k1 lyingLibrary(boolean flipABit) {
+    fr.acinq.secp256k1.Secp256k1 real = SenderRecovery.NativeLib.LIB;
+    return (fr.acinq.secp256k1.Secp256k1)
+        java.lang.reflect.Proxy.newProxyInstance(
+            SenderRecoveryTest.class.getClassLoader(),
+            new Class<?>[] {fr.acinq.secp256k1.Secp256k1.class},
+            (proxy, method, args) -> {
+              if (!method.getName().equals("ecdsaRecover")) {
+                return method.invoke(real, args);
+              }
+              if (!flipABit) {
+                throw new IllegalArgumentException("no key");
+              }
+              byte[] pub = real.ecdsaRecover((byte[]) args[0], (byte[]) args[1], (int) args[2]);
+              pub[64] ^= 1;
+              return pub;
+            });
+  }
 }
