@@ -270,7 +270,9 @@ final class SlotFollower {
     List<SquadContracts.Forced> items = r.contracts.forced(prevCursor, c.forcedCursor());
     Map<String, BigInteger> nonces = new HashMap<>();
     Map<String, BigInteger> balances = new HashMap<>();
-    long parent = block.number() - 1;
+    // the state after the block's parent, by its hash: a number could name another block by the
+    // time it is read, when a node sharing the L2 node has rolled back and mined
+    byte[] parent = block.parentHash();
     for (SquadContracts.Forced f : items) {
       Optional<Preconfirmer.Tx> decoded = Preconfirmer.decode(f.rawTx(), r.l2ChainId);
       if (decoded.isEmpty()) {
@@ -279,8 +281,8 @@ final class SlotFollower {
       Preconfirmer.Tx t = decoded.get();
       BigInteger nonce = nonces.get(t.sender());
       if (nonce == null) {
-        nonce = r.l2.nonceAt(t.sender(), parent);
-        balances.put(t.sender(), r.l2.balanceAt(t.sender(), parent));
+        nonce = r.l2.nonceAfter(t.sender(), parent);
+        balances.put(t.sender(), r.l2.balanceAfter(t.sender(), parent));
       }
       BigInteger balance = balances.get(t.sender());
       BigInteger cost = t.gasLimit().multiply(t.maxFeePerGas()).add(t.value());

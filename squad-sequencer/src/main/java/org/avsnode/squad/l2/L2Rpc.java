@@ -13,7 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.web3j.utils.Numeric;
@@ -77,32 +79,41 @@ public final class L2Rpc implements AccountReads {
     return r.isNull() ? null : head(r, "block " + h);
   }
 
-  @Override
+  /** The account's nonce at the node's current head ({@code latest}). */
   public BigInteger nonce(String address) throws L2RpcException {
     return quantity(
         call("eth_getTransactionCount", List.of(address, "latest")), "eth_getTransactionCount");
   }
 
-  /** The account's nonce after block {@code number}. */
-  public BigInteger nonceAt(String address, long number) throws L2RpcException {
-    return quantity(
-        call(
-            "eth_getTransactionCount",
-            List.of(address, Numeric.encodeQuantity(BigInteger.valueOf(number)))),
-        "eth_getTransactionCount");
-  }
-
-  /** The account's balance after block {@code number}. */
-  public BigInteger balanceAt(String address, long number) throws L2RpcException {
-    return quantity(
-        call(
-            "eth_getBalance", List.of(address, Numeric.encodeQuantity(BigInteger.valueOf(number)))),
-        "eth_getBalance");
+  /** The account's balance at the node's current head ({@code latest}). */
+  public BigInteger balance(String address) throws L2RpcException {
+    return quantity(call("eth_getBalance", List.of(address, "latest")), "eth_getBalance");
   }
 
   @Override
-  public BigInteger balance(String address) throws L2RpcException {
-    return quantity(call("eth_getBalance", List.of(address, "latest")), "eth_getBalance");
+  public BigInteger nonceAfter(String address, byte[] blockHash) throws L2RpcException {
+    return quantity(
+        call("eth_getTransactionCount", List.of(address, byHash(blockHash))),
+        "eth_getTransactionCount");
+  }
+
+  @Override
+  public BigInteger balanceAfter(String address, byte[] blockHash) throws L2RpcException {
+    return quantity(call("eth_getBalance", List.of(address, byHash(blockHash))), "eth_getBalance");
+  }
+
+  /**
+   * EIP-1898's block parameter for one block by hash, which must be on the node's canonical chain:
+   * a dropped block is an error (anvil: "Resource not found"), never another block's state.
+   */
+  private static Map<String, Object> byHash(byte[] blockHash) {
+    if (blockHash == null || blockHash.length != 32) {
+      throw new IllegalArgumentException("a block hash is 32 bytes");
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("blockHash", Numeric.toHexString(blockHash));
+    m.put("requireCanonical", true);
+    return m;
   }
 
   /** Mines one block now (anvil's {@code evm_mine}, the devnet's L2 runs with automine off). */

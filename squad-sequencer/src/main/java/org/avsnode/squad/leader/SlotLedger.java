@@ -18,6 +18,13 @@ import org.avsnode.squad.preconf.Preconfirmer;
  * (one EIP-1559 step up, 1/8); the gas limit must cover the intrinsic gas and the calldata floor of
  * EIP-7623. Access lists are refused before this (by the preconfirmer), so their cost never has to
  * be guessed.
+ *
+ * <p>Every read is of the state after {@code base}, named by its hash. Until 2026-12-07 they were
+ * of the L2 node's {@code latest} block, which is not the base while another node sharing the L2
+ * node rolls a block back and mines its own (the devnet's L2 node is shared): a chaos soak (seed
+ * 30121307) had a leader read a sender's nonce at the rolled-back parent and preconfirm a second
+ * transaction for a nonce its base already used, which no block could then hold. When the node no
+ * longer holds the base, the read fails and the transaction is refused.
  */
 public final class SlotLedger implements Preconfirmer.Admission {
   private static final BigInteger TX_GAS = BigInteger.valueOf(21_000);
@@ -25,6 +32,7 @@ public final class SlotLedger implements Preconfirmer.Admission {
 
   private final long slot;
   private final AccountReads l2;
+  private final byte[] baseHash;
   private final BigInteger blockGasLimit;
   private final BigInteger minFeeCap;
   private final Map<String, SenderState> senders = new ConcurrentHashMap<>();
@@ -39,6 +47,7 @@ public final class SlotLedger implements Preconfirmer.Admission {
   public SlotLedger(long slot, AccountReads l2, L2Rpc.Head base) {
     this.slot = slot;
     this.l2 = Objects.requireNonNull(l2, "l2");
+    this.baseHash = base.hash().clone();
     this.blockGasLimit = base.gasLimit();
     BigInteger fee = base.baseFeePerGas();
     // the next block's base fee rises by at most 1/8 (rounded up)
@@ -69,8 +78,8 @@ public final class SlotLedger implements Preconfirmer.Admission {
     synchronized (st) {
       if (!st.loaded) {
         try {
-          st.nextNonce = l2.nonce(tx.sender());
-          st.balance = l2.balance(tx.sender());
+          st.nextNonce = l2.nonceAfter(tx.sender(), baseHash);
+          st.balance = l2.balanceAfter(tx.sender(), baseHash);
         } catch (L2RpcException e) {
           return "the L2 node cannot be read: " + e.getMessage();
         }
@@ -102,11 +111,11 @@ public final class SlotLedger implements Preconfirmer.Admission {
     SenderState st = senders.computeIfAbsent(sender, s -> new SenderState());
     synchronized (st) {
       if (!st.loaded) {
-        st.nextNonce = l2.nonce(sender);
-        st.balance = l2.balance(sender);
+        st.nextNonce = l2.nonceAfter(sender, baseHash);
+        st.balance = l2.balanceAfter(sender, baseHash);
         st.loaded = true;
       }
-      return st.nextNonce.signum() < 0 ? l2.nonce(sender) : st.nextNonce;
+      return st.nextNonce.signum() < 0 ? l2.nonceAfter(sender, baseHash) : st.nextNonce;
     }
   }
 

@@ -24,17 +24,34 @@ class SlotLedgerTest {
   private final Map<String, BigInteger> balances =
       new HashMap<>(Map.of(ALICE, BigInteger.TEN.pow(18)));
   private int reads;
+
+  /** The base block's hash; the fake answers only for it, as a node answers by hash. */
+  private static final byte[] BASE_HASH = new byte[32];
+
+  static {
+    BASE_HASH[0] = (byte) 0xba;
+    BASE_HASH[31] = 0x5e;
+  }
+
   private final AccountReads state =
       new AccountReads() {
         @Override
-        public BigInteger nonce(String address) {
+        public BigInteger nonceAfter(String address, byte[] blockHash) throws L2RpcException {
+          atBase(blockHash);
           reads++;
           return nonces.getOrDefault(address, BigInteger.ZERO);
         }
 
         @Override
-        public BigInteger balance(String address) {
+        public BigInteger balanceAfter(String address, byte[] blockHash) throws L2RpcException {
+          atBase(blockHash);
           return balances.getOrDefault(address, BigInteger.ZERO);
+        }
+
+        private void atBase(byte[] blockHash) throws L2RpcException {
+          if (!java.util.Arrays.equals(blockHash, BASE_HASH)) {
+            throw new L2RpcException("Resource not found");
+          }
         }
       };
 
@@ -42,7 +59,7 @@ class SlotLedgerTest {
     L2Rpc.Head base =
         new L2Rpc.Head(
             10,
-            new byte[32],
+            BASE_HASH.clone(),
             new byte[32],
             0,
             GWEI.multiply(BigInteger.valueOf(baseFeeGwei)),
