@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,8 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.TransactionEncoder;
 import org.web3j.utils.Numeric;
 
 /**
@@ -37,16 +33,7 @@ class L2RpcIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static byte[] transfer(Credentials from, long nonce) {
-    RawTransaction t =
-        RawTransaction.createEtherTransaction(
-            CHAIN,
-            BigInteger.valueOf(nonce),
-            BigInteger.valueOf(21_000),
-            from.getAddress(),
-            BigInteger.ONE,
-            BigInteger.ONE,
-            BigInteger.valueOf(10_000_000_000L));
-    return TransactionEncoder.signMessage(t, from);
+    return L2TestWallet.transfer(CHAIN, from, nonce);
   }
 
   @Test
@@ -55,11 +42,7 @@ class L2RpcIT {
         AnvilProcess.builder().chainId(CHAIN).accounts(1).arg("--no-mining").start()) {
       L2Rpc rpc = new L2Rpc(URI.create(anvil.rpcUrl()), Duration.ofSeconds(10));
       Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
-      String body =
-          "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"anvil_setBalance\",\"params\":[\""
-              + user.getAddress()
-              + "\",\"0x3635c9adc5dea00000\"]}";
-      rpc.forward((ObjectNode) JSON.readTree(body));
+      L2TestWallet.fund(rpc, user);
       List<byte[]> raws = List.of(transfer(user, 0), transfer(user, 1));
       assertThat(rpc.sendRawTransactions(raws)).containsOnlyNulls();
       rpc.mine();

@@ -2,8 +2,6 @@ package org.avsnode.squad.leader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
 import java.net.URI;
 import java.security.SecureRandom;
@@ -11,14 +9,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.avsnode.squad.l2.L2Rpc;
+import org.avsnode.squad.l2.L2TestWallet;
 import org.avsnode.squad.preconf.Preconfirmer;
 import org.avsnode.toolchain.AnvilProcess;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.TransactionEncoder;
 
 /**
  * The leader's admission reads the state after the slot's base block, by its hash, on a real anvil
@@ -30,19 +27,9 @@ import org.web3j.crypto.TransactionEncoder;
 class SlotLedgerIT {
   private static final long CHAIN = 42071;
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private static byte[] transfer(Credentials from, long nonce) {
-    RawTransaction t =
-        RawTransaction.createEtherTransaction(
-            CHAIN,
-            BigInteger.valueOf(nonce),
-            BigInteger.valueOf(21_000),
-            from.getAddress(),
-            BigInteger.ONE,
-            BigInteger.ONE,
-            BigInteger.valueOf(10_000_000_000L));
-    return TransactionEncoder.signMessage(t, from);
+    return L2TestWallet.transfer(CHAIN, from, nonce);
   }
 
   private static Preconfirmer.Tx admissionOf(Credentials from, long nonce) {
@@ -51,18 +38,10 @@ class SlotLedgerIT {
         from.getAddress().toLowerCase(Locale.ROOT),
         BigInteger.valueOf(nonce),
         BigInteger.valueOf(21_000),
-        BigInteger.valueOf(10_000_000_000L),
+        L2TestWallet.GAS_PRICE,
         BigInteger.ONE,
         false,
         new byte[0]);
-  }
-
-  private static void fund(L2Rpc rpc, Credentials c) throws Exception {
-    String body =
-        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"anvil_setBalance\",\"params\":[\""
-            + c.getAddress()
-            + "\",\"0x3635c9adc5dea00000\"]}";
-    rpc.forward((ObjectNode) JSON.readTree(body));
   }
 
   @Test
@@ -71,7 +50,7 @@ class SlotLedgerIT {
         AnvilProcess.builder().chainId(CHAIN).accounts(1).arg("--no-mining").start()) {
       L2Rpc rpc = new L2Rpc(URI.create(anvil.rpcUrl()), Duration.ofSeconds(10));
       Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
-      fund(rpc, user);
+      L2TestWallet.fund(rpc, user);
       assertThat(rpc.sendRawTransactions(List.of(transfer(user, 0), transfer(user, 1))))
           .containsOnlyNulls();
       rpc.mine();
@@ -97,7 +76,7 @@ class SlotLedgerIT {
         AnvilProcess.builder().chainId(CHAIN).accounts(1).arg("--no-mining").start()) {
       L2Rpc rpc = new L2Rpc(URI.create(anvil.rpcUrl()), Duration.ofSeconds(10));
       Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
-      fund(rpc, user);
+      L2TestWallet.fund(rpc, user);
       assertThat(rpc.sendRawTransactions(List.of(transfer(user, 0)))).containsOnlyNulls();
       rpc.mine();
       L2Rpc.Head base = rpc.latest();
