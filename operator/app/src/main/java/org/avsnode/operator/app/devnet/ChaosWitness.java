@@ -75,6 +75,9 @@ final class ChaosWitness implements AutoCloseable {
   /** Height → the aggregator (operator index) whose certificate was copied first. */
   private final Map<Long, Integer> certified = new ConcurrentSkipListMap<>();
 
+  /** The L2 block hash (0x-hex, lower case) of the first verified certificate of each height. */
+  private final Map<Long, String> certifiedBlock = new ConcurrentSkipListMap<>();
+
   private final AtomicLong invalidCertificates = new AtomicLong();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -200,8 +203,9 @@ final class ChaosWitness implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       }
+      Certificate c;
       try {
-        Certificate c = Certificate.fromJson(json);
+        c = Certificate.fromJson(json);
         if (c.finalityAttestation().l2BlockNumber() != h) {
           invalidCertificates.incrementAndGet();
           continue;
@@ -217,6 +221,10 @@ final class ChaosWitness implements AutoCloseable {
         continue; // L1 unreadable now: ask again next round
       }
       if (v.isValid()) {
+        certifiedBlock.putIfAbsent(
+            h,
+            org.web3j.utils.Numeric.toHexString(c.finalityAttestation().l2BlockHash())
+                .toLowerCase(java.util.Locale.ROOT));
         certified.putIfAbsent(h, aggregator);
       } else {
         invalidCertificates.incrementAndGet();
@@ -226,6 +234,11 @@ final class ChaosWitness implements AutoCloseable {
 
   boolean isCertified(long height) {
     return certified.containsKey(height);
+  }
+
+  /** The L2 block hash a verified certificate of {@code height} names (0x-hex), or null. */
+  String certifiedBlock(long height) {
+    return certifiedBlock.get(height);
   }
 
   /**

@@ -1957,6 +1957,14 @@ final class Devnet implements AutoCloseable {
     }
 
     @Override
+    public String l2BlockHash(long height) {
+      return l2Reader
+          .byNumber(height)
+          .map(org.avsnode.operator.chain.BlockHeader::hash)
+          .orElse(null);
+    }
+
+    @Override
     public long slashingEventsOnL1() {
       // slashes only: the coordinator's other events (the SQUAD inbox's registration) are not
       Object logs =
@@ -2066,8 +2074,15 @@ final class Devnet implements AutoCloseable {
         r.reorgs.size());
     say(
         "chaos     heights #%d..#%d: %d of %d certified (verified certificates), %d finalized on"
-            + " L1; %d uncertified, each listed with its reason in the report",
-        r.firstHeight, r.lastHeight, r.certified, r.heights, r.finalizedOnL1, r.uncertified.size());
+            + " L1; %d uncertified, each listed with its reason in the report; %d certified a"
+            + " block the L2 chain no longer has at that height (reported, not yet a failure)",
+        r.firstHeight,
+        r.lastHeight,
+        r.certified,
+        r.heights,
+        r.finalizedOnL1,
+        r.uncertified.size(),
+        r.certifiedBlockNotInL2Chain.size());
     say(
         "chaos     recovery after a kill (kill to next signed attestation): p50 %s ms, p99 %s ms;"
             + " restart to signing: p50 %s ms, p99 %s ms",
