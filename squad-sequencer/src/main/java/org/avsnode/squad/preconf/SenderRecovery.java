@@ -105,6 +105,13 @@ final class SenderRecovery {
     if (lib == null) {
       throw new IllegalStateException("libsecp256k1 is not loaded");
     }
+    return recoverWith(lib, recId, r32, s32, hash);
+  }
+
+  /** {@link #recoverNative} by {@code lib}, which the self-check hands in before it is adopted. */
+  private static byte[] recoverWith(
+      fr.acinq.secp256k1.Secp256k1 lib, int recId, byte[] r32, byte[] s32, byte[] hash)
+      throws SignatureException {
     byte[] sig = new byte[64];
     System.arraycopy(r32, 0, sig, 0, 32);
     System.arraycopy(s32, 0, sig, 32, 32);
@@ -215,14 +222,10 @@ final class SenderRecovery {
         } catch (SignatureException e) {
           java = null;
         }
-        byte[] sig = new byte[64];
-        System.arraycopy(r, 0, sig, 0, 32);
-        System.arraycopy(s, 0, sig, 32, 32);
         byte[] nat;
         try {
-          byte[] pub = lib.ecdsaRecover(sig, hash, recId);
-          nat = pub == null ? null : Arrays.copyOfRange(pub, 1, 65);
-        } catch (RuntimeException e) {
+          nat = recoverWith(lib, recId, r, s, hash);
+        } catch (SignatureException e) {
           nat = null;
         }
         if (!Arrays.equals(java, nat)) {

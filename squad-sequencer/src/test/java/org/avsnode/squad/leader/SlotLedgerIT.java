@@ -12,6 +12,8 @@ import org.avsnode.squad.l2.L2Rpc;
 import org.avsnode.squad.l2.L2TestWallet;
 import org.avsnode.squad.preconf.Preconfirmer;
 import org.avsnode.toolchain.AnvilProcess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -27,6 +29,25 @@ import org.web3j.crypto.Keys;
 class SlotLedgerIT {
   private static final long CHAIN = 42071;
   private static final SecureRandom RANDOM = new SecureRandom();
+
+  private AnvilProcess anvil;
+  private L2Rpc rpc;
+  private Credentials user;
+
+  @BeforeEach
+  void startAnL2NodeWithAFundedUser() throws Exception {
+    anvil = AnvilProcess.builder().chainId(CHAIN).accounts(1).arg("--no-mining").start();
+    rpc = new L2Rpc(URI.create(anvil.rpcUrl()), Duration.ofSeconds(10));
+    user = Credentials.create(Keys.createEcKeyPair(RANDOM));
+    L2TestWallet.fund(rpc, user);
+  }
+
+  @AfterEach
+  void stopTheL2Node() {
+    if (anvil != null) {
+      anvil.close();
+    }
+  }
 
   private static byte[] transfer(Credentials from, long nonce) {
     return L2TestWallet.transfer(CHAIN, from, nonce);
@@ -46,51 +67,39 @@ class SlotLedgerIT {
 
   @Test
   void aBlockMinedOnTopOfTheBaseDoesNotChangeWhatTheSlotAdmits() throws Exception {
-    try (AnvilProcess anvil =
-        AnvilProcess.builder().chainId(CHAIN).accounts(1).arg("--no-mining").start()) {
-      L2Rpc rpc = new L2Rpc(URI.create(anvil.rpcUrl()), Duration.ofSeconds(10));
-      Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
-      L2TestWallet.fund(rpc, user);
-      assertThat(rpc.sendRawTransactions(List.of(transfer(user, 0), transfer(user, 1))))
-          .containsOnlyNulls();
-      rpc.mine();
-      L2Rpc.Head base = rpc.latest();
-      SlotLedger ledger = new SlotLedger(7, rpc, base);
+    assertThat(rpc.sendRawTransactions(List.of(transfer(user, 0), transfer(user, 1))))
+        .containsOnlyNulls();
+    rpc.mine();
+    L2Rpc.Head base = rpc.latest();
+    SlotLedger ledger = new SlotLedger(7, rpc, base);
 
-      // another node mines the sender's nonce 2 on top of the base while the slot is open
-      assertThat(rpc.sendRawTransactions(List.of(transfer(user, 2)))).containsOnlyNulls();
-      rpc.mine();
-      assertThat(rpc.nonce(user.getAddress())).isEqualTo(BigInteger.valueOf(3));
+    // another node mines the sender's nonce 2 on top of the base while the slot is open
+    assertThat(rpc.sendRawTransactions(List.of(transfer(user, 2)))).containsOnlyNulls();
+    rpc.mine();
+    assertThat(rpc.nonce(user.getAddress())).isEqualTo(BigInteger.valueOf(3));
 
-      // the slot's block builds on the base, where the sender's next nonce is 2
-      assertThat(ledger.nextNonce(user.getAddress().toLowerCase(Locale.ROOT)))
-          .isEqualTo(BigInteger.valueOf(2));
-      assertThat(ledger.refuse(7, admissionOf(user, 2))).isNull();
-      assertThat(ledger.refuse(7, admissionOf(user, 3))).isNull();
-    }
+    // the slot's block builds on the base, where the sender's next nonce is 2
+    assertThat(ledger.nextNonce(user.getAddress().toLowerCase(Locale.ROOT)))
+        .isEqualTo(BigInteger.valueOf(2));
+    assertThat(ledger.refuse(7, admissionOf(user, 2))).isNull();
+    assertThat(ledger.refuse(7, admissionOf(user, 3))).isNull();
   }
 
   @Test
   void aRolledBackBaseRefusesRatherThanReadingItsParent() throws Exception {
-    try (AnvilProcess anvil =
-        AnvilProcess.builder().chainId(CHAIN).accounts(1).arg("--no-mining").start()) {
-      L2Rpc rpc = new L2Rpc(URI.create(anvil.rpcUrl()), Duration.ofSeconds(10));
-      Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
-      L2TestWallet.fund(rpc, user);
-      assertThat(rpc.sendRawTransactions(List.of(transfer(user, 0)))).containsOnlyNulls();
-      rpc.mine();
-      L2Rpc.Head base = rpc.latest();
-      SlotLedger ledger = new SlotLedger(7, rpc, base);
+    assertThat(rpc.sendRawTransactions(List.of(transfer(user, 0)))).containsOnlyNulls();
+    rpc.mine();
+    L2Rpc.Head base = rpc.latest();
+    SlotLedger ledger = new SlotLedger(7, rpc, base);
 
-      // another node drops the base (anvil_rollback), as a backup taking an earlier slot over does
-      rpc.rollback(1);
-      assertThat(rpc.nonce(user.getAddress())).as("the parent's state").isEqualTo(BigInteger.ZERO);
+    // another node drops the base (anvil_rollback), as a backup taking an earlier slot over does
+    rpc.rollback(1);
+    assertThat(rpc.nonce(user.getAddress())).as("the parent's state").isEqualTo(BigInteger.ZERO);
 
-      // nonce 0 is taken in the base: admitting it again is a promise no block can keep
-      assertThat(ledger.refuse(7, admissionOf(user, 0)))
-          .as("read at the base's hash, which the node no longer holds")
-          .contains("cannot be read");
-      assertThat(ledger.refuse(7, admissionOf(user, 1))).contains("cannot be read");
-    }
+    // nonce 0 is taken in the base: admitting it again is a promise no block can keep
+    assertThat(ledger.refuse(7, admissionOf(user, 0)))
+        .as("read at the base's hash, which the node no longer holds")
+        .contains("cannot be read");
+    assertThat(ledger.refuse(7, admissionOf(user, 1))).contains("cannot be read");
   }
 }

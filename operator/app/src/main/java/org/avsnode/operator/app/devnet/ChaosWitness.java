@@ -72,11 +72,13 @@ final class ChaosWitness implements AutoCloseable {
   private final AtomicLong badSignatures = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
 
-  /** Height → the aggregator (operator index) whose certificate was copied first. */
-  private final Map<Long, Integer> certified = new ConcurrentSkipListMap<>();
+  /**
+   * The first verified certificate copied for a height: from which aggregator, naming which block.
+   */
+  private record Certified(int aggregator, String l2BlockHash) {}
 
-  /** The L2 block hash (0x-hex, lower case) of the first verified certificate of each height. */
-  private final Map<Long, String> certifiedBlock = new ConcurrentSkipListMap<>();
+  /** Height → its first verified certificate. */
+  private final Map<Long, Certified> certified = new ConcurrentSkipListMap<>();
 
   private final AtomicLong invalidCertificates = new AtomicLong();
   private final HttpClient http =
@@ -221,11 +223,11 @@ final class ChaosWitness implements AutoCloseable {
         continue; // L1 unreadable now: ask again next round
       }
       if (v.isValid()) {
-        certifiedBlock.putIfAbsent(
+        certified.putIfAbsent(
             h,
-            org.web3j.utils.Numeric.toHexString(c.finalityAttestation().l2BlockHash())
-                .toLowerCase(java.util.Locale.ROOT));
-        certified.putIfAbsent(h, aggregator);
+            new Certified(
+                aggregator,
+                org.web3j.utils.Numeric.toHexString(c.finalityAttestation().l2BlockHash())));
       } else {
         invalidCertificates.incrementAndGet();
       }
@@ -238,7 +240,8 @@ final class ChaosWitness implements AutoCloseable {
 
   /** The L2 block hash a verified certificate of {@code height} names (0x-hex), or null. */
   String certifiedBlock(long height) {
-    return certifiedBlock.get(height);
+    Certified c = certified.get(height);
+    return c == null ? null : c.l2BlockHash();
   }
 
   /**
