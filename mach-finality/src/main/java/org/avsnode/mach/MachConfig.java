@@ -43,6 +43,10 @@ import org.avsnode.operator.spi.DutySection;
  * @param epochLag how far an L1 epoch boundary block must lie before an L2 block's timestamp to
  *     count for that block's {@code stakeEpoch} (see {@link EpochClock}); more than any honest
  *     operator's L1 view lags behind the L1 head
+ * @param sequencedConfirmations for a rollup this node's squad duty sequences: how many L1 blocks
+ *     must confirm the slot commitment naming an L2 block (1: mined) before this operator attests
+ *     the block; each more survives one block deeper an L1 reorg of the commitment (see {@link
+ *     org.avsnode.operator.spi.SequencedFinality#committed})
  */
 public record MachConfig(
     Map<Long, URI> rollups,
@@ -64,7 +68,8 @@ public record MachConfig(
     int maxAttestationBytes,
     int postAttempts,
     Duration rpcTimeout,
-    Duration epochLag) {
+    Duration epochLag,
+    int sequencedConfirmations) {
 
   private static final Set<String> KEYS =
       Set.of(
@@ -87,13 +92,26 @@ public record MachConfig(
           "max-attestation-bytes",
           "post-attempts",
           "rpc-timeout",
-          "epoch-lag");
+          "epoch-lag",
+          "sequenced-confirmations");
 
   /**
    * Three L1 blocks: on a 12 s L1 and 1 s L2 blocks one submission covers about 36 L2 blocks, so
    * about 8k gas per finalized L2 block at today's ~280k per submission.
    */
   public static final long DEFAULT_SUBMIT_EVERY_L1_BLOCKS = 3;
+
+  /**
+   * Three L1 blocks: the commitment's and two on top, so an L1 reorg of up to two blocks cannot
+   * remove a commitment whose block this operator attested (about 36 s on a 12 s L1).
+   */
+  public static final int DEFAULT_SEQUENCED_CONFIRMATIONS = 3;
+
+  /**
+   * The most {@code sequenced-confirmations} allowed: the squad duty reads L1 reorgs of the last 32
+   * blocks at least, and a commitment deeper than that is not followed.
+   */
+  public static final int MAX_SEQUENCED_CONFIRMATIONS = 32;
 
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
@@ -115,6 +133,12 @@ public record MachConfig(
     }
     if (thresholdBps < 1 || thresholdBps > 10_000) {
       throw new IllegalArgumentException("mach: threshold-bps must be in 1..10000");
+    }
+    if (sequencedConfirmations < 1 || sequencedConfirmations > MAX_SEQUENCED_CONFIRMATIONS) {
+      throw new IllegalArgumentException(
+          "mach: sequenced-confirmations must be in 1.."
+              + MAX_SEQUENCED_CONFIRMATIONS
+              + " (1: the commitment is mined)");
     }
     if (maxAttestationBytes < 256 || postAttempts < 1) {
       throw new IllegalArgumentException(
@@ -182,7 +206,11 @@ public record MachConfig(
         (int) c.nonNegative("max-attestation-bytes", 2048),
         (int) c.nonNegative("post-attempts", 8),
         c.duration("rpc-timeout", "5s"),
-        c.duration("epoch-lag", "6s"));
+        c.duration("epoch-lag", "6s"),
+        (int)
+            Math.min(
+                c.nonNegative("sequenced-confirmations", DEFAULT_SEQUENCED_CONFIRMATIONS),
+                MAX_SEQUENCED_CONFIRMATIONS + 1));
   }
 
   /** Whether certificates go to L1 by the cadence (else every certified block is submitted). */

@@ -31,6 +31,7 @@ import org.avsnode.operator.spi.DutyContext;
 import org.avsnode.operator.spi.DutySigner;
 import org.avsnode.operator.spi.Health;
 import org.avsnode.operator.spi.OutputVerdicts;
+import org.avsnode.operator.spi.SequencedFinality;
 import org.avsnode.operator.time.DaemonThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,12 @@ public final class MachDuty implements Duty {
 
   /** Consecutive rejections by the aggregators after which the duty reports itself degraded. */
   static final int REJECTIONS_BEFORE_DEGRADED = 5;
+
+  /**
+   * How long a follower may wait at one block for its commitment on L1 (a rollup the node's squad
+   * duty sequences) before the duty reports itself degraded: many slots, and many L1 blocks.
+   */
+  static final Duration SEQUENCING_WAIT_DEGRADED = Duration.ofMinutes(2);
 
   /** The aggregators' attestation intake route. */
   public static final String ATTESTATION_PATH = "/v1/mach/attestations";
@@ -245,9 +252,11 @@ public final class MachDuty implements Duty {
               () -> context.ports().get(OutputVerdicts.class));
       String rollupLabel = Long.toString(r.getKey());
       f.withProgressMetrics(
-          l2Head.labels(rollupLabel),
-          attestedBlock.labels(rollupLabel),
-          missed.labels(rollupLabel));
+              l2Head.labels(rollupLabel),
+              attestedBlock.labels(rollupLabel),
+              missed.labels(rollupLabel))
+          .withSequencing(
+              () -> context.ports().get(SequencedFinality.class), config.sequencedConfirmations());
       followers.add(f);
       scheduler.scheduleWithFixedDelay(
           () -> pollQuietly(f), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -317,6 +326,20 @@ public final class MachDuty implements Duty {
     int stalled = 0;
     for (RollupFollower f : followers) {
       f.vitalRefusal().ifPresent(problems::add);
+      f.waiting()
+          .filter(w -> Duration.between(w.since(), now).compareTo(SEQUENCING_WAIT_DEGRADED) > 0)
+          .ifPresent(
+              w ->
+                  problems.add(
+                      "rollup "
+                          + f.rollupId()
+                          + ": block "
+                          + w.l2BlockNumber()
+                          + " has waited "
+                          + Duration.between(w.since(), now).toSeconds()
+                          + " s for a slot commitment naming it with "
+                          + config.sequencedConfirmations()
+                          + " L1 confirmation(s); nothing above it is attested"));
       Optional<Instant> ok = f.lastSuccess();
       if (ok.isEmpty() || Duration.between(ok.get(), now).compareTo(stale) > 0) {
         stalled++;

@@ -18,6 +18,7 @@ import org.avsnode.operator.quorum.SignedMessage;
 import org.avsnode.operator.slashing.SigningResult;
 import org.avsnode.operator.spi.DutySigner;
 import org.avsnode.operator.spi.OutputVerdicts;
+import org.avsnode.operator.spi.SequencedFinality;
 
 /**
  * Follows one rollup's L2 head and attests to each new block: computes its output root, signs the
@@ -29,6 +30,12 @@ import org.avsnode.operator.spi.OutputVerdicts;
  * content (a reorged height keeps its first signature); the refusal is counted, never a crash.
  * Starts at the head it first sees (no backfill) and skips ahead when more than {@link #MAX_BEHIND}
  * blocks behind.
+ *
+ * <p>For a rollup the node's sequencing duty sequences ({@link SequencedFinality}), a block is
+ * attested only once a slot commitment naming it is confirmed on L1 ({@link #withSequencing}): a
+ * block a leader sealed but never got committed is dropped by the next leader, and a certificate
+ * naming it would name a block the chain does not hold. The follower waits at that block (it reads
+ * it again at every poll, so a replacement is attested in its place).
  */
 final class RollupFollower {
   static final int MAX_BEHIND = 64;
@@ -48,6 +55,16 @@ final class RollupFollower {
   private org.avsnode.operator.metrics.Gauge headGauge = NoOpMetricsSystem.GAUGE;
   private org.avsnode.operator.metrics.Gauge attestedGauge = NoOpMetricsSystem.GAUGE;
   private Counter missed = NoOpMetricsSystem.COUNTER;
+
+  private java.util.function.Supplier<Optional<SequencedFinality>> sequencing = Optional::empty;
+  private int confirmations = 1;
+  // the block this follower waits at for its commitment, and since when (poll thread only)
+  private long waitingFor = -1;
+  private Instant waitingSince;
+  private volatile Optional<Wait> waiting = Optional.empty();
+
+  /** A block not attested yet because no commitment naming it is confirmed on L1. */
+  record Wait(long l2BlockNumber, byte[] l2BlockHash, Instant since) {}
 
   private final java.util.function.Supplier<Optional<OutputVerdicts>> vital;
   private volatile String vitalRefusal;
@@ -101,6 +118,26 @@ final class RollupFollower {
     return this;
   }
 
+  /**
+   * Makes the follower ask the sequencing duty, when the node runs one for this rollup, whether a
+   * block is committed with at least {@code confirmations} L1 blocks on its commitment before
+   * attesting it.
+   */
+  RollupFollower withSequencing(
+      java.util.function.Supplier<Optional<SequencedFinality>> sequencing, int confirmations) {
+    this.sequencing = Objects.requireNonNull(sequencing, "sequencing");
+    if (confirmations < 1) {
+      throw new IllegalArgumentException("confirmations must be >= 1");
+    }
+    this.confirmations = confirmations;
+    return this;
+  }
+
+  /** The block this follower waits at for its commitment on L1, if it waits. */
+  Optional<Wait> waiting() {
+    return waiting;
+  }
+
   Optional<Instant> lastSuccess() {
     return Optional.ofNullable(lastSuccess);
   }
@@ -140,6 +177,9 @@ final class RollupFollower {
         events.onReorg(rollupId, next);
         continue;
       }
+      if (!sequenced(b)) {
+        break; // read again at the next poll: its commitment, or a replacement block
+      }
       attest(b);
       attested.put(b.number(), b.hash());
       while (attested.size() > KEEP_HASHES) {
@@ -149,6 +189,27 @@ final class RollupFollower {
     }
     lastSuccess = clock.instant();
     lastError = null;
+  }
+
+  /**
+   * Whether {@code b} may be attested as far as sequencing goes: no sequencing duty answers for
+   * this rollup, or it says a commitment naming the block is confirmed.
+   */
+  private boolean sequenced(L2Block b) {
+    Optional<Boolean> committed =
+        sequencing.get().flatMap(s -> s.committed(rollupId, b.number(), b.hash(), confirmations));
+    if (committed.isEmpty() || committed.get()) {
+      waitingFor = -1;
+      waitingSince = null;
+      waiting = Optional.empty();
+      return true;
+    }
+    if (waitingFor != b.number() || waitingSince == null) {
+      waitingFor = b.number();
+      waitingSince = clock.instant();
+    }
+    waiting = Optional.of(new Wait(b.number(), b.hash(), waitingSince));
+    return false;
   }
 
   void failed(String error) {

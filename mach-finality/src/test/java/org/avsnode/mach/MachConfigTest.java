@@ -31,6 +31,21 @@ class MachConfigTest {
   }
 
   @Test
+  void sequencedConfirmationsDefaultToThreeAndMustBeBetweenOneAndTheFollowedReorgDepth() {
+    assertThat(MachConfig.parse(base()).sequencedConfirmations()).isEqualTo(3);
+    Map<String, String> m = base();
+    m.put("sequenced-confirmations", "1");
+    assertThat(MachConfig.parse(m).sequencedConfirmations()).isEqualTo(1);
+    for (String bad : new String[] {"0", "33", "99999999999", "-1", "two"}) {
+      m.put("sequenced-confirmations", bad);
+      assertThatThrownBy(() -> MachConfig.parse(m))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("sequenced-confirmations");
+    }
+  }
+
+  @Test
   void aggregatorOfRecordRotatesByHeight() {
     Map<String, String> m = base();
     m.put("aggregator", "true");

@@ -169,6 +169,144 @@ class RollupFollowerIT {
     }
   }
 
+  /**
+   * A rollup the node's sequencing duty sequences: a block is attested only once a commitment
+   * naming it has the configured L1 confirmations; a block replaced before its commitment landed is
+   * never signed, and its replacement is; a rollup the duty does not sequence is attested at once.
+   */
+  @Test
+  void aSequencedBlockIsAttestedOnlyOnceItsCommitmentIsConfirmed(@TempDir Path dir)
+      throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.builder().chainId(42069).start()) {
+      HttpService http = new HttpService(anvil.rpcUrl());
+      rpc(http, "anvil_mine", List.of("0x5"));
+      Eip712Domain domain = Eip712Domain.avsNode(31337, new byte[20]);
+      Map<Long, String> signed = new ConcurrentHashMap<>();
+      List<Long> refused = new CopyOnWriteArrayList<>();
+      MachEvents events =
+          new MachEvents() {
+            @Override
+            public void onAttested(SignedMessage<FinalityAttestation> a, L2Block block) {
+              signed.put(
+                  a.message().l2BlockNumber(),
+                  org.web3j.utils.Numeric.toHexString(a.message().l2BlockHash()));
+            }
+
+            @Override
+            public void onRefused(FinalityAttestation m, String reason) {
+              refused.add(m.l2BlockNumber());
+            }
+          };
+      // the sequencing duty's view: confirmations of the commitment naming each block hash
+      Map<String, Integer> confirmed = new ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicLong sequencedRollup =
+          new java.util.concurrent.atomic.AtomicLong(42);
+      org.avsnode.operator.spi.SequencedFinality squad =
+          new org.avsnode.operator.spi.SequencedFinality() {
+            @Override
+            public java.util.OptionalLong finalL2Block(long rollupId) {
+              return java.util.OptionalLong.empty();
+            }
+
+            @Override
+            public Optional<Boolean> committed(
+                long rollupId, long number, byte[] hash, int confirmations) {
+              if (rollupId != sequencedRollup.get()) {
+                return Optional.empty();
+              }
+              return Optional.of(
+                  confirmed.getOrDefault(org.web3j.utils.Numeric.toHexString(hash), 0)
+                      >= confirmations);
+            }
+          };
+      java.time.Instant[] now = {java.time.Instant.parse("2026-12-07T00:00:00Z")};
+      Clock clock =
+          new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+              return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+              return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+              return now[0];
+            }
+          };
+      ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+      try (EmbeddedSlashingProtection db =
+          EmbeddedSlashingProtection.open(dir, ProtectedSigner.slashingDomain(domain))) {
+        RollupFollower f =
+            follower(
+                    anvil,
+                    BlsSecretKey.random(new SecureRandom()),
+                    db,
+                    domain,
+                    events,
+                    timer,
+                    new ConcurrentHashMap<>(),
+                    Optional::empty,
+                    clock)
+                .withSequencing(() -> Optional.of(squad), 3);
+        // block 5, the head, has no commitment yet: nothing is signed, the follower waits at it
+        f.poll();
+        assertThat(signed).isEmpty();
+        assertThat(f.waiting()).hasValueSatisfying(w -> assertThat(w.l2BlockNumber()).isEqualTo(5));
+        // committed, but with two confirmations of three: still waiting, since the first poll
+        confirmed.put(hashAt(http, 5), 2);
+        now[0] = now[0].plusSeconds(10);
+        f.poll();
+        assertThat(signed).isEmpty();
+        assertThat(f.waiting())
+            .hasValueSatisfying(
+                w ->
+                    assertThat(w.since())
+                        .isEqualTo(java.time.Instant.parse("2026-12-07T00:00:00Z")));
+        confirmed.put(hashAt(http, 5), 3);
+        f.poll();
+        assertThat(signed).containsOnlyKeys(5L);
+        assertThat(f.waiting()).isEmpty();
+        // block 6 is mined and never committed; the next leader replaces it
+        rpc(http, "anvil_mine", List.of("0x1"));
+        String dropped = hashAt(http, 6);
+        f.poll();
+        assertThat(signed).containsOnlyKeys(5L);
+        rpc(http, "anvil_rollback", List.of(1));
+        rpc(http, "evm_setNextBlockTimestamp", List.of(System.currentTimeMillis() / 1000 + 100));
+        rpc(http, "anvil_mine", List.of("0x1"));
+        String replacement = hashAt(http, 6);
+        assertThat(replacement).isNotEqualTo(dropped);
+        confirmed.put(replacement, 5);
+        f.poll();
+        assertThat(signed).containsEntry(6L, replacement);
+        assertThat(refused).isEmpty();
+        // a rollup the duty does not sequence: attested as it appears
+        sequencedRollup.set(7);
+        rpc(http, "anvil_mine", List.of("0x2"));
+        f.poll();
+        assertThat(signed).containsOnlyKeys(5L, 6L, 7L, 8L);
+        assertThat(f.waiting()).isEmpty();
+      } finally {
+        timer.shutdownNow();
+      }
+    }
+  }
+
+  private static String hashAt(HttpService http, long number) throws Exception {
+    Response<?> r =
+        new Request<>(
+                "eth_getBlockByNumber",
+                List.of("0x" + Long.toHexString(number), false),
+                http,
+                Plain.class)
+            .send();
+    return (String) ((Map<?, ?>) r.getResult()).get("hash");
+  }
+
   private static RollupFollower follower(
       AnvilProcess anvil,
       BlsSecretKey key,
@@ -189,6 +327,19 @@ class RollupFollowerIT {
       ScheduledExecutorService timer,
       Map<String, Long> counts,
       java.util.function.Supplier<Optional<OutputVerdicts>> vital) {
+    return follower(anvil, key, db, domain, events, timer, counts, vital, Clock.systemUTC());
+  }
+
+  private static RollupFollower follower(
+      AnvilProcess anvil,
+      BlsSecretKey key,
+      EmbeddedSlashingProtection db,
+      Eip712Domain domain,
+      MachEvents events,
+      ScheduledExecutorService timer,
+      Map<String, Long> counts,
+      java.util.function.Supplier<Optional<OutputVerdicts>> vital,
+      Clock clock) {
     DutySigner signer =
         new ScopedSigner(
             new ProtectedSigner(key, db, domain, SigningListener.NONE),
@@ -209,7 +360,7 @@ class RollupFollowerIT {
             values -> counter("sent", counts)),
         events,
         new BlockClock(64),
-        Clock.systemUTC(),
+        clock,
         values -> counter(values[0], counts),
         counter("reorg", counts),
         vital);

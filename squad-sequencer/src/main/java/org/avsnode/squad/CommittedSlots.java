@@ -91,6 +91,16 @@ final class CommittedSlots {
     return live.get(slot);
   }
 
+  /** The live commitment naming L2 block {@code blockHash}, or null. */
+  SquadContracts.Commitment naming(byte[] blockHash) {
+    for (SquadContracts.Commitment c : live.descendingMap().values()) {
+      if (Arrays.equals(c.blockHash(), blockHash)) {
+        return c;
+      }
+    }
+    return null;
+  }
+
   /**
    * The live commitment of the highest slot logged at or below L1 block {@code l1Block}, or null
    * (the inbox takes slots in order, so no later slot is logged earlier).

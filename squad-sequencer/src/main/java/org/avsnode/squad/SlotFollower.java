@@ -133,6 +133,21 @@ final class SlotFollower {
   }
 
   /**
+   * How many L1 blocks confirm the live commitment naming L2 block {@code blockHash}, counting the
+   * one it is logged in, as of this node's last reading of L1: 0 when no commitment it holds names
+   * that block.
+   */
+  long confirmations(byte[] blockHash) {
+    synchronized (committed) {
+      SquadContracts.Commitment c = committed.naming(blockHash);
+      return c == null ? 0 : Math.max(0, readHead - c.l1Block() + 1);
+    }
+  }
+
+  /** The L1 head of the last reading applied to {@link #committed}; guarded by it. */
+  private long readHead = -1;
+
+  /**
    * The live commitment of the highest slot logged at or below L1 block {@code l1Block}, or null
    * when this node holds none (the first scan reads the last {@value #FIRST_SCAN_DEPTH} L1 blocks).
    */
@@ -174,6 +189,7 @@ final class SlotFollower {
     CommittedSlots.Changes changes;
     synchronized (committed) {
       changes = committed.apply(from, read);
+      readHead = head;
     }
     for (SquadContracts.Commitment gone : changes.retracted()) {
       retract(gone);

@@ -698,6 +698,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                     + " evidence submissions, by outcome (seen, slashed, already_used, reverted,"
                     + " failed)",
                 "outcome"));
+    // before any duty starts (MACH starts first): a block must not be attested, nor an output
+    // judged, as if nobody sequenced the rollup while this duty starts or retries its start
+    context.ports().provide(org.avsnode.operator.spi.SequencedFinality.class, this);
   }
 
   @Override
@@ -828,7 +831,6 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                   certificates().map(c -> c.handleCertificate(req)).orElseGet(SquadDuty::stopped));
       routesInstalled = true;
     }
-    context.ports().provide(org.avsnode.operator.spi.SequencedFinality.class, this);
     running = r;
     r.scheduler.scheduleWithFixedDelay(
         () -> followQuietly(r), 0, 4 * config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -968,6 +970,20 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     return rollupId == config.rollupId()
         ? java.util.OptionalLong.of(finalL2.get())
         : java.util.OptionalLong.empty();
+  }
+
+  @Override
+  public java.util.Optional<Boolean> committed(
+      long rollupId, long l2BlockNumber, byte[] l2BlockHash, int confirmations) {
+    if (rollupId != config.rollupId()) {
+      return java.util.Optional.empty();
+    }
+    if (l2BlockNumber <= finalL2.get()) {
+      return java.util.Optional.of(true);
+    }
+    Running r = running;
+    return java.util.Optional.of(
+        r != null && r.follower.confirmations(l2BlockHash) >= Math.max(1, confirmations));
   }
 
   /**

@@ -44,6 +44,25 @@ class CommittedSlotsTest {
     assertThat(ch.added()).extracting(x -> x.blockHash()[0]).containsExactly((byte) 9);
   }
 
+  /** What MACH asks before attesting a sequenced block: the live commitment naming it. */
+  @Test
+  void aBlockIsNamedOnlyByALiveCommitment() {
+    CommittedSlots s = new CommittedSlots(100);
+    s.apply(0, List.of(c(1, 1, 10), c(2, 1, 14)));
+    assertThat(s.naming(c(2, 1, 0).blockHash()))
+        .isNotNull()
+        .extracting(x -> x.l1Block())
+        .isEqualTo(14L);
+    assertThat(s.naming(c(3, 1, 0).blockHash())).isNull();
+    // a reorg removes slot 2's commitment: its block is named by nothing; the replacement is
+    s.apply(12, List.of());
+    assertThat(s.naming(c(2, 1, 0).blockHash())).isNull();
+    s.apply(12, List.of(c(2, 2, 15)));
+    assertThat(s.naming(c(2, 1, 0).blockHash())).isNull();
+    assertThat(s.naming(c(2, 2, 0).blockHash())).extracting(x -> x.l1Block()).isEqualTo(15L);
+    assertThat(s.naming(c(1, 1, 0).blockHash())).isNotNull();
+  }
+
   @Test
   void theWindowIsTheLastReorgDepthBlocksAndWhatIsKeptIsBounded() {
     assertThat(CommittedSlots.scanFrom(100, 101, -1)).isEqualTo(100 - CommittedSlots.REORG_DEPTH);

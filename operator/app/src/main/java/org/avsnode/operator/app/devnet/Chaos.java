@@ -623,8 +623,9 @@ final class Chaos implements AutoCloseable {
 
     /**
      * Heights whose certificate names a block the L2 node no longer has at that height at the end
-     * of the run (a block SQUAD dropped after MACH had certified it). Reported, not yet a failure:
-     * MACH attests L2 blocks before SQUAD commits them (see the note of 2026-12-07).
+     * of the run (a block SQUAD dropped after MACH had certified it): a failure. MACH attests a
+     * block SQUAD sequences only once its commitment has more L1 confirmations than the chaos's
+     * deepest reorg.
      */
     public List<Long> certifiedBlockNotInL2Chain = new ArrayList<>();
 
@@ -727,6 +728,12 @@ final class Chaos implements AutoCloseable {
           uncertified.stream().filter(m -> !Boolean.TRUE.equals(m.get("explained"))).count();
       if (unexplained > 0) {
         f.add(unexplained + " height(s) without a certificate and without a fault to explain it");
+      }
+      if (!certifiedBlockNotInL2Chain.isEmpty()) {
+        f.add(
+            certifiedBlockNotInL2Chain.size()
+                + " certified height(s) name a block the L2 chain no longer has: "
+                + certifiedBlockNotInL2Chain);
       }
       if (heights == 0 || certified == 0) {
         f.add("no height was certified");

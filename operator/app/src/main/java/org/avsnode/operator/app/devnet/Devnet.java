@@ -1039,6 +1039,11 @@ final class Devnet implements AutoCloseable {
     mach.put("submit-grace", (options.l1BlockTime().toSeconds() * 3) + "s");
     mach.put("submit-every-l1-blocks", Long.toString(options.submitEveryL1Blocks()));
     mach.put("epoch-lag", epochLag().toSeconds() + "s");
+    if (squad && options.chaos()) {
+      // the chaos reorganises L1 up to MAX_REORG_DEPTH blocks deep: a commitment one block deeper
+      // than that cannot be removed, so no block MACH attests can be dropped by it
+      mach.put("sequenced-confirmations", Integer.toString(Chaos.MAX_REORG_DEPTH + 1));
+    }
     return mach;
   }
 
@@ -2075,7 +2080,7 @@ final class Devnet implements AutoCloseable {
     say(
         "chaos     heights #%d..#%d: %d of %d certified (verified certificates), %d finalized on"
             + " L1; %d uncertified, each listed with its reason in the report; %d certified a"
-            + " block the L2 chain no longer has at that height (reported, not yet a failure)",
+            + " block the L2 chain no longer has at that height",
         r.firstHeight,
         r.lastHeight,
         r.certified,

@@ -55,6 +55,13 @@ class ChaosReportTest {
     assertThat(r.failures()).singleElement().asString().contains("never signed again");
 
     r = clean();
+    r.certifiedBlockNotInL2Chain.add(19L);
+    assertThat(r.failures())
+        .singleElement()
+        .asString()
+        .contains("1 certified height(s) name a block the L2 chain no longer has: [19]");
+
+    r = clean();
     r.certified = 0;
     assertThat(r.failures()).singleElement().asString().contains("no height");
 

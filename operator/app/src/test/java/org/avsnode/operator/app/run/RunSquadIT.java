@@ -109,6 +109,7 @@ class RunSquadIT {
                 org.avsnode.operator.spi.DutyObservers.none()
                     .with(org.avsnode.squad.SquadFaults.class, censor),
             Map.of(),
+            null,
             List.of())) {
       HttpService l2Http = net.l2Http;
       Web3j w1 = net.w1;

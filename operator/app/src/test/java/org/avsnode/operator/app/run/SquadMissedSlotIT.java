@@ -76,8 +76,13 @@ class SquadMissedSlotIT {
             GRACE_SECONDS,
             4,
             60,
-            i -> DutyObservers.none().with(SquadFaults.class, faultsOf(i)),
+            i ->
+                DutyObservers.none()
+                    .with(SquadFaults.class, faultsOf(i))
+                    .with(org.avsnode.mach.MachEvents.class, machOf(i)),
             Map.of(),
+            // this test's L1 mines a block per transaction: one confirmation
+            Map.of("sequenced-confirmations", "1"),
             List.of());
     inbox = SequencerInbox.load(net.squad.inbox(), net.w1, net.readOnly(), net.gas);
     schedule = SlotScheduleContract.load(net.w1, net.squad.schedule());
@@ -97,6 +102,36 @@ class SquadMissedSlotIT {
     if (net != null) {
       net.close();
     }
+  }
+
+  /**
+   * What each node's MACH duty signed ({@code signed}: node → L2 height → block hash) and refused
+   * to sign (node → heights).
+   */
+  private final Map<Integer, Map<Long, String>> machSigned =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final Map<Integer, Set<Long>> machRefused =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private org.avsnode.mach.MachEvents machOf(int node) {
+    return new org.avsnode.mach.MachEvents() {
+      @Override
+      public void onAttested(
+          org.avsnode.operator.quorum.SignedMessage<org.avsnode.bls.eip712.FinalityAttestation> a,
+          org.avsnode.operator.l2.L2Block block) {
+        machSigned
+            .computeIfAbsent(node, k -> new java.util.concurrent.ConcurrentHashMap<>())
+            .put(a.message().l2BlockNumber(), Numeric.toHexString(a.message().l2BlockHash()));
+      }
+
+      @Override
+      public void onRefused(org.avsnode.bls.eip712.FinalityAttestation m, String reason) {
+        machRefused
+            .computeIfAbsent(node, k -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+            .add(m.l2BlockNumber());
+      }
+    };
   }
 
   private SquadFaults faultsOf(int node) {
@@ -308,6 +343,7 @@ class SquadMissedSlotIT {
     // until the backup's window closes: the backup cannot wait for the leader to give up
     holdLeaderUntil.set(end + 2 * GRACE_SECONDS * 1000);
     holdLeader.set(s);
+    double droppedBefore = droppedBlocks();
     System.out.printf(
         "SquadMissedSlotIT: slot %d's leader (node %d) seals 1.2 s late and never commits; its"
             + " backup is %s%n",
@@ -328,6 +364,7 @@ class SquadMissedSlotIT {
         (int) ((end - System.currentTimeMillis()) / 1000) + 40,
         "slot " + want + " committed");
     List<SequencerInbox.SlotCommittedEventResponse> committed = commitments(net);
+    double dropped = droppedBlocks();
     SequencerInbox.SlotCommittedEventResponse ofS =
         committed.stream().filter(e -> e.slot.longValueExact() == s).findFirst().orElse(null);
     assertThat(ofS)
@@ -342,10 +379,50 @@ class SquadMissedSlotIT {
     assertThat(Numeric.toHexString(ofNext.parentHash))
         .isEqualTo(Numeric.toHexString(ofS.blockHash));
     assertChainIntact(committed);
+    assertThat(dropped - droppedBefore)
+        .as("the leader's block of slot %d dropped (by a node)", s)
+        .isGreaterThanOrEqualTo(1);
+
+    // MACH on every node attested the backup's block at that height, never the leader's: a
+    // block whose commitment is not on L1 is not attested (before 2026-12-07 every node signed the
+    // leader's block as it appeared, and then refused the backup's)
+    String backupsBlock = Numeric.toHexString(ofS.blockHash);
+    long height = net.l2Chain().get(backupsBlock);
+    SquadNet.awaitTrue(
+        () -> {
+          for (int i = 0; i < net.nodes.size(); i++) {
+            if (!machSigned.getOrDefault(i, Map.of()).containsKey(height)
+                && !machRefused.getOrDefault(i, Set.of()).contains(height)) {
+              return false;
+            }
+          }
+          return true;
+        },
+        30,
+        "every node's MACH decided on L2 block " + height);
+    for (int i = 0; i < net.nodes.size(); i++) {
+      assertThat(machRefused.getOrDefault(i, Set.of()))
+          .as(
+              "node %d's MACH refused nothing at L2 block %d (it signed nothing else there)",
+              i, height)
+          .doesNotContain(height);
+      assertThat(machSigned.get(i).get(height))
+          .as("node %d's MACH attestation of L2 block %d (slot %d)", i, height, s)
+          .isEqualTo(backupsBlock);
+    }
   }
 
   private double openedOnPending(NodeRuntime n) throws Exception {
     return SquadNet.metric(http, n, "avs_squad_slots_total{outcome=\"opened_on_pending\",}");
+  }
+
+  /** L2 blocks the nodes dropped (mined, never committed), all nodes together. */
+  private double droppedBlocks() throws Exception {
+    double sum = 0;
+    for (NodeRuntime n : net.nodes) {
+      sum += SquadNet.metric(http, n, "avs_squad_l2_blocks_dropped_total");
+    }
+    return sum;
   }
 
   /**

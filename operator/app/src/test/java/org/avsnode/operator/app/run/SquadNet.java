@@ -120,6 +120,7 @@ final class SquadNet implements AutoCloseable {
         60,
         i -> DutyObservers.none(),
         extraSection,
+        null,
         l2Args);
   }
 
@@ -127,6 +128,9 @@ final class SquadNet implements AutoCloseable {
    * @param escapeAfter seconds a due forced item waits before the escape hatch opens
    * @param observers what node {@code i} (of {@link #nodes}) is built with (e.g. injected {@code
    *     SquadFaults})
+   * @param machSection when not null, every node runs the {@code mach} duty too, following the L2
+   *     node, with these keys added to its section (the contracts come from the deployment; no
+   *     aggregator: what each node signs is seen through a {@code MachEvents} observer)
    */
   static SquadNet start(
       Path dir,
@@ -138,6 +142,7 @@ final class SquadNet implements AutoCloseable {
       long escapeAfter,
       java.util.function.IntFunction<DutyObservers> observers,
       Map<String, String> extraSection,
+      Map<String, String> machSection,
       List<String> l2Args)
       throws Exception {
     // the block 2 below the head is finalized (anvil: 2 × slots in an epoch), so that SQUAD's
@@ -175,7 +180,8 @@ final class SquadNet implements AutoCloseable {
           dueAfter,
           escapeAfter,
           observers,
-          extraSection);
+          extraSection,
+          machSection);
       return net;
     } catch (Exception | AssertionError e) {
       if (net != null) {
@@ -199,7 +205,8 @@ final class SquadNet implements AutoCloseable {
       long dueAfter,
       long escapeAfter,
       java.util.function.IntFunction<DutyObservers> observers,
-      Map<String, String> extraSection)
+      Map<String, String> extraSection,
+      Map<String, String> machSection)
       throws Exception {
     deployer = funded(l1Http);
     dep = Deployer.deploy(w1, deployer, Deployer.Config.devnet().withEpochLength(4));
@@ -265,7 +272,7 @@ final class SquadNet implements AutoCloseable {
       section.put("queue", squad.queue());
       section.put("peers", peers.toString());
       section.putAll(extraSection);
-      NodeSettings settings =
+      NodeSettings.Builder builder =
           NodeSettings.builder(dir.resolve("data" + i))
               .nodeName("squad-op" + i)
               .httpPort(ports[i])
@@ -274,11 +281,21 @@ final class SquadNet implements AutoCloseable {
               .deploymentFile(deploymentFile)
               .confirmations(0)
               .l1PollInterval(Duration.ofMillis(250))
-              .duties(List.of(SquadDuty.ID))
+              .duties(
+                  machSection == null
+                      ? List.of(SquadDuty.ID)
+                      : List.of(org.avsnode.mach.MachDuty.ID, SquadDuty.ID))
               .dutyConfig(SquadDuty.ID, section)
               .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
-              .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
-              .build();
+              .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile());
+      if (machSection != null) {
+        Map<String, String> mach = new LinkedHashMap<>();
+        mach.put("rollups", ROLLUP + "=" + l2.rpcUrl());
+        mach.put("poll-interval", "100ms");
+        mach.putAll(machSection);
+        builder.dutyConfig(org.avsnode.mach.MachDuty.ID, mach);
+      }
+      NodeSettings settings = builder.build();
       NodeRuntime node =
           RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers.apply(i)).runtime();
       nodes.add(node);
