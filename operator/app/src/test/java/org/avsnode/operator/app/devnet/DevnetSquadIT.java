@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.avsnode.contracts.bindings.SequencerInbox;
@@ -45,6 +44,23 @@ import org.web3j.utils.Numeric;
 class DevnetSquadIT {
 
   private static final int OFFLINE = 2;
+
+  /** The inbox's commitments on L1 now: slot → the L2 block hash it names (0x, lower case). */
+  private static Map<Long, String> committedBlocks(Web3j l1, SequencerInbox inbox)
+      throws Exception {
+    Map<Long, String> committed = new java.util.TreeMap<>();
+    EthFilter filter =
+        new EthFilter(
+            DefaultBlockParameter.valueOf(BigInteger.ZERO),
+            DefaultBlockParameterName.LATEST,
+            inbox.getContractAddress());
+    filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
+    for (var r : l1.ethGetLogs(filter).send().getLogs()) {
+      var e = SequencerInbox.getSlotCommittedEventFromLog((Log) r.get());
+      committed.put(e.slot.longValueExact(), Numeric.toHexString(e.blockHash));
+    }
+    return committed;
+  }
 
   /** Whether every drawn rank of {@code slot} is operator 0 (the censor) or an offline one. */
   private static boolean uncommittable(Devnet devnet, long slot) throws Exception {
@@ -171,17 +187,7 @@ class DevnetSquadIT {
               new ReadonlyTransactionManager(l1, devnet.deployment().deployer()),
               Chain.gasProvider(l1, Chain.DEFAULT_GAS_LIMIT));
       long lastSlot = inbox.lastSlot().send().longValueExact();
-      Map<Long, String> committed = new HashMap<>();
-      EthFilter filter =
-          new EthFilter(
-              DefaultBlockParameter.valueOf(BigInteger.ZERO),
-              DefaultBlockParameterName.LATEST,
-              inbox.getContractAddress());
-      filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(SequencerInbox.SLOTCOMMITTED_EVENT));
-      for (var r : l1.ethGetLogs(filter).send().getLogs()) {
-        var e = SequencerInbox.getSlotCommittedEventFromLog((Log) r.get());
-        committed.put(e.slot.longValueExact(), Numeric.toHexString(e.blockHash));
-      }
+      Map<Long, String> committed = committedBlocks(l1, inbox);
       String endpoint = devnet.operators().get(0).apiUrl() + SquadDuty.RPC_PATH;
       Web3j l2 = Web3j.build(new HttpService(endpoint));
       com.fasterxml.jackson.databind.ObjectMapper json =
@@ -248,6 +254,28 @@ class DevnetSquadIT {
           Duration.ofSeconds(30),
           () -> progress.firstCertificates.size() >= 3,
           text);
+      // each names a block a slot commitment on L1 names (MACH waits for it), apart from the
+      // L2's blocks before the first slot
+      Map<Long, String> nowCommitted = committedBlocks(l1, inbox);
+      long firstSquadBlock =
+          l2.ethGetBlockByHash(nowCommitted.values().iterator().next(), false)
+              .send()
+              .getBlock()
+              .getNumber()
+              .longValueExact();
+      int machChecked = 0;
+      for (var e : progress.firstCertificates.entrySet()) {
+        if (e.getKey() < firstSquadBlock) {
+          continue;
+        }
+        String named =
+            Numeric.toHexString(e.getValue().certificate().finalityAttestation().l2BlockHash());
+        assertThat(nowCommitted.values())
+            .as("MACH's certificate of L2 #%d names a block committed on L1", e.getKey())
+            .contains(named);
+        machChecked++;
+      }
+      assertThat(machChecked).as("MACH certificates of committed blocks").isGreaterThanOrEqualTo(3);
       assertThat(progress.evidenceTxs).as("no MACH slashing").isEmpty();
       // VITAL judges an output of SQUAD's chain only once the slot commitment behind its block is
       // in a finalized L1 block (the devnet's L1 reports 4 blocks below its head finalized)
