@@ -47,6 +47,9 @@ import org.avsnode.operator.spi.DutySection;
  *     must confirm the slot commitment naming an L2 block (1: mined) before this operator attests
  *     the block; each more survives one block deeper an L1 reorg of the commitment (see {@link
  *     org.avsnode.operator.spi.SequencedFinality#committed})
+ * @param sequencerInboxes rollup id → the SequencerInbox of a rollup SQUAD sequences, for a node
+ *     that does not run the squad duty of that rollup: its blocks are attested only once committed
+ *     there with {@code sequencedConfirmations} (read from L1, see {@link InboxCommitments})
  */
 public record MachConfig(
     Map<Long, URI> rollups,
@@ -69,7 +72,8 @@ public record MachConfig(
     int postAttempts,
     Duration rpcTimeout,
     Duration epochLag,
-    int sequencedConfirmations) {
+    int sequencedConfirmations,
+    Map<Long, String> sequencerInboxes) {
 
   private static final Set<String> KEYS =
       Set.of(
@@ -93,7 +97,8 @@ public record MachConfig(
           "post-attempts",
           "rpc-timeout",
           "epoch-lag",
-          "sequenced-confirmations");
+          "sequenced-confirmations",
+          "sequencer-inboxes");
 
   /**
    * Three L1 blocks: on a 12 s L1 and 1 s L2 blocks one submission covers about 36 L2 blocks, so
@@ -118,6 +123,17 @@ public record MachConfig(
   public MachConfig {
     rollups = Map.copyOf(rollups);
     aggregators = List.copyOf(aggregators);
+    sequencerInboxes = Map.copyOf(sequencerInboxes);
+    for (Map.Entry<Long, String> e : sequencerInboxes.entrySet()) {
+      if (!rollups.containsKey(e.getKey())) {
+        throw new IllegalArgumentException(
+            "mach: sequencer-inboxes names rollup " + e.getKey() + ", which is not in rollups");
+      }
+      if (e.getValue() == null || !ADDRESS.matcher(e.getValue()).matches()) {
+        throw new IllegalArgumentException(
+            "mach: sequencer-inboxes: not a 20-byte 0x address: " + e.getValue());
+      }
+    }
     if (rollups.isEmpty()) {
       throw new IllegalArgumentException(
           "mach: at least one rollup is needed (rollups=ID=URL,...)");
@@ -182,6 +198,17 @@ public record MachConfig(
       long id = c.nonNegativeValue("rollups", part.substring(0, eq));
       rollups.put(id, c.uriValue("rollups", part.substring(eq + 1)));
     }
+    Map<Long, String> inboxes = new LinkedHashMap<>();
+    for (String part : c.list("sequencer-inboxes")) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw c.error(
+            "sequencer-inboxes entries are ID=ADDRESS, got " + part.substring(0, Math.max(0, eq)));
+      }
+      inboxes.put(
+          c.nonNegativeValue("sequencer-inboxes", part.substring(0, eq)),
+          part.substring(eq + 1).strip());
+    }
     List<URI> aggregators = new ArrayList<>();
     for (String u : c.list("aggregators")) {
       aggregators.add(c.uriValue("aggregators", u));
@@ -210,7 +237,8 @@ public record MachConfig(
         (int)
             Math.min(
                 c.nonNegative("sequenced-confirmations", DEFAULT_SEQUENCED_CONFIRMATIONS),
-                MAX_SEQUENCED_CONFIRMATIONS + 1));
+                MAX_SEQUENCED_CONFIRMATIONS + 1),
+        inboxes);
   }
 
   /** Whether certificates go to L1 by the cadence (else every certified block is submitted). */

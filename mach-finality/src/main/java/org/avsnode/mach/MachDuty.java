@@ -234,8 +234,31 @@ public final class MachDuty implements Duty {
                 "L2 blocks this operator skipped without attesting (it fell more than 64 blocks"
                     + " behind the head), by rollup",
                 "rollup");
+    // rollups SQUAD sequences: the node's squad duty answers for the ones it sequences; the
+    // configured inboxes, read from L1, for the others
+    Map<Long, L2Client> l2Clients = new java.util.HashMap<>();
     for (Map.Entry<Long, java.net.URI> r : config.rollups().entrySet()) {
-      L2Client l2 = new L2Client(r.getValue(), config.rpcTimeout());
+      l2Clients.put(r.getKey(), new L2Client(r.getValue(), config.rpcTimeout()));
+    }
+    InboxCommitments fromL1 =
+        new InboxCommitments(
+            config.sequencerInboxes(),
+            l2Clients::get,
+            () -> head.flatMap(HeadTracker::head).map(h -> h.number()).orElseGet(l1::blockNumber),
+            (inbox, at) -> lastBlockHash(l1, inbox, at));
+    RollupFollower.Commitments sequencing =
+        (rollupId, number, hash, confirmations) -> {
+          Optional<Boolean> squad =
+              context
+                  .ports()
+                  .get(SequencedFinality.class)
+                  .flatMap(s -> s.committed(rollupId, number, hash, confirmations));
+          return squad.isPresent()
+              ? squad
+              : fromL1.committed(rollupId, number, hash, confirmations);
+        };
+    for (Map.Entry<Long, java.net.URI> r : config.rollups().entrySet()) {
+      L2Client l2 = l2Clients.get(r.getKey());
       RollupFollower f =
           new RollupFollower(
               r.getKey(),
@@ -255,8 +278,7 @@ public final class MachDuty implements Duty {
               l2Head.labels(rollupLabel),
               attestedBlock.labels(rollupLabel),
               missed.labels(rollupLabel))
-          .withSequencing(
-              () -> context.ports().get(SequencedFinality.class), config.sequencedConfirmations());
+          .withSequencing(sequencing, config.sequencedConfirmations());
       followers.add(f);
       scheduler.scheduleWithFixedDelay(
           () -> pollQuietly(f), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -293,6 +315,31 @@ public final class MachDuty implements Duty {
         config.rollups().keySet(),
         config.aggregators().size(),
         config.aggregator() ? ", aggregating (rank " + config.aggregatorRank() + ")" : "");
+  }
+
+  /** {@code lastBlockHash()} selector of the SequencerInbox. */
+  private static final String LAST_BLOCK_HASH =
+      org.web3j.abi.FunctionEncoder.encode(
+          new org.web3j.abi.datatypes.Function("lastBlockHash", List.of(), List.of()));
+
+  /** The inbox's {@code lastBlockHash()} as of L1 block {@code at} ({@code eth_call} there). */
+  static byte[] lastBlockHash(L1Client l1, String inbox, long at) {
+    Object r =
+        l1.rawCall(
+            "eth_call",
+            List.of(Map.of("to", inbox, "data", LAST_BLOCK_HASH), "0x" + Long.toHexString(at)));
+    if (!(r instanceof String s) || !s.startsWith("0x") || s.length() != 66) {
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED,
+          "eth_call",
+          "lastBlockHash() of inbox " + inbox + " at L1 block " + at + " is not 32 bytes: " + r);
+    }
+    try {
+      return org.web3j.utils.Numeric.hexStringToByteArray(s);
+    } catch (RuntimeException e) {
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED, "eth_call", "lastBlockHash() is not hex: " + s, e);
+    }
   }
 
   private static void pollQuietly(RollupFollower f) {

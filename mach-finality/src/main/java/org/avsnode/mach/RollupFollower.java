@@ -56,7 +56,17 @@ final class RollupFollower {
   private org.avsnode.operator.metrics.Gauge attestedGauge = NoOpMetricsSystem.GAUGE;
   private Counter missed = NoOpMetricsSystem.COUNTER;
 
-  private java.util.function.Supplier<Optional<SequencedFinality>> sequencing = Optional::empty;
+  /**
+   * Whether a block of a rollup SQUAD sequences is committed with enough L1 confirmations; empty
+   * when nothing says the rollup is sequenced (see {@link SequencedFinality#committed}).
+   */
+  @FunctionalInterface
+  interface Commitments {
+    Optional<Boolean> committed(
+        long rollupId, long l2BlockNumber, byte[] l2BlockHash, int confirmations);
+  }
+
+  private Commitments sequencing = (rollup, number, hash, confirmations) -> Optional.empty();
   private int confirmations = 1;
   // the block this follower waits at for its commitment, and since when (poll thread only)
   private long waitingFor = -1;
@@ -119,12 +129,11 @@ final class RollupFollower {
   }
 
   /**
-   * Makes the follower ask the sequencing duty, when the node runs one for this rollup, whether a
+   * Makes the follower ask {@code sequencing} (the node's squad duty, or the inbox on L1) whether a
    * block is committed with at least {@code confirmations} L1 blocks on its commitment before
    * attesting it.
    */
-  RollupFollower withSequencing(
-      java.util.function.Supplier<Optional<SequencedFinality>> sequencing, int confirmations) {
+  RollupFollower withSequencing(Commitments sequencing, int confirmations) {
     this.sequencing = Objects.requireNonNull(sequencing, "sequencing");
     if (confirmations < 1) {
       throw new IllegalArgumentException("confirmations must be >= 1");
@@ -197,7 +206,7 @@ final class RollupFollower {
    */
   private boolean sequenced(L2Block b) {
     Optional<Boolean> committed =
-        sequencing.get().flatMap(s -> s.committed(rollupId, b.number(), b.hash(), confirmations));
+        sequencing.committed(rollupId, b.number(), b.hash(), confirmations);
     if (committed.isEmpty() || committed.get()) {
       waitingFor = -1;
       waitingSince = null;

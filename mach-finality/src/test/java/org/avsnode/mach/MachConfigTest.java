@@ -46,6 +46,23 @@ class MachConfigTest {
   }
 
   @Test
+  void sequencerInboxesNameFollowedRollupsAndAddresses() {
+    assertThat(MachConfig.parse(base()).sequencerInboxes()).isEmpty();
+    Map<String, String> m = base();
+    m.put("sequencer-inboxes", "42=0x" + "44".repeat(20));
+    assertThat(MachConfig.parse(m).sequencerInboxes())
+        .containsOnly(Map.entry(42L, "0x" + "44".repeat(20)));
+    for (String bad :
+        new String[] {"9=0x" + "44".repeat(20), "42=0x1234", "0x" + "44".repeat(20)}) {
+      m.put("sequencer-inboxes", bad);
+      assertThatThrownBy(() -> MachConfig.parse(m))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("sequencer-inboxes");
+    }
+  }
+
+  @Test
   void aggregatorOfRecordRotatesByHeight() {
     Map<String, String> m = base();
     m.put("aggregator", "true");

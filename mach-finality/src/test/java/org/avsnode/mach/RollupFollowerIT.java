@@ -201,24 +201,13 @@ class RollupFollowerIT {
       Map<String, Integer> confirmed = new ConcurrentHashMap<>();
       java.util.concurrent.atomic.AtomicLong sequencedRollup =
           new java.util.concurrent.atomic.AtomicLong(42);
-      org.avsnode.operator.spi.SequencedFinality squad =
-          new org.avsnode.operator.spi.SequencedFinality() {
-            @Override
-            public java.util.OptionalLong finalL2Block(long rollupId) {
-              return java.util.OptionalLong.empty();
-            }
-
-            @Override
-            public Optional<Boolean> committed(
-                long rollupId, long number, byte[] hash, int confirmations) {
-              if (rollupId != sequencedRollup.get()) {
-                return Optional.empty();
-              }
-              return Optional.of(
-                  confirmed.getOrDefault(org.web3j.utils.Numeric.toHexString(hash), 0)
-                      >= confirmations);
-            }
-          };
+      RollupFollower.Commitments squad =
+          (rollupId, number, hash, confirmations) ->
+              rollupId != sequencedRollup.get()
+                  ? Optional.empty()
+                  : Optional.of(
+                      confirmed.getOrDefault(org.web3j.utils.Numeric.toHexString(hash), 0)
+                          >= confirmations);
       java.time.Instant[] now = {java.time.Instant.parse("2026-12-07T00:00:00Z")};
       Clock clock =
           new Clock() {
@@ -251,7 +240,7 @@ class RollupFollowerIT {
                     new ConcurrentHashMap<>(),
                     Optional::empty,
                     clock)
-                .withSequencing(() -> Optional.of(squad), 3);
+                .withSequencing(squad, 3);
         // block 5, the head, has no commitment yet: nothing is signed, the follower waits at it
         f.poll();
         assertThat(signed).isEmpty();
@@ -293,6 +282,50 @@ class RollupFollowerIT {
       } finally {
         timer.shutdownNow();
       }
+    }
+  }
+
+  /**
+   * MACH alone for a sequenced rollup ({@code sequencer-inboxes}): the inbox's last committed block
+   * as of {@code head − (confirmations − 1)} and its ancestors on the operator's own L2 node are
+   * committed; blocks above it, another block at its height, and a committed block the L2 node does
+   * not have are not. (The inbox's answer is given here; SquadMissedSlotIT reads a real inbox.)
+   */
+  @Test
+  void inboxCommitmentsAreTheLastCommittedBlockAndItsAncestors() throws Exception {
+    try (AnvilProcess anvil = AnvilProcess.builder().chainId(42069).start()) {
+      HttpService http = new HttpService(anvil.rpcUrl());
+      rpc(http, "anvil_mine", List.of("0x5"));
+      L2Client l2 = new L2Client(URI.create(anvil.rpcUrl()), Duration.ofSeconds(5));
+      byte[] three = org.web3j.utils.Numeric.hexStringToByteArray(hashAt(http, 3));
+      byte[] four = org.web3j.utils.Numeric.hexStringToByteArray(hashAt(http, 4));
+      assertThat(l2.blockByHash(three))
+          .hasValueSatisfying(b -> assertThat(b.number()).isEqualTo(3));
+      // L1 head 100; the inbox's last block was #3 up to L1 block 98 and #4 from 99 on
+      List<Long> asked = new CopyOnWriteArrayList<>();
+      InboxCommitments c =
+          new InboxCommitments(
+              Map.of(42L, "0x" + "ab".repeat(20)),
+              id -> l2,
+              () -> 100,
+              (inbox, at) -> {
+                asked.add(at);
+                return at >= 99 ? four : three;
+              });
+      byte[] two = org.web3j.utils.Numeric.hexStringToByteArray(hashAt(http, 2));
+      assertThat(c.committed(42, 2, two, 3)).contains(true);
+      assertThat(c.committed(42, 3, three, 3)).contains(true);
+      assertThat(c.committed(42, 4, four, 3)).contains(false); // 2 confirmations only
+      assertThat(c.committed(42, 4, four, 2)).contains(true);
+      assertThat(c.committed(42, 3, four, 3)).contains(false); // another block at that height
+      assertThat(asked).containsExactly(98L, 98L, 98L, 99L, 98L);
+      assertThat(c.committed(7, 2, two, 3)).isEmpty(); // a rollup without an inbox
+      // the L2 node leaves the committed chain (blocks 3..5 replaced): nothing below is committed
+      rpc(http, "anvil_rollback", List.of(3));
+      rpc(http, "evm_setNextBlockTimestamp", List.of(System.currentTimeMillis() / 1000 + 100));
+      rpc(http, "anvil_mine", List.of("0x3"));
+      assertThat(l2.blockByHash(three)).isEmpty();
+      assertThat(c.committed(42, 2, two, 3)).contains(false);
     }
   }
 

@@ -65,6 +65,28 @@ public final class L2Client implements AutoCloseable {
   }
 
   /**
+   * The block with hash {@code hash}, or empty when the node does not have it.
+   *
+   * @throws L2Exception when the node answers with another block than the one asked for
+   */
+  public Optional<L2Block> blockByHash(byte[] hash) {
+    ArrayNode params = JSON.createArrayNode();
+    String h = org.web3j.utils.Numeric.toHexString(hash);
+    params.add(h);
+    params.add(false);
+    JsonNode r = call("eth_getBlockByHash", params);
+    if (r == null || r.isNull()) {
+      return Optional.empty();
+    }
+    Optional<L2Block> b = blockOf(r, quantity(r.get("number"), "number"), endpoint());
+    if (b.isPresent() && !java.util.Arrays.equals(b.get().hash(), hash)) {
+      throw new L2Exception(
+          "eth_getBlockByHash(" + h + ") from " + endpoint() + " answered another block");
+    }
+    return b;
+  }
+
+  /**
    * The block at {@code number} with the hashes of its transactions in block order (one {@code
    * eth_getBlockByNumber}), or empty when the node does not have it (yet).
    */

@@ -385,12 +385,13 @@ class SquadMissedSlotIT {
 
     // MACH on every node attested the backup's block at that height, never the leader's: a
     // block whose commitment is not on L1 is not attested (before 2026-12-07 every node signed the
-    // leader's block as it appeared, and then refused the backup's)
+    // leader's block as it appeared, and then refused the backup's). The nodes ask their squad
+    // duty; the MACH-only node (index nodes.size()) reads the inbox on L1.
     String backupsBlock = Numeric.toHexString(ofS.blockHash);
     long height = net.l2Chain().get(backupsBlock);
     SquadNet.awaitTrue(
         () -> {
-          for (int i = 0; i < net.nodes.size(); i++) {
+          for (int i = 0; i <= net.nodes.size(); i++) {
             if (!machSigned.getOrDefault(i, Map.of()).containsKey(height)
                 && !machRefused.getOrDefault(i, Set.of()).contains(height)) {
               return false;
@@ -400,7 +401,7 @@ class SquadMissedSlotIT {
         },
         30,
         "every node's MACH decided on L2 block " + height);
-    for (int i = 0; i < net.nodes.size(); i++) {
+    for (int i = 0; i <= net.nodes.size(); i++) {
       assertThat(machRefused.getOrDefault(i, Set.of()))
           .as(
               "node %d's MACH refused nothing at L2 block %d (it signed nothing else there)",

@@ -64,6 +64,10 @@ final class SquadNet implements AutoCloseable {
   final Web3j w1;
   final Web3j w2;
   final List<NodeRuntime> nodes = new ArrayList<>();
+
+  /** With a MACH section: a node that runs MACH alone, observed as node {@code nodes.size()}. */
+  NodeRuntime machOnly;
+
   final Map<String, BlsSecretKey> blsKeys = new HashMap<>();
   final List<Credentials> ops = new ArrayList<>();
   Credentials deployer;
@@ -301,6 +305,40 @@ final class SquadNet implements AutoCloseable {
       nodes.add(node);
       node.start();
     }
+    if (machSection != null) {
+      // a node that runs MACH alone (no squad duty): it learns which blocks are committed from the
+      // inbox on L1 (sequencer-inboxes); its key is not registered, so its signatures do not count
+      Map<String, String> mach = new LinkedHashMap<>();
+      mach.put("rollups", ROLLUP + "=" + l2.rpcUrl());
+      mach.put("poll-interval", "100ms");
+      mach.put("sequencer-inboxes", ROLLUP + "=" + squad.inbox());
+      mach.putAll(machSection);
+      OperatorKeyFiles keys =
+          OperatorKeyFiles.writeLight(
+              dir.resolve("keys-mach-only"),
+              BlsSecretKey.random(RANDOM),
+              org.web3j.crypto.Keys.createEcKeyPair(),
+              "mach-only",
+              RANDOM);
+      NodeSettings settings =
+          NodeSettings.builder(dir.resolve("data-mach-only"))
+              .nodeName("mach-only")
+              .httpPort(freePort())
+              .metricsEnabled(true)
+              .l1RpcUrl(URI.create(l1.rpcUrl()))
+              .deploymentFile(deploymentFile)
+              .confirmations(0)
+              .l1PollInterval(Duration.ofMillis(250))
+              .duties(List.of(org.avsnode.mach.MachDuty.ID))
+              .dutyConfig(org.avsnode.mach.MachDuty.ID, mach)
+              .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
+              .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
+              .build();
+      machOnly =
+          RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers.apply(operators))
+              .runtime();
+      machOnly.start();
+    }
   }
 
   /** A transaction manager for reading the L1 contracts (calls from the deployer's address). */
@@ -429,6 +467,9 @@ final class SquadNet implements AutoCloseable {
   public void close() {
     for (NodeRuntime n : nodes) {
       n.close();
+    }
+    if (machOnly != null) {
+      machOnly.close();
     }
     w1.shutdown();
     w2.shutdown();
