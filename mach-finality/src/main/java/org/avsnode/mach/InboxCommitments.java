@@ -35,6 +35,12 @@ final class InboxCommitments implements RollupFollower.Commitments {
   private final LastBlockHash lastBlockHash;
 
   /**
+   * Per rollup, the committed block last found on the L2 node: a hash names one block for good, so
+   * while the inbox's answer stays the same (every poll between L1 blocks) it is not asked again.
+   */
+  private final Map<Long, L2Block> found = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
    * @param inboxes rollup id → its SequencerInbox address
    * @param l2 rollup id → the operator's own L2 node (the one MACH follows)
    * @param l1Head the L1 head as this node sees it
@@ -63,7 +69,11 @@ final class InboxCommitments implements RollupFollower.Commitments {
     }
     byte[] last = lastBlockHash.at(inbox, at);
     L2Client node = l2.apply(rollupId);
-    Optional<L2Block> committed = node.blockByHash(last);
+    Optional<L2Block> committed = Optional.ofNullable(found.get(rollupId));
+    if (committed.isEmpty() || !Arrays.equals(committed.get().hash(), last)) {
+      committed = node.blockByHash(last);
+      committed.ifPresent(b -> found.put(rollupId, b));
+    }
     if (committed.isEmpty() || l2BlockNumber > committed.get().number()) {
       return Optional.of(false); // not committed yet (or the L2 node lacks the committed block)
     }

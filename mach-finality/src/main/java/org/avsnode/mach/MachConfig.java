@@ -190,25 +190,8 @@ public record MachConfig(
   public static MachConfig parse(Map<String, String> section) {
     DutySection c = new DutySection("mach", section, KEYS);
     Map<Long, URI> rollups = new LinkedHashMap<>();
-    for (String part : c.list("rollups")) {
-      int eq = part.indexOf('=');
-      if (eq <= 0) {
-        throw c.error("rollups entries are ID=URL, got " + part.substring(0, Math.max(0, eq)));
-      }
-      long id = c.nonNegativeValue("rollups", part.substring(0, eq));
-      rollups.put(id, c.uriValue("rollups", part.substring(eq + 1)));
-    }
-    Map<Long, String> inboxes = new LinkedHashMap<>();
-    for (String part : c.list("sequencer-inboxes")) {
-      int eq = part.indexOf('=');
-      if (eq <= 0) {
-        throw c.error(
-            "sequencer-inboxes entries are ID=ADDRESS, got " + part.substring(0, Math.max(0, eq)));
-      }
-      inboxes.put(
-          c.nonNegativeValue("sequencer-inboxes", part.substring(0, eq)),
-          part.substring(eq + 1).strip());
-    }
+    c.idMap("rollups", "URL").forEach((id, url) -> rollups.put(id, c.uriValue("rollups", url)));
+    Map<Long, String> inboxes = c.idMap("sequencer-inboxes", "ADDRESS");
     List<URI> aggregators = new ArrayList<>();
     for (String u : c.list("aggregators")) {
       aggregators.add(c.uriValue("aggregators", u));

@@ -201,13 +201,12 @@ public final class MachDuty implements Duty {
       role.prefetchCurrentEpoch();
       role.startCadence();
     }
+    java.util.function.LongSupplier l1Head =
+        () -> head.flatMap(HeadTracker::head).map(h -> h.number()).orElseGet(l1::blockNumber);
     // stakeEpoch from the L2 block's timestamp and L1 boundary blocks: the same for every operator
     EpochClock epochClock =
         new EpochClock(
-            epochLength,
-            config.epochLag(),
-            () -> head.flatMap(HeadTracker::head).map(h -> h.number()).orElseGet(l1::blockNumber),
-            n -> l1.byNumber(n).map(b -> b.timestamp()));
+            epochLength, config.epochLag(), l1Head, n -> l1.byNumber(n).map(b -> b.timestamp()));
     Labelled<org.avsnode.operator.metrics.Gauge> l2Head =
         context
             .metrics()
@@ -244,7 +243,7 @@ public final class MachDuty implements Duty {
         new InboxCommitments(
             config.sequencerInboxes(),
             l2Clients::get,
-            () -> head.flatMap(HeadTracker::head).map(h -> h.number()).orElseGet(l1::blockNumber),
+            l1Head,
             (inbox, at) -> lastBlockHash(l1, inbox, at));
     RollupFollower.Commitments sequencing =
         (rollupId, number, hash, confirmations) -> {

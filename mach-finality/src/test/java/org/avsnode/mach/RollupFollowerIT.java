@@ -208,24 +208,8 @@ class RollupFollowerIT {
                   : Optional.of(
                       confirmed.getOrDefault(org.web3j.utils.Numeric.toHexString(hash), 0)
                           >= confirmations);
-      java.time.Instant[] now = {java.time.Instant.parse("2026-12-07T00:00:00Z")};
-      Clock clock =
-          new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-              return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-              return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-              return now[0];
-            }
-          };
+      org.avsnode.operator.time.ManualTime clock = new org.avsnode.operator.time.ManualTime();
+      java.time.Instant firstPoll = clock.instant();
       ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
       try (EmbeddedSlashingProtection db =
           EmbeddedSlashingProtection.open(dir, ProtectedSigner.slashingDomain(domain))) {
@@ -247,14 +231,10 @@ class RollupFollowerIT {
         assertThat(f.waiting()).hasValueSatisfying(w -> assertThat(w.l2BlockNumber()).isEqualTo(5));
         // committed, but with two confirmations of three: still waiting, since the first poll
         confirmed.put(hashAt(http, 5), 2);
-        now[0] = now[0].plusSeconds(10);
+        clock.advance(Duration.ofSeconds(10));
         f.poll();
         assertThat(signed).isEmpty();
-        assertThat(f.waiting())
-            .hasValueSatisfying(
-                w ->
-                    assertThat(w.since())
-                        .isEqualTo(java.time.Instant.parse("2026-12-07T00:00:00Z")));
+        assertThat(f.waiting()).hasValueSatisfying(w -> assertThat(w.since()).isEqualTo(firstPoll));
         confirmed.put(hashAt(http, 5), 3);
         f.poll();
         assertThat(signed).containsOnlyKeys(5L);

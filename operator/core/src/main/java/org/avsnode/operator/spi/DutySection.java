@@ -65,6 +65,23 @@ public final class DutySection {
     return out;
   }
 
+  /**
+   * A comma-separated list of {@code ID=VALUE} entries, in order: the ids non-negative integers,
+   * the values stripped ({@code shape} names them in the error, e.g. {@code URL}).
+   */
+  public java.util.Map<Long, String> idMap(String key, String shape) {
+    java.util.Map<Long, String> out = new java.util.LinkedHashMap<>();
+    for (String part : list(key)) {
+      int eq = part.indexOf('=');
+      if (eq <= 0) {
+        throw error(
+            key + " entries are ID=" + shape + ", got " + part.substring(0, Math.max(0, eq)));
+      }
+      out.put(nonNegativeValue(key, part.substring(0, eq)), part.substring(eq + 1).strip());
+    }
+    return out;
+  }
+
   public long nonNegative(String key, long fallback) {
     String v = values.get(key);
     if (v == null) {

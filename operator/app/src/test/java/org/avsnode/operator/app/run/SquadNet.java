@@ -277,27 +277,14 @@ final class SquadNet implements AutoCloseable {
       section.put("peers", peers.toString());
       section.putAll(extraSection);
       NodeSettings.Builder builder =
-          NodeSettings.builder(dir.resolve("data" + i))
-              .nodeName("squad-op" + i)
-              .httpPort(ports[i])
-              .metricsEnabled(true)
-              .l1RpcUrl(URI.create(l1.rpcUrl()))
-              .deploymentFile(deploymentFile)
-              .confirmations(0)
-              .l1PollInterval(Duration.ofMillis(250))
+          nodeSettings(dir.resolve("data" + i), "squad-op" + i, ports[i], keys, deploymentFile)
               .duties(
                   machSection == null
                       ? List.of(SquadDuty.ID)
                       : List.of(org.avsnode.mach.MachDuty.ID, SquadDuty.ID))
-              .dutyConfig(SquadDuty.ID, section)
-              .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
-              .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile());
+              .dutyConfig(SquadDuty.ID, section);
       if (machSection != null) {
-        Map<String, String> mach = new LinkedHashMap<>();
-        mach.put("rollups", ROLLUP + "=" + l2.rpcUrl());
-        mach.put("poll-interval", "100ms");
-        mach.putAll(machSection);
-        builder.dutyConfig(org.avsnode.mach.MachDuty.ID, mach);
+        builder.dutyConfig(org.avsnode.mach.MachDuty.ID, machConfig(machSection));
       }
       NodeSettings settings = builder.build();
       NodeRuntime node =
@@ -309,8 +296,6 @@ final class SquadNet implements AutoCloseable {
       // a node that runs MACH alone (no squad duty): it learns which blocks are committed from the
       // inbox on L1 (sequencer-inboxes); its key is not registered, so its signatures do not count
       Map<String, String> mach = new LinkedHashMap<>();
-      mach.put("rollups", ROLLUP + "=" + l2.rpcUrl());
-      mach.put("poll-interval", "100ms");
       mach.put("sequencer-inboxes", ROLLUP + "=" + squad.inbox());
       mach.putAll(machSection);
       OperatorKeyFiles keys =
@@ -321,24 +306,39 @@ final class SquadNet implements AutoCloseable {
               "mach-only",
               RANDOM);
       NodeSettings settings =
-          NodeSettings.builder(dir.resolve("data-mach-only"))
-              .nodeName("mach-only")
-              .httpPort(freePort())
-              .metricsEnabled(true)
-              .l1RpcUrl(URI.create(l1.rpcUrl()))
-              .deploymentFile(deploymentFile)
-              .confirmations(0)
-              .l1PollInterval(Duration.ofMillis(250))
+          nodeSettings(dir.resolve("data-mach-only"), "mach-only", freePort(), keys, deploymentFile)
               .duties(List.of(org.avsnode.mach.MachDuty.ID))
-              .dutyConfig(org.avsnode.mach.MachDuty.ID, mach)
-              .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
-              .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile())
+              .dutyConfig(org.avsnode.mach.MachDuty.ID, machConfig(mach))
               .build();
       machOnly =
           RunComponent.create(settings, LogLevelControl.UNSUPPORTED, observers.apply(operators))
               .runtime();
       machOnly.start();
     }
+  }
+
+  /** What every node of this network shares: its L1, the deployment, a key pair, its port. */
+  private NodeSettings.Builder nodeSettings(
+      Path data, String name, int port, OperatorKeyFiles keys, Path deploymentFile) {
+    return NodeSettings.builder(data)
+        .nodeName(name)
+        .httpPort(port)
+        .metricsEnabled(true)
+        .l1RpcUrl(URI.create(l1.rpcUrl()))
+        .deploymentFile(deploymentFile)
+        .confirmations(0)
+        .l1PollInterval(Duration.ofMillis(250))
+        .blsKey(keys.bls().keystoreFile(), keys.bls().passwordFile())
+        .ecdsaKey(keys.ecdsa().keystoreFile(), keys.ecdsa().passwordFile());
+  }
+
+  /** A {@code mach} section following the L2 node, with {@code extra} keys added. */
+  private Map<String, String> machConfig(Map<String, String> extra) {
+    Map<String, String> mach = new LinkedHashMap<>();
+    mach.put("rollups", ROLLUP + "=" + l2.rpcUrl());
+    mach.put("poll-interval", "100ms");
+    mach.putAll(extra);
+    return mach;
   }
 
   /** A transaction manager for reading the L1 contracts (calls from the deployer's address). */
