@@ -12,7 +12,8 @@ import org.avsnode.operator.l2.L2Client;
 /**
  * Which L2 blocks of a rollup SQUAD sequences are committed on L1 with enough confirmations, read
  * from L1 and the operator's own L2 node alone: for a node that runs MACH without the squad duty of
- * that rollup ({@code sequencer-inboxes}).
+ * that rollup. The inbox is the one the slashing coordinator registered for the rollup, else the
+ * configured one ({@link SequencerInboxes}).
  *
  * <p>The inbox takes one block per slot and each builds on the last committed one, so the committed
  * blocks form one chain from the L2 genesis. The inbox's {@code lastBlockHash()} read at L1 block
@@ -29,7 +30,7 @@ final class InboxCommitments implements RollupFollower.Commitments {
     byte[] at(String inbox, long l1Block);
   }
 
-  private final Map<Long, String> inboxes;
+  private final LongFunction<Optional<String>> inboxes;
   private final LongFunction<L2Client> l2;
   private final LongSupplier l1Head;
   private final LastBlockHash lastBlockHash;
@@ -41,16 +42,17 @@ final class InboxCommitments implements RollupFollower.Commitments {
   private final Map<Long, L2Block> found = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * @param inboxes rollup id → its SequencerInbox address
+   * @param inboxes rollup id → its SequencerInbox address, empty for a rollup SQUAD does not
+   *     sequence
    * @param l2 rollup id → the operator's own L2 node (the one MACH follows)
    * @param l1Head the L1 head as this node sees it
    */
   InboxCommitments(
-      Map<Long, String> inboxes,
+      LongFunction<Optional<String>> inboxes,
       LongFunction<L2Client> l2,
       LongSupplier l1Head,
       LastBlockHash lastBlockHash) {
-    this.inboxes = Map.copyOf(inboxes);
+    this.inboxes = Objects.requireNonNull(inboxes, "inboxes");
     this.l2 = Objects.requireNonNull(l2, "l2");
     this.l1Head = Objects.requireNonNull(l1Head, "l1Head");
     this.lastBlockHash = Objects.requireNonNull(lastBlockHash, "lastBlockHash");
@@ -59,10 +61,11 @@ final class InboxCommitments implements RollupFollower.Commitments {
   @Override
   public Optional<Boolean> committed(
       long rollupId, long l2BlockNumber, byte[] l2BlockHash, int confirmations) {
-    String inbox = inboxes.get(rollupId);
-    if (inbox == null) {
+    Optional<String> registered = inboxes.apply(rollupId);
+    if (registered.isEmpty()) {
       return Optional.empty();
     }
+    String inbox = registered.get();
     long at = l1Head.getAsLong() - (Math.max(1, confirmations) - 1);
     if (at < 0) {
       return Optional.of(false);

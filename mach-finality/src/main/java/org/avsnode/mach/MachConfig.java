@@ -49,7 +49,9 @@ import org.avsnode.operator.spi.DutySection;
  *     org.avsnode.operator.spi.SequencedFinality#committed})
  * @param sequencerInboxes rollup id → the SequencerInbox of a rollup SQUAD sequences, for a node
  *     that does not run the squad duty of that rollup: its blocks are attested only once committed
- *     there with {@code sequencedConfirmations} (read from L1, see {@link InboxCommitments})
+ *     there with {@code sequencedConfirmations} (read from L1, see {@link InboxCommitments}). Used
+ *     only where the slashing coordinator registers no inbox for the rollup ({@link
+ *     SequencerInboxes}): the coordinator's registration is found without it
  */
 public record MachConfig(
     Map<Long, URI> rollups,

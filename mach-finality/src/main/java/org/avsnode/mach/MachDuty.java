@@ -233,18 +233,18 @@ public final class MachDuty implements Duty {
                 "L2 blocks this operator skipped without attesting (it fell more than 64 blocks"
                     + " behind the head), by rollup",
                 "rollup");
-    // rollups SQUAD sequences: the node's squad duty answers for the ones it sequences; the
-    // configured inboxes, read from L1, for the others
+    // rollups SQUAD sequences: the node's squad duty answers for the ones it sequences; for the
+    // others, the inbox the slashing coordinator registered for the rollup (or the configured one),
+    // read from L1
     Map<Long, L2Client> l2Clients = new java.util.HashMap<>();
     for (Map.Entry<Long, java.net.URI> r : config.rollups().entrySet()) {
       l2Clients.put(r.getKey(), new L2Client(r.getValue(), config.rpcTimeout()));
     }
+    SequencerInboxes inboxes =
+        new SequencerInboxes(config.sequencerInboxes(), contracts::sequencerInboxOf, l1Head);
     InboxCommitments fromL1 =
         new InboxCommitments(
-            config.sequencerInboxes(),
-            l2Clients::get,
-            l1Head,
-            (inbox, at) -> lastBlockHash(l1, inbox, at));
+            inboxes::of, l2Clients::get, l1Head, (inbox, at) -> lastBlockHash(l1, inbox, at));
     RollupFollower.Commitments sequencing =
         (rollupId, number, hash, confirmations) -> {
           Optional<Boolean> squad =

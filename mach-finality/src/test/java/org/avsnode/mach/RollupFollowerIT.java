@@ -285,7 +285,7 @@ class RollupFollowerIT {
       List<Long> asked = new CopyOnWriteArrayList<>();
       InboxCommitments c =
           new InboxCommitments(
-              Map.of(42L, "0x" + "ab".repeat(20)),
+              id -> id == 42 ? Optional.of("0x" + "ab".repeat(20)) : Optional.empty(),
               id -> l2,
               () -> 100,
               (inbox, at) -> {

@@ -122,6 +122,30 @@ public final class MachContracts {
                 .send());
   }
 
+  /**
+   * The {@code SequencerInbox} the slashing coordinator holds for {@code rollupId}: the inbox whose
+   * commitments SQUAD's breach evidence is judged against, so the rollup is SQUAD-sequenced exactly
+   * when there is one. Set once by the deployer and never changed ({@code InboxAlreadySet}). Empty
+   * when none is registered.
+   *
+   * @throws L1Exception when it cannot be read or the answer is not an address
+   */
+  public java.util.Optional<String> sequencerInboxOf(long rollupId) {
+    String a =
+        read(
+            "sequencerInboxOf",
+            () -> coordinator.sequencerInboxOf(BigInteger.valueOf(rollupId)).send());
+    if (a == null || !a.matches("0x[0-9a-fA-F]{40}")) {
+      throw new L1Exception(
+          L1Exception.Kind.MALFORMED,
+          "eth_call",
+          "sequencerInboxOf(" + rollupId + ") is not an address: " + a);
+    }
+    return new BigInteger(a.substring(2), 16).signum() == 0
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(a.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** The L1 head's block number. */
   public long l1BlockNumber() {
     return l1.blockNumber();

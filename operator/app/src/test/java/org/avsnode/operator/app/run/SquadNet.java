@@ -293,11 +293,10 @@ final class SquadNet implements AutoCloseable {
       node.start();
     }
     if (machSection != null) {
-      // a node that runs MACH alone (no squad duty): it learns which blocks are committed from the
-      // inbox on L1 (sequencer-inboxes); its key is not registered, so its signatures do not count
-      Map<String, String> mach = new LinkedHashMap<>();
-      mach.put("sequencer-inboxes", ROLLUP + "=" + squad.inbox());
-      mach.putAll(machSection);
+      // a node that runs MACH alone (no squad duty and no sequencer-inboxes): it finds the
+      // rollup's inbox at the slashing coordinator and learns from it which blocks are committed;
+      // its key is not registered, so its signatures do not count
+      Map<String, String> mach = new LinkedHashMap<>(machSection);
       OperatorKeyFiles keys =
           OperatorKeyFiles.writeLight(
               dir.resolve("keys-mach-only"),
