@@ -148,6 +148,10 @@ class PreconfirmerIT {
     assertThat(p.preconfirm(1, tx1559(CHAIN, 1))).isInstanceOf(Preconfirmer.Accepted.class);
     assertThat(p.preconfirm(1, tx1559(CHAIN, 2))).isInstanceOf(Preconfirmer.Accepted.class);
     assertRefused(p.preconfirm(1, tx1559(CHAIN, 3)), Preconfirmer.Reason.SLOT_FULL);
+    // transactions a slot carries from earlier ones take its places: one left of two
+    p.reserve(3, 1);
+    assertThat(p.preconfirm(3, tx1559(CHAIN, 5))).isInstanceOf(Preconfirmer.Accepted.class);
+    assertRefused(p.preconfirm(3, tx1559(CHAIN, 6)), Preconfirmer.Reason.SLOT_FULL);
     // a sealed slot takes nothing more
     assertThat(p.seal(2)).isEmpty();
     assertRefused(p.preconfirm(2, tx1559(CHAIN, 4)), Preconfirmer.Reason.SLOT_SEALED);

@@ -62,8 +62,30 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   private final Map<ByteBuffer, Long> keyIds = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  /**
+   * Where preconfirmations are recorded before the database takes them in batches (the embedded
+   * backend on disk); null to record them in the database directly.
+   */
+  private final PreconfirmationJournal journal;
+
+  private final Object flushLock = new Object();
+  private java.util.concurrent.ScheduledExecutorService flusher;
+
+  /** How often the journal's records are moved into the database. */
+  static final long JOURNAL_FLUSH_MILLIS = 250;
+
   JdbcSlashingProtection(
       Dialect dialect, ConnectionFactory factory, int poolSize, SlashingDomain domain) {
+    this(dialect, factory, poolSize, domain, null);
+  }
+
+  JdbcSlashingProtection(
+      Dialect dialect,
+      ConnectionFactory factory,
+      int poolSize,
+      SlashingDomain domain,
+      PreconfirmationJournal journal) {
+    this.journal = journal;
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be at least 1");
     }
@@ -95,6 +117,116 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
           checkOrStoreDomain(s);
           return null;
         });
+    if (journal != null) {
+      // what a stopped process left in the journal goes into the database first
+      flushJournal();
+      flusher =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              org.avsnode.operator.time.DaemonThreads.named("slashing-protection-journal"));
+      flusher.scheduleWithFixedDelay(
+          this::flushQuietly,
+          JOURNAL_FLUSH_MILLIS,
+          JOURNAL_FLUSH_MILLIS,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void flushQuietly() {
+    try {
+      flushJournal();
+    } catch (RuntimeException e) {
+      // the records stay in the journal, where the rules read them, and are tried again
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "moving preconfirmation records into the database failed (kept in the journal): {0}",
+          e.toString());
+    }
+  }
+
+  /**
+   * Moves the journal's records into the database in one transaction (holding the locks of the keys
+   * involved), then deletes their files. A record at or below its watermark (pruned since) or
+   * already in the database is skipped.
+   */
+  final void flushJournal() {
+    if (journal == null) {
+      return;
+    }
+    synchronized (flushLock) {
+      PreconfirmationJournal.Batch batch;
+      try {
+        batch = journal.seal();
+      } catch (java.io.IOException e) {
+        throw new SlashingProtectionException(
+            "cannot start a new preconfirmation journal file: " + e.getMessage(), e);
+      }
+      if (batch.entries().isEmpty()) {
+        return;
+      }
+      Set<Long> ids = new TreeSet<>();
+      for (PreconfirmationJournal.Entry e : batch.entries()) {
+        ids.add(e.keyId());
+      }
+      long[] locks = new long[ids.size()];
+      int i = 0;
+      for (long id : ids) {
+        locks[i++] = lockId(pubkeyOf(id));
+      }
+      transact(
+          locks,
+          s -> {
+            Map<String, Optional<BigInteger>> marks = new HashMap<>();
+            for (PreconfirmationJournal.Entry e : batch.entries()) {
+              Optional<BigInteger> wm = marks.get(e.keyId() + "/" + e.rollupId());
+              if (wm == null) {
+                wm =
+                    Optional.ofNullable(
+                        watermark(s, e.keyId(), MessageKind.PRECONFIRMATION, e.rollupId()));
+                marks.put(e.keyId() + "/" + e.rollupId(), wm);
+              }
+              HistoryEntry h = e.history();
+              if (atOrBelow(h.height(), wm.orElse(null))
+                  || findInDatabase(s, e.keyId(), h) != null) {
+                continue;
+              }
+              insert(s, e.keyId(), h);
+            }
+            return null;
+          });
+      try {
+        journal.moved(batch);
+      } catch (java.io.IOException e) {
+        // the records are in the database; a file left behind is read back and skipped
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "cannot delete preconfirmation journal files: {0}",
+            e.toString());
+      }
+    }
+  }
+
+  /** The public key of a key id (from the cache, else the database). */
+  private byte[] pubkeyOf(long id) {
+    for (Map.Entry<ByteBuffer, Long> e : keyIds.entrySet()) {
+      if (e.getValue() == id) {
+        return e.getKey().array().clone();
+      }
+    }
+    byte[] pk =
+        transact(
+            new long[0],
+            s -> {
+              PreparedStatement ps = s.ps("SELECT pubkey FROM slashing_key WHERE id = ?");
+              ps.setLong(1, id);
+              try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+              }
+            });
+    if (pk == null) {
+      throw new SlashingProtectionException(
+          "the preconfirmation journal names key id " + id + ", which the database does not hold");
+    }
+    return pk;
   }
 
   /** Takes the cross-process locks of the given keys (sorted ascending) for this transaction. */
@@ -215,7 +347,11 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     if (coverage != null) {
       return coverage;
     }
-    insert(s, keyId, e);
+    if (journal != null && e.kind() == MessageKind.PRECONFIRMATION) {
+      journal.append(keyId, e); // in the OS before the signature, as a commit would be
+    } else {
+      insert(s, keyId, e);
+    }
     return Decision.allowed();
   }
 
@@ -231,16 +367,24 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     ps.setLong(1, keyId);
     ps.setLong(2, e.rollupId());
     ps.setLong(3, e.height().longValueExact());
-    int missing = 0;
-    String firstMissing = null;
+    Set<ByteBuffer> preconfirmed = new java.util.LinkedHashSet<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        byte[] tx = rs.getBytes(1);
-        if (!inBlock.contains(ByteBuffer.wrap(tx))) {
-          missing++;
-          if (firstMissing == null) {
-            firstMissing = hex(tx);
-          }
+        preconfirmed.add(ByteBuffer.wrap(rs.getBytes(1)));
+      }
+    }
+    if (journal != null) {
+      for (byte[] tx : journal.txs(keyId, e.rollupId(), e.height().longValueExact())) {
+        preconfirmed.add(ByteBuffer.wrap(tx));
+      }
+    }
+    int missing = 0;
+    String firstMissing = null;
+    for (ByteBuffer tx : preconfirmed) {
+      if (!inBlock.contains(tx)) {
+        missing++;
+        if (firstMissing == null) {
+          firstMissing = hex(tx.array());
         }
       }
     }
@@ -327,6 +471,11 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
         s -> {
           BigInteger wm = watermark(s, keyId, kind, rollupId);
           if (wm != null && height.compareTo(wm) <= 0) {
+            return true;
+          }
+          if (journal != null
+              && kind == MessageKind.PRECONFIRMATION
+              && !journal.txs(keyId, rollupId, height.longValueExact()).isEmpty()) {
             return true;
           }
           PreparedStatement ps =
@@ -622,6 +771,32 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
         }
       }
     }
+    // preconfirmations: the database's and the journal's, in one order whatever their source
+    List<HistoryEntry> preconfs = new ArrayList<>();
+    Set<String> exported = new HashSet<>();
+    for (java.util.Iterator<HistoryEntry> it = entries.iterator(); it.hasNext(); ) {
+      HistoryEntry e = it.next();
+      if (e.kind() == MessageKind.PRECONFIRMATION) {
+        it.remove();
+        preconfs.add(e);
+        exported.add(e.rollupId() + "/" + e.height() + "/" + hex(e.subject()));
+      }
+    }
+    if (journal != null) {
+      for (PreconfirmationJournal.Entry j : journal.entries(keyId)) {
+        HistoryEntry e = j.history();
+        BigInteger wm = watermark(s, keyId, MessageKind.PRECONFIRMATION, e.rollupId());
+        if (!atOrBelow(e.height(), wm)
+            && exported.add(e.rollupId() + "/" + e.height() + "/" + hex(e.subject()))) {
+          preconfs.add(e);
+        }
+      }
+    }
+    preconfs.sort(
+        java.util.Comparator.comparingLong(HistoryEntry::rollupId)
+            .thenComparing(HistoryEntry::height)
+            .thenComparing(HistoryEntry::subject, Arrays::compareUnsigned));
+    entries.addAll(preconfs);
     return new Interchange.KeyHistory(pubkey, wms, entries);
   }
 
@@ -654,7 +829,19 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     }
   }
 
+  /** The recorded row at the entry's identity: the journal's record, else the database's. */
   private Row find(Session s, long keyId, HistoryEntry e) throws SQLException {
+    if (journal != null && e.kind() == MessageKind.PRECONFIRMATION) {
+      PreconfirmationJournal.Entry j =
+          journal.find(keyId, e.rollupId(), e.height().longValueExact(), e.subject());
+      if (j != null) {
+        return new Row(j.txHash(), null, j.digest());
+      }
+    }
+    return findInDatabase(s, keyId, e);
+  }
+
+  private Row findInDatabase(Session s, long keyId, HistoryEntry e) throws SQLException {
     KindSpec spec = KindSpec.of(e.kind());
     PreparedStatement ps = s.ps(spec.findSql());
     ps.setLong(1, keyId);
@@ -721,11 +908,21 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
                 + " WHERE key_id = ? AND rollup_id = ?");
     ps.setLong(1, keyId);
     ps.setLong(2, rollupId);
+    BigInteger max;
     try (ResultSet rs = ps.executeQuery()) {
       rs.next();
       BigDecimal d = rs.getBigDecimal(1);
-      return d == null ? null : d.toBigIntegerExact();
+      max = d == null ? null : d.toBigIntegerExact();
     }
+    if (journal != null && kind == MessageKind.PRECONFIRMATION) {
+      for (PreconfirmationJournal.Entry j : journal.entries(keyId)) {
+        if (j.rollupId() == rollupId) {
+          BigInteger h = BigInteger.valueOf(j.slot());
+          max = max == null ? h : max.max(h);
+        }
+      }
+    }
+    return max;
   }
 
   // ---------------------------------------------------------------- domain and keys
@@ -945,8 +1142,31 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
 
   @Override
   public void close() {
+    close(true);
+  }
+
+  /**
+   * For tests: closes as a killed process would leave it, with the journal's records not moved into
+   * the database (the next opening reads them back).
+   */
+  void closeWithoutFlush() {
+    close(false);
+  }
+
+  private void close(boolean flush) {
     if (closed) {
       return;
+    }
+    if (flusher != null) {
+      flusher.shutdown();
+      try {
+        flusher.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (flush) {
+        flushQuietly(); // what is left stays in the journal, read back at the next opening
+      }
     }
     closed = true;
     boolean drained = false;
@@ -964,6 +1184,13 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     } finally {
       if (drained) {
         permits.release(poolSize);
+      }
+      if (journal != null) {
+        try {
+          journal.close();
+        } catch (java.io.IOException e) {
+          LOG.log(System.Logger.Level.DEBUG, "closing the preconfirmation journal failed", e);
+        }
       }
       closeResources();
     }

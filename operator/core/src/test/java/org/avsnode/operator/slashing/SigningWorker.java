@@ -18,7 +18,9 @@ import org.avsnode.bls.eip712.FinalityAttestation;
  * the output file, written out before the next signing. The secret key is read from a file, never
  * from the command line.
  *
- * <p>Usage: {@code SigningWorker h2|pg <dir|jdbcUrl> <keyFile> <outFile> <start> <count> <variant>}
+ * <p>Usage: {@code SigningWorker h2|pg <dir|jdbcUrl> <keyFile> <outFile> <start> <count> <variant>
+ * [preconf]}: with {@code preconf}, it signs a Preconfirmation per height instead ({@link
+ * #preconfirmation}: 64 transactions a slot), as a SQUAD leader does.
  */
 public final class SigningWorker {
   static final Eip712Domain DOMAIN = Eip712Domain.avsNode(31337, filled(20, 0x77));
@@ -40,8 +42,16 @@ public final class SigningWorker {
     return new FinalityAttestation(ROLLUP, height, blockHash, filled(32, 0x0e), 1);
   }
 
+  /** The preconfirmation for (height, variant): slot height / 64, a transaction of its own. */
+  static org.avsnode.bls.eip712.Preconfirmation preconfirmation(long height, int variant) {
+    byte[] tx = new byte[32];
+    tx[0] = (byte) 0xcc;
+    java.nio.ByteBuffer.wrap(tx, 8, 16).putLong(height).putLong(variant);
+    return new org.avsnode.bls.eip712.Preconfirmation(ROLLUP, height / 64, tx);
+  }
+
   public static void main(String[] args) throws Exception {
-    if (args.length != 7) {
+    if (args.length != 7 && !(args.length == 8 && args[7].equals("preconf"))) {
       System.err.println(
           "usage: SigningWorker h2|pg <dir|jdbcUrl> <keyFile> <outFile> <start> <count> <variant>");
       System.exit(2);
@@ -64,7 +74,10 @@ public final class SigningWorker {
     long unavailable = 0;
     try (OutputStream out = new FileOutputStream(args[3], true)) {
       for (long h = start; count < 0 || h < start + count; h++) {
-        SigningResult r = signer.sign(attestation(h, variant));
+        SigningResult r =
+            args.length == 8
+                ? signer.sign(preconfirmation(h, variant))
+                : signer.sign(attestation(h, variant));
         if (r.isSigned()) {
           String line =
               h

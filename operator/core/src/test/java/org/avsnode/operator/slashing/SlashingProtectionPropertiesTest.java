@@ -86,8 +86,42 @@ class SlashingProtectionPropertiesTest {
 
   @Property(tries = 100)
   void neverTwoContentsAndWatermarksOnlyRise(@ForAll("ops") List<Op> ops) {
+    neverTwoContents(ops, null);
+  }
+
+  /**
+   * The same with preconfirmations recorded in a {@link PreconfirmationJournal}: a restart is a
+   * clean close, a close that leaves the journal's records where a killed process leaves them (read
+   * back at the next opening), or no restart but a move of the records into the database.
+   */
+  @Property(tries = 100)
+  void neverTwoContentsWithThePreconfirmationJournal(@ForAll("ops") List<Op> ops)
+      throws java.io.IOException {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("journal-prop");
+    try {
+      neverTwoContents(ops, dir);
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(dir)) {
+      for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static EmbeddedSlashingProtection open(String name, java.nio.file.Path journal) {
+    return journal == null
+        ? EmbeddedSlashingProtection.inMemory(name, DOMAIN)
+        : EmbeddedSlashingProtection.inMemory(name, DOMAIN, journal);
+  }
+
+  private void neverTwoContents(List<Op> ops, java.nio.file.Path journal) {
     String name = "prop-" + UUID.randomUUID();
-    EmbeddedSlashingProtection db = EmbeddedSlashingProtection.inMemory(name, DOMAIN);
+    EmbeddedSlashingProtection db = open(name, journal);
     // what was allowed, per (key, kind, rollup, height[, root]): content identity
     Map<String, String> allowed = new HashMap<>();
     Map<String, Set<Integer>> preconfs = new HashMap<>();
@@ -97,8 +131,16 @@ class SlashingProtectionPropertiesTest {
       for (Op o : ops) {
         switch (o.type()) {
           case 1 -> {
-            db.close();
-            db = EmbeddedSlashingProtection.inMemory(name, DOMAIN);
+            if (journal != null && o.content() == 2) {
+              db.flushJournal();
+            } else {
+              if (journal != null && o.content() == 1) {
+                db.closeWithoutFlush();
+              } else {
+                db.close();
+              }
+              db = open(name, journal);
+            }
           }
           case 2 ->
               db.prune(key(o.key()), KINDS[o.kind()], o.rollup(), BigInteger.valueOf(o.height()));
@@ -168,12 +210,15 @@ class SlashingProtectionPropertiesTest {
    * decisions they get one at a time, and leave the same history behind.
    */
   @Property(tries = 100)
-  void batchesDecideLikeOneAtATime(
-      @ForAll("ops") List<Op> ops, @ForAll("cuts") List<Integer> cuts) {
+  void batchesDecideLikeOneAtATime(@ForAll("ops") List<Op> ops, @ForAll("cuts") List<Integer> cuts)
+      throws java.io.IOException {
     String one = "prop-one-" + UUID.randomUUID();
     String batched = "prop-batch-" + UUID.randomUUID();
+    // the batched one records preconfirmations in a journal, so the two histories also compare
+    // the journal with the database
+    java.nio.file.Path journal = java.nio.file.Files.createTempDirectory("journal-batch");
     EmbeddedSlashingProtection a = EmbeddedSlashingProtection.inMemory(one, DOMAIN);
-    EmbeddedSlashingProtection b = EmbeddedSlashingProtection.inMemory(batched, DOMAIN);
+    EmbeddedSlashingProtection b = EmbeddedSlashingProtection.inMemory(batched, DOMAIN, journal);
     try {
       List<Op> signs = ops.stream().filter(o -> o.type() == 0).toList();
       int i = 0;
@@ -203,6 +248,7 @@ class SlashingProtectionPropertiesTest {
       b.close();
       EmbeddedSlashingProtection.dropInMemory(one);
       EmbeddedSlashingProtection.dropInMemory(batched);
+      deleteTree(journal);
     }
   }
 
