@@ -1659,6 +1659,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             why);
       }
     }
+    // carried transactions take places of the slot's max-tx-per-slot
+    r.preconfirmer.reserve(slot, carried.size());
     r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null, noPreconfirmations);
     r.trouble(null);
     LOG.info(
@@ -1723,6 +1725,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     }
     String noPreconfirmations = escapeExposure(r, slot);
     r.lastOpenedSlot = slot;
+    r.preconfirmer.reserve(slot, ifDropped.size());
     r.open =
         new OpenSlot(
             slot,

@@ -212,6 +212,20 @@ public final class Preconfirmer {
   }
 
   /**
+   * Takes {@code places} of the slot's {@code max-tx-per-slot} for transactions its block carries
+   * from earlier slots, so that a block never holds more than that many transactions of the
+   * leader's own: a slot whose block could not be committed in time does not hand the next one its
+   * transactions on top of a full slot, which would take longer to seal again.
+   */
+  public synchronized void reserve(long slot, int places) {
+    if (places < 0) {
+      throw new IllegalArgumentException("places must not be negative");
+    }
+    SlotBook book = slots.computeIfAbsent(slot, s -> new SlotBook());
+    book.reserved += places;
+  }
+
+  /**
    * Seals the slot: no preconfirmation is made for it afterwards. Returns its transactions in the
    * order they were accepted, the order the block must hold them in.
    */
