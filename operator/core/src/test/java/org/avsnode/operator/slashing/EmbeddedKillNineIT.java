@@ -43,16 +43,7 @@ class EmbeddedKillNineIT {
       retriedHeights += (int) Math.max(0, maxDone - start + 1);
       Process p = null;
       try {
-        p =
-            WorkerSupport.start(
-                log,
-                "h2",
-                dir.toString(),
-                key.toString(),
-                out.toString(),
-                String.valueOf(start),
-                "-1",
-                String.valueOf(variant));
+        p = WorkerSupport.start(log, workerArgs(dir, key, out, start, variant));
         WorkerSupport.awaitReady(p, log, 30_000);
         if (cycle == 0) {
           // while the child holds the database, nobody else can open it
@@ -128,17 +119,7 @@ class EmbeddedKillNineIT {
       long start = maxDone < 0 ? 0 : Math.max(0, maxDone - rnd.nextInt(300));
       Process p = null;
       try {
-        p =
-            WorkerSupport.start(
-                log,
-                "h2",
-                dir.toString(),
-                key.toString(),
-                out.toString(),
-                String.valueOf(start),
-                "-1",
-                String.valueOf(variant),
-                "preconf");
+        p = WorkerSupport.start(log, workerArgs(dir, key, out, start, variant, "preconf"));
         WorkerSupport.awaitReady(p, log, 30_000);
         Thread.sleep(rnd.nextInt(600));
         p.destroyForcibly();
@@ -203,6 +184,23 @@ class EmbeddedKillNineIT {
         }
       }
     }
+  }
+
+  /** A SigningWorker on the H2 database in {@code dir}, signing from {@code start} until killed. */
+  private static String[] workerArgs(
+      Path dir, Path key, Path out, long start, int variant, String... mode) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "h2",
+                dir.toString(),
+                key.toString(),
+                out.toString(),
+                String.valueOf(start),
+                "-1",
+                String.valueOf(variant)));
+    args.addAll(List.of(mode));
+    return args.toArray(String[]::new);
   }
 
   @Test
