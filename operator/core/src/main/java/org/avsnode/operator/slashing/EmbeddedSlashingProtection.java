@@ -125,13 +125,7 @@ public final class EmbeddedSlashingProtection extends JdbcSlashingProtection {
 
   /** An in-memory database for tests; {@code name} identifies it while any instance is open. */
   static EmbeddedSlashingProtection inMemory(String name, SlashingDomain domain) {
-    String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
-    org.h2.Driver driver = new org.h2.Driver();
-    EmbeddedSlashingProtection db =
-        new EmbeddedSlashingProtection(
-            () -> driver.connect(url, new Properties()), 2, domain, null, null, null, null);
-    db.initialize();
-    return db;
+    return inMemory(name, domain, (PreconfirmationJournal) null);
   }
 
   /**
@@ -140,14 +134,17 @@ public final class EmbeddedSlashingProtection extends JdbcSlashingProtection {
    */
   static EmbeddedSlashingProtection inMemory(
       String name, SlashingDomain domain, Path journalDirectory) {
-    String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
-    org.h2.Driver driver = new org.h2.Driver();
-    PreconfirmationJournal journal;
     try {
-      journal = PreconfirmationJournal.open(journalDirectory);
+      return inMemory(name, domain, PreconfirmationJournal.open(journalDirectory));
     } catch (IOException e) {
       throw new SlashingProtectionException("cannot open the journal: " + e.getMessage(), e);
     }
+  }
+
+  private static EmbeddedSlashingProtection inMemory(
+      String name, SlashingDomain domain, PreconfirmationJournal journal) {
+    String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
+    org.h2.Driver driver = new org.h2.Driver();
     EmbeddedSlashingProtection db =
         new EmbeddedSlashingProtection(
             () -> driver.connect(url, new Properties()), 2, domain, null, null, null, journal);

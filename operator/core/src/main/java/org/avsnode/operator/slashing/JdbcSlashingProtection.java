@@ -783,10 +783,15 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
       }
     }
     if (journal != null) {
+      Map<Long, Optional<BigInteger>> marks = new HashMap<>();
       for (PreconfirmationJournal.Entry j : journal.entries(keyId)) {
         HistoryEntry e = j.history();
-        BigInteger wm = watermark(s, keyId, MessageKind.PRECONFIRMATION, e.rollupId());
-        if (!atOrBelow(e.height(), wm)
+        Optional<BigInteger> wm = marks.get(e.rollupId());
+        if (wm == null) {
+          wm = Optional.ofNullable(watermark(s, keyId, MessageKind.PRECONFIRMATION, e.rollupId()));
+          marks.put(e.rollupId(), wm);
+        }
+        if (!atOrBelow(e.height(), wm.orElse(null))
             && exported.add(e.rollupId() + "/" + e.height() + "/" + hex(e.subject()))) {
           preconfs.add(e);
         }

@@ -319,9 +319,4 @@ final class PreconfirmationJournal implements AutoCloseable {
       out.close();
     }
   }
-
-  /** For tests: the files of the journal, oldest first. */
-  List<Path> files() throws IOException {
-    return new ArrayList<>(segments(directory).values());
-  }
 }
