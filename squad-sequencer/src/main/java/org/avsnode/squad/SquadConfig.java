@@ -32,6 +32,10 @@ import org.avsnode.operator.spi.DutySection;
  *     node (the devnet's operator processes): their writes to it take turns through an advisory
  *     lock on the file. Unset, only the nodes of one process take turns (an operator with an L2
  *     node of its own needs nothing)
+ * @param l2Feed whether the leader hands its slot's transactions to the L2 node while the slot is
+ *     open ({@link org.avsnode.squad.leader.PoolFeed}) rather than all at the seal; only for an L2
+ *     node this node alone writes to (default: on unless {@code l2-lock-file} is set, which says
+ *     the L2 node is shared; both at once is an error)
  */
 public record SquadConfig(
     long rollupId,
@@ -47,7 +51,8 @@ public record SquadConfig(
     int maxTxPerSlot,
     Duration pollInterval,
     Duration rpcTimeout,
-    Optional<Path> l2LockFile) {
+    Optional<Path> l2LockFile,
+    boolean l2Feed) {
 
   static final Set<String> KEYS =
       Set.of(
@@ -64,7 +69,8 @@ public record SquadConfig(
           "max-tx-per-slot",
           "poll-interval",
           "rpc-timeout",
-          "l2-lock-file");
+          "l2-lock-file",
+          "l2-feed");
 
   public SquadConfig {
     peers = Map.copyOf(peers);
@@ -128,6 +134,11 @@ public record SquadConfig(
     if (lockFile != null && lockFile.isEmpty()) {
       throw c.error("l2-lock-file is empty");
     }
+    boolean l2Feed = c.bool("l2-feed", lockFile == null);
+    if (l2Feed && lockFile != null) {
+      throw c.error(
+          "l2-feed needs an L2 node this node alone writes to; l2-lock-file says it is shared");
+    }
     int maxTxBytes = (int) Math.min(Integer.MAX_VALUE, c.nonNegative("max-tx-bytes", 128 * 1024));
     int maxTxPerSlot = (int) Math.min(Integer.MAX_VALUE, c.nonNegative("max-tx-per-slot", 2_000));
     return new SquadConfig(
@@ -144,6 +155,7 @@ public record SquadConfig(
         maxTxPerSlot,
         c.duration("poll-interval", "50ms"),
         c.duration("rpc-timeout", "2s"),
-        Optional.ofNullable(lockFile).map(Path::of));
+        Optional.ofNullable(lockFile).map(Path::of),
+        l2Feed);
   }
 }

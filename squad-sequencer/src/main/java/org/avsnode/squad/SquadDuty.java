@@ -35,6 +35,7 @@ import org.avsnode.operator.time.DaemonThreads;
 import org.avsnode.squad.l2.L2Lock;
 import org.avsnode.squad.l2.L2Rpc;
 import org.avsnode.squad.l2.L2RpcException;
+import org.avsnode.squad.leader.PoolFeed;
 import org.avsnode.squad.leader.SlotLedger;
 import org.avsnode.squad.leader.SquadContracts;
 import org.avsnode.squad.preconf.Preconfirmer;
@@ -72,6 +73,12 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
 
   /** Most forced items taken into one block. */
   static final int MAX_FORCED_PER_SLOT = 64;
+
+  /** How often the open slot's newly accepted transactions go to the L2 node (l2-feed). */
+  static final long FEED_INTERVAL_MILLIS = 20;
+
+  /** The most transactions one feeding step hands the L2 node. */
+  static final int FEED_BATCH = 500;
 
   /** How long a transaction sent to the leader waits for its slot to open (the sync gate). */
   static final long OPEN_WAIT_MILLIS = 3_000;
@@ -176,6 +183,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       new java.util.concurrent.atomic.AtomicLong();
 
   private final Labelled<Counter> carriedTxs;
+  private final Labelled<Counter> feedSeals;
   private final Labelled<Counter> slotChecks;
   private final Labelled<Counter> breachEvidence;
   private final Labelled<Counter> attestationsSent;
@@ -318,6 +326,13 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     final String operator;
     final Preconfirmer preconfirmer;
     final ScheduledExecutorService scheduler;
+
+    /** Hands the open slot's transactions to the L2 node as they come (l2-feed), or null. */
+    final PoolFeed poolFeed;
+
+    /** The feed's own thread, or null. */
+    final ScheduledExecutorService feeder;
+
     final Map<Long, LeaderSchedule> epochs = new ConcurrentHashMap<>();
     final Map<Integer, String> addresses = new ConcurrentHashMap<>();
     final Map<String, StoredPreconfirmation> receipts = boundedMap(100_000);
@@ -419,6 +434,31 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           // evidence submissions and the aggregators' timers
           Executors.newScheduledThreadPool(
               4, DaemonThreads.named("squad-" + operator.substring(0, 10)));
+      if (config.l2Feed()) {
+        this.poolFeed =
+            new PoolFeed(
+                new PoolFeed.Pool() {
+                  @Override
+                  public List<String> send(List<byte[]> rawTxs) throws L2RpcException, IOException {
+                    return l2Lock.holding(() -> l2.sendRawTransactions(rawTxs));
+                  }
+
+                  @Override
+                  public void drop() throws L2RpcException, IOException {
+                    l2Lock.holding(
+                        () -> {
+                          l2.dropPool();
+                          return null;
+                        });
+                  }
+                });
+        this.feeder =
+            Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named("squad-l2-feed-" + operator.substring(0, 10)));
+      } else {
+        this.poolFeed = null;
+        this.feeder = null;
+      }
     }
 
     /**
@@ -625,6 +665,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
                 + " may open before the slot's commitment lands, or could not be read, so the slot"
                 + " took no more transactions; no_open_slot: nothing to read it for)",
             "outcome");
+    feedSeals =
+        m.counter(
+            CATEGORY,
+            "l2_feed_seals_total",
+            "Slots this node sealed with l2-feed on, by how (fed: the L2 node's pool held the"
+                + " block's start, handed over while the slot was open; sent_at_seal: it did not,"
+                + " because an item fell due or the base moved during the slot or a send failed,"
+                + " and the whole block was sent at the seal)",
+            "how");
     carriedTxs =
         m.counter(
             CATEGORY,
@@ -836,6 +885,10 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         () -> followQuietly(r), 0, 4 * config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     r.scheduler.scheduleWithFixedDelay(
         () -> tickQuietly(r), 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    if (r.feeder != null) {
+      r.feeder.scheduleWithFixedDelay(
+          () -> feedQuietly(r), 0, FEED_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
     r.scheduler.scheduleWithFixedDelay(
         () -> {
           try {
@@ -868,8 +921,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         c.close();
       }
       r.scheduler.shutdownNow();
+      if (r.feeder != null) {
+        r.feeder.shutdownNow();
+      }
       try {
         r.scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        if (r.feeder != null) {
+          r.feeder.awaitTermination(10, TimeUnit.SECONDS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -1018,6 +1077,83 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
   }
 
   // ------------------------------------------------------------------ the slot clock
+
+  /**
+   * One feeding step (l2-feed): the open slot's transactions accepted since the last step go to the
+   * L2 node's pool, in acceptance order.
+   */
+  private void feedQuietly(Running r) {
+    try {
+      OpenSlot o = r.open;
+      if (o == null) {
+        return;
+      }
+      int from = r.poolFeed.preconfirmedSent(o.slot());
+      if (from < 0) {
+        return;
+      }
+      List<Preconfirmer.Pending> more = r.preconfirmer.acceptedSince(o.slot(), from, FEED_BATCH);
+      if (more.isEmpty()) {
+        return;
+      }
+      List<byte[]> raws = new ArrayList<>(more.size());
+      for (Preconfirmer.Pending p : more) {
+        raws.add(p.rawTx());
+      }
+      r.poolFeed.feed(o.slot(), from, raws);
+    } catch (RuntimeException e) {
+      LOG.warn("squad: feeding the L2 node: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Starts handing {@code slot}'s block to the L2 node while the slot is open (l2-feed): now the
+   * forced items due by the time its commitment can land and the {@code carried} transactions, then
+   * the preconfirmed ones as they are accepted ({@link #feedQuietly}). Nothing is fed for a slot
+   * whose leader is to censor (an injected fault), or when a read or the first send fails: the seal
+   * then sends the whole block.
+   */
+  private void beginFeed(Running r, long slot, L2Rpc.Head base, List<byte[]> carried) {
+    if (r.poolFeed == null || faults.censorForced(slot)) {
+      return;
+    }
+    try {
+      long[] cl = r.contracts.queueCursorAndLength();
+      long sealAt = r.startMillis(slot + 1);
+      // the seal's horizon (see buildAndCommit) as it will be at the slot's end, a second more
+      long l1AtSeal =
+          r.contracts.latestTimestamp() + Math.max(0, (sealAt - clock.millis() + 999) / 1000);
+      long horizon =
+          Math.max(sealAt / 1000, l1AtSeal) + r.params.slotSeconds() + r.graceSeconds + 1;
+      List<SquadContracts.Forced> queued =
+          r.contracts.forced(cl[0], Math.min(cl[1], cl[0] + MAX_FORCED_PER_SLOT));
+      List<byte[]> forced = new ArrayList<>();
+      for (SquadContracts.Forced f : queued.subList(0, duePrefix(queued, horizon))) {
+        forced.add(f.rawTx());
+      }
+      if (!r.poolFeed.begin(slot, base.hash(), cl[0], forced, carried)) {
+        LOG.warn(
+            "squad: slot {}: the L2 node did not take the block's first transactions; the"
+                + " seal sends the whole block",
+            slot);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "squad: slot {}: not feeding the L2 node during the slot ({}); the seal sends the whole"
+              + " block",
+          slot,
+          e.getMessage());
+    }
+  }
+
+  /** How many of {@code queued} (in queue order) are due by {@code horizon} (L1 unix seconds). */
+  private static int duePrefix(List<SquadContracts.Forced> queued, long horizon) {
+    int due = 0;
+    while (due < queued.size() && queued.get(due).dueAt() <= horizon) {
+      due++; // enqueued in order: the due items are a prefix
+    }
+    return due;
+  }
 
   private void tickQuietly(Running r) {
     try {
@@ -1328,6 +1464,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     List<byte[]> raws = new ArrayList<>();
     for (SquadContracts.Forced f : items) {
       raws.add(f.rawTx());
+    }
+    if (r.poolFeed != null) {
+      r.poolFeed.clear(); // nothing of a slot's own may ride in the escape block
     }
     L2Rpc.Head block =
         l2Lock.holding(
@@ -1661,7 +1800,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     }
     // carried transactions take places of the slot's max-tx-per-slot
     r.preconfirmer.reserve(slot, carried.size());
-    r.open = new OpenSlot(slot, ledger, head, List.copyOf(carried), null, noPreconfirmations);
+    List<byte[]> carriedNow = List.copyOf(carried);
+    beginFeed(r, slot, head, carriedNow);
+    r.open = new OpenSlot(slot, ledger, head, carriedNow, null, noPreconfirmations);
     r.trouble(null);
     LOG.info(
         "squad: leading slot {} on L2 block #{} {}{}",
@@ -1726,6 +1867,11 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
     String noPreconfirmations = escapeExposure(r, slot);
     r.lastOpenedSlot = slot;
     r.preconfirmer.reserve(slot, ifDropped.size());
+    if (forcedLead == 0) {
+      // built on pending as long as that block is committed; with its own forced items it is
+      // left to the seal
+      beginFeed(r, slot, pending, List.of());
+    }
     r.open =
         new OpenSlot(
             slot,
@@ -1885,19 +2031,33 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           Math.max(clock.millis() / 1000, r.contracts.latestTimestamp())
               + r.params.slotSeconds()
               + r.graceSeconds;
-      List<SquadContracts.Forced> forced =
+      List<SquadContracts.Forced> queued =
           r.contracts.forced(cursor, Math.min(cl[1], cursor + MAX_FORCED_PER_SLOT));
-      int due = 0;
-      while (due < forced.size() && forced.get(due).dueAt() <= horizon) {
-        due++; // enqueued in order: the due items are a prefix
+      int due = duePrefix(queued, horizon);
+      boolean censor = faults.censorForced(slot) && due > 0;
+      // what the L2 node's pool holds of this block already (l2-feed), if it is this block's start
+      PoolFeed.Fed fed = null;
+      if (r.poolFeed != null) {
+        if (censor) {
+          r.poolFeed.clear();
+        } else {
+          fed = r.poolFeed.finish(slot, base.hash(), cursor, due, carried, preRaws.size());
+          if (fed != null && fed.forcedSent() > queued.size()) {
+            r.poolFeed.clear(); // not expected: the queue only grows
+            fed = null;
+          }
+          feedSeals.labels(fed != null ? "fed" : "sent_at_seal").inc();
+        }
       }
-      forced = forced.subList(0, due);
-      if (faults.censorForced(slot) && due > 0) {
+      // the feed may have sent more items than are due now (it looked ahead to the slot's end):
+      // they are in the block, and consumed
+      int included = fed != null ? fed.forcedSent() : due;
+      List<SquadContracts.Forced> forced = queued.subList(0, included);
+      if (censor) {
         LOG.warn("squad: slot {}: leaving out {} due forced item(s) (injected fault)", slot, due);
         forced = List.of();
-        due = 0;
       }
-      long upto = cursor + due;
+      long upto = cursor + forced.size();
       List<byte[]> raws = new ArrayList<>();
       for (SquadContracts.Forced f : forced) {
         raws.add(f.rawTx());
@@ -1905,16 +2065,25 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       raws.addAll(carried);
       carriedTxs.labels("carried").inc(carried.size());
       raws.addAll(preRaws);
-      // one batch request, in order: forced items first, then the carried and the preconfirmed
-      // transactions
-      // submitted and mined as one step, so that the block read back is this one (nodes sharing
-      // an L2 node take turns)
+      // in order: forced items first, then the carried and the preconfirmed transactions; what is
+      // not in the pool yet is sent and the block mined as one step, so that the block read back is
+      // this one (nodes sharing an L2 node take turns)
       List<String> errors = new ArrayList<>();
+      List<byte[]> toSend =
+          fed == null
+              ? raws
+              : raws.subList(raws.size() - preRaws.size() + fed.preconfirmedSent(), raws.size());
+      if (fed != null) {
+        errors.addAll(fed.errors());
+      }
       L2Rpc.Head block =
           l2Lock.holding(
               () -> {
-                errors.addAll(r.l2.sendRawTransactions(raws));
+                errors.addAll(r.l2.sendRawTransactions(toSend));
                 r.l2.mine();
+                if (r.poolFeed != null) {
+                  r.poolFeed.mined();
+                }
                 return r.l2.latest();
               });
       for (int k = 0; k < errors.size(); k++) {
@@ -1955,6 +2124,24 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       java.util.Set<String> inBlock = new java.util.HashSet<>();
       for (byte[] h : block.txHashes()) {
         inBlock.add(Numeric.toHexString(h));
+      }
+      if (fed != null) {
+        // the pool was filled over the slot: the block must hold nothing this node did not send
+        java.util.Set<String> sent = new java.util.HashSet<>();
+        for (byte[] raw : raws) {
+          sent.add(Numeric.toHexString(org.web3j.crypto.Hash.sha3(raw)));
+        }
+        if (!sent.containsAll(inBlock)) {
+          failed(
+              r,
+              slot,
+              "l2_conflict",
+              "slot "
+                  + slot
+                  + ": the L2 node's new block holds transactions this node did not send");
+          dropOwn(r, slot, block);
+          return;
+        }
       }
       List<String> missing = new ArrayList<>();
       for (byte[] h : preHashes) {

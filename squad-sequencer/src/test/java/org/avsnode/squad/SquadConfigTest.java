@@ -34,6 +34,22 @@ class SquadConfigTest {
   }
 
   @Test
+  void theFeedIsOnForAnL2NodeOfTheNodesOwnAndRefusedForASharedOne() {
+    assertThat(SquadConfig.parse(section()).l2Feed()).isTrue();
+    Map<String, String> off = section();
+    off.put("l2-feed", "false");
+    assertThat(SquadConfig.parse(off).l2Feed()).isFalse();
+    Map<String, String> shared = section();
+    shared.put("l2-lock-file", "/tmp/devnet/l2.lock");
+    assertThat(SquadConfig.parse(shared).l2Feed()).isFalse();
+    shared.put("l2-feed", "true");
+    assertThatThrownBy(() -> SquadConfig.parse(shared))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("l2-feed")
+        .hasMessageContaining("shared");
+  }
+
+  @Test
   void anEmptyLockFileOrAMissingKeyIsAnErrorNamingTheKey() {
     Map<String, String> s = section();
     s.put("l2-lock-file", " ");

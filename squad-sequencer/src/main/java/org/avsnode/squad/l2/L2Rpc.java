@@ -122,6 +122,15 @@ public final class L2Rpc implements AccountReads {
   }
 
   /**
+   * Empties the node's transaction pool (anvil's {@code anvil_dropAllTransactions}): what a leader
+   * handed it during a slot and did not mine is gone, so the next block mined holds only what is
+   * sent after this.
+   */
+  public void dropPool() throws L2RpcException {
+    call("anvil_dropAllTransactions", List.of());
+  }
+
+  /**
    * Drops the top {@code depth} blocks (anvil's {@code anvil_rollback}): the L2 node returns to the
    * chain L1 committed. anvil's clock goes back with the blocks (the next block would be stamped as
    * many seconds in the past as the dropped ones spanned, and a block mined again on the same

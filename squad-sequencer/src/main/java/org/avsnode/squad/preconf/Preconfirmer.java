@@ -3,7 +3,6 @@ package org.avsnode.squad.preconf;
 import java.security.SignatureException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -108,7 +107,11 @@ public final class Preconfirmer {
   private final Map<Long, SlotBook> slots = new HashMap<>();
 
   private static final class SlotBook {
-    final Map<String, Pending> accepted = new LinkedHashMap<>();
+    final Map<String, Pending> accepted = new HashMap<>();
+
+    /** {@link #accepted}'s values, in the same order, by position. */
+    final List<Pending> order = new ArrayList<>();
+
     int reserved;
     int inFlight;
     boolean sealed;
@@ -206,7 +209,9 @@ public final class Preconfirmer {
         admission.release(slot, tx);
         return new Accepted(slot, txHash, known.sender(), known.signature(), true);
       }
-      book.accepted.put(key, new Pending(txHash, rawTx.clone(), sender, r.signature()));
+      Pending p = new Pending(txHash, rawTx.clone(), sender, r.signature());
+      book.accepted.put(key, p);
+      book.order.add(p);
       return new Accepted(slot, txHash, sender, r.signature(), false);
     }
   }
@@ -245,13 +250,28 @@ public final class Preconfirmer {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    return new ArrayList<>(book.accepted.values());
+    return new ArrayList<>(book.order);
   }
 
   /** The transactions accepted for the slot so far, in order. */
   public synchronized List<Pending> accepted(long slot) {
+    return acceptedSince(slot, 0);
+  }
+
+  /**
+   * The transactions accepted for the slot from position {@code from} of its acceptance order on
+   * (at most {@code max}): what was accepted since a caller last took the first {@code from}.
+   */
+  public synchronized List<Pending> acceptedSince(long slot, int from, int max) {
     SlotBook book = slots.get(slot);
-    return book == null ? List.of() : new ArrayList<>(book.accepted.values());
+    if (book == null || from >= book.order.size()) {
+      return List.of();
+    }
+    return new ArrayList<>(book.order.subList(from, Math.min(book.order.size(), from + max)));
+  }
+
+  private List<Pending> acceptedSince(long slot, int from) {
+    return acceptedSince(slot, from, Integer.MAX_VALUE);
   }
 
   /** Forgets every slot before {@code slot}. */

@@ -23,7 +23,8 @@ import org.web3j.crypto.Keys;
 import org.web3j.utils.Numeric;
 
 /**
- * {@link L2Rpc#rawTransactions}: a leader that opened on a pending block reads back that block's
+ * {@link L2Rpc#dropPool}: what a leader handed the pool and did not mine is gone. {@link
+ * L2Rpc#rawTransactions}: a leader that opened on a pending block reads back that block's
  * transactions it does not hold, to carry them should the block be dropped. Against a real anvil,
  * and against a hostile node that answers with other transactions than the ones asked for.
  */
@@ -56,6 +57,34 @@ class L2RpcIT {
       assertThat(got.get(0)).isEqualTo(raws.get(0));
       assertThat(got.get(1)).isEqualTo(raws.get(1));
       assertThat(got.get(2)).isNull();
+    }
+  }
+
+  @Test
+  void aDroppedPoolLeavesTheNextBlockEmptyAndTheTransactionsCanBeSentAgain() throws Exception {
+    try (AnvilProcess anvil =
+        AnvilProcess.builder()
+            .chainId(CHAIN)
+            .accounts(1)
+            .arg("--no-mining")
+            .arg("--order")
+            .arg("fifo")
+            .start()) {
+      L2Rpc rpc = new L2Rpc(URI.create(anvil.rpcUrl()), Duration.ofSeconds(10));
+      Credentials user = Credentials.create(Keys.createEcKeyPair(RANDOM));
+      L2TestWallet.fund(rpc, user);
+      List<byte[]> raws = List.of(transfer(user, 0), transfer(user, 1));
+      assertThat(rpc.sendRawTransactions(raws)).containsOnlyNulls();
+
+      rpc.dropPool();
+      rpc.mine();
+      assertThat(rpc.latest().txHashes()).as("nothing left in the pool").isEmpty();
+
+      // a seal that sends the whole block again after the pool was emptied
+      assertThat(rpc.sendRawTransactions(raws)).containsOnlyNulls();
+      rpc.mine();
+      assertThat(rpc.latest().txHashes())
+          .containsExactly(Hash.sha3(raws.get(0)), Hash.sha3(raws.get(1)));
     }
   }
 

@@ -275,6 +275,8 @@ final class SquadNet implements AutoCloseable {
       section.put("inbox", squad.inbox());
       section.put("queue", squad.queue());
       section.put("peers", peers.toString());
+      // the operators of a net share one L2 node: a leader's pool is everyone's
+      section.put("l2-feed", Boolean.toString(operators == 1));
       section.putAll(extraSection);
       NodeSettings.Builder builder =
           nodeSettings(dir.resolve("data" + i), "squad-op" + i, ports[i], keys, deploymentFile)
