@@ -22,6 +22,11 @@ public final class LeaderSchedule {
   private final BigInteger total;
   private final int ranks;
 
+  /** The last slot drawn and its ranks: a leader asks for the same slot on every request. */
+  private volatile Drawn last;
+
+  private record Drawn(long slot, int[] ranks) {}
+
   /**
    * @param seed the epoch's 32-byte seed
    * @param weights each operator index's weight (stake × reputation), zero for an inactive one
@@ -62,6 +67,15 @@ public final class LeaderSchedule {
 
   /** Operator indices of the slot's leader (rank 0) and backups; {@link #NONE} for empty ranks. */
   public int[] ranksOf(long slot) {
+    Drawn d = last;
+    if (d == null || d.slot() != slot) {
+      d = new Drawn(slot, draw(slot));
+      last = d;
+    }
+    return d.ranks().clone();
+  }
+
+  private int[] draw(long slot) {
     if (slot < 0) {
       throw new IllegalArgumentException("slots start at 0");
     }

@@ -67,6 +67,17 @@ class LeaderScheduleTest {
   }
 
   @Test
+  void theLastSlotDrawnIsKeptAndACallerCannotChangeIt() {
+    LeaderSchedule s = new LeaderSchedule(SEED, weights(4, 2, 8, 1, 3), 2);
+    LeaderSchedule fresh = new LeaderSchedule(SEED, weights(4, 2, 8, 1, 3), 2);
+    int[] first = s.ranksOf(17);
+    first[0] = 99; // the caller's copy
+    assertThat(s.ranksOf(17)).containsExactly(fresh.ranksOf(17));
+    assertThat(s.ranksOf(18)).containsExactly(fresh.ranksOf(18));
+    assertThat(s.ranksOf(17)).containsExactly(fresh.ranksOf(17));
+  }
+
+  @Test
   void rankOfAgreesWithRanksOf() {
     LeaderSchedule s = new LeaderSchedule(SEED, weights(4, 2, 8, 1), 1);
     for (long slot = 0; slot < 100; slot++) {
