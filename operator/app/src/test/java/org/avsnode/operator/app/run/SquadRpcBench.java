@@ -34,7 +34,10 @@ import org.web3j.crypto.Credentials;
  * opened yet) or by a full slot ({@code SLOT_FULL}, {@link #MAX_TX_PER_SLOT}; after 20 ms) is sent
  * again and counted.
  *
- * <p>Usage: {@code SquadRpcBench <transactions> <callers> <out.json> [warmup per caller]}.
+ * <p>Usage: {@code SquadRpcBench <transactions> <callers> <out.json> [warmup per caller]}; for a
+ * comparison, {@code -Davs.bench.l2-feed=false} (the whole slot sent at the seal, as before
+ * 2026-12-08; with {@code -Davs.bench.max-tx-per-slot=5000}, the cap of then) and {@code
+ * -Davs.bench.max-tx-per-slot=N}.
  */
 public final class SquadRpcBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,7 +68,11 @@ public final class SquadRpcBench {
             1,
             4,
             60,
-            Map.of("max-tx-per-slot", String.valueOf(MAX_TX_PER_SLOT)),
+            Map.of(
+                "max-tx-per-slot",
+                System.getProperty("avs.bench.max-tx-per-slot", String.valueOf(MAX_TX_PER_SLOT)),
+                "l2-feed",
+                System.getProperty("avs.bench.l2-feed", "true")),
             List.of("--gas-limit", "3000000000"))) {
       String endpoint = net.nodes.get(0).apiUrl() + SquadDuty.RPC_PATH;
       int perCaller = total / callers;
