@@ -669,10 +669,10 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         m.counter(
             CATEGORY,
             "l2_feed_seals_total",
-            "Slots this node sealed with l2-feed on, by how (fed: the L2 node's pool held the"
-                + " block's start, handed over while the slot was open; sent_at_seal: it did not,"
-                + " because an item fell due or the base moved during the slot or a send failed,"
-                + " and the whole block was sent at the seal)",
+            "Slots this node led and sealed with l2-feed on, by how (fed: the L2 node's pool held"
+                + " the block's start, handed over while the slot was open; sent_at_seal: it did"
+                + " not, because an item fell due or the base moved during the slot or a send"
+                + " failed, and the whole block was sent at the seal)",
             "how");
     carriedTxs =
         m.counter(
@@ -2046,7 +2046,9 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
             r.poolFeed.clear(); // not expected: the queue only grows
             fed = null;
           }
-          feedSeals.labels(fed != null ? "fed" : "sent_at_seal").inc();
+          if (rank == 0) {
+            feedSeals.labels(fed != null ? "fed" : "sent_at_seal").inc();
+          }
         }
       }
       // the feed may have sent more items than are due now (it looked ahead to the slot's end):
