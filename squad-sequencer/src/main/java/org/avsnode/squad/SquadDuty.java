@@ -1123,8 +1123,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       // the seal's horizon (see buildAndCommit) as it will be at the slot's end, a second more
       long l1AtSeal =
           r.contracts.latestTimestamp() + Math.max(0, (sealAt - clock.millis() + 999) / 1000);
-      long horizon =
-          Math.max(sealAt / 1000, l1AtSeal) + r.params.slotSeconds() + r.graceSeconds + 1;
+      long horizon = sealHorizon(r, sealAt / 1000, l1AtSeal) + 1;
       List<SquadContracts.Forced> queued =
           r.contracts.forced(cl[0], Math.min(cl[1], cl[0] + MAX_FORCED_PER_SLOT));
       List<byte[]> forced = new ArrayList<>();
@@ -1144,6 +1143,15 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
           slot,
           e.getMessage());
     }
+  }
+
+  /**
+   * The latest time (L1 unix seconds) a commitment sealed at {@code nowSeconds}, with L1's latest
+   * block at {@code l1Seconds}, can land: forced items due by then go into the block (L1's clock
+   * may run ahead of this node's).
+   */
+  private static long sealHorizon(Running r, long nowSeconds, long l1Seconds) {
+    return Math.max(nowSeconds, l1Seconds) + r.params.slotSeconds() + r.graceSeconds;
   }
 
   /** How many of {@code queued} (in queue order) are due by {@code horizon} (L1 unix seconds). */
@@ -2027,10 +2035,7 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       long[] cl = r.contracts.queueCursorAndLength();
       long cursor = cl[0];
       // every item due by the time the commitment can land (on L1's clock, which may run ahead)
-      long horizon =
-          Math.max(clock.millis() / 1000, r.contracts.latestTimestamp())
-              + r.params.slotSeconds()
-              + r.graceSeconds;
+      long horizon = sealHorizon(r, clock.millis() / 1000, r.contracts.latestTimestamp());
       List<SquadContracts.Forced> queued =
           r.contracts.forced(cursor, Math.min(cl[1], cursor + MAX_FORCED_PER_SLOT));
       int due = duePrefix(queued, horizon);
@@ -2041,11 +2046,8 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
         if (censor) {
           r.poolFeed.clear();
         } else {
+          // the feed read at most as many items from the same cursor, and the queue only grows
           fed = r.poolFeed.finish(slot, base.hash(), cursor, due, carried, preRaws.size());
-          if (fed != null && fed.forcedSent() > queued.size()) {
-            r.poolFeed.clear(); // not expected: the queue only grows
-            fed = null;
-          }
           if (rank == 0) {
             feedSeals.labels(fed != null ? "fed" : "sent_at_seal").inc();
           }
@@ -2130,8 +2132,14 @@ public final class SquadDuty implements Duty, org.avsnode.operator.spi.Sequenced
       if (fed != null) {
         // the pool was filled over the slot: the block must hold nothing this node did not send
         java.util.Set<String> sent = new java.util.HashSet<>();
-        for (byte[] raw : raws) {
+        for (SquadContracts.Forced f : forced) {
+          sent.add(Numeric.toHexString(f.txHash()));
+        }
+        for (byte[] raw : carried) {
           sent.add(Numeric.toHexString(org.web3j.crypto.Hash.sha3(raw)));
+        }
+        for (byte[] h : preHashes) {
+          sent.add(Numeric.toHexString(h));
         }
         if (!sent.containsAll(inBlock)) {
           failed(

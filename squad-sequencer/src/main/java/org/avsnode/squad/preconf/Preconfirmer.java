@@ -255,7 +255,7 @@ public final class Preconfirmer {
 
   /** The transactions accepted for the slot so far, in order. */
   public synchronized List<Pending> accepted(long slot) {
-    return acceptedSince(slot, 0);
+    return acceptedSince(slot, 0, Integer.MAX_VALUE);
   }
 
   /**
@@ -268,10 +268,6 @@ public final class Preconfirmer {
       return List.of();
     }
     return new ArrayList<>(book.order.subList(from, Math.min(book.order.size(), from + max)));
-  }
-
-  private List<Pending> acceptedSince(long slot, int from) {
-    return acceptedSince(slot, from, Integer.MAX_VALUE);
   }
 
   /** Forgets every slot before {@code slot}. */
