@@ -32,7 +32,10 @@ import org.web3j.crypto.Credentials;
  * without this most of a short run is the C2 compiler's time); then the clock starts and each sends
  * {@code transactions / callers} more. A call refused at a slot boundary ({@code SLOT_SEALED}, not
  * opened yet) or by a full slot ({@code SLOT_FULL}, {@link #MAX_TX_PER_SLOT}; after 20 ms) is sent
- * again and counted.
+ * again and counted. Between the warm-up and the timed calls, the same callers make {@link
+ * #BASELINE_CALLS} {@code eth_chainId} calls (after as many untimed), which the node answers
+ * itself: the endpoint's floor on this machine in this run, to compare runs on machines of
+ * different speed.
  *
  * <p>Usage: {@code SquadRpcBench <transactions> <callers> <out.json> [warmup per caller]}; for a
  * comparison, {@code -Davs.bench.l2-feed=false} (the whole slot sent at the seal, as before
@@ -51,6 +54,9 @@ public final class SquadRpcBench {
    * and what the feed had not sent yet: 10,000, more than this machine reaches in a 4 s slot.
    */
   static final int MAX_TX_PER_SLOT = 10_000;
+
+  /** eth_chainId calls of the baseline (after as many untimed ones). */
+  static final int BASELINE_CALLS = 40_000;
 
   private SquadRpcBench() {}
 
@@ -97,6 +103,16 @@ public final class SquadRpcBench {
         run(pool, http, endpoint, signed, 0, warmup, resent);
       }
       double warmupSeconds = (System.nanoTime() - w0) / 1e9;
+      // the endpoint's floor on this machine, same run: eth_chainId, which the node answers
+      // itself (HTTP, JSON, the method's dispatch; no signature, no database, no L2), by the same
+      // callers on the same kind of connection; a reference for comparing runs on machines whose
+      // speed differs, since this one's has drifted by more than half between days
+      runBaseline(pool, endpoint, callers, BASELINE_CALLS / callers); // untimed: the JIT
+      Map<String, Long> baseMachineBefore = machineTimes(net);
+      long b0 = System.nanoTime();
+      long[] baseLat = runBaseline(pool, endpoint, callers, BASELINE_CALLS / callers);
+      double baseSeconds = (System.nanoTime() - b0) / 1e9;
+      Map<String, Long> baseMachineAfter = machineTimes(net);
       long[] serverBefore = serverTimes(http, net.nodes.get(0).apiUrl());
       Map<String, Long> cpuBefore = cpuTimes();
       Map<String, Long> machineBefore = machineTimes(net);
@@ -121,6 +137,24 @@ public final class SquadRpcBench {
       r.put("latencyMaxMs", round(sorted[sorted.length - 1] / 1e6));
       r.put("preconfirmationsPerSecond", Math.round(accepted / seconds));
       r.put("resentAtSlotBoundaries", resent.get());
+      Arrays.sort(baseLat);
+      r.put("baselineCalls", baseLat.length);
+      r.put("baselineCallsPerSecond", Math.round(baseLat.length / baseSeconds));
+      r.put("baselineLatencyP50Ms", round(baseLat[baseLat.length / 2] / 1e6));
+      r.put(
+          "baselineLatencyP99Ms",
+          round(baseLat[(int) Math.min(baseLat.length - 1, baseLat.length * 0.99)] / 1e6));
+      for (String k : new String[] {"allCoresBusy", "allCoresSteal"}) {
+        Long before = baseMachineBefore.get(k);
+        Long after = baseMachineAfter.get(k);
+        if (before != null && after != null) {
+          r.put("baseline_" + k + "MicrosPerCall", round((after - before) / 1e3 / baseLat.length));
+        }
+      }
+      // the floor's calls per second over the preconfirmations per second, same run
+      r.put(
+          "baselineCallsPerPreconfirmation",
+          round((baseLat.length / baseSeconds) / (accepted / seconds)));
       // how the leader's slots went to its L2 node (l2-feed): handed over during the slot, or
       // all at the seal (over the whole run, warm-up included)
       for (String how : new String[] {"fed", "sent_at_seal"}) {
@@ -208,6 +242,39 @@ public final class SquadRpcBench {
       out.add(f.get());
     }
     return out;
+  }
+
+  /** Each caller sends {@code perCaller} eth_chainId calls; their latencies in ns. */
+  private static long[] runBaseline(
+      ExecutorService pool, String endpoint, int callers, int perCaller) throws Exception {
+    String body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\",\"params\":[]}";
+    List<Future<long[]>> results = new ArrayList<>();
+    for (int c = 0; c < callers; c++) {
+      results.add(
+          pool.submit(
+              () -> {
+                long[] lat = new long[perCaller];
+                try (PlainHttp conn = new PlainHttp(java.net.URI.create(endpoint))) {
+                  for (int i = 0; i < perCaller; i++) {
+                    long s = System.nanoTime();
+                    String a = conn.post(body);
+                    lat[i] = System.nanoTime() - s;
+                    if (!a.contains("\"result\"")) {
+                      throw new IllegalStateException("eth_chainId failed: " + a);
+                    }
+                  }
+                }
+                return lat;
+              }));
+    }
+    long[] all = new long[0];
+    for (Future<long[]> f : results) {
+      long[] l = f.get();
+      int n = all.length;
+      all = Arrays.copyOf(all, n + l.length);
+      System.arraycopy(l, 0, all, n, l.length);
+    }
+    return all;
   }
 
   /**
@@ -316,6 +383,8 @@ public final class SquadRpcBench {
         busy += i == 4 || i == 5 ? 0 : Long.parseLong(f[i]);
       }
       out.put("allCoresBusy", busy * 10_000_000L);
+      // of which stolen by the hypervisor (a virtual machine's cores that ran something else)
+      out.put("allCoresSteal", f.length > 8 ? Long.parseLong(f[8]) * 10_000_000L : 0L);
       out.put("allCoresIdle", idle * 10_000_000L);
     } catch (IOException | RuntimeException e) {
       // not Linux: the anvils' share is still reported
