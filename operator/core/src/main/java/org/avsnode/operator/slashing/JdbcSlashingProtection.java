@@ -68,6 +68,20 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
    */
   private final PreconfirmationJournal journal;
 
+  /**
+   * H2 is not safe against interrupts: one that reaches a thread inside it can close its file (a
+   * {@code FileChannel}; see EmbeddedSlashingProtection), and one that lands in its waits inside a
+   * transaction leaves that transaction half-open, after which another thread's insert failed with
+   * "An old transaction with the same id is still open" (EmbeddedInterruptIT, 2026-12-07). So for
+   * H2 every transaction runs on this one thread, which nothing interrupts: a caller hands its
+   * transaction over and waits for it uninterruptibly, keeping its interrupt for afterwards (a
+   * stopping duty waits the few milliseconds a transaction takes). Null for PostgreSQL, whose
+   * driver talks over a socket that an interrupt does not close.
+   */
+  private final java.util.concurrent.ExecutorService dbThread;
+
+  private volatile Thread dbThreadItself;
+
   private final Object flushLock = new Object();
   private java.util.concurrent.ScheduledExecutorService flusher;
 
@@ -98,6 +112,64 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
     this.poolSize = poolSize;
     this.permits = new Semaphore(poolSize, true);
     this.idle = new ArrayBlockingQueue<>(poolSize);
+    // -Davs.slashing.h2-isolate=false runs H2's transactions on the callers' threads, as before
+    // 2026-12-07, for comparisons in the benchmarks
+    this.dbThread =
+        dialect == Dialect.H2 && !"false".equals(System.getProperty("avs.slashing.h2-isolate"))
+            ? java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> {
+                  Thread t = new Thread(r, "slashing-protection-db");
+                  t.setDaemon(true);
+                  dbThreadItself = t;
+                  return t;
+                })
+            : null;
+  }
+
+  /**
+   * Runs {@code work} on {@link #dbThread} (directly when there is none, or when called from it)
+   * and waits for it without being interruptible; the caller's interrupt is kept.
+   */
+  private <T> T isolated(java.util.concurrent.Callable<T> work) {
+    if (dbThread == null || Thread.currentThread() == dbThreadItself) {
+      try {
+        return work.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new SlashingProtectionException("slashing-protection database error: " + e, e);
+      }
+    }
+    java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+    try {
+      dbThread.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      throw new SlashingProtectionException("slashing-protection database is closed");
+    }
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return task.get();
+        } catch (InterruptedException e) {
+          interrupted = true; // the transaction goes on; its answer is still this caller's
+        } catch (java.util.concurrent.ExecutionException e) {
+          Throwable cause = e.getCause();
+          if (cause instanceof RuntimeException re) {
+            throw re;
+          }
+          if (cause instanceof Error er) {
+            throw er;
+          }
+          throw new SlashingProtectionException(
+              "slashing-protection database error: " + cause, cause);
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   /** Migrates the schema and checks (or stores) the domain. Called once by the factories. */
@@ -1037,6 +1109,10 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   // ---------------------------------------------------------------- transactions and pool
 
   private <T> T transact(long[] lockIds, TxBody<T> body) {
+    if (dbThread != null && Thread.currentThread() == dbThreadItself) {
+      // its caller holds the stripes this one would wait for
+      throw new IllegalStateException("a slashing-protection transaction inside another");
+    }
     long[] sorted = Arrays.stream(lockIds).distinct().sorted().toArray();
     TreeSet<Integer> stripeIdx = new TreeSet<>();
     for (long id : sorted) {
@@ -1048,37 +1124,42 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
         stripes[i].lock();
         held.add(stripes[i]);
       }
-      SQLException last = null;
-      for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        Session s = acquire();
-        boolean broken = false;
-        try {
-          if (sorted.length > 0) {
-            lockKeys(s.c, sorted);
-          }
-          T result = body.run(s);
-          s.c.commit();
-          return result;
-        } catch (SQLException e) {
-          last = e;
-          broken = rollback(s);
-          if (!retryable(e)) {
-            break;
-          }
-        } catch (RuntimeException | Error e) {
-          broken = rollback(s);
-          throw e;
-        } finally {
-          release(s, broken);
-        }
-      }
-      throw new SlashingProtectionException(
-          "slashing-protection database error: " + last.getMessage(), last);
+      return isolated(() -> attempts(sorted, body));
     } finally {
       for (int i = held.size() - 1; i >= 0; i--) {
         held.get(i).unlock();
       }
     }
+  }
+
+  /** The transaction, tried again after a retryable failure; the caller holds the stripes. */
+  private <T> T attempts(long[] sorted, TxBody<T> body) {
+    SQLException last = null;
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      Session s = acquire();
+      boolean broken = false;
+      try {
+        if (sorted.length > 0) {
+          lockKeys(s.c, sorted);
+        }
+        T result = body.run(s);
+        s.c.commit();
+        return result;
+      } catch (SQLException e) {
+        last = e;
+        broken = rollback(s);
+        if (!retryable(e)) {
+          break;
+        }
+      } catch (RuntimeException | Error e) {
+        broken = rollback(s);
+        throw e;
+      } finally {
+        release(s, broken);
+      }
+    }
+    throw new SlashingProtectionException(
+        "slashing-protection database error: " + last.getMessage(), last);
   }
 
   private static boolean retryable(SQLException e) {
@@ -1182,13 +1263,21 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
       Thread.currentThread().interrupt();
     }
     try {
-      Session s;
-      while ((s = idle.poll()) != null) {
-        s.close();
-      }
+      isolated(
+          () -> {
+            // the last connection's close writes H2's file: on the database's thread as well
+            Session s;
+            while ((s = idle.poll()) != null) {
+              s.close();
+            }
+            return null;
+          });
     } finally {
       if (drained) {
         permits.release(poolSize);
+      }
+      if (dbThread != null) {
+        dbThread.shutdown();
       }
       if (journal != null) {
         try {

@@ -1,13 +1,12 @@
 package org.avsnode.operator.slashing;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +72,9 @@ final class PreconfirmationJournal implements AutoCloseable {
   private final List<Entry> current = new ArrayList<>();
   private final List<Entry> closed = new ArrayList<>();
   private long segment;
-  private FileChannel out;
+  // a RandomAccessFile, not a FileChannel: an interrupt of the thread inside a FileChannel's write
+  // closes the channel, which left the journal refusing every later preconfirmation
+  private RandomAccessFile out;
   private boolean broken;
 
   private PreconfirmationJournal(Path directory) {
@@ -115,12 +116,16 @@ final class PreconfirmationJournal implements AutoCloseable {
     return files;
   }
 
-  private static FileChannel openSegment(Path directory, long segment) throws IOException {
-    return FileChannel.open(
-        directory.resolve(PREFIX + segment + SUFFIX),
-        StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE,
-        StandardOpenOption.APPEND);
+  private static RandomAccessFile openSegment(Path directory, long segment) throws IOException {
+    RandomAccessFile f =
+        new RandomAccessFile(directory.resolve(PREFIX + segment + SUFFIX).toFile(), "rw");
+    try {
+      f.seek(f.length()); // appends
+    } catch (IOException e) {
+      f.close();
+      throw e;
+    }
+    return f;
   }
 
   /** The records of one file, up to the first one that does not check. */
@@ -204,15 +209,13 @@ final class PreconfirmationJournal implements AutoCloseable {
       }
       long pos = -1;
       try {
-        pos = out.position();
-        ByteBuffer b = ByteBuffer.wrap(rec);
-        while (b.hasRemaining()) {
-          out.write(b);
-        }
+        pos = out.getFilePointer();
+        out.write(rec);
       } catch (IOException ex) {
         try {
           if (pos >= 0) {
-            out.truncate(pos);
+            out.setLength(pos);
+            out.seek(pos);
           } else {
             broken = true;
           }
@@ -278,7 +281,7 @@ final class PreconfirmationJournal implements AutoCloseable {
   Batch seal() throws IOException {
     synchronized (lock) {
       if (!current.isEmpty()) {
-        FileChannel next = openSegment(directory, segment + 1);
+        RandomAccessFile next = openSegment(directory, segment + 1);
         out.close();
         out = next;
         segment++;
