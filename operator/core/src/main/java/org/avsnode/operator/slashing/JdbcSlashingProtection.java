@@ -70,7 +70,8 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
 
   /**
    * H2 is not safe against interrupts: one that reaches a thread inside it can close its file (a
-   * {@code FileChannel}; see EmbeddedSlashingProtection), and one that lands in its waits inside a
+   * {@code FileChannel}, which Java closes when a thread inside one of its reads or writes is
+   * interrupted: the database closed for every thread), and one that lands in its waits inside a
    * transaction leaves that transaction half-open, after which another thread's insert failed with
    * "An old transaction with the same id is still open" (EmbeddedInterruptIT, 2026-12-07). So for
    * H2 every transaction runs on this one thread, which nothing interrupts: a caller hands its
