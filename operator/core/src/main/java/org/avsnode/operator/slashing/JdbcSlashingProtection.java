@@ -128,20 +128,14 @@ abstract class JdbcSlashingProtection implements SlashingProtection {
   }
 
   /**
-   * Runs {@code work} on {@link #dbThread} (directly when there is none, or when called from it)
-   * and waits for it without being interruptible; the caller's interrupt is kept.
+   * Runs {@code work} on {@link #dbThread} (directly when there is none) and waits for it without
+   * being interruptible; the caller's interrupt is kept.
    */
-  private <T> T isolated(java.util.concurrent.Callable<T> work) {
-    if (dbThread == null || Thread.currentThread() == dbThreadItself) {
-      try {
-        return work.call();
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new SlashingProtectionException("slashing-protection database error: " + e, e);
-      }
+  private <T> T isolated(java.util.function.Supplier<T> work) {
+    if (dbThread == null) {
+      return work.get();
     }
-    java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work);
+    java.util.concurrent.FutureTask<T> task = new java.util.concurrent.FutureTask<>(work::get);
     try {
       dbThread.execute(task);
     } catch (java.util.concurrent.RejectedExecutionException e) {
