@@ -2,8 +2,6 @@ package org.avsnode.operator.app.devnet;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -921,7 +919,7 @@ final class Devnet implements AutoCloseable {
     int[] ports = new int[aggs];
     List<URI> urls = new ArrayList<>();
     for (int i = 0; i < aggs; i++) {
-      ports[i] = freePort();
+      ports[i] = Ports.freePort();
       urls.add(URI.create("http://127.0.0.1:" + ports[i] + "/"));
     }
     aggregatorUrls = List.copyOf(urls);
@@ -964,7 +962,9 @@ final class Devnet implements AutoCloseable {
       op.aggregator = op.index < aggs;
       // SQUAD's peers are known up front: every operator's port is
       op.port =
-          op.aggregator ? ports[op.index] : options.operatorProcesses() || squad ? freePort() : 0;
+          op.aggregator
+              ? ports[op.index]
+              : options.operatorProcesses() || squad ? Ports.freePort() : 0;
     }
     // operator processes start side by side (their start is mostly JVM start-up and keystore
     // decryption); one after another, the last of 5 was up 20 s after the first on 2 cores, after
@@ -2763,39 +2763,6 @@ final class Devnet implements AutoCloseable {
   private static void check(boolean ok, String what) {
     if (!ok) {
       throw new IllegalStateException(what + " reverted");
-    }
-  }
-
-  /**
-   * A free loopback port for an operator process to bind later, chosen below the kernel's ephemeral
-   * range: a port from that range (what binding port 0 gives) can be taken, between this choice and
-   * the process's bind, by any outgoing connection's local port, and the devnet opens many (seen in
-   * CI: an aggregator that could not bind its port at start).
-   */
-  static int freePort() throws IOException {
-    int low = ephemeralLow();
-    java.util.concurrent.ThreadLocalRandom random =
-        java.util.concurrent.ThreadLocalRandom.current();
-    for (int attempt = 0; attempt < 200 && low > 10_001; attempt++) {
-      int port = random.nextInt(10_000, low);
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
-  private static int ephemeralLow() {
-    try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
-      return Integer.parseInt(range.split("\\s+")[0]);
-    } catch (IOException | RuntimeException e) {
-      return 32_768;
     }
   }
 

@@ -138,7 +138,7 @@ class GuidesIT {
         devnet.aggregatorUrls().stream().map(Object::toString).collect(Collectors.joining(",")));
     env.put("NODE_URL", devnet.aggregatorUrls().get(0).toString().replaceAll("/$", ""));
     env.put("ROLLUP_ID", Long.toString(devnet.rollupId()));
-    env.put("HTTP_PORT", Integer.toString(Devnet.freePort()));
+    env.put("HTTP_PORT", Integer.toString(Ports.freePort()));
     // anvil's first development account: funded on every devnet, known to everyone
     env.put(
         "DEVNET_FUNDER_KEY", "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");

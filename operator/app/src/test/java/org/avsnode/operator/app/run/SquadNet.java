@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -25,6 +24,7 @@ import org.avsnode.contracts.deploy.Deployer;
 import org.avsnode.contracts.deploy.Deployment;
 import org.avsnode.contracts.deploy.DeploymentJson;
 import org.avsnode.contracts.deploy.SquadDeployer;
+import org.avsnode.operator.app.devnet.Ports;
 import org.avsnode.operator.http.LogLevelControl;
 import org.avsnode.operator.keys.OperatorKeyFiles;
 import org.avsnode.operator.node.NodeRuntime;
@@ -252,7 +252,7 @@ final class SquadNet implements AutoCloseable {
     int[] ports = new int[operators];
     StringBuilder peers = new StringBuilder();
     for (int i = 0; i < operators; i++) {
-      ports[i] = freePort();
+      ports[i] = Ports.freePort(); // bound later by the node
       peers
           .append(i == 0 ? "" : ",")
           .append(ops.get(i).getAddress().toLowerCase(Locale.ROOT))
@@ -307,7 +307,12 @@ final class SquadNet implements AutoCloseable {
               "mach-only",
               RANDOM);
       NodeSettings settings =
-          nodeSettings(dir.resolve("data-mach-only"), "mach-only", freePort(), keys, deploymentFile)
+          nodeSettings(
+                  dir.resolve("data-mach-only"),
+                  "mach-only",
+                  Ports.freePort(),
+                  keys,
+                  deploymentFile)
               .duties(List.of(org.avsnode.mach.MachDuty.ID))
               .dutyConfig(org.avsnode.mach.MachDuty.ID, machConfig(mach))
               .build();
@@ -565,12 +570,6 @@ final class SquadNet implements AutoCloseable {
       s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | RuntimeException e) {
       // left for the system's temporary-file cleanup
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }
